@@ -1,0 +1,406 @@
+//! Site configuration: `shirube.yaml` → a typed [`Config`] with a default for every key but `title`.
+//!
+//! Parsing is strict: unknown keys and bad values are errors with a did-you-mean. Checks that need more than one
+//! value (duplicate phase ids, a bad `base_url`) are collected as diagnostics so that all of them show at once.
+
+use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::model::Kind;
+use crate::yaml::{self, Embedded};
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+/// Name of the config file at the site root.
+pub const CONFIG_FILE: &str = "shirube.yaml";
+
+/// The UI language of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// English.
+    #[default]
+    En,
+    /// Japanese.
+    Ja,
+}
+
+impl Language {
+    /// The `lang` attribute value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Ja => "ja",
+        }
+    }
+}
+
+/// What a content change after the newest proof does to a published page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum OnChange {
+    /// Keep publishing, with a warning.
+    #[default]
+    Warn,
+    /// Hold the page back until it is proven again.
+    Unpublish,
+}
+
+/// One lifecycle phase, in lifecycle order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhaseDef {
+    /// Id used in front matter and URLs.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Months since contract start, e.g. `0-3`.
+    pub months: Option<String>,
+    /// The phase's definition of done.
+    pub done_when: Option<String>,
+}
+
+/// One touch tier, from least to most human touch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierDef {
+    /// Id used in front matter and the manifest.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Who the tier is for, e.g. `Up to 300 seats`.
+    pub who: Option<String>,
+}
+
+/// The publishing policy of the proof gate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProofPolicy {
+    /// Kinds that need proof before they are published.
+    pub gate: Vec<Kind>,
+    /// Successful engagements needed.
+    pub min_proofs: u32,
+    /// Proofs older than this many days do not count.
+    pub max_age_days: u32,
+    /// What a content change after the last proof does.
+    pub on_change: OnChange,
+}
+
+/// Where the site is published: `https://x.example/guide/` has origin `https://x.example` and path `/guide/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BaseUrl {
+    /// Scheme and host, empty when `base_url` is only a path.
+    pub origin: String,
+    /// Always starts and ends with `/`.
+    pub path: String,
+}
+
+impl BaseUrl {
+    /// Parses `https://host/sub/`, `https://host`, `/sub/` or `/`.
+    pub fn parse(s: &str) -> Result<BaseUrl, String> {
+        let s = s.trim();
+        let (origin, path) = if let Some(i) = s.find("://") {
+            let scheme = &s[..i];
+            if !matches!(scheme, "http" | "https") {
+                return Err(format!("unsupported scheme \"{scheme}\""));
+            }
+            let rest = &s[i + 3..];
+            let (host, path) = match rest.find('/') {
+                Some(j) => (&rest[..j], &rest[j..]),
+                None => (rest, "/"),
+            };
+            if host.is_empty() {
+                return Err("the URL has no host".into());
+            }
+            (format!("{scheme}://{host}"), path.to_string())
+        } else if s.starts_with('/') {
+            (String::new(), s.to_string())
+        } else {
+            return Err("it must be a full URL (https://host/path/) or a path starting with /".into());
+        };
+        if path.contains(['?', '#', ' ']) {
+            return Err("it must not contain a query, a fragment or spaces".into());
+        }
+        let mut path = path;
+        if !path.ends_with('/') {
+            path.push('/');
+        }
+        Ok(BaseUrl { origin, path })
+    }
+
+    /// The full URL of a site-relative path (`faq/x/` → `https://host/sub/faq/x/`).
+    pub fn absolute(&self, rel: &str) -> String {
+        format!("{}{}{}", self.origin, self.path, rel)
+    }
+}
+
+/// The typed site configuration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// Where the site is published.
+    pub base_url: BaseUrl,
+    /// UI language.
+    pub language: Language,
+    /// Theme name: `default` or a folder under `themes/`.
+    pub theme: String,
+    /// Lifecycle phases in order.
+    pub phases: Vec<PhaseDef>,
+    /// Touch tiers in order.
+    pub tiers: Vec<TierDef>,
+    /// Proof gate policy.
+    pub proof: ProofPolicy,
+}
+
+impl Config {
+    /// Index of the phase with this id.
+    pub fn phase_index(&self, id: &str) -> Option<usize> {
+        self.phases.iter().position(|p| p.id == id)
+    }
+
+    /// Index of the tier with this id.
+    pub fn tier_index(&self, id: &str) -> Option<usize> {
+        self.tiers.iter().position(|t| t.id == id)
+    }
+
+    /// An error for an unknown phase id, with a did-you-mean.
+    pub fn unknown_phase_help(&self, id: &str) -> String {
+        match did_you_mean(id, self.phases.iter().map(|p| p.id.as_str())) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => format!("phases in shirube.yaml: {}", self.phase_ids().join(", ")),
+        }
+    }
+
+    /// An error for an unknown tier id, with a did-you-mean.
+    pub fn unknown_tier_help(&self, id: &str) -> String {
+        match did_you_mean(id, self.tiers.iter().map(|t| t.id.as_str())) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => format!(
+                "tiers in shirube.yaml: {} (or \"all\")",
+                self.tiers.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+
+    fn phase_ids(&self) -> Vec<&str> {
+        self.phases.iter().map(|p| p.id.as_str()).collect()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    base_url: Option<Spanned<String>>,
+    language: Option<Language>,
+    theme: Option<String>,
+    phases: Option<Vec<Spanned<RawPhase>>>,
+    tiers: Option<Vec<Spanned<RawTier>>>,
+    proof: Option<RawProof>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhase {
+    id: Spanned<String>,
+    name: Option<String>,
+    months: Option<String>,
+    done_when: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    id: Spanned<String>,
+    name: Option<String>,
+    who: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProof {
+    gate: Option<Vec<Kind>>,
+    min_proofs: Option<u32>,
+    max_age_days: Option<u32>,
+    on_change: Option<OnChange>,
+}
+
+fn default_phases() -> Vec<PhaseDef> {
+    let p = |id: &str, name: &str, months: Option<&str>| PhaseDef {
+        id: id.into(),
+        name: name.into(),
+        months: months.map(Into::into),
+        done_when: None,
+    };
+    vec![
+        p("onboarding", "Onboarding", Some("0-3")),
+        p("adoption", "Adoption", Some("3-9")),
+        p("retention", "Retention", Some("9+")),
+        p("renewal", "Renewal", None),
+    ]
+}
+
+fn default_tiers() -> Vec<TierDef> {
+    let t = |id: &str, name: &str, who: &str| TierDef {
+        id: id.into(),
+        name: name.into(),
+        who: Some(who.into()),
+    };
+    vec![
+        t("tech", "Tech touch", "Self-serve only"),
+        t("low", "Low touch", "Up to 300 seats"),
+        t("mid", "Mid touch", "301-2,000 seats"),
+        t("high", "High touch", "2,000+ seats, named CSM"),
+    ]
+}
+
+/// Parses `shirube.yaml` text. Returns the config when it is usable, plus every problem found.
+pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
+    let at = Embedded { path: CONFIG_FILE, file: text, line_offset: 0 };
+    let raw: RawConfig = match yaml::parse(text, at) {
+        Ok(r) => r,
+        Err(d) => return (None, vec![d]),
+    };
+    let mut diags = Vec::new();
+    let base_url = match &raw.base_url {
+        None => BaseUrl { origin: String::new(), path: "/".into() },
+        Some(s) => match BaseUrl::parse(&s.value) {
+            Ok(b) => b,
+            Err(why) => {
+                let (line, col) = yaml::position(s, at);
+                diags.push(
+                    Diagnostic::error(CONFIG_FILE, format!("invalid base_url \"{}\": {why}", s.value))
+                        .at(text, line, col, s.value.chars().count())
+                        .with_help("for example `base_url: https://guide.example.com/onboarding/` or `base_url: /`"),
+                );
+                BaseUrl { origin: String::new(), path: "/".into() }
+            }
+        },
+    };
+    let phases = match raw.phases {
+        None => default_phases(),
+        Some(list) => list
+            .into_iter()
+            .map(|p| {
+                let p = p.value;
+                check_id(&p.id, "phase", at, &mut diags);
+                PhaseDef {
+                    name: p.name.unwrap_or_else(|| title_case(&p.id.value)),
+                    id: p.id.value,
+                    months: p.months,
+                    done_when: p.done_when,
+                }
+            })
+            .collect(),
+    };
+    let tiers = match raw.tiers {
+        None => default_tiers(),
+        Some(list) => list
+            .into_iter()
+            .map(|t| {
+                let t = t.value;
+                check_id(&t.id, "tier", at, &mut diags);
+                if t.id.value == "all" {
+                    let (line, col) = yaml::position(&t.id, at);
+                    diags.push(
+                        Diagnostic::error(CONFIG_FILE, "\"all\" cannot be a tier id: it means every tier")
+                            .at(text, line, col, 3)
+                            .with_help("pick another id"),
+                    );
+                }
+                TierDef { name: t.name.unwrap_or_else(|| title_case(&t.id.value)), id: t.id.value, who: t.who }
+            })
+            .collect(),
+    };
+    if phases.is_empty() {
+        diags.push(Diagnostic::error(CONFIG_FILE, "`phases` is empty").with_help("list at least one phase, or remove `phases` to use the defaults"));
+    }
+    if tiers.is_empty() {
+        diags.push(Diagnostic::error(CONFIG_FILE, "`tiers` is empty").with_help("list at least one tier, or remove `tiers` to use the defaults"));
+    }
+    let proof = raw.proof.map_or(
+        ProofPolicy { gate: vec![Kind::Playbook, Kind::Faq], min_proofs: 1, max_age_days: 540, on_change: OnChange::Warn },
+        |p| ProofPolicy {
+            gate: p.gate.unwrap_or_else(|| vec![Kind::Playbook, Kind::Faq]),
+            min_proofs: p.min_proofs.unwrap_or(1),
+            max_age_days: p.max_age_days.unwrap_or(540),
+            on_change: p.on_change.unwrap_or_default(),
+        },
+    );
+    let config = Config {
+        title: raw.title,
+        base_url,
+        language: raw.language.unwrap_or_default(),
+        theme: raw.theme.unwrap_or_else(|| "default".into()),
+        phases,
+        tiers,
+        proof,
+    };
+    check_unique(&config, text, &mut diags);
+    (Some(config), diags)
+}
+
+fn check_id(id: &Spanned<String>, what: &str, at: Embedded<'_>, diags: &mut Vec<Diagnostic>) {
+    let ok = !id.value.is_empty()
+        && id.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !ok {
+        let (line, col) = yaml::position(id, at);
+        diags.push(
+            Diagnostic::error(CONFIG_FILE, format!("invalid {what} id \"{}\"", id.value))
+                .at(at.file, line, col, id.value.chars().count().max(1))
+                .with_help("ids appear in URLs: use lower-case ASCII letters, digits and `-`, and set `name:` for display"),
+        );
+    }
+}
+
+fn check_unique(config: &Config, text: &str, diags: &mut Vec<Diagnostic>) {
+    let mut dup = |ids: Vec<&str>, what: &str| {
+        for (i, id) in ids.iter().enumerate() {
+            if ids[..i].contains(id) {
+                diags.push(Diagnostic::error(CONFIG_FILE, format!("{what} id \"{id}\" is listed twice")).with_help("ids must be unique"));
+            }
+        }
+    };
+    dup(config.phases.iter().map(|p| p.id.as_str()).collect(), "phase");
+    dup(config.tiers.iter().map(|t| t.id.as_str()).collect(), "tier");
+    let _ = text;
+}
+
+fn title_case(id: &str) -> String {
+    let mut c = id.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect::<String>().replace(['-', '_'], " "),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_for_everything_but_title() {
+        let (c, d) = parse("title: Acme\n");
+        assert!(d.is_empty());
+        let c = c.unwrap();
+        assert_eq!(c.phases.len(), 4);
+        assert_eq!(c.tiers[1].id, "low");
+        assert_eq!(c.base_url.path, "/");
+        assert_eq!(c.proof.min_proofs, 1);
+    }
+
+    #[test]
+    fn base_url_subpath() {
+        let b = BaseUrl::parse("https://x.example/guide").unwrap();
+        assert_eq!(b.origin, "https://x.example");
+        assert_eq!(b.path, "/guide/");
+        assert_eq!(b.absolute("faq/"), "https://x.example/guide/faq/");
+        assert!(BaseUrl::parse("guide.example.com").is_err());
+    }
+
+    #[test]
+    fn unknown_key_and_bad_language() {
+        let (_, d) = parse("title: A\nlangauge: en\n");
+        assert_eq!(d[0].message, "unknown key \"langauge\"");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean \"language\"?"));
+        let (_, d) = parse("title: A\nlanguage: jp\n");
+        assert_eq!((d[0].line, d[0].col), (2, 11));
+        assert_eq!(d[0].message, "unknown value \"jp\"");
+    }
+}

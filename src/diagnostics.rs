@@ -1,0 +1,282 @@
+//! Diagnostics: every problem a run finds, with its place in the source.
+//!
+//! Each stage pushes [`Diagnostic`]s into one [`Diagnostics`] list and keeps going, so a run reports every
+//! error at once instead of stopping at the first. The same values are printed to the terminal (here), written as
+//! JSON by `shirube check --format json`, and shown in the browser by `shirube serve`.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How bad a diagnostic is. Errors fail the build; warnings are printed and the build goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The site cannot be built correctly until this is fixed.
+    Error,
+    /// Worth fixing, but the build still succeeds.
+    Warning,
+}
+
+/// One problem, located in a file (relative to the site root) where the file is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Path relative to the site root, with `/` separators; empty when the problem is not in one file.
+    pub path: String,
+    /// 1-based line, 0 when unknown.
+    pub line: usize,
+    /// 1-based column in characters, 0 when unknown.
+    pub col: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when a fix is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The source line the diagnostic points at, and how many characters to underline.
+    #[serde(skip)]
+    pub excerpt: Option<(String, usize)>,
+}
+
+impl Diagnostic {
+    /// An error in `path` (no position yet).
+    pub fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, path, message)
+    }
+
+    /// A warning in `path` (no position yet).
+    pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, path, message)
+    }
+
+    fn new(severity: Severity, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            path: path.into(),
+            line: 0,
+            col: 0,
+            message: message.into(),
+            help: None,
+            excerpt: None,
+        }
+    }
+
+    /// Points the diagnostic at `line:col` of `source` (the whole file) and underlines `len` characters.
+    pub fn at(mut self, source: &str, line: usize, col: usize, len: usize) -> Self {
+        self.line = line;
+        self.col = col;
+        if line > 0 {
+            if let Some(text) = source.lines().nth(line - 1) {
+                self.excerpt = Some((text.trim_end_matches('\r').to_string(), len.max(1)));
+            }
+        }
+        self
+    }
+
+    /// Points the diagnostic at `line:col` without a source excerpt.
+    pub fn at_line(mut self, line: usize, col: usize) -> Self {
+        self.line = line;
+        self.col = col;
+        self
+    }
+
+    /// Adds a `help:` line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a did-you-mean help line when `suggestion` is some.
+    pub fn with_suggestion(self, suggestion: Option<&str>) -> Self {
+        match suggestion {
+            Some(s) => self.with_help(format!("did you mean \"{s}\"?")),
+            None => self,
+        }
+    }
+
+    /// `path:line:col: error: message`, then the source line with a caret, then `help:`.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match (self.path.is_empty(), self.line) {
+            (true, _) => {}
+            (false, 0) => out.push_str(&format!("{}: ", self.path)),
+            (false, _) => out.push_str(&format!("{}:{}:{}: ", self.path, self.line, self.col)),
+        }
+        let _ = writeln!(out, "{label}: {}", self.message);
+        if let Some((text, len)) = &self.excerpt {
+            let num = self.line.to_string();
+            let pad = " ".repeat(num.len());
+            let text = text.replace('\t', " ");
+            // Columns count characters; wide (CJK) characters take two cells in a terminal.
+            let lead: usize = text
+                .chars()
+                .take(self.col.saturating_sub(1))
+                .map(display_width)
+                .sum();
+            let under: usize = text
+                .chars()
+                .skip(self.col.saturating_sub(1))
+                .take(*len)
+                .map(display_width)
+                .sum();
+            let _ = writeln!(out, " {num} | {text}");
+            let _ = writeln!(
+                out,
+                " {pad} | {}{}",
+                " ".repeat(lead),
+                "^".repeat(under.max(1))
+            );
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "  help: {help}");
+        }
+        out
+    }
+}
+
+/// Terminal cells a character takes: 2 for East Asian wide characters, 1 otherwise (good enough for carets).
+fn display_width(c: char) -> usize {
+    let cp = c as u32;
+    let wide = matches!(cp,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x1F900..=0x1F9FF | 0x20000..=0x3FFFD);
+    if wide { 2 } else { 1 }
+}
+
+/// Every diagnostic of a run, in the order they should be shown.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Adds one diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    /// Adds many.
+    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(ds);
+    }
+
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, s: Severity) -> usize {
+        self.items.iter().filter(|d| d.severity == s).count()
+    }
+
+    /// True when the run found at least one error.
+    pub fn has_errors(&self) -> bool {
+        self.errors() > 0
+    }
+
+    /// All diagnostics, sorted by file, then position, so output is stable whatever order the stages ran in.
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut v: Vec<&Diagnostic> = self.items.iter().collect();
+        v.sort_by(|a, b| {
+            (a.path.is_empty(), &a.path, a.line, a.col, a.severity, &a.message).cmp(&(
+                b.path.is_empty(),
+                &b.path,
+                b.line,
+                b.col,
+                b.severity,
+                &b.message,
+            ))
+        });
+        v
+    }
+
+    /// Every diagnostic rendered for the terminal, blank line between them, then a summary line.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for d in self.sorted() {
+            out.push_str(&d.render());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// `2 errors, 1 warning`.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "{}, {}",
+            plural(self.errors(), "error"),
+            plural(self.warnings(), "warning")
+        )
+    }
+
+    /// Machine-readable form for `--format json`.
+    pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            errors: usize,
+            warnings: usize,
+            diagnostics: Vec<&'a Diagnostic>,
+        }
+        let report = Report {
+            errors: self.errors(),
+            warnings: self.warnings(),
+            diagnostics: self.sorted(),
+        };
+        // Serializing plain strings and numbers cannot fail.
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    }
+}
+
+/// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_l = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro(&word_l, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_caret_under_the_value() {
+        let src = "---\ntitle: x\nphase: onbording\n---\n";
+        let d = Diagnostic::error("playbooks/a.md", "unknown phase \"onbording\"")
+            .at(src, 3, 8, 9)
+            .with_suggestion(Some("onboarding"));
+        assert_eq!(
+            d.render(),
+            "playbooks/a.md:3:8: error: unknown phase \"onbording\"\n 3 | phase: onbording\n   |        ^^^^^^^^^\n  help: did you mean \"onboarding\"?\n"
+        );
+    }
+
+    #[test]
+    fn caret_accounts_for_wide_characters() {
+        let src = "タイトル: x\n";
+        let d = Diagnostic::warning("a.md", "m").at(src, 1, 7, 1);
+        assert!(d.render().contains("\n   |           ^\n"), "{}", d.render());
+    }
+
+    #[test]
+    fn did_you_mean_finds_typos_only() {
+        let phases = ["onboarding", "adoption", "retention", "renewal"];
+        assert_eq!(did_you_mean("onbording", phases), Some("onboarding"));
+        assert_eq!(did_you_mean("Renewl", phases), Some("renewal"));
+        assert_eq!(did_you_mean("payroll", phases), None);
+    }
+}

@@ -1,0 +1,11 @@
+//! shirube: a static site generator for self-serve customer onboarding guides.
+//!
+//! The build is a pipeline, one module per stage:
+//! load → validate → gate by proof → render → index → write.
+
+pub mod config;
+pub mod diagnostics;
+pub mod load;
+pub mod model;
+pub mod slug;
+pub mod yaml;

@@ -1,0 +1,211 @@
+//! Loading: read the config and walk `playbooks/` and `content/` into [`Sources`].
+//!
+//! This stage only reads files and splits front matter from the body, keeping the line where each part starts
+//! so that later errors point at the real line. It does not interpret any value; that is `validate`'s job.
+
+use crate::config::CONFIG_FILE;
+use crate::diagnostics::Diagnostic;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Folders that hold Markdown, relative to the site root.
+pub const CONTENT_DIRS: [&str; 2] = ["playbooks", "content"];
+
+/// One Markdown file, split.
+#[derive(Debug, Clone)]
+pub struct SourceDoc {
+    /// Path relative to the site root, `/`-separated.
+    pub path: String,
+    /// The whole file (BOM removed).
+    pub text: String,
+    /// The YAML between the `---` lines, and the number of lines before it (1: the opening `---`).
+    pub front: Option<(String, usize)>,
+    /// Byte offset in `text` where the body starts.
+    pub body_start: usize,
+    /// 1-based line where the body starts.
+    pub body_line: usize,
+}
+
+impl SourceDoc {
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+}
+
+/// Everything read from disk for one build.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// The site root.
+    pub root: PathBuf,
+    /// Text of `shirube.yaml`, if present.
+    pub config_text: Option<String>,
+    /// Markdown files in walk order (sorted by path).
+    pub docs: Vec<SourceDoc>,
+    /// Every other file under the content folders (images, downloads), relative to the root.
+    pub files: BTreeSet<String>,
+}
+
+/// True for names editors and systems leave behind: `.x.swp`, `x~`, `.#x`, `#x#`, `4913`, `.DS_Store`.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+}
+
+/// Reads the site at `root`. Problems (unreadable files, unclosed front matter) are returned, not fatal.
+pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let config_path = root.join(CONFIG_FILE);
+    let config_text = match std::fs::read_to_string(&config_path) {
+        Ok(t) => Some(t.trim_start_matches('\u{feff}').to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            diags.push(Diagnostic::error(CONFIG_FILE, format!("cannot read: {e}")));
+            None
+        }
+    };
+    let mut md = Vec::new();
+    let mut files = BTreeSet::new();
+    for dir in CONTENT_DIRS {
+        let base = root.join(dir);
+        if !base.is_dir() {
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(&base)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e.path().map(|p| rel(root, p)).unwrap_or_else(|| dir.to_string());
+                    diags.push(Diagnostic::error(path, format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = rel(root, entry.path());
+            if path.ends_with(".md") || path.ends_with(".markdown") {
+                md.push(path);
+            } else {
+                files.insert(path);
+            }
+        }
+    }
+    let read: Vec<Result<SourceDoc, Diagnostic>> = md.par_iter().map(|p| read_doc(root, p)).collect();
+    let mut docs = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(d) => docs.push(d),
+            Err(d) => diags.push(d),
+        }
+    }
+    (Sources { root: root.to_path_buf(), config_text, docs, files }, diags)
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    let r = p.strip_prefix(root).unwrap_or(p);
+    r.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn read_doc(root: &Path, path: &str) -> Result<SourceDoc, Diagnostic> {
+    let bytes = std::fs::read(root.join(path)).map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::error(path, format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+            .with_help("save the file as UTF-8")
+    })?;
+    split(path, text)
+}
+
+/// Splits front matter from body. A file without a leading `---` line is all body.
+pub fn split(path: &str, text: String) -> Result<SourceDoc, Diagnostic> {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(t) => t.to_string(),
+        None => text,
+    };
+    let first = text.lines().next().unwrap_or("");
+    if first.trim_end() == "+++" {
+        return Err(Diagnostic::error(path, "TOML front matter (+++) is not supported")
+            .at(&text, 1, 1, 3)
+            .with_help("write the front matter as YAML between two `---` lines"));
+    }
+    if first.trim_end() != "---" {
+        return Ok(SourceDoc { path: path.into(), text, front: None, body_start: 0, body_line: 1 });
+    }
+    // Walk lines keeping byte offsets; the first `---` or `...` line after the opening one closes the block.
+    let mut offset = first.len() + line_end_len(&text[first.len()..]);
+    let yaml_start = offset;
+    let mut line_no = 2;
+    while offset < text.len() {
+        let rest = &text[offset..];
+        let line = rest.split('\n').next().unwrap_or("");
+        let next = offset + line.len() + usize::from(rest.len() > line.len());
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let yaml = text[yaml_start..offset].to_string();
+            return Ok(SourceDoc {
+                path: path.into(),
+                front: Some((yaml, 1)),
+                body_start: next.min(text.len()),
+                body_line: line_no + 1,
+                text,
+            });
+        }
+        offset = next;
+        line_no += 1;
+    }
+    Err(Diagnostic::error(path, "front matter is not closed")
+        .at(&text, 1, 1, 3)
+        .with_help("add a line with `---` after the last front matter line"))
+}
+
+fn line_end_len(s: &str) -> usize {
+    if s.starts_with("\r\n") {
+        2
+    } else {
+        usize::from(s.starts_with('\n'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_keeps_lines_and_thematic_breaks() {
+        let d = split("a.md", "---\ntitle: A\n---\n---\nbody\n".into()).unwrap();
+        assert_eq!(d.front.as_ref().unwrap().0, "title: A\n");
+        assert_eq!(d.body(), "---\nbody\n");
+        assert_eq!(d.body_line, 4);
+    }
+
+    #[test]
+    fn split_handles_crlf_bom_and_no_front_matter() {
+        let d = split("a.md", "\u{feff}---\r\ntitle: A\r\n---\r\nbody".into()).unwrap();
+        assert_eq!(d.front.as_ref().unwrap().0, "title: A\r\n");
+        assert_eq!(d.body(), "body");
+        let d = split("a.md", "# Just text\n".into()).unwrap();
+        assert!(d.front.is_none());
+        assert!(split("a.md", "---\ntitle: A\n".into()).is_err());
+    }
+
+    #[test]
+    fn editor_droppings_are_ignored() {
+        for n in [".#a.md", "a.md~", ".a.md.swp", "#a.md#", "4913", ".DS_Store"] {
+            assert!(is_ignored_name(n), "{n}");
+        }
+        assert!(!is_ignored_name("a.md"));
+    }
+}

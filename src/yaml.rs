@@ -1,0 +1,156 @@
+//! YAML parsing shared by the config, front matter and (later) the proof manifest.
+//!
+//! Wraps serde-saphyr with strict options (duplicate keys and `yes`/`no` booleans are errors) and turns its
+//! errors into [`Diagnostic`]s that point at the real line of the source file and say how to fix the mistake.
+
+use crate::diagnostics::{Diagnostic, did_you_mean};
+use serde::de::DeserializeOwned;
+
+/// Where a YAML document sits inside a file.
+#[derive(Debug, Clone, Copy)]
+pub struct Embedded<'a> {
+    /// Path of the file relative to the site root, for messages.
+    pub path: &'a str,
+    /// The whole file, for source excerpts.
+    pub file: &'a str,
+    /// Lines of the file before the YAML starts (1 for front matter after a `---` line).
+    pub line_offset: usize,
+}
+
+/// Strict options: no duplicate keys, only `true`/`false` as booleans, no snippets in messages (we draw our own).
+pub fn options() -> serde_saphyr::Options {
+    let mut o = serde_saphyr::Options::default();
+    o.strict_booleans = true;
+    o.with_snippet = false;
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    o
+}
+
+/// Parses `yaml` as `T`, or returns one diagnostic that says where and what.
+pub fn parse<T: DeserializeOwned>(yaml: &str, at: Embedded<'_>) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str_with_options::<T>(yaml, options()).map_err(|e| to_diagnostic(&e, at))
+}
+
+/// Converts a serde-saphyr error into a diagnostic with a message written for authors.
+pub fn to_diagnostic(e: &serde_saphyr::Error, at: Embedded<'_>) -> Diagnostic {
+    let raw = e.without_snippet().to_string();
+    // serde-saphyr appends " at line L, column C"; we print the position ourselves.
+    let raw = match raw.rfind(" at line ") {
+        Some(i) => raw[..i].to_string(),
+        None => raw,
+    };
+    let (line, col) = e
+        .location()
+        .map(|l| (l.line() as usize, l.column() as usize))
+        .unwrap_or((1, 1));
+    let line = if line == 0 { 1 } else { line };
+    let (message, help, len) = explain(&raw);
+    let d = Diagnostic::error(at.path, message).at(at.file, line + at.line_offset, col.max(1), len);
+    match help {
+        Some(h) => d.with_help(h),
+        None => d,
+    }
+}
+
+/// Rewrites serde's terse messages. Returns message, help and how many characters to underline.
+fn explain(raw: &str) -> (String, Option<String>, usize) {
+    if let Some(rest) = raw.strip_prefix("unknown field `") {
+        if let Some((name, expected)) = rest.split_once("`, expected one of ") {
+            let keys: Vec<&str> = expected.split(", ").map(|k| k.trim_matches('`')).collect();
+            let help = match did_you_mean(name, keys.iter().copied()) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => format!("known keys here: {}", keys.join(", ")),
+            };
+            return (format!("unknown key \"{name}\""), Some(help), name.chars().count());
+        }
+        if let Some((name, _)) = rest.split_once('`') {
+            return (format!("unknown key \"{name}\""), Some("remove it".into()), name.chars().count());
+        }
+    }
+    if let Some(rest) = raw.strip_prefix("unknown variant `") {
+        if let Some((name, expected)) = rest.split_once("`, expected one of ") {
+            let values: Vec<&str> = expected.split(", ").map(|k| k.trim_matches('`')).collect();
+            return unknown_value(name, &values);
+        }
+        if let Some((name, expected)) = rest.split_once("`, expected ") {
+            let values: Vec<&str> = expected.split(" or ").map(|k| k.trim_matches('`')).collect();
+            return unknown_value(name, &values);
+        }
+    }
+    if let Some(rest) = raw.strip_prefix("missing field `") {
+        let name = rest.trim_end_matches('`');
+        return (
+            format!("missing required key \"{name}\""),
+            Some(format!("add a line `{name}: ...`")),
+            1,
+        );
+    }
+    if let Some(rest) = raw.strip_prefix("duplicate mapping key: ") {
+        let name = rest.split(',').next().unwrap_or(rest);
+        return (
+            format!("duplicate key \"{name}\""),
+            Some("each key may appear once; remove or merge the other one".into()),
+            name.chars().count(),
+        );
+    }
+    if raw.starts_with("invalid boolean") {
+        return (
+            "expected true or false".into(),
+            Some("write `true` or `false` (yes/no/on/off are not booleans here)".into()),
+            1,
+        );
+    }
+    if raw.starts_with("invalid i64") || raw.starts_with("invalid u") || raw.starts_with("invalid i") {
+        return ("expected a whole number".into(), Some("write a number such as 10".into()), 1);
+    }
+    (raw.to_string(), None, 1)
+}
+
+fn unknown_value(name: &str, values: &[&str]) -> (String, Option<String>, usize) {
+    let help = match did_you_mean(name, values.iter().copied()) {
+        Some(s) => format!("did you mean \"{s}\"?"),
+        None => format!("use one of: {}", values.join(", ")),
+    };
+    (format!("unknown value \"{name}\""), Some(help), name.chars().count())
+}
+
+/// 1-based line and column of a [`serde_saphyr::Spanned`] value, shifted into the file.
+pub fn position<T>(s: &serde_saphyr::Spanned<T>, at: Embedded<'_>) -> (usize, usize) {
+    let l = s.referenced;
+    (l.line() as usize + at.line_offset, (l.column() as usize).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        title: String,
+        weight: Option<i64>,
+        draft: Option<bool>,
+    }
+
+    fn err(src: &str) -> String {
+        let at = Embedded { path: "a.md", file: src, line_offset: 0 };
+        parse::<T>(src, at).unwrap_err().render()
+    }
+
+    #[test]
+    fn unknown_key_gets_did_you_mean() {
+        assert_eq!(
+            err("title: a\ntilte: b\n"),
+            "a.md:2:1: error: unknown key \"tilte\"\n 2 | tilte: b\n   | ^^^^^\n  help: did you mean \"title\"?\n"
+        );
+    }
+
+    #[test]
+    fn yes_is_not_a_boolean_and_duplicates_are_errors() {
+        assert!(err("title: a\ndraft: no\n").starts_with("a.md:2:8: error: expected true or false\n"));
+        assert!(err("title: a\ntitle: b\n").starts_with("a.md:2:1: error: duplicate key \"title\"\n"));
+        assert!(err("weight: 1\n").contains("missing required key \"title\""));
+    }
+}
