@@ -9,3 +9,5 @@ pub mod load;
 pub mod model;
 pub mod slug;
 pub mod yaml;
+pub mod markdown;
+pub mod validate;

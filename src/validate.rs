@@ -1,0 +1,550 @@
+//! Validation: front matter → typed [`Page`]s, URLs, and checks across pages.
+//!
+//! Each file is read on its own (in parallel): unknown keys are warnings, bad values are errors pointing at the
+//! value. Then checks that need every page run once: duplicate output paths (including the pages shirube
+//! generates itself) and `requires` that point at nothing.
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::load::{SourceDoc, Sources};
+use crate::model::{Kind, Page, parse_minutes};
+use crate::slug::slugify;
+use crate::yaml::{self, Embedded};
+use rayon::prelude::*;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::HashMap;
+use std::fmt;
+
+/// Front matter keys shirube reads. Anything else is a warning.
+pub const KNOWN_KEYS: [&str; 14] = [
+    "title",
+    "kind",
+    "phase",
+    "tier",
+    "summary",
+    "description",
+    "time",
+    "weight",
+    "tags",
+    "before_kickoff",
+    "requires",
+    "draft",
+    "slug",
+    "proof",
+];
+
+/// URL of the home page intro (`content/index.md`).
+pub const HOME_URL: &str = "";
+/// URL of the FAQ index (intro from `content/faq/index.md`).
+pub const FAQ_URL: &str = "faq/";
+/// URL of the kickoff-prep page.
+pub const KICKOFF_URL: &str = "kickoff/";
+/// URL reserved for the search results page.
+pub const SEARCH_URL: &str = "search/";
+
+/// URL of the page for phase `id`.
+pub fn phase_url(id: &str) -> String {
+    format!("phases/{id}/")
+}
+
+/// URL of the page for tier `id`.
+pub fn tier_url(id: &str) -> String {
+    format!("tiers/{id}/")
+}
+
+/// Validates every loaded document. Returns the pages that could be read, in source order.
+pub fn validate(sources: &Sources, config: &Config) -> (Vec<Page>, Vec<Diagnostic>) {
+    let results: Vec<(Option<Page>, Vec<Diagnostic>)> =
+        sources.docs.par_iter().map(|doc| read_page(doc, config)).collect();
+    let mut pages = Vec::with_capacity(results.len());
+    let mut diags = Vec::new();
+    for (page, d) in results {
+        diags.extend(d);
+        pages.extend(page);
+    }
+    check_urls(&pages, sources, config, &mut diags);
+    check_requires(&pages, sources, &mut diags);
+    (pages, diags)
+}
+
+/// A string, or a list of strings, each with its position when YAML gives one.
+#[derive(Debug, Default)]
+struct StrList(Vec<(String, Option<serde_saphyr::Location>)>);
+
+impl<'de> Deserialize<'de> for StrList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StrList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a value or a list of values")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StrList, E> {
+                Ok(StrList(vec![(v.to_string(), None)]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element::<Spanned<String>>()? {
+                    out.push((item.value, Some(item.referenced)));
+                }
+                Ok(StrList(out))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<StrList, E> {
+                Ok(StrList(Vec::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A scalar read as text: `20m`, `45`, `1.5`.
+#[derive(Debug)]
+struct Scalar(String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration such as 20m or 1h 30m")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The keys of a mapping, with positions, values skipped. First pass: which keys are there.
+struct Keys(Vec<Spanned<String>>);
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Keys;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("front matter as `key: value` lines")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = map.next_key::<Spanned<String>>()? {
+                    map.next_value::<IgnoredAny>()?;
+                    keys.push(k);
+                }
+                Ok(Keys(keys))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Keys, E> {
+                Ok(Keys(Vec::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Second pass: the values shirube reads. Unknown keys were reported by the first pass and are ignored here.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Front {
+    title: Option<Spanned<String>>,
+    kind: Option<Spanned<String>>,
+    phase: Option<Spanned<String>>,
+    tier: Option<Spanned<StrList>>,
+    summary: Option<String>,
+    description: Option<String>,
+    time: Option<Spanned<Scalar>>,
+    weight: Option<i64>,
+    tags: Option<StrList>,
+    before_kickoff: Option<bool>,
+    requires: Option<Spanned<StrList>>,
+    draft: Option<bool>,
+    slug: Option<Spanned<String>>,
+}
+
+fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let (yaml_text, line_offset) = match &doc.front {
+        Some((y, o)) => (y.as_str(), *o),
+        None => ("", 0),
+    };
+    let at = Embedded { path: &doc.path, file: &doc.text, line_offset };
+    let keys: Keys = match yaml::parse(yaml_text, at) {
+        Ok(k) => k,
+        Err(d) => return (None, vec![d]),
+    };
+    for k in &keys.0 {
+        if !KNOWN_KEYS.contains(&k.value.as_str()) {
+            let (line, col) = yaml::position(k, at);
+            let help = match did_you_mean(&k.value, KNOWN_KEYS) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => "shirube ignores this key; remove it if you do not need it".to_string(),
+            };
+            diags.push(
+                Diagnostic::warning(&doc.path, format!("unknown front matter key \"{}\"", k.value))
+                    .at(&doc.text, line, col, k.value.chars().count())
+                    .with_help(help),
+            );
+        }
+    }
+    let front: Front = match yaml::parse(yaml_text, at) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.push(d);
+            return (None, diags);
+        }
+    };
+    let error_at = |spanned_line_col: (usize, usize), len: usize, msg: String| {
+        Diagnostic::error(&doc.path, msg).at(&doc.text, spanned_line_col.0, spanned_line_col.1, len)
+    };
+
+    let title = match front.title {
+        Some(t) if !t.value.trim().is_empty() => t.value.trim().to_string(),
+        Some(t) => {
+            diags.push(
+                error_at(yaml::position(&t, at), 1, "title is empty".into())
+                    .with_help("write the page title after `title:`"),
+            );
+            String::new()
+        }
+        None => {
+            let d = Diagnostic::error(&doc.path, "missing required key \"title\"");
+            let d = if doc.front.is_some() {
+                d.at(&doc.text, 1, 1, 3).with_help("add a line `title: ...` to the front matter")
+            } else {
+                d.at(&doc.text, 1, 1, 1)
+                    .with_help("start the file with front matter:\n        ---\n        title: ...\n        ---")
+            };
+            diags.push(d);
+            String::new()
+        }
+    };
+
+    let folder_kind = default_kind(&doc.path);
+    let kind = match &front.kind {
+        None => folder_kind,
+        Some(k) => match k.value.as_str() {
+            "playbook" => Kind::Playbook,
+            "faq" => Kind::Faq,
+            "page" => Kind::Page,
+            other => {
+                diags.push(
+                    error_at(yaml::position(k, at), other.chars().count(), format!("unknown kind \"{other}\""))
+                        .with_help(match did_you_mean(other, ["playbook", "faq", "page"]) {
+                            Some(s) => format!("did you mean \"{s}\"?"),
+                            None => "use one of: playbook, faq, page".into(),
+                        }),
+                );
+                folder_kind
+            }
+        },
+    };
+    let is_intro = is_intro_path(&doc.path);
+
+    let phase = match &front.phase {
+        Some(p) => match config.phase_index(&p.value) {
+            Some(i) => Some(i),
+            None => {
+                diags.push(
+                    error_at(
+                        yaml::position(p, at),
+                        p.value.chars().count(),
+                        format!("unknown phase \"{}\"", p.value),
+                    )
+                    .with_help(config.unknown_phase_help(&p.value)),
+                );
+                None
+            }
+        },
+        None if matches!(kind, Kind::Playbook | Kind::Faq) && !is_intro && doc.front.is_some() => {
+            let ids: Vec<&str> = config.phases.iter().map(|p| p.id.as_str()).collect();
+            diags.push(
+                Diagnostic::error(&doc.path, format!("missing required key \"phase\" (every {} needs one)", kind.id()))
+                    .at(&doc.text, 1, 1, 3)
+                    .with_help(format!("add a line `phase: {}` (one of: {})", ids[0], ids.join(", "))),
+            );
+            None
+        }
+        None => None,
+    };
+
+    let all_tier_ids: Vec<usize> = (0..config.tiers.len()).collect();
+    let (tiers, all_tiers) = match &front.tier {
+        None => (all_tier_ids.clone(), true),
+        Some(list) if list.value.0.len() == 1 && list.value.0[0].0 == "all" => (all_tier_ids.clone(), true),
+        Some(list) => {
+            let mut found = Vec::new();
+            for (id, loc) in &list.value.0 {
+                match config.tier_index(id) {
+                    Some(i) => found.push(i),
+                    None => {
+                        let pos = match loc {
+                            Some(l) => (l.line() as usize + line_offset, (l.column() as usize).max(1)),
+                            None => yaml::position(list, at),
+                        };
+                        let msg = if id == "all" {
+                            "\"all\" cannot be combined with other tiers".to_string()
+                        } else {
+                            format!("unknown tier \"{id}\"")
+                        };
+                        let help = if id == "all" {
+                            "write `tier: all` on its own, or list the tiers".to_string()
+                        } else {
+                            config.unknown_tier_help(id)
+                        };
+                        diags.push(error_at(pos, id.chars().count(), msg).with_help(help));
+                    }
+                }
+            }
+            found.sort_unstable();
+            found.dedup();
+            if found.is_empty() && list.value.0.is_empty() {
+                (all_tier_ids.clone(), true)
+            } else {
+                let all = found.len() == config.tiers.len();
+                (found, all)
+            }
+        }
+    };
+
+    let minutes = match &front.time {
+        None => None,
+        Some(t) => match parse_minutes(&t.value.0) {
+            Some(m) => Some(m),
+            None => {
+                diags.push(
+                    error_at(
+                        yaml::position(t, at),
+                        t.value.0.chars().count(),
+                        format!("cannot read time \"{}\"", t.value.0),
+                    )
+                    .with_help("write the effort as minutes or hours, for example `20m`, `1h` or `1h 30m`"),
+                );
+                None
+            }
+        },
+    };
+
+    let summary = match (front.summary, front.description) {
+        (Some(s), _) => Some(s),
+        (None, Some(d)) => Some(d),
+        (None, None) => None,
+    }
+    .map(|s| s.trim().to_string())
+    .filter(|s| !s.is_empty());
+
+    let requires = front
+        .requires
+        .map(|r| {
+            let fallback = yaml::position(&r, at);
+            r.value
+                .0
+                .into_iter()
+                .map(|(p, loc)| {
+                    let (line, col) = match loc {
+                        Some(l) => (l.line() as usize + line_offset, (l.column() as usize).max(1)),
+                        None => fallback,
+                    };
+                    (p, line, col)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let mut url = url_for(&doc.path);
+    if let Some(s) = &front.slug {
+        let slug = slugify(&s.value);
+        if slug.is_empty() {
+            diags.push(
+                error_at(yaml::position(s, at), s.value.chars().count().max(1), "slug is empty".into())
+                    .with_help("use letters, digits and dashes, for example `slug: connect-sso`"),
+            );
+        } else if !is_intro {
+            url = replace_last_segment(&url, &slug);
+        }
+    }
+
+    if diags.iter().any(|d| d.severity == crate::diagnostics::Severity::Error) {
+        return (None, diags);
+    }
+    let page = Page {
+        src: doc.path.clone(),
+        kind: if is_intro { Kind::Page } else { kind },
+        title,
+        phase,
+        tiers,
+        all_tiers,
+        summary,
+        minutes,
+        weight: front.weight.unwrap_or(0),
+        tags: front.tags.map(|t| t.0.into_iter().map(|(s, _)| s).collect()).unwrap_or_default(),
+        before_kickoff: front.before_kickoff.unwrap_or(false),
+        requires,
+        draft: front.draft.unwrap_or(false),
+        url,
+        body: doc.body().to_string(),
+        body_line: doc.body_line,
+    };
+    (Some(page), diags)
+}
+
+/// The kind a file has when its front matter does not say: from its folder.
+pub fn default_kind(path: &str) -> Kind {
+    if path.starts_with("playbooks/") {
+        Kind::Playbook
+    } else if path.starts_with("content/faq/") {
+        Kind::Faq
+    } else {
+        Kind::Page
+    }
+}
+
+/// True for the files whose body is the intro of a generated page: the home page and the FAQ index.
+pub fn is_intro_path(path: &str) -> bool {
+    path == "content/index.md" || path == "content/faq/index.md"
+}
+
+/// The pretty URL of a source file, relative to the base path: `playbooks/onboarding/connect-sso/`.
+pub fn url_for(path: &str) -> String {
+    let path = path.strip_prefix("content/").unwrap_or(path);
+    let stem = path.strip_suffix(".md").unwrap_or(path);
+    let mut segments: Vec<&str> = stem.split('/').collect();
+    if segments.last() == Some(&"index") {
+        segments.pop();
+    }
+    let mut url = String::new();
+    for seg in segments {
+        // `usage-statistics.html.md` comes from sites that kept the output extension in the name.
+        let seg = seg.strip_suffix(".html").unwrap_or(seg);
+        let s = slugify(seg);
+        url.push_str(if s.is_empty() { "page" } else { &s });
+        url.push('/');
+    }
+    url
+}
+
+fn replace_last_segment(url: &str, slug: &str) -> String {
+    let trimmed = url.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(i) => format!("{}/{slug}/", &trimmed[..i]),
+        None => format!("{slug}/"),
+    }
+}
+
+/// Two files with one URL, or a file on a URL shirube generates, are errors naming both.
+fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Vec<Diagnostic>) {
+    let mut generated: HashMap<String, String> = HashMap::new();
+    generated.insert(KICKOFF_URL.into(), "the kickoff-prep page".into());
+    generated.insert(SEARCH_URL.into(), "the search page".into());
+    generated.insert("404.html/".into(), "the not-found page".into());
+    for p in &config.phases {
+        generated.insert(phase_url(&p.id), format!("the page of phase \"{}\"", p.id));
+    }
+    for t in &config.tiers {
+        generated.insert(tier_url(&t.id), format!("the page of tier \"{}\"", t.id));
+    }
+    let mut seen: HashMap<&str, &Page> = HashMap::new();
+    for page in pages {
+        let doc_text = sources.docs.iter().find(|d| d.path == page.src).map(|d| d.text.as_str()).unwrap_or("");
+        if is_intro_path(&page.src) {
+            seen.insert(page.url.as_str(), page);
+            continue;
+        }
+        if page.url == HOME_URL || page.url == FAQ_URL {
+            let what = if page.url == HOME_URL { "the home page" } else { "the FAQ index" };
+            diags.push(
+                Diagnostic::error(&page.src, format!("output path /{} is already {what}", page.url))
+                    .at(doc_text, 1, 1, 3)
+                    .with_help("set another `slug:` or rename the file"),
+            );
+            continue;
+        }
+        if let Some(what) = generated.get(&page.url) {
+            diags.push(
+                Diagnostic::error(&page.src, format!("output path /{} is already {what}", page.url))
+                    .at(doc_text, 1, 1, 3)
+                    .with_help("set another `slug:` or rename the file"),
+            );
+            continue;
+        }
+        match seen.get(page.url.as_str()) {
+            Some(first) => diags.push(
+                Diagnostic::error(
+                    &page.src,
+                    format!("output path /{} is also the output of {}", page.url, first.src),
+                )
+                .at(doc_text, 1, 1, 3)
+                .with_help("give one of them another `slug:` or rename one of the files"),
+            ),
+            None => {
+                seen.insert(page.url.as_str(), page);
+            }
+        }
+    }
+}
+
+/// Resolves a `requires` entry: a site-relative path, or a path relative to the requiring file.
+pub fn resolve_require<'a>(from: &str, req: &str, pages: &'a HashMap<&str, &Page>) -> Option<&'a Page> {
+    if let Some(p) = pages.get(req) {
+        return Some(p);
+    }
+    let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let joined = crate::markdown::join_path(dir, req)?;
+    pages.get(joined.as_str()).copied()
+}
+
+fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
+    for page in pages {
+        for (req, line, col) in &page.requires {
+            if resolve_require(&page.src, req, &by_src).is_some() {
+                continue;
+            }
+            let text = sources.docs.iter().find(|d| d.path == page.src).map(|d| d.text.as_str()).unwrap_or("");
+            // A file that exists but failed validation already has its own error; do not pile on.
+            if sources.docs.iter().any(|d| d.path == *req) {
+                continue;
+            }
+            let help = match did_you_mean(req, sources.docs.iter().map(|d| d.path.as_str())) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => "write the path from the site root, for example `playbooks/onboarding/invite-admins.md`"
+                    .to_string(),
+            };
+            diags.push(
+                Diagnostic::error(&page.src, format!("requires \"{req}\", but there is no such page"))
+                    .at(text, *line, *col, req.chars().count())
+                    .with_help(help),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_follow_paths() {
+        assert_eq!(url_for("playbooks/onboarding/connect-sso.md"), "playbooks/onboarding/connect-sso/");
+        assert_eq!(url_for("content/faq/reset-password.md"), "faq/reset-password/");
+        assert_eq!(url_for("content/about.md"), "about/");
+        assert_eq!(url_for("content/index.md"), "");
+        assert_eq!(url_for("content/faq/index.md"), "faq/");
+        assert_eq!(url_for("content/guides/index.md"), "guides/");
+        assert_eq!(url_for("content/usage-statistics.html.md"), "usage-statistics/");
+        assert_eq!(url_for("content/snake_case.md"), "snake-case/");
+        assert_eq!(replace_last_segment("playbooks/a/b/", "c"), "playbooks/a/c/");
+    }
+}
