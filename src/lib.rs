@@ -11,3 +11,8 @@ pub mod slug;
 pub mod yaml;
 pub mod markdown;
 pub mod validate;
+pub mod cli;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod theme;

@@ -1,3 +1,6 @@
-fn main() {
-    println!("Hello, world!");
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    shirube::cli::run(shirube::cli::Cli::parse())
 }

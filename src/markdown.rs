@@ -11,7 +11,6 @@ use crate::config::Language;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::model::{Heading, Page};
 use crate::slug::slugify;
-use crate::validate::url_for;
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
@@ -631,6 +630,7 @@ pub fn asset_output_path(src: &str) -> &str {
 mod tests {
     use super::*;
     use crate::model::Kind;
+    use crate::validate::url_for;
 
     fn page(src: &str, body: &str) -> Page {
         Page {

@@ -1,0 +1,322 @@
+//! The command line: parsing with clap, one function per command.
+//!
+//! Exit codes: 0 ok, 1 content or config errors, 2 usage errors (bad flags, a refused output folder).
+
+use crate::config::{self, CONFIG_FILE};
+use crate::diagnostics::Diagnostics;
+use crate::model::Kind;
+use crate::output;
+use crate::site::{self, Options};
+use crate::slug::slugify;
+use crate::theme;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// shirube (しるべ, "guidepost") builds a self-serve onboarding guide from Markdown playbooks and FAQs.
+///
+/// Customers use the guide to set themselves up before their kickoff meeting. Content is published only once it
+/// has worked in a real engagement (recorded in manifest.yaml).
+#[derive(Debug, Parser)]
+#[command(name = "shirube", version, propagate_version = true)]
+pub struct Cli {
+    /// The site folder (the one with shirube.yaml). Default: the current folder.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new guide with a working sample (config, playbooks, FAQs, manifest).
+    Init {
+        /// Folder to create the site in; it must be empty or not exist. Default: the current folder.
+        dir: Option<PathBuf>,
+        /// Language of the sample content and of the guide's interface.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: Lang,
+    },
+    /// Build the guide into a folder ready to upload to any static hosting.
+    ///
+    /// Nothing is written when there is an error: the previous output stays as it was.
+    Build {
+        /// Output folder. shirube only writes into an empty folder or one it created.
+        #[arg(long, value_name = "DIR", default_value = "public")]
+        out: PathBuf,
+        /// Publish under another address than `base_url` in shirube.yaml, e.g. a staging host.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Include drafts (and, later, unproven content) marked with a banner. Never upload a preview.
+        #[arg(long)]
+        preview: bool,
+    },
+    /// Report every error and warning without writing anything. Exit 1 when there are errors.
+    Check {
+        /// `human` for people, `json` for CI and editors.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Start a new playbook or FAQ with valid front matter.
+    New {
+        /// What to create.
+        #[arg(value_enum)]
+        kind: NewKind,
+        /// Its title, in quotes: "Connect your SSO provider".
+        title: String,
+        /// The lifecycle phase it belongs to (an id from shirube.yaml, e.g. onboarding).
+        #[arg(long)]
+        phase: String,
+        /// The touch tier(s) it is for: one id, several separated by commas, or `all` (the default).
+        #[arg(long)]
+        tier: Option<String>,
+    },
+    /// Preview the guide in a browser with live reload (not available yet).
+    Serve {
+        /// Port to listen on.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Record that playbooks or FAQs were used in a customer engagement (not available yet).
+    Prove {
+        /// The playbooks or FAQs used.
+        paths: Vec<PathBuf>,
+        /// The engagement id, e.g. ENG-2026-031.
+        #[arg(long)]
+        engagement: Option<String>,
+    },
+    /// Show which playbooks and FAQs are published, and what to prove next (not available yet).
+    Status {
+        /// `human` or `json`.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+}
+
+/// Languages `init` can write.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Japanese.
+    Ja,
+}
+
+/// Output formats for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Human,
+    /// For programs.
+    Json,
+}
+
+/// What `new` creates.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum NewKind {
+    /// A step-by-step playbook under playbooks/<phase>/.
+    Playbook,
+    /// A question and answer under content/faq/.
+    Faq,
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> ExitCode {
+    let root = cli.root.clone().unwrap_or_else(|| PathBuf::from("."));
+    match cli.command {
+        Command::Init { dir, lang } => init(dir.as_deref().unwrap_or(&root), lang),
+        Command::Build { out, base_url, preview } => build(&root, &out, base_url, preview),
+        Command::Check { format } => check(&root, format),
+        Command::New { kind, title, phase, tier } => new(&root, kind, &title, &phase, tier.as_deref()),
+        Command::Serve { .. } => not_yet("serve", "run `shirube build --preview` and open public/ in a browser"),
+        Command::Prove { .. } => not_yet("prove", "add the engagement to manifest.yaml by hand"),
+        Command::Status { .. } => not_yet("status", "run `shirube check` to see every problem"),
+    }
+}
+
+fn not_yet(cmd: &str, instead: &str) -> ExitCode {
+    eprintln!("error: `shirube {cmd}` is not available in this version yet\n  help: for now, {instead}");
+    ExitCode::from(2)
+}
+
+fn print_diagnostics(d: &Diagnostics) {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{}", d.render());
+}
+
+fn build(root: &Path, out: &Path, base_url: Option<String>, preview: bool) -> ExitCode {
+    let out = if out.is_absolute() { out.to_path_buf() } else { root.join(out) };
+    if let Some(why) = output::refuse_reason(root, &out) {
+        eprintln!(
+            "error: refusing to write the output to {}: {why}\n  help: choose another `--out` folder, \
+             for example `--out public`",
+            out.display()
+        );
+        return ExitCode::from(2);
+    }
+    let started = Instant::now();
+    let outcome = site::build(&Options { root: root.to_path_buf(), base_url, preview });
+    print_diagnostics(&outcome.diagnostics);
+    if outcome.diagnostics.has_errors() {
+        eprintln!("build failed: {}; nothing was written", outcome.diagnostics.summary());
+        return ExitCode::from(1);
+    }
+    if let Err(e) = output::write_atomically(&out, &outcome.files) {
+        eprintln!("error: cannot write {}: {e}\n  help: the previous output was left as it was", out.display());
+        return ExitCode::from(1);
+    }
+    let warnings = outcome.diagnostics.warnings();
+    eprintln!(
+        "built {} pages ({} files) into {} in {} ms{}{}",
+        outcome.pages,
+        outcome.files.len() + 1,
+        out.display(),
+        started.elapsed().as_millis(),
+        if warnings > 0 { format!(", {}", outcome.diagnostics.summary()) } else { String::new() },
+        if preview { " (preview: do not publish)" } else { "" }
+    );
+    ExitCode::SUCCESS
+}
+
+fn check(root: &Path, format: Format) -> ExitCode {
+    let outcome = site::build(&Options { root: root.to_path_buf(), base_url: None, preview: false });
+    let d = &outcome.diagnostics;
+    match format {
+        Format::Json => println!("{}", d.to_json()),
+        Format::Human => {
+            print_diagnostics(d);
+            eprintln!("{}", d.summary());
+        }
+    }
+    if d.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn init(dir: &Path, lang: Lang) -> ExitCode {
+    if dir.exists() {
+        let busy = std::fs::read_dir(dir)
+            .map(|entries| entries.flatten().any(|e| e.file_name() != ".git"))
+            .unwrap_or(true);
+        if busy {
+            eprintln!(
+                "error: {} is not empty\n  help: run `shirube init NEW_FOLDER` to create the site in a new folder",
+                dir.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let files = theme::starter(match lang {
+        Lang::En => "en",
+        Lang::Ja => "ja",
+    });
+    for (rel, bytes) in files {
+        let path = dir.join(rel);
+        let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, bytes));
+        if let Err(e) = written {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    let shown = dir.display();
+    eprintln!(
+        "created a new guide in {shown}\n\nnext:\n  cd {shown}\n  shirube build          # writes public/\n  \
+         shirube check          # every problem, nothing written"
+    );
+    ExitCode::SUCCESS
+}
+
+fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>) -> ExitCode {
+    let Ok(text) = std::fs::read_to_string(root.join(CONFIG_FILE)) else {
+        eprintln!("error: no {CONFIG_FILE} in {}\n  help: run this in your site's folder, or pass --root", root.display());
+        return ExitCode::from(2);
+    };
+    let (Some(config), _) = config::parse(&text) else {
+        eprintln!("error: {CONFIG_FILE} has errors\n  help: run `shirube check` to see them");
+        return ExitCode::from(1);
+    };
+    if config.phase_index(phase).is_none() {
+        eprintln!("error: unknown phase \"{phase}\"\n  help: {}", config.unknown_phase_help(phase));
+        return ExitCode::from(2);
+    }
+    let tiers: Vec<&str> = tier.unwrap_or("all").split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+    for t in &tiers {
+        if *t != "all" && config.tier_index(t).is_none() {
+            eprintln!("error: unknown tier \"{t}\"\n  help: {}", config.unknown_tier_help(t));
+            return ExitCode::from(2);
+        }
+    }
+    let title = title.trim();
+    if title.is_empty() {
+        eprintln!("error: the title is empty\n  help: write it in quotes: shirube new playbook \"Connect your SSO\"");
+        return ExitCode::from(2);
+    }
+    let slug = file_slug(title, kind);
+    let (rel, kind) = match kind {
+        NewKind::Playbook => (format!("playbooks/{phase}/{slug}.md"), Kind::Playbook),
+        NewKind::Faq => (format!("content/faq/{slug}.md"), Kind::Faq),
+    };
+    let path = root.join(&rel);
+    if path.exists() {
+        eprintln!("error: {rel} already exists\n  help: choose another title, or edit that file");
+        return ExitCode::from(2);
+    }
+    let tier_value = if tiers.len() == 1 { tiers[0].to_string() } else { format!("[{}]", tiers.join(", ")) };
+    let body = match kind {
+        Kind::Faq => "Answer the question in the first sentence, then give the details.\n".to_string(),
+        _ => "What this playbook achieves, and for whom.\n\n## Before you start\n\n- What the reader needs.\n\n\
+              ## Steps\n\n1. The first step.\n2. The next step.\n"
+            .to_string(),
+    };
+    let file = format!(
+        "---\ntitle: {}\nphase: {phase}\ntier: {tier_value}\nsummary: \ntime: 15m\n---\n\n{body}",
+        yaml_string(title)
+    );
+    let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
+        std::fs::OpenOptions::new().write(true).create_new(true).open(&path).and_then(|mut f| f.write_all(file.as_bytes()))
+    });
+    match written {
+        Ok(()) => {
+            println!("{rel}");
+            eprintln!("created {rel}; it is unpublished until an engagement proves it (see manifest.yaml)");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {rel}: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A file name from a title. Japanese stays readable (`SSOを設定する` → `ssoを設定する`); a title with no
+/// letters or digits at all falls back to the kind and a timestamp.
+fn file_slug(title: &str, kind: NewKind) -> String {
+    let s = slugify(title);
+    if !s.is_empty() {
+        return s.chars().take(80).collect::<String>().trim_end_matches('-').to_string();
+    }
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    match kind {
+        NewKind::Playbook => format!("playbook-{secs}"),
+        NewKind::Faq => format!("faq-{secs}"),
+    }
+}
+
+/// Quotes a YAML string when it needs it.
+fn yaml_string(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c) || c.is_whitespace())
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && s.parse::<f64>().is_err()
+        && !matches!(s.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "yes" | "no" | "~");
+    if plain { s.to_string() } else { serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}")) }
+}

@@ -1,0 +1,679 @@
+//! Rendering: pages → view models → HTML through the theme's Tera templates.
+//!
+//! Templates receive plain view models computed here (cards, groups, labels), never the raw config to compute
+//! on. Every template gets `site`, `title`, `canonical` and `description`; each page kind adds its own (see the
+//! theme's templates). Sitemap and robots.txt are generated here too, not templated.
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::Rendered;
+use crate::model::{Kind, Page, format_minutes};
+use crate::theme::{Theme, short_hash};
+use crate::validate::{self, FAQ_URL, KICKOFF_URL};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// One file of the output, relative to the output root.
+#[derive(Debug)]
+pub struct OutputFile {
+    /// `/`-separated path: `playbooks/onboarding/connect-sso/index.html`.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// A page that takes part in this build, with its rendered body.
+pub struct Built<'a> {
+    /// The validated page.
+    pub page: &'a Page,
+    /// Its rendered body.
+    pub body: &'a Rendered,
+    /// A notice shown on top of the page in preview builds (why it would not be published).
+    pub banner: Option<Banner>,
+}
+
+/// A notice on top of a page in preview.
+#[derive(Debug, Clone, Serialize)]
+pub struct Banner {
+    /// `draft`, `unproven`, `expired`, `stale`.
+    pub kind: String,
+    /// What it means and what would publish the page.
+    pub text: String,
+}
+
+#[derive(Serialize, Clone)]
+struct NavItem {
+    title: String,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize, Clone)]
+struct PhaseVm {
+    id: String,
+    name: String,
+    months: Option<String>,
+    done_when: Option<String>,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize, Clone)]
+struct TierVm {
+    id: String,
+    name: String,
+    who: Option<String>,
+    url: String,
+}
+
+#[derive(Serialize, Clone)]
+struct SiteVm<'a> {
+    title: &'a str,
+    lang: &'a str,
+    base_path: &'a str,
+    ui: &'a BTreeMap<String, String>,
+    preview: bool,
+    nav: Vec<NavItem>,
+    phases: Vec<PhaseVm>,
+    tiers: Vec<TierVm>,
+    stylesheet: String,
+    home_url: String,
+}
+
+#[derive(Serialize, Clone)]
+struct Ref {
+    id: String,
+    name: String,
+    url: String,
+}
+
+#[derive(Serialize, Clone)]
+struct Card {
+    title: String,
+    url: String,
+    summary: Option<String>,
+    time: Option<String>,
+    kind: &'static str,
+    phase: Option<Ref>,
+    tiers: Vec<Ref>,
+    all_tiers: bool,
+    before_kickoff: bool,
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Requirement {
+    title: String,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PageVm<'a> {
+    #[serde(flatten)]
+    card: Card,
+    content: &'a str,
+    toc: &'a [crate::model::Heading],
+    breadcrumb: Vec<Crumb>,
+    prev: Option<Card>,
+    next: Option<Card>,
+    requires: Vec<Requirement>,
+    tags: &'a [String],
+    banner: Option<Banner>,
+}
+
+#[derive(Serialize)]
+struct Group {
+    phase: PhaseVm,
+    cards: Vec<Card>,
+}
+
+#[derive(Serialize)]
+struct Kickoff {
+    url: String,
+    count: usize,
+    total_time: Option<String>,
+}
+
+/// Everything a render needs, prepared once.
+pub struct Renderer<'a> {
+    config: &'a Config,
+    tera: tera::Tera,
+    site: SiteVm<'a>,
+    built: Vec<Built<'a>>,
+    /// Index into `built` by source path.
+    by_src: HashMap<&'a str, usize>,
+    /// Published playbooks and FAQs per phase, in weight order (indices into `built`).
+    by_phase: Vec<Vec<usize>>,
+    /// Kickoff path in order (indices into `built`).
+    kickoff: Vec<usize>,
+    /// Every validated page by source path, published or not (a requirement may be unpublished).
+    all_pages: HashMap<&'a str, &'a Page>,
+    home_intro: String,
+    faq_intro: String,
+}
+
+/// Compiles the theme's templates. Every broken template is reported.
+pub fn compile(theme: &Theme) -> Result<tera::Tera, Vec<Diagnostic>> {
+    let mut tera = tera::Tera::new();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let mut diags = Vec::new();
+    let mut sources = Vec::new();
+    for (name, file) in &theme.templates {
+        match std::str::from_utf8(&file.bytes) {
+            Ok(text) => sources.push((name.clone(), text.to_string())),
+            Err(_) => diags.push(Diagnostic::error(&file.origin, "template is not valid UTF-8")),
+        }
+    }
+    if let Err(e) = tera.add_raw_templates(sources) {
+        diags.push(template_error(theme, &e));
+    }
+    for required in ["page.html", "home.html", "phase.html", "tier.html", "faq_index.html", "kickoff.html", "404.html"] {
+        if !theme.templates.contains_key(required) {
+            diags.push(
+                Diagnostic::error("themes", format!("the theme has no template \"{required}\""))
+                    .with_help("add it under templates/, or remove the theme's folder to use the built-in one"),
+            );
+        }
+    }
+    if diags.is_empty() { Ok(tera) } else { Err(diags) }
+}
+
+fn template_error(theme: &Theme, e: &tera::Error) -> Diagnostic {
+    use std::error::Error as _;
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    // Point at the template file when the message names one.
+    let origin = theme
+        .templates
+        .iter()
+        .find(|(name, _)| msg.contains(name.as_str()))
+        .map(|(_, f)| f.origin.clone())
+        .unwrap_or_else(|| "templates".to_string());
+    Diagnostic::error(origin, format!("template error: {msg}"))
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepares the site-wide view models.
+    pub fn new(
+        config: &'a Config,
+        theme: &'a Theme,
+        tera: tera::Tera,
+        all_pages: &'a [Page],
+        built: Vec<Built<'a>>,
+        preview: bool,
+    ) -> Self {
+        let base = config.base_url.path.as_str();
+        let by_src: HashMap<&str, usize> = built.iter().enumerate().map(|(i, b)| (b.page.src.as_str(), i)).collect();
+        let mut by_phase: Vec<Vec<usize>> = vec![Vec::new(); config.phases.len()];
+        for (i, b) in built.iter().enumerate() {
+            if let (Some(p), Kind::Playbook | Kind::Faq) = (b.page.phase, b.page.kind) {
+                if !validate::is_intro_path(&b.page.src) {
+                    by_phase[p].push(i);
+                }
+            }
+        }
+        for list in &mut by_phase {
+            list.sort_by(|&a, &b| order_key(built[a].page).cmp(&order_key(built[b].page)));
+        }
+        let ui = &theme.ui;
+        let t = |k: &str| ui.get(k).cloned().unwrap_or_else(|| k.to_string());
+        let phases: Vec<PhaseVm> = config
+            .phases
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PhaseVm {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                months: p.months.clone(),
+                done_when: p.done_when.clone(),
+                url: format!("{base}{}", validate::phase_url(&p.id)),
+                count: by_phase[i].len(),
+            })
+            .collect();
+        let tiers: Vec<TierVm> = config
+            .tiers
+            .iter()
+            .map(|t| TierVm {
+                id: t.id.clone(),
+                name: t.name.clone(),
+                who: t.who.clone(),
+                url: format!("{base}{}", validate::tier_url(&t.id)),
+            })
+            .collect();
+        let mut nav: Vec<NavItem> =
+            phases.iter().map(|p| NavItem { title: p.name.clone(), url: p.url.clone(), current: false }).collect();
+        nav.push(NavItem { title: t("faq"), url: format!("{base}{FAQ_URL}"), current: false });
+        nav.push(NavItem { title: t("kickoff"), url: format!("{base}{KICKOFF_URL}"), current: false });
+        let stylesheet = match theme.statics.get("style.css") {
+            Some(f) => format!("{base}style.css?v={}", &short_hash(&f.bytes)[..10]),
+            None => format!("{base}style.css"),
+        };
+        let site = SiteVm {
+            title: &config.title,
+            lang: config.language.code(),
+            base_path: base,
+            ui,
+            preview,
+            nav,
+            phases,
+            tiers,
+            stylesheet,
+            home_url: base.to_string(),
+        };
+        let intro = |src: &str| by_src.get(src).map(|&i| built[i].body.html.clone()).unwrap_or_default();
+        let home_intro = intro("content/index.md");
+        let faq_intro = intro("content/faq/index.md");
+        let mut r = Renderer {
+            config,
+            tera,
+            site,
+            built,
+            by_src,
+            by_phase,
+            kickoff: Vec::new(),
+            all_pages: all_pages.iter().map(|p| (p.src.as_str(), p)).collect(),
+            home_intro,
+            faq_intro,
+        };
+        r.kickoff = r.kickoff_order().unwrap_or_default();
+        r
+    }
+
+    /// Source paths of the kickoff path in order, or the cycle in `requires` that makes an order impossible.
+    pub fn kickoff_order(&self) -> Result<Vec<usize>, Vec<String>> {
+        let items: Vec<usize> = (0..self.built.len())
+            .filter(|&i| self.built[i].page.before_kickoff && self.built[i].page.kind == Kind::Playbook)
+            .collect();
+        let index = &self.all_pages;
+        let in_set: HashMap<&str, usize> = items.iter().map(|&i| (self.built[i].page.src.as_str(), i)).collect();
+        // Edges only between kickoff playbooks: a prerequisite outside the path does not order it.
+        let deps: HashMap<usize, Vec<usize>> = items
+            .iter()
+            .map(|&i| {
+                let page = self.built[i].page;
+                let d = page
+                    .requires
+                    .iter()
+                    .filter_map(|(r, _, _)| validate::resolve_require(&page.src, r, index))
+                    .filter_map(|p| in_set.get(p.src.as_str()).copied())
+                    .collect();
+                (i, d)
+            })
+            .collect();
+        let mut done: Vec<usize> = Vec::new();
+        let mut remaining = items.clone();
+        while !remaining.is_empty() {
+            let mut ready: Vec<usize> =
+                remaining.iter().copied().filter(|i| deps[i].iter().all(|d| done.contains(d))).collect();
+            if ready.is_empty() {
+                return Err(self.find_cycle(&remaining, &deps, &done));
+            }
+            ready.sort_by(|&a, &b| {
+                let (pa, pb) = (self.built[a].page, self.built[b].page);
+                (pa.phase, order_key(pa)).cmp(&(pb.phase, order_key(pb)))
+            });
+            let next = ready[0];
+            done.push(next);
+            remaining.retain(|&i| i != next);
+        }
+        Ok(done)
+    }
+
+    /// Follows unmet prerequisites from the first stuck page until one repeats: that loop is the cycle.
+    fn find_cycle(&self, remaining: &[usize], deps: &HashMap<usize, Vec<usize>>, done: &[usize]) -> Vec<String> {
+        let mut path: Vec<usize> = Vec::new();
+        let mut at = remaining[0];
+        loop {
+            if let Some(start) = path.iter().position(|&p| p == at) {
+                let mut cycle: Vec<String> = path[start..].iter().map(|&i| self.built[i].page.src.clone()).collect();
+                cycle.push(self.built[at].page.src.clone());
+                return cycle;
+            }
+            path.push(at);
+            match deps[&at].iter().find(|d| !done.contains(d)) {
+                Some(&next) => at = next,
+                None => return path.iter().map(|&i| self.built[i].page.src.clone()).collect(),
+            }
+        }
+    }
+
+    fn card(&self, i: usize) -> Card {
+        let page = self.built[i].page;
+        let base = &self.site.base_path;
+        Card {
+            title: page.title.clone(),
+            url: format!("{base}{}", page.url),
+            summary: page.summary.clone().or_else(|| {
+                let fp = &self.built[i].body.first_paragraph;
+                (!fp.is_empty()).then(|| truncate(fp, 160))
+            }),
+            time: page.minutes.map(|m| self.duration(m)),
+            kind: page.kind.id(),
+            phase: page.phase.map(|p| self.phase_ref(p)),
+            tiers: page
+                .tiers
+                .iter()
+                .map(|&t| {
+                    let tier = &self.site.tiers[t];
+                    Ref { id: tier.id.clone(), name: tier.name.clone(), url: tier.url.clone() }
+                })
+                .collect(),
+            all_tiers: page.all_tiers,
+            before_kickoff: page.before_kickoff,
+        }
+    }
+
+    fn phase_ref(&self, p: usize) -> Ref {
+        let ph = &self.site.phases[p];
+        Ref { id: ph.id.clone(), name: ph.name.clone(), url: ph.url.clone() }
+    }
+
+    fn duration(&self, m: u32) -> String {
+        match self.config.language {
+            crate::config::Language::Ja => match (m / 60, m % 60) {
+                (0, m) => format!("{m}分"),
+                (h, 0) => format!("{h}時間"),
+                (h, m) => format!("{h}時間{m}分"),
+            },
+            crate::config::Language::En => format_minutes(m),
+        }
+    }
+
+    fn ui(&self, key: &str) -> String {
+        self.site.ui.get(key).cloned().unwrap_or_else(|| key.to_string())
+    }
+
+    fn context(&self, url: &str, title: &str, description: Option<&str>) -> tera::Context {
+        let mut site = self.site.clone();
+        let full = format!("{}{url}", self.site.base_path);
+        for item in &mut site.nav {
+            item.current = full.starts_with(&item.url) && item.url != self.site.base_path;
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &site);
+        let page_title =
+            if title.is_empty() { self.config.title.clone() } else { format!("{title} · {}", self.config.title) };
+        ctx.insert("title", &page_title);
+        ctx.insert("canonical", &self.config.base_url.absolute(url));
+        ctx.insert("description", &description);
+        ctx
+    }
+
+    fn render(&self, template: &str, ctx: &tera::Context, out_path: String) -> Result<OutputFile, Diagnostic> {
+        match self.tera.render(template, ctx) {
+            Ok(html) => Ok(OutputFile { path: out_path, bytes: html.into_bytes() }),
+            Err(e) => {
+                use std::error::Error as _;
+                let mut msg = e.to_string();
+                let mut source = e.source();
+                while let Some(s) = source {
+                    msg.push_str(": ");
+                    msg.push_str(&s.to_string());
+                    source = s.source();
+                }
+                Err(Diagnostic::error(format!("templates/{template}"), format!("cannot render {out_path}: {msg}")))
+            }
+        }
+    }
+
+    /// Renders every page of the site, in parallel. Returns the files, or every error.
+    pub fn render_all(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let pages: Vec<Result<OutputFile, Diagnostic>> = (0..self.built.len())
+            .into_par_iter()
+            .filter(|&i| !validate::is_intro_path(&self.built[i].page.src))
+            .map(|i| self.render_page(i))
+            .collect();
+        let mut generated = vec![self.render_home(), self.render_faq_index(), self.render_kickoff(), self.render_404()];
+        generated.extend((0..self.config.phases.len()).map(|p| self.render_phase(p)));
+        generated.extend((0..self.config.tiers.len()).map(|t| self.render_tier(t)));
+        let mut files = Vec::new();
+        let mut diags = Vec::new();
+        for r in pages.into_iter().chain(generated) {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => diags.push(d),
+            }
+        }
+        // One broken template fails every page the same way: say it once.
+        diags.dedup_by(|a, b| a.path == b.path && a.message.split(':').nth(1) == b.message.split(':').nth(1));
+        (files, diags)
+    }
+
+    fn render_page(&self, i: usize) -> Result<OutputFile, Diagnostic> {
+        let b = &self.built[i];
+        let page = b.page;
+        let base = &self.site.base_path;
+        let mut breadcrumb = vec![Crumb { title: self.ui("home"), url: base.to_string() }];
+        if page.kind == Kind::Faq {
+            breadcrumb.push(Crumb { title: self.ui("faq"), url: format!("{base}{FAQ_URL}") });
+        } else if let Some(p) = page.phase {
+            let ph = &self.site.phases[p];
+            breadcrumb.push(Crumb { title: ph.name.clone(), url: ph.url.clone() });
+        }
+        let (prev, next) = self.neighbours(i);
+        let requires = page
+            .requires
+            .iter()
+            .filter_map(|(r, _, _)| {
+                validate::resolve_require(&page.src, r, &self.all_pages).map(|p| (p.src.clone(), p.title.clone()))
+            })
+            .map(|(src, title)| Requirement {
+                title,
+                url: self.by_src.get(src.as_str()).map(|&j| format!("{base}{}", self.built[j].page.url)),
+            })
+            .collect();
+        let vm = PageVm {
+            card: self.card(i),
+            content: &b.body.html,
+            toc: &b.body.toc,
+            breadcrumb,
+            prev: prev.map(|j| self.card(j)),
+            next: next.map(|j| self.card(j)),
+            requires,
+            tags: &page.tags,
+            banner: b.banner.clone(),
+        };
+        let description = vm.card.summary.clone();
+        let mut ctx = self.context(&page.url, &page.title, description.as_deref());
+        ctx.insert("page", &vm);
+        self.render("page.html", &ctx, format!("{}index.html", page.url))
+    }
+
+    /// Previous and next page of the same kind within the page's phase.
+    fn neighbours(&self, i: usize) -> (Option<usize>, Option<usize>) {
+        let page = self.built[i].page;
+        let Some(p) = page.phase else { return (None, None) };
+        let same: Vec<usize> =
+            self.by_phase[p].iter().copied().filter(|&j| self.built[j].page.kind == page.kind).collect();
+        match same.iter().position(|&j| j == i) {
+            Some(pos) => (pos.checked_sub(1).map(|k| same[k]), same.get(pos + 1).copied()),
+            None => (None, None),
+        }
+    }
+
+    fn phase_vm(&self, p: usize) -> PhaseVm {
+        self.site.phases[p].clone()
+    }
+
+    fn render_home(&self) -> Result<OutputFile, Diagnostic> {
+        let map: Vec<Group> = (0..self.config.phases.len())
+            .map(|p| Group {
+                phase: self.phase_vm(p),
+                cards: self.by_phase[p]
+                    .iter()
+                    .filter(|&&i| self.built[i].page.kind == Kind::Playbook)
+                    .map(|&i| self.card(i))
+                    .collect(),
+            })
+            .collect();
+        let mut ctx = self.context("", "", None);
+        ctx.insert("intro", &self.home_intro);
+        ctx.insert("map", &map);
+        ctx.insert("kickoff", &self.kickoff_vm());
+        self.render("home.html", &ctx, "index.html".into())
+    }
+
+    fn kickoff_vm(&self) -> Kickoff {
+        let total: u32 = self.kickoff.iter().filter_map(|&i| self.built[i].page.minutes).sum();
+        Kickoff {
+            url: format!("{}{KICKOFF_URL}", self.site.base_path),
+            count: self.kickoff.len(),
+            total_time: (total > 0).then(|| self.duration(total)),
+        }
+    }
+
+    fn render_phase(&self, p: usize) -> Result<OutputFile, Diagnostic> {
+        let of_kind = |k: Kind| -> Vec<Card> {
+            self.by_phase[p].iter().filter(|&&i| self.built[i].page.kind == k).map(|&i| self.card(i)).collect()
+        };
+        let phase = self.phase_vm(p);
+        let url = validate::phase_url(&phase.id);
+        let mut ctx = self.context(&url, &phase.name, phase.done_when.as_deref());
+        ctx.insert("playbooks", &of_kind(Kind::Playbook));
+        ctx.insert("faqs", &of_kind(Kind::Faq));
+        ctx.insert("phase", &phase);
+        self.render("phase.html", &ctx, format!("{url}index.html"))
+    }
+
+    fn render_tier(&self, t: usize) -> Result<OutputFile, Diagnostic> {
+        let groups: Vec<Group> = (0..self.config.phases.len())
+            .map(|p| Group {
+                phase: self.phase_vm(p),
+                cards: self.by_phase[p]
+                    .iter()
+                    .filter(|&&i| self.built[i].page.tiers.contains(&t))
+                    .map(|&i| self.card(i))
+                    .collect(),
+            })
+            .filter(|g| !g.cards.is_empty())
+            .collect();
+        let tier = &self.site.tiers[t];
+        let url = validate::tier_url(&tier.id);
+        let mut ctx = self.context(&url, &tier.name, tier.who.as_deref());
+        ctx.insert("tier", tier);
+        ctx.insert("groups", &groups);
+        self.render("tier.html", &ctx, format!("{url}index.html"))
+    }
+
+    fn render_faq_index(&self) -> Result<OutputFile, Diagnostic> {
+        let groups: Vec<Group> = (0..self.config.phases.len())
+            .map(|p| Group {
+                phase: self.phase_vm(p),
+                cards: self.by_phase[p]
+                    .iter()
+                    .filter(|&&i| self.built[i].page.kind == Kind::Faq)
+                    .map(|&i| self.card(i))
+                    .collect(),
+            })
+            .filter(|g| !g.cards.is_empty())
+            .collect();
+        let title = self
+            .by_src
+            .get("content/faq/index.md")
+            .map(|&i| self.built[i].page.title.clone())
+            .unwrap_or_else(|| self.ui("faq"));
+        let mut ctx = self.context(FAQ_URL, &title, None);
+        ctx.insert("intro", &self.faq_intro);
+        ctx.insert("groups", &groups);
+        ctx.insert("heading", &title);
+        self.render("faq_index.html", &ctx, format!("{FAQ_URL}index.html"))
+    }
+
+    fn render_kickoff(&self) -> Result<OutputFile, Diagnostic> {
+        let cards: Vec<Card> = self.kickoff.iter().map(|&i| self.card(i)).collect();
+        let title = self.ui("kickoff");
+        let mut ctx = self.context(KICKOFF_URL, &title, None);
+        ctx.insert("intro", &self.ui("kickoff_intro"));
+        ctx.insert("cards", &cards);
+        ctx.insert("total_time", &self.kickoff_vm().total_time);
+        self.render("kickoff.html", &ctx, format!("{KICKOFF_URL}index.html"))
+    }
+
+    fn render_404(&self) -> Result<OutputFile, Diagnostic> {
+        let ctx = self.context("404.html", &self.ui("not_found_title"), None);
+        self.render("404.html", &ctx, "404.html".into())
+    }
+
+    /// URLs (relative to the base path) of every HTML page of the output, for the sitemap.
+    pub fn page_urls(&self) -> Vec<String> {
+        let mut urls = vec![String::new(), FAQ_URL.to_string(), KICKOFF_URL.to_string()];
+        urls.extend(self.config.phases.iter().map(|p| validate::phase_url(&p.id)));
+        urls.extend(self.config.tiers.iter().map(|t| validate::tier_url(&t.id)));
+        urls.extend(
+            self.built.iter().filter(|b| !validate::is_intro_path(&b.page.src)).map(|b| b.page.url.clone()),
+        );
+        urls
+    }
+}
+
+fn order_key(p: &Page) -> (i64, String, String) {
+    (p.weight, p.title.to_lowercase(), p.src.clone())
+}
+
+/// Cuts `s` at a word or character boundary near `max` characters, adding `…`.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => cut[..i].to_string(),
+        _ => cut,
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// `sitemap.xml` for the given URLs. Paths only when `base_url` has no host.
+pub fn sitemap(config: &Config, urls: &[String]) -> OutputFile {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for u in urls {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&xml_escape(&encode_path(&config.base_url.absolute(u))));
+        xml.push_str("</loc></url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    OutputFile { path: "sitemap.xml".into(), bytes: xml.into_bytes() }
+}
+
+/// `robots.txt`: everything allowed in a published build, nothing in a preview.
+pub fn robots(config: &Config, preview: bool) -> OutputFile {
+    let text = if preview {
+        "# Preview build: not for search engines.\nUser-agent: *\nDisallow: /\n".to_string()
+    } else {
+        format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", encode_path(&config.base_url.absolute("sitemap.xml")))
+    };
+    OutputFile { path: "robots.txt".into(), bytes: text.into_bytes() }
+}
+
+/// Percent-encodes non-ASCII characters and spaces in a URL, leaving its structure alone.
+pub fn encode_path(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_ascii() && c != ' ' {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}

@@ -1,0 +1,132 @@
+//! Themes: templates, static files and UI strings, layered.
+//!
+//! From bottom to top: the default theme compiled into the binary; `themes/<name>/` from the site when it
+//! exists (so the sample site's own `themes/default/` is what you edit); then the site's own `templates/` and
+//! `static/`, where one file overrides the theme's file at the same relative path.
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use std::collections::BTreeMap;
+use std::path::Path;
+use walkdir::WalkDir;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+/// The starter site for `shirube init`, by language.
+pub fn starter(lang: &str) -> &'static [(&'static str, &'static [u8])] {
+    match lang {
+        "ja" => embedded::INIT_JA,
+        _ => embedded::INIT_EN,
+    }
+}
+
+/// One file of a theme and where it came from (for messages).
+#[derive(Debug, Clone)]
+pub struct ThemeFile {
+    /// Where it came from: `themes/default/templates/page.html`, or `(built-in) templates/page.html`.
+    pub origin: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// A resolved theme.
+#[derive(Debug, Default)]
+pub struct Theme {
+    /// Templates by name (`page.html`).
+    pub templates: BTreeMap<String, ThemeFile>,
+    /// Static files by output path (`style.css`).
+    pub statics: BTreeMap<String, ThemeFile>,
+    /// UI strings for the site language, falling back to English.
+    pub ui: BTreeMap<String, String>,
+}
+
+/// Loads the theme named in the config, with the site's overrides.
+pub fn load(root: &Path, config: &Config) -> (Theme, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut files: BTreeMap<String, ThemeFile> = BTreeMap::new();
+    for (rel, bytes) in embedded::THEME_DEFAULT {
+        files.insert(rel.to_string(), ThemeFile { origin: format!("(built-in theme) {rel}"), bytes: bytes.to_vec() });
+    }
+    let theme_dir = root.join("themes").join(&config.theme);
+    if theme_dir.is_dir() {
+        read_tree(root, &theme_dir, "", &mut files, &mut diags);
+    } else if config.theme != "default" {
+        diags.push(
+            Diagnostic::error(crate::config::CONFIG_FILE, format!("theme \"{}\" not found", config.theme))
+                .with_help(format!("create the folder themes/{}/ or remove the `theme:` line", config.theme)),
+        );
+    }
+    read_tree(root, &root.join("templates"), "templates/", &mut files, &mut diags);
+    read_tree(root, &root.join("static"), "static/", &mut files, &mut diags);
+
+    let mut theme = Theme::default();
+    let mut en: BTreeMap<String, String> = BTreeMap::new();
+    let mut local: BTreeMap<String, String> = BTreeMap::new();
+    let lang_file = format!("i18n/{}.yaml", config.language.code());
+    for (rel, file) in files {
+        if let Some(name) = rel.strip_prefix("templates/") {
+            theme.templates.insert(name.to_string(), file);
+        } else if let Some(name) = rel.strip_prefix("static/") {
+            theme.statics.insert(name.to_string(), file);
+        } else if rel == "i18n/en.yaml" || rel == lang_file {
+            let text = String::from_utf8_lossy(&file.bytes).to_string();
+            let at = crate::yaml::Embedded { path: &file.origin, file: &text, line_offset: 0 };
+            match crate::yaml::parse::<BTreeMap<String, String>>(&text, at) {
+                Ok(map) if rel == "i18n/en.yaml" => en = map,
+                Ok(map) => local = map,
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    en.extend(local);
+    theme.ui = en;
+    (theme, diags)
+}
+
+/// Reads every file under `dir` into `files` as `prefix + relative path`.
+fn read_tree(
+    root: &Path,
+    dir: &Path,
+    prefix: &str,
+    files: &mut BTreeMap<String, ThemeFile>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| {
+        e.depth() == 0 || !crate::load::is_ignored_name(&e.file_name().to_string_lossy())
+    }) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::error(dir.display().to_string(), format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let origin = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => {
+                files.insert(format!("{prefix}{rel}"), ThemeFile { origin, bytes });
+            }
+            Err(e) => diags.push(Diagnostic::error(origin, format!("cannot read: {e}"))),
+        }
+    }
+}
+
+/// A short content hash (FNV-1a, 64 bit, hex) for cache-busting file names and query strings.
+pub fn short_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
