@@ -238,14 +238,32 @@ impl Diagnostics {
     }
 }
 
-/// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
+/// The closest of `candidates` to `word`, if one is close enough to be a likely typo: at most one edit per
+/// three characters (a swap of two letters counts as one edit), or very similar by Jaro.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_l = word.to_lowercase();
+    let allowed = (word_l.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro(&word_l, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter_map(|c| {
+            let c_l = c.to_lowercase();
+            let edits = strsim::damerau_levenshtein(&word_l, &c_l);
+            let jaro = strsim::jaro(&word_l, &c_l);
+            (edits <= allowed || jaro > 0.8).then_some((edits, -jaro, c))
+        })
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        .map(|(_, _, c)| c)
+}
+
+/// The path in `candidates` closest to `path`, when it is a likely typo (a few characters off). Stricter than
+/// [`did_you_mean`]: long paths share most of their characters, so similarity alone suggests nonsense.
+pub fn did_you_mean_path<'a>(path: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let allowed = (path.chars().count() / 6).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(path, c), c))
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
@@ -278,5 +296,7 @@ mod tests {
         assert_eq!(did_you_mean("onbording", phases), Some("onboarding"));
         assert_eq!(did_you_mean("Renewl", phases), Some("renewal"));
         assert_eq!(did_you_mean("payroll", phases), None);
+        assert_eq!(did_you_mean("mdi", ["tech", "low", "mid", "high"]), Some("mid"));
+        assert_eq!(did_you_mean("xyz", ["tech", "low", "mid", "high"]), None);
     }
 }

@@ -8,7 +8,7 @@
 //! Page bodies never go through Tera, so `{{ placeholders }}` in code blocks stay as written.
 
 use crate::config::Language;
-use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::diagnostics::{Diagnostic, did_you_mean, did_you_mean_path};
 use crate::model::{Heading, Page};
 use crate::slug::slugify;
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -350,7 +350,7 @@ fn resolve(dest: &str, page: &Page, site: &SiteIndex, own_ids: &HashSet<String>,
         format!("broken link: \"{dest}\" resolves to {target}, which is not a page or file")
     };
     let candidates = site.pages.keys().chain(site.files.iter()).map(String::as_str);
-    let help = did_you_mean(&target, candidates)
+    let help = did_you_mean_path(&target, candidates)
         .map(|s| format!("did you mean \"{}\"?", relative_from(dir, s)))
         .or_else(|| Some("paths are relative to this file; check the folder and the file name".into()));
     Resolved::Broken(msg, help)

@@ -394,11 +394,13 @@ impl<'a> Renderer<'a> {
         self.site.ui.get(key).cloned().unwrap_or_else(|| key.to_string())
     }
 
-    fn context(&self, url: &str, title: &str, description: Option<&str>) -> tera::Context {
+    /// The context every template gets. `section` is the URL (relative to the base path) of the navigation
+    /// entry to mark as current: the page itself, or its phase or the FAQ index.
+    fn context(&self, url: &str, section: &str, title: &str, description: Option<&str>) -> tera::Context {
         let mut site = self.site.clone();
-        let full = format!("{}{url}", self.site.base_path);
+        let full = format!("{}{section}", self.site.base_path);
         for item in &mut site.nav {
-            item.current = full.starts_with(&item.url) && item.url != self.site.base_path;
+            item.current = full == item.url;
         }
         let mut ctx = tera::Context::new();
         ctx.insert("site", &site);
@@ -485,7 +487,12 @@ impl<'a> Renderer<'a> {
             banner: b.banner.clone(),
         };
         let description = vm.card.summary.clone();
-        let mut ctx = self.context(&page.url, &page.title, description.as_deref());
+        let section = match (page.kind, page.phase) {
+            (Kind::Faq, _) => FAQ_URL.to_string(),
+            (_, Some(p)) => validate::phase_url(&self.config.phases[p].id),
+            _ => page.url.clone(),
+        };
+        let mut ctx = self.context(&page.url, &section, &page.title, description.as_deref());
         ctx.insert("page", &vm);
         self.render("page.html", &ctx, format!("{}index.html", page.url))
     }
@@ -517,7 +524,7 @@ impl<'a> Renderer<'a> {
                     .collect(),
             })
             .collect();
-        let mut ctx = self.context("", "", None);
+        let mut ctx = self.context("", "", "", None);
         ctx.insert("intro", &self.home_intro);
         ctx.insert("map", &map);
         ctx.insert("kickoff", &self.kickoff_vm());
@@ -539,7 +546,7 @@ impl<'a> Renderer<'a> {
         };
         let phase = self.phase_vm(p);
         let url = validate::phase_url(&phase.id);
-        let mut ctx = self.context(&url, &phase.name, phase.done_when.as_deref());
+        let mut ctx = self.context(&url, &url, &phase.name, phase.done_when.as_deref());
         ctx.insert("playbooks", &of_kind(Kind::Playbook));
         ctx.insert("faqs", &of_kind(Kind::Faq));
         ctx.insert("phase", &phase);
@@ -560,7 +567,7 @@ impl<'a> Renderer<'a> {
             .collect();
         let tier = &self.site.tiers[t];
         let url = validate::tier_url(&tier.id);
-        let mut ctx = self.context(&url, &tier.name, tier.who.as_deref());
+        let mut ctx = self.context(&url, &url, &tier.name, tier.who.as_deref());
         ctx.insert("tier", tier);
         ctx.insert("groups", &groups);
         self.render("tier.html", &ctx, format!("{url}index.html"))
@@ -583,7 +590,7 @@ impl<'a> Renderer<'a> {
             .get("content/faq/index.md")
             .map(|&i| self.built[i].page.title.clone())
             .unwrap_or_else(|| self.ui("faq"));
-        let mut ctx = self.context(FAQ_URL, &title, None);
+        let mut ctx = self.context(FAQ_URL, FAQ_URL, &title, None);
         ctx.insert("intro", &self.faq_intro);
         ctx.insert("groups", &groups);
         ctx.insert("heading", &title);
@@ -593,7 +600,7 @@ impl<'a> Renderer<'a> {
     fn render_kickoff(&self) -> Result<OutputFile, Diagnostic> {
         let cards: Vec<Card> = self.kickoff.iter().map(|&i| self.card(i)).collect();
         let title = self.ui("kickoff");
-        let mut ctx = self.context(KICKOFF_URL, &title, None);
+        let mut ctx = self.context(KICKOFF_URL, KICKOFF_URL, &title, None);
         ctx.insert("intro", &self.ui("kickoff_intro"));
         ctx.insert("cards", &cards);
         ctx.insert("total_time", &self.kickoff_vm().total_time);
@@ -601,7 +608,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_404(&self) -> Result<OutputFile, Diagnostic> {
-        let ctx = self.context("404.html", &self.ui("not_found_title"), None);
+        let ctx = self.context("404.html", "", &self.ui("not_found_title"), None);
         self.render("404.html", &ctx, "404.html".into())
     }
 

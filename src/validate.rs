@@ -5,7 +5,7 @@
 //! generates itself) and `requires` that point at nothing.
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::diagnostics::{Diagnostic, did_you_mean, did_you_mean_path};
 use crate::load::{SourceDoc, Sources};
 use crate::model::{Kind, Page, parse_minutes};
 use crate::slug::slugify;
@@ -376,9 +376,8 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
         }
     }
 
-    if diags.iter().any(|d| d.severity == crate::diagnostics::Severity::Error) {
-        return (None, diags);
-    }
+    // A page with front matter errors is still returned, so that its links and requires are checked in the
+    // same run; the build stops before writing anything because the errors are there.
     let page = Page {
         src: doc.path.clone(),
         kind: if is_intro { Kind::Page } else { kind },
@@ -455,9 +454,16 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
     for t in &config.tiers {
         generated.insert(tier_url(&t.id), format!("the page of tier \"{}\"", t.id));
     }
+    let texts: HashMap<&str, &str> = sources.docs.iter().map(|d| (d.path.as_str(), d.text.as_str())).collect();
     let mut seen: HashMap<&str, &Page> = HashMap::new();
     for page in pages {
-        let doc_text = sources.docs.iter().find(|d| d.path == page.src).map(|d| d.text.as_str()).unwrap_or("");
+        let doc_text = texts.get(page.src.as_str()).copied().unwrap_or("");
+        // Point at the `slug:` line when there is one: that is what decides the output path.
+        let (line, len) = doc_text
+            .lines()
+            .position(|l| l.starts_with("slug:"))
+            .map(|i| (i + 1, doc_text.lines().nth(i).map_or(1, |l| l.chars().count())))
+            .unwrap_or((1, 3));
         if is_intro_path(&page.src) {
             seen.insert(page.url.as_str(), page);
             continue;
@@ -485,7 +491,7 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
                     &page.src,
                     format!("output path /{} is also the output of {}", page.url, first.src),
                 )
-                .at(doc_text, 1, 1, 3)
+                .at(doc_text, line, 1, len)
                 .with_help("give one of them another `slug:` or rename one of the files"),
             ),
             None => {
@@ -517,7 +523,7 @@ fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>
             if sources.docs.iter().any(|d| d.path == *req) {
                 continue;
             }
-            let help = match did_you_mean(req, sources.docs.iter().map(|d| d.path.as_str())) {
+            let help = match did_you_mean_path(req, sources.docs.iter().map(|d| d.path.as_str())) {
                 Some(s) => format!("did you mean \"{s}\"?"),
                 None => "write the path from the site root, for example `playbooks/onboarding/invite-admins.md`"
                     .to_string(),
