@@ -135,17 +135,31 @@ pub fn run(cli: Cli) -> ExitCode {
     let root = cli.root.clone().unwrap_or_else(|| PathBuf::from("."));
     match cli.command {
         Command::Init { dir, lang } => init(dir.as_deref().unwrap_or(&root), lang),
-        Command::Build { out, base_url, preview } => build(&root, &out, base_url, preview),
+        Command::Build {
+            out,
+            base_url,
+            preview,
+        } => build(&root, &out, base_url, preview),
         Command::Check { format } => check(&root, format),
-        Command::New { kind, title, phase, tier } => new(&root, kind, &title, &phase, tier.as_deref()),
-        Command::Serve { .. } => not_yet("serve", "run `shirube build --preview` and open public/ in a browser"),
+        Command::New {
+            kind,
+            title,
+            phase,
+            tier,
+        } => new(&root, kind, &title, &phase, tier.as_deref()),
+        Command::Serve { .. } => not_yet(
+            "serve",
+            "run `shirube build --preview` and open public/ in a browser",
+        ),
         Command::Prove { .. } => not_yet("prove", "add the engagement to manifest.yaml by hand"),
         Command::Status { .. } => not_yet("status", "run `shirube check` to see every problem"),
     }
 }
 
 fn not_yet(cmd: &str, instead: &str) -> ExitCode {
-    eprintln!("error: `shirube {cmd}` is not available in this version yet\n  help: for now, {instead}");
+    eprintln!(
+        "error: `shirube {cmd}` is not available in this version yet\n  help: for now, {instead}"
+    );
     ExitCode::from(2)
 }
 
@@ -155,7 +169,11 @@ fn print_diagnostics(d: &Diagnostics) {
 }
 
 fn build(root: &Path, out: &Path, base_url: Option<String>, preview: bool) -> ExitCode {
-    let out = if out.is_absolute() { out.to_path_buf() } else { root.join(out) };
+    let out = if out.is_absolute() {
+        out.to_path_buf()
+    } else {
+        root.join(out)
+    };
     if let Some(why) = output::refuse_reason(root, &out) {
         eprintln!(
             "error: refusing to write the output to {}: {why}\n  help: choose another `--out` folder, \
@@ -165,14 +183,24 @@ fn build(root: &Path, out: &Path, base_url: Option<String>, preview: bool) -> Ex
         return ExitCode::from(2);
     }
     let started = Instant::now();
-    let outcome = site::build(&Options { root: root.to_path_buf(), base_url, preview });
+    let outcome = site::build(&Options {
+        root: root.to_path_buf(),
+        base_url,
+        preview,
+    });
     print_diagnostics(&outcome.diagnostics);
     if outcome.diagnostics.has_errors() {
-        eprintln!("build failed: {}; nothing was written", outcome.diagnostics.summary());
+        eprintln!(
+            "build failed: {}; nothing was written",
+            outcome.diagnostics.summary()
+        );
         return ExitCode::from(1);
     }
     if let Err(e) = output::write_atomically(&out, &outcome.files) {
-        eprintln!("error: cannot write {}: {e}\n  help: the previous output was left as it was", out.display());
+        eprintln!(
+            "error: cannot write {}: {e}\n  help: the previous output was left as it was",
+            out.display()
+        );
         return ExitCode::from(1);
     }
     let warnings = outcome.diagnostics.warnings();
@@ -182,14 +210,26 @@ fn build(root: &Path, out: &Path, base_url: Option<String>, preview: bool) -> Ex
         outcome.files.len() + 1,
         out.display(),
         started.elapsed().as_millis(),
-        if warnings > 0 { format!(", {}", outcome.diagnostics.summary()) } else { String::new() },
-        if preview { " (preview: do not publish)" } else { "" }
+        if warnings > 0 {
+            format!(", {}", outcome.diagnostics.summary())
+        } else {
+            String::new()
+        },
+        if preview {
+            " (preview: do not publish)"
+        } else {
+            ""
+        }
     );
     ExitCode::SUCCESS
 }
 
 fn check(root: &Path, format: Format) -> ExitCode {
-    let outcome = site::build(&Options { root: root.to_path_buf(), base_url: None, preview: false });
+    let outcome = site::build(&Options {
+        root: root.to_path_buf(),
+        base_url: None,
+        preview: false,
+    });
     let d = &outcome.diagnostics;
     match format {
         Format::Json => println!("{}", d.to_json()),
@@ -198,7 +238,11 @@ fn check(root: &Path, format: Format) -> ExitCode {
             eprintln!("{}", d.summary());
         }
     }
-    if d.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if d.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn init(dir: &Path, lang: Lang) -> ExitCode {
@@ -220,7 +264,10 @@ fn init(dir: &Path, lang: Lang) -> ExitCode {
     });
     for (rel, bytes) in files {
         let path = dir.join(rel);
-        let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, bytes));
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, bytes));
         if let Err(e) = written {
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
@@ -236,7 +283,10 @@ fn init(dir: &Path, lang: Lang) -> ExitCode {
 
 fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>) -> ExitCode {
     let Ok(text) = std::fs::read_to_string(root.join(CONFIG_FILE)) else {
-        eprintln!("error: no {CONFIG_FILE} in {}\n  help: run this in your site's folder, or pass --root", root.display());
+        eprintln!(
+            "error: no {CONFIG_FILE} in {}\n  help: run this in your site's folder, or pass --root",
+            root.display()
+        );
         return ExitCode::from(2);
     };
     let (Some(config), _) = config::parse(&text) else {
@@ -244,19 +294,32 @@ fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>)
         return ExitCode::from(1);
     };
     if config.phase_index(phase).is_none() {
-        eprintln!("error: unknown phase \"{phase}\"\n  help: {}", config.unknown_phase_help(phase));
+        eprintln!(
+            "error: unknown phase \"{phase}\"\n  help: {}",
+            config.unknown_phase_help(phase)
+        );
         return ExitCode::from(2);
     }
-    let tiers: Vec<&str> = tier.unwrap_or("all").split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+    let tiers: Vec<&str> = tier
+        .unwrap_or("all")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
     for t in &tiers {
         if *t != "all" && config.tier_index(t).is_none() {
-            eprintln!("error: unknown tier \"{t}\"\n  help: {}", config.unknown_tier_help(t));
+            eprintln!(
+                "error: unknown tier \"{t}\"\n  help: {}",
+                config.unknown_tier_help(t)
+            );
             return ExitCode::from(2);
         }
     }
     let title = title.trim();
     if title.is_empty() {
-        eprintln!("error: the title is empty\n  help: write it in quotes: shirube new playbook \"Connect your SSO\"");
+        eprintln!(
+            "error: the title is empty\n  help: write it in quotes: shirube new playbook \"Connect your SSO\""
+        );
         return ExitCode::from(2);
     }
     let slug = file_slug(title, kind);
@@ -269,7 +332,11 @@ fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>)
         eprintln!("error: {rel} already exists\n  help: choose another title, or edit that file");
         return ExitCode::from(2);
     }
-    let tier_value = if tiers.len() == 1 { tiers[0].to_string() } else { format!("[{}]", tiers.join(", ")) };
+    let tier_value = if tiers.len() == 1 {
+        tiers[0].to_string()
+    } else {
+        format!("[{}]", tiers.join(", "))
+    };
     let body = match kind {
         Kind::Faq => "Answer the question in the first sentence, then give the details.\n".to_string(),
         _ => "What this playbook achieves, and for whom.\n\n## Before you start\n\n- What the reader needs.\n\n\
@@ -280,13 +347,22 @@ fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>)
         "---\ntitle: {}\nphase: {phase}\ntier: {tier_value}\nsummary: \ntime: 15m\n---\n\n{body}",
         yaml_string(title)
     );
-    let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
-        std::fs::OpenOptions::new().write(true).create_new(true).open(&path).and_then(|mut f| f.write_all(file.as_bytes()))
-    });
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(file.as_bytes()))
+        });
     match written {
         Ok(()) => {
             println!("{rel}");
-            eprintln!("created {rel}; it is unpublished until an engagement proves it (see manifest.yaml)");
+            eprintln!(
+                "created {rel}; it is unpublished until an engagement proves it (see manifest.yaml)"
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -301,9 +377,17 @@ fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>)
 fn file_slug(title: &str, kind: NewKind) -> String {
     let s = slugify(title);
     if !s.is_empty() {
-        return s.chars().take(80).collect::<String>().trim_end_matches('-').to_string();
+        return s
+            .chars()
+            .take(80)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_string();
     }
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     match kind {
         NewKind::Playbook => format!("playbook-{secs}"),
         NewKind::Faq => format!("faq-{secs}"),
@@ -317,6 +401,13 @@ fn yaml_string(s: &str) -> String {
         && !s.contains(": ")
         && !s.contains(" #")
         && s.parse::<f64>().is_err()
-        && !matches!(s.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "yes" | "no" | "~");
-    if plain { s.to_string() } else { serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}")) }
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "~"
+        );
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+    }
 }

@@ -111,7 +111,9 @@ impl BaseUrl {
         } else if s.starts_with('/') {
             (String::new(), s.to_string())
         } else {
-            return Err("it must be a full URL (https://host/path/) or a path starting with /".into());
+            return Err(
+                "it must be a full URL (https://host/path/) or a path starting with /".into(),
+            );
         };
         if path.contains(['?', '#', ' ']) {
             return Err("it must not contain a query, a fragment or spaces".into());
@@ -173,7 +175,11 @@ impl Config {
             Some(s) => format!("did you mean \"{s}\"?"),
             None => format!(
                 "tiers in shirube.yaml: {} (or \"all\")",
-                self.tiers.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join(", ")
+                self.tiers
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -252,14 +258,21 @@ fn default_tiers() -> Vec<TierDef> {
 
 /// Parses `shirube.yaml` text. Returns the config when it is usable, plus every problem found.
 pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
-    let at = Embedded { path: CONFIG_FILE, file: text, line_offset: 0 };
+    let at = Embedded {
+        path: CONFIG_FILE,
+        file: text,
+        line_offset: 0,
+    };
     let raw: RawConfig = match yaml::parse(text, at) {
         Ok(r) => r,
         Err(d) => return (None, vec![d]),
     };
     let mut diags = Vec::new();
     let base_url = match &raw.base_url {
-        None => BaseUrl { origin: String::new(), path: "/".into() },
+        None => BaseUrl {
+            origin: String::new(),
+            path: "/".into(),
+        },
         Some(s) => match BaseUrl::parse(&s.value) {
             Ok(b) => b,
             Err(why) => {
@@ -269,7 +282,10 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
                         .at(text, line, col, s.value.chars().count())
                         .with_help("for example `base_url: https://guide.example.com/onboarding/` or `base_url: /`"),
                 );
-                BaseUrl { origin: String::new(), path: "/".into() }
+                BaseUrl {
+                    origin: String::new(),
+                    path: "/".into(),
+                }
             }
         },
     };
@@ -299,23 +315,41 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
                 if t.id.value == "all" {
                     let (line, col) = yaml::position(&t.id, at);
                     diags.push(
-                        Diagnostic::error(CONFIG_FILE, "\"all\" cannot be a tier id: it means every tier")
-                            .at(text, line, col, 3)
-                            .with_help("pick another id"),
+                        Diagnostic::error(
+                            CONFIG_FILE,
+                            "\"all\" cannot be a tier id: it means every tier",
+                        )
+                        .at(text, line, col, 3)
+                        .with_help("pick another id"),
                     );
                 }
-                TierDef { name: t.name.unwrap_or_else(|| title_case(&t.id.value)), id: t.id.value, who: t.who }
+                TierDef {
+                    name: t.name.unwrap_or_else(|| title_case(&t.id.value)),
+                    id: t.id.value,
+                    who: t.who,
+                }
             })
             .collect(),
     };
     if phases.is_empty() {
-        diags.push(Diagnostic::error(CONFIG_FILE, "`phases` is empty").with_help("list at least one phase, or remove `phases` to use the defaults"));
+        diags.push(
+            Diagnostic::error(CONFIG_FILE, "`phases` is empty")
+                .with_help("list at least one phase, or remove `phases` to use the defaults"),
+        );
     }
     if tiers.is_empty() {
-        diags.push(Diagnostic::error(CONFIG_FILE, "`tiers` is empty").with_help("list at least one tier, or remove `tiers` to use the defaults"));
+        diags.push(
+            Diagnostic::error(CONFIG_FILE, "`tiers` is empty")
+                .with_help("list at least one tier, or remove `tiers` to use the defaults"),
+        );
     }
     let proof = raw.proof.map_or(
-        ProofPolicy { gate: vec![Kind::Playbook, Kind::Faq], min_proofs: 1, max_age_days: 540, on_change: OnChange::Warn },
+        ProofPolicy {
+            gate: vec![Kind::Playbook, Kind::Faq],
+            min_proofs: 1,
+            max_age_days: 540,
+            on_change: OnChange::Warn,
+        },
         |p| ProofPolicy {
             gate: p.gate.unwrap_or_else(|| vec![Kind::Playbook, Kind::Faq]),
             min_proofs: p.min_proofs.unwrap_or(1),
@@ -338,7 +372,10 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
 
 fn check_id(id: &Spanned<String>, what: &str, at: Embedded<'_>, diags: &mut Vec<Diagnostic>) {
     let ok = !id.value.is_empty()
-        && id.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && id
+            .value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !ok {
         let (line, col) = yaml::position(id, at);
         diags.push(
@@ -353,11 +390,17 @@ fn check_unique(config: &Config, text: &str, diags: &mut Vec<Diagnostic>) {
     let mut dup = |ids: Vec<&str>, what: &str| {
         for (i, id) in ids.iter().enumerate() {
             if ids[..i].contains(id) {
-                diags.push(Diagnostic::error(CONFIG_FILE, format!("{what} id \"{id}\" is listed twice")).with_help("ids must be unique"));
+                diags.push(
+                    Diagnostic::error(CONFIG_FILE, format!("{what} id \"{id}\" is listed twice"))
+                        .with_help("ids must be unique"),
+                );
             }
         }
     };
-    dup(config.phases.iter().map(|p| p.id.as_str()).collect(), "phase");
+    dup(
+        config.phases.iter().map(|p| p.id.as_str()).collect(),
+        "phase",
+    );
     dup(config.tiers.iter().map(|t| t.id.as_str()).collect(), "tier");
     let _ = text;
 }
@@ -365,7 +408,11 @@ fn check_unique(config: &Config, text: &str, diags: &mut Vec<Diagnostic>) {
 fn title_case(id: &str) -> String {
     let mut c = id.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect::<String>().replace(['-', '_'], " "),
+        Some(f) => f
+            .to_uppercase()
+            .chain(c)
+            .collect::<String>()
+            .replace(['-', '_'], " "),
         None => String::new(),
     }
 }

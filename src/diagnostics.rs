@@ -188,14 +188,22 @@ impl Diagnostics {
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut v: Vec<&Diagnostic> = self.items.iter().collect();
         v.sort_by(|a, b| {
-            (a.path.is_empty(), &a.path, a.line, a.col, a.severity, &a.message).cmp(&(
-                b.path.is_empty(),
-                &b.path,
-                b.line,
-                b.col,
-                b.severity,
-                &b.message,
-            ))
+            (
+                a.path.is_empty(),
+                &a.path,
+                a.line,
+                a.col,
+                a.severity,
+                &a.message,
+            )
+                .cmp(&(
+                    b.path.is_empty(),
+                    &b.path,
+                    b.line,
+                    b.col,
+                    b.severity,
+                    &b.message,
+                ))
         });
         v
     }
@@ -240,7 +248,10 @@ impl Diagnostics {
 
 /// The closest of `candidates` to `word`, if one is close enough to be a likely typo: at most one edit per
 /// three characters (a swap of two letters counts as one edit), or very similar by Jaro.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let word_l = word.to_lowercase();
     let allowed = (word_l.chars().count() / 3).max(1);
     candidates
@@ -257,7 +268,10 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 
 /// The path in `candidates` closest to `path`, when it is a likely typo (a few characters off). Stricter than
 /// [`did_you_mean`]: long paths share most of their characters, so similarity alone suggests nonsense.
-pub fn did_you_mean_path<'a>(path: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean_path<'a>(
+    path: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let allowed = (path.chars().count() / 6).max(2);
     candidates
         .into_iter()
@@ -287,7 +301,11 @@ mod tests {
     fn caret_accounts_for_wide_characters() {
         let src = "タイトル: x\n";
         let d = Diagnostic::warning("a.md", "m").at(src, 1, 7, 1);
-        assert!(d.render().contains("\n   |           ^\n"), "{}", d.render());
+        assert!(
+            d.render().contains("\n   |           ^\n"),
+            "{}",
+            d.render()
+        );
     }
 
     #[test]
@@ -296,7 +314,10 @@ mod tests {
         assert_eq!(did_you_mean("onbording", phases), Some("onboarding"));
         assert_eq!(did_you_mean("Renewl", phases), Some("renewal"));
         assert_eq!(did_you_mean("payroll", phases), None);
-        assert_eq!(did_you_mean("mdi", ["tech", "low", "mid", "high"]), Some("mid"));
+        assert_eq!(
+            did_you_mean("mdi", ["tech", "low", "mid", "high"]),
+            Some("mid")
+        );
         assert_eq!(did_you_mean("xyz", ["tech", "low", "mid", "high"]), None);
     }
 }

@@ -3,16 +3,16 @@
 //! The build is a pipeline, one module per stage:
 //! load → validate → gate by proof → render → index → write.
 
+pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod load;
-pub mod model;
-pub mod slug;
-pub mod yaml;
 pub mod markdown;
-pub mod validate;
-pub mod cli;
+pub mod model;
 pub mod output;
 pub mod render;
 pub mod site;
+pub mod slug;
 pub mod theme;
+pub mod validate;
+pub mod yaml;

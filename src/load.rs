@@ -85,7 +85,10 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    let path = e.path().map(|p| rel(root, p)).unwrap_or_else(|| dir.to_string());
+                    let path = e
+                        .path()
+                        .map(|p| rel(root, p))
+                        .unwrap_or_else(|| dir.to_string());
                     diags.push(Diagnostic::error(path, format!("cannot read: {e}")));
                     continue;
                 }
@@ -101,7 +104,8 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
             }
         }
     }
-    let read: Vec<Result<SourceDoc, Diagnostic>> = md.par_iter().map(|p| read_doc(root, p)).collect();
+    let read: Vec<Result<SourceDoc, Diagnostic>> =
+        md.par_iter().map(|p| read_doc(root, p)).collect();
     let mut docs = Vec::with_capacity(read.len());
     for r in read {
         match r {
@@ -109,7 +113,15 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
             Err(d) => diags.push(d),
         }
     }
-    (Sources { root: root.to_path_buf(), config_text, docs, files }, diags)
+    (
+        Sources {
+            root: root.to_path_buf(),
+            config_text,
+            docs,
+            files,
+        },
+        diags,
+    )
 }
 
 fn rel(root: &Path, p: &Path) -> String {
@@ -121,10 +133,14 @@ fn rel(root: &Path, p: &Path) -> String {
 }
 
 fn read_doc(root: &Path, path: &str) -> Result<SourceDoc, Diagnostic> {
-    let bytes = std::fs::read(root.join(path)).map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(root.join(path))
+        .map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(path, format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
-            .with_help("save the file as UTF-8")
+        Diagnostic::error(
+            path,
+            format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        )
+        .with_help("save the file as UTF-8")
     })?;
     split(path, text)
 }
@@ -137,12 +153,20 @@ pub fn split(path: &str, text: String) -> Result<SourceDoc, Diagnostic> {
     };
     let first = text.lines().next().unwrap_or("");
     if first.trim_end() == "+++" {
-        return Err(Diagnostic::error(path, "TOML front matter (+++) is not supported")
-            .at(&text, 1, 1, 3)
-            .with_help("write the front matter as YAML between two `---` lines"));
+        return Err(
+            Diagnostic::error(path, "TOML front matter (+++) is not supported")
+                .at(&text, 1, 1, 3)
+                .with_help("write the front matter as YAML between two `---` lines"),
+        );
     }
     if first.trim_end() != "---" {
-        return Ok(SourceDoc { path: path.into(), text, front: None, body_start: 0, body_line: 1 });
+        return Ok(SourceDoc {
+            path: path.into(),
+            text,
+            front: None,
+            body_start: 0,
+            body_line: 1,
+        });
     }
     // Walk lines keeping byte offsets; the first `---` or `...` line after the opening one closes the block.
     let mut offset = first.len() + line_end_len(&text[first.len()..]);
@@ -203,7 +227,14 @@ mod tests {
 
     #[test]
     fn editor_droppings_are_ignored() {
-        for n in [".#a.md", "a.md~", ".a.md.swp", "#a.md#", "4913", ".DS_Store"] {
+        for n in [
+            ".#a.md",
+            "a.md~",
+            ".a.md.swp",
+            "#a.md#",
+            "4913",
+            ".DS_Store",
+        ] {
             assert!(is_ignored_name(n), "{n}");
         }
         assert!(!is_ignored_name("a.md"));

@@ -11,7 +11,9 @@ use crate::config::Language;
 use crate::diagnostics::{Diagnostic, did_you_mean, did_you_mean_path};
 use crate::model::{Heading, Page};
 use crate::slug::slugify;
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
@@ -29,7 +31,9 @@ fn options() -> Options {
 type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
 
 fn parse(body: &str) -> Events<'_> {
-    let mut events: Events = Parser::new_ext(body, options()).into_offset_iter().collect();
+    let mut events: Events = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
     fix_cjk_emphasis(body, &mut events);
     events
 }
@@ -37,7 +41,10 @@ fn parse(body: &str) -> Events<'_> {
 /// Ids a page can be linked to with `#id`: its headings and any `id="..."` in raw HTML.
 pub fn anchors(body: &str) -> HashSet<String> {
     let mut events = parse(body);
-    let mut ids: HashSet<String> = assign_heading_ids(&mut events).into_iter().map(|h| h.id).collect();
+    let mut ids: HashSet<String> = assign_heading_ids(&mut events)
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
     for (e, _) in &events {
         if let Event::Html(h) | Event::InlineHtml(h) = e {
             ids.extend(html_ids(h));
@@ -101,11 +108,17 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
         }
     }
     let mut out = Rendered {
-        toc: headings.into_iter().filter(|h| h.level == 2 || h.level == 3).collect(),
+        toc: headings
+            .into_iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .collect(),
         ..Rendered::default()
     };
     let locate = |range: &Range<usize>, needle: &str| -> (usize, usize) {
-        let start = body[range.clone()].find(needle).map(|i| range.start + i).unwrap_or(range.start);
+        let start = body[range.clone()]
+            .find(needle)
+            .map(|i| range.start + i)
+            .unwrap_or(range.start);
         let before = &body[..start];
         let line = before.matches('\n').count() + page.body_line;
         let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
@@ -114,7 +127,11 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
     let diag = |range: &Range<usize>, needle: &str, error: bool, msg: String| -> Diagnostic {
         let (line, col) = locate(range, needle);
         let body_line = line + 1 - page.body_line;
-        let d = if error { Diagnostic::error(&page.src, msg) } else { Diagnostic::warning(&page.src, msg) };
+        let d = if error {
+            Diagnostic::error(&page.src, msg)
+        } else {
+            Diagnostic::warning(&page.src, msg)
+        };
         let mut d = d.at(body, body_line, col, needle.chars().count());
         d.line = line;
         d
@@ -127,34 +144,63 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
     let mut rewritten: Events = Vec::with_capacity(events.len() + 8);
     for (event, range) in events {
         match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                match resolve(&dest_url, page, site, &own_ids, false) {
-                    Resolved::Keep => {
-                        rewritten.push((Event::Start(Tag::Link { link_type, dest_url, title, id }), range))
-                    }
-                    Resolved::Url(url, asset) => {
-                        out.assets.extend(asset);
-                        let tag = Tag::Link { link_type, dest_url: url.into(), title, id };
-                        rewritten.push((Event::Start(tag), range));
-                    }
-                    Resolved::Unpublished(msg) => {
-                        out.diagnostics.push(diag(&range, &dest_url, false, msg).with_help(
-                            "the link is shown as plain text until that page is published",
-                        ));
-                        drop_link_end += 1;
-                    }
-                    Resolved::Broken(msg, help) => {
-                        if link_type != LinkType::Autolink && link_type != LinkType::Email {
-                            let mut d = diag(&range, &dest_url, true, msg);
-                            d.help = help;
-                            out.diagnostics.push(d);
-                        }
-                        rewritten.push((Event::Start(Tag::Link { link_type, dest_url, title, id }), range));
-                    }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match resolve(&dest_url, page, site, &own_ids, false) {
+                Resolved::Keep => rewritten.push((
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }),
+                    range,
+                )),
+                Resolved::Url(url, asset) => {
+                    out.assets.extend(asset);
+                    let tag = Tag::Link {
+                        link_type,
+                        dest_url: url.into(),
+                        title,
+                        id,
+                    };
+                    rewritten.push((Event::Start(tag), range));
                 }
-            }
+                Resolved::Unpublished(msg) => {
+                    out.diagnostics.push(
+                        diag(&range, &dest_url, false, msg).with_help(
+                            "the link is shown as plain text until that page is published",
+                        ),
+                    );
+                    drop_link_end += 1;
+                }
+                Resolved::Broken(msg, help) => {
+                    if link_type != LinkType::Autolink && link_type != LinkType::Email {
+                        let mut d = diag(&range, &dest_url, true, msg);
+                        d.help = help;
+                        out.diagnostics.push(d);
+                    }
+                    rewritten.push((
+                        Event::Start(Tag::Link {
+                            link_type,
+                            dest_url,
+                            title,
+                            id,
+                        }),
+                        range,
+                    ));
+                }
+            },
             Event::End(TagEnd::Link) if drop_link_end > 0 => drop_link_end -= 1,
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest = match resolve(&dest_url, page, site, &own_ids, true) {
                     Resolved::Url(url, asset) => {
                         out.assets.extend(asset);
@@ -168,16 +214,31 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
                     }
                     Resolved::Keep | Resolved::Unpublished(_) => dest_url,
                 };
-                rewritten.push((Event::Start(Tag::Image { link_type, dest_url: dest, title, id }), range));
+                rewritten.push((
+                    Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: dest,
+                        title,
+                        id,
+                    }),
+                    range,
+                ));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let (class, title) = admonition(kind, site.language);
-                let html = format!("<aside class=\"admonition {class}\">\n<p class=\"admonition-title\">{title}</p>\n");
+                let html = format!(
+                    "<aside class=\"admonition {class}\">\n<p class=\"admonition-title\">{title}</p>\n"
+                );
                 rewritten.push((Event::Html(html.into()), range));
             }
-            Event::End(TagEnd::BlockQuote(Some(_))) => rewritten.push((Event::Html("</aside>\n".into()), range)),
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                rewritten.push((Event::Html("</aside>\n".into()), range))
+            }
             Event::Start(Tag::Table(align)) => {
-                rewritten.push((Event::Html("<div class=\"table-wrap\">\n".into()), range.clone()));
+                rewritten.push((
+                    Event::Html("<div class=\"table-wrap\">\n".into()),
+                    range.clone(),
+                ));
                 rewritten.push((Event::Start(Tag::Table(align)), range));
             }
             Event::End(TagEnd::Table) => {
@@ -206,7 +267,10 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
                 rewritten.push((Event::End(TagEnd::Paragraph), range));
             }
             Event::End(
-                tag @ (TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::FootnoteDefinition),
+                tag @ (TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::FootnoteDefinition),
             ) => {
                 out.text.push('\n');
                 rewritten.push((Event::End(tag), range));
@@ -252,7 +316,13 @@ enum Resolved {
     Broken(String, Option<String>),
 }
 
-fn resolve(dest: &str, page: &Page, site: &SiteIndex, own_ids: &HashSet<String>, image: bool) -> Resolved {
+fn resolve(
+    dest: &str,
+    page: &Page,
+    site: &SiteIndex,
+    own_ids: &HashSet<String>,
+    image: bool,
+) -> Resolved {
     if dest.is_empty() || is_external(dest) {
         return Resolved::Keep;
     }
@@ -295,11 +365,17 @@ fn resolve(dest: &str, page: &Page, site: &SiteIndex, own_ids: &HashSet<String>,
         }
         let known = site.other_urls.contains(abs)
             || site.other_urls.contains(&format!("{abs}/"))
-            || site.pages.values().any(|t| t.url == abs || t.url == format!("{abs}/"));
+            || site
+                .pages
+                .values()
+                .any(|t| t.url == abs || t.url == format!("{abs}/"));
         if !known {
             return Resolved::Broken(
                 format!("broken {what}: nothing is published at \"/{abs}\""),
-                Some("link to the Markdown file instead, for example `../faq/reset-password.md`".into()),
+                Some(
+                    "link to the Markdown file instead, for example `../faq/reset-password.md`"
+                        .into(),
+                ),
             );
         }
         return Resolved::Url(suffix(format!("{}{abs}", site.base_path)), None);
@@ -336,23 +412,34 @@ fn resolve(dest: &str, page: &Page, site: &SiteIndex, own_ids: &HashSet<String>,
             }
         }
         if !t.published {
-            return Resolved::Unpublished(format!("link to {src}, which is not published in this build"));
+            return Resolved::Unpublished(format!(
+                "link to {src}, which is not published in this build"
+            ));
         }
         return Resolved::Url(suffix(format!("{}{}", site.base_path, t.url)), None);
     }
     if site.files.contains(&target) {
         let out_path = target.strip_prefix("content/").unwrap_or(&target);
-        return Resolved::Url(suffix(format!("{}{out_path}", site.base_path)), Some(target));
+        return Resolved::Url(
+            suffix(format!("{}{out_path}", site.base_path)),
+            Some(target),
+        );
     }
     let msg = if image {
         format!("image not found: \"{dest}\" (looked for {target})")
     } else {
         format!("broken link: \"{dest}\" resolves to {target}, which is not a page or file")
     };
-    let candidates = site.pages.keys().chain(site.files.iter()).map(String::as_str);
+    let candidates = site
+        .pages
+        .keys()
+        .chain(site.files.iter())
+        .map(String::as_str);
     let help = did_you_mean_path(&target, candidates)
         .map(|s| format!("did you mean \"{}\"?", relative_from(dir, s)))
-        .or_else(|| Some("paths are relative to this file; check the folder and the file name".into()));
+        .or_else(|| {
+            Some("paths are relative to this file; check the folder and the file name".into())
+        });
     Resolved::Broken(msg, help)
 }
 
@@ -387,7 +474,10 @@ fn is_external(dest: &str) -> bool {
     match dest.find(':') {
         Some(i) => {
             let scheme = &dest[..i];
-            !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         }
         None => false,
     }
@@ -472,7 +562,11 @@ fn assign_heading_ids(events: &mut Events<'_>) -> Vec<Heading> {
                 Some(c) => c.to_string(),
                 None => {
                     let base = slugify(&text);
-                    let base = if base.is_empty() { "section".to_string() } else { base };
+                    let base = if base.is_empty() {
+                        "section".to_string()
+                    } else {
+                        base
+                    };
                     let mut candidate = base.clone();
                     let mut n = 1;
                     while used.contains_key(&candidate) {
@@ -486,7 +580,11 @@ fn assign_heading_ids(events: &mut Events<'_>) -> Vec<Heading> {
                     candidate
                 }
             };
-            headings.push(Heading { level, id, text: text.trim().to_string() });
+            headings.push(Heading {
+                level,
+                id,
+                text: text.trim().to_string(),
+            });
             i = j;
         }
         i += 1;
@@ -518,7 +616,9 @@ fn html_ids(html: &str) -> Vec<String> {
             continue;
         }
         let rest = &html[at + 3..];
-        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else { continue };
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
         if let Some(end) = rest[1..].find(quote) {
             ids.push(rest[1..1 + end].to_string());
         }
@@ -560,7 +660,8 @@ fn fix_cjk_emphasis(src: &str, events: &mut Events<'_>) {
                 let start = events[first].1.start;
                 let before = src[..start].chars().next_back();
                 let after = src[end..].chars().next();
-                let is_cjk = |c: Option<char>| matches!(c, Some(c) if !c.is_ascii() && !c.is_whitespace());
+                let is_cjk =
+                    |c: Option<char>| matches!(c, Some(c) if !c.is_ascii() && !c.is_whitespace());
                 runs.push(Run {
                     first,
                     count: j - first,
@@ -580,7 +681,10 @@ fn fix_cjk_emphasis(src: &str, events: &mut Events<'_>) {
     let mut open: Vec<usize> = Vec::new();
     for (k, run) in runs.iter().enumerate() {
         if run.can_close {
-            if let Some(pos) = open.iter().rposition(|&o| runs[o].count == run.count && runs[o].depth == run.depth) {
+            if let Some(pos) = open
+                .iter()
+                .rposition(|&o| runs[o].count == run.count && runs[o].depth == run.depth)
+            {
                 let o = open[pos];
                 if runs[o].cjk || run.cjk {
                     pairs.push((runs[o].first, run.first, run.count));
@@ -599,8 +703,14 @@ fn fix_cjk_emphasis(src: &str, events: &mut Events<'_>) {
     // Replace each run with tags; the extra `*` events of a run become empty text.
     for (o, c, count) in pairs {
         let (start, end): (Vec<Event>, Vec<Event>) = match count {
-            1 => (vec![Event::Start(Tag::Emphasis)], vec![Event::End(TagEnd::Emphasis)]),
-            2 => (vec![Event::Start(Tag::Strong)], vec![Event::End(TagEnd::Strong)]),
+            1 => (
+                vec![Event::Start(Tag::Emphasis)],
+                vec![Event::End(TagEnd::Emphasis)],
+            ),
+            2 => (
+                vec![Event::Start(Tag::Strong)],
+                vec![Event::End(TagEnd::Strong)],
+            ),
             _ => (
                 vec![Event::Start(Tag::Emphasis), Event::Start(Tag::Strong)],
                 vec![Event::End(TagEnd::Strong), Event::End(TagEnd::Emphasis)],
@@ -659,7 +769,14 @@ mod tests {
             pages: pages
                 .iter()
                 .map(|p| {
-                    (p.src.clone(), Target { url: p.url.clone(), anchors: anchors(&p.body), published: !p.draft })
+                    (
+                        p.src.clone(),
+                        Target {
+                            url: p.url.clone(),
+                            anchors: anchors(&p.body),
+                            published: !p.draft,
+                        },
+                    )
                 })
                 .collect(),
             files: ["content/assets/a.svg".to_string()].into_iter().collect(),
@@ -670,7 +787,10 @@ mod tests {
 
     #[test]
     fn japanese_emphasis_next_to_brackets_is_bold() {
-        let p = page("playbooks/a.md", "**「重要」**を確認して、*「注意」*も読む。\\*そのまま\\*\n");
+        let p = page(
+            "playbooks/a.md",
+            "**「重要」**を確認して、*「注意」*も読む。\\*そのまま\\*\n",
+        );
         let r = render(&p, &site(&[&p]));
         assert_eq!(
             r.html,
@@ -682,11 +802,18 @@ mod tests {
 
     #[test]
     fn heading_ids_are_unique_and_keep_japanese() {
-        let p = page("playbooks/a.md", "## 初期設定\n## 初期設定\n## Setup {#setup}\n### Setup\n");
+        let p = page(
+            "playbooks/a.md",
+            "## 初期設定\n## 初期設定\n## Setup {#setup}\n### Setup\n",
+        );
         let r = render(&p, &site(&[&p]));
         let ids: Vec<&str> = r.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["初期設定", "初期設定-2", "setup", "setup-2"]);
-        assert!(r.html.contains("<h2 id=\"初期設定-2\">初期設定</h2>"), "{}", r.html);
+        assert!(
+            r.html.contains("<h2 id=\"初期設定-2\">初期設定</h2>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
@@ -698,7 +825,12 @@ mod tests {
         );
         let s = site(&[&a, &b]);
         let r = render(&b, &s);
-        assert!(r.html.contains("href=\"/guide/playbooks/onboarding/a/#go\""), "{}", r.html);
+        assert!(
+            r.html
+                .contains("href=\"/guide/playbooks/onboarding/a/#go\""),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("src=\"/guide/assets/a.svg\""), "{}", r.html);
         assert_eq!(r.assets, ["content/assets/a.svg"]);
         let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
@@ -712,7 +844,10 @@ mod tests {
 
     #[test]
     fn admonitions_tables_and_placeholders() {
-        let p = page("content/a.md", "> [!WARNING]\n> Careful.\n\n| a |\n|---|\n| 1 |\n\n```\n{{ name }}\n```\n");
+        let p = page(
+            "content/a.md",
+            "> [!WARNING]\n> Careful.\n\n| a |\n|---|\n| 1 |\n\n```\n{{ name }}\n```\n",
+        );
         let r = render(&p, &site(&[&p]));
         assert!(r.html.starts_with("<aside class=\"admonition warning\">\n<p class=\"admonition-title\">Warning</p>\n<p>Careful.</p>\n</aside>\n<div class=\"table-wrap\">\n<table>"), "{}", r.html);
         assert!(r.html.contains("{{ name }}"));
@@ -720,7 +855,10 @@ mod tests {
 
     #[test]
     fn raw_html_is_not_text() {
-        let p = page("content/a.md", "<style>p{}</style>\n\nHello <b id=\"x\">world</b>\n\n<script>alert(1)</script>\n");
+        let p = page(
+            "content/a.md",
+            "<style>p{}</style>\n\nHello <b id=\"x\">world</b>\n\n<script>alert(1)</script>\n",
+        );
         let r = render(&p, &site(&[&p]));
         assert!(!r.text.contains("alert"));
         assert!(!r.text.contains("p{}"));
@@ -730,8 +868,14 @@ mod tests {
 
     #[test]
     fn paths_join() {
-        assert_eq!(join_path("playbooks/a", "../b/c.md").as_deref(), Some("playbooks/b/c.md"));
+        assert_eq!(
+            join_path("playbooks/a", "../b/c.md").as_deref(),
+            Some("playbooks/b/c.md")
+        );
         assert_eq!(join_path("content", "../../x"), None);
-        assert_eq!(relative_from("playbooks/adoption", "playbooks/onboarding/a.md"), "../onboarding/a.md");
+        assert_eq!(
+            relative_from("playbooks/adoption", "playbooks/onboarding/a.md"),
+            "../onboarding/a.md"
+        );
     }
 }

@@ -12,14 +12,26 @@ use std::path::{Component, Path, PathBuf};
 /// The marker file shirube puts in every folder it writes.
 pub const MARKER: &str = ".shirube-output";
 
-const MARKER_TEXT: &str = "This folder is written by shirube. It is replaced on every build: do not edit it by hand.\n";
+const MARKER_TEXT: &str =
+    "This folder is written by shirube. It is replaced on every build: do not edit it by hand.\n";
 
 /// Folders of a site that hold sources; the output may be neither one of them nor inside one.
-const SOURCE_DIRS: [&str; 6] = ["playbooks", "content", "themes", "templates", "static", "manifest"];
+const SOURCE_DIRS: [&str; 6] = [
+    "playbooks",
+    "content",
+    "themes",
+    "templates",
+    "static",
+    "manifest",
+];
 
 /// Makes `p` absolute and normal (`.` and `..` removed) without needing it to exist.
 pub fn absolute(p: &Path) -> io::Result<PathBuf> {
-    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir()?.join(p) };
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(p)
+    };
     // Resolve symlinks in the longest existing prefix, then append the rest.
     let mut existing = abs.clone();
     let mut rest = Vec::new();
@@ -78,9 +90,13 @@ pub fn refuse_reason(root: &Path, out: &Path) -> Option<String> {
         if !out.is_dir() {
             return Some("it is a file".into());
         }
-        let empty = std::fs::read_dir(&out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(&out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty && !out.join(MARKER).is_file() {
-            return Some(format!("it is not empty and shirube did not create it (no {MARKER} marker file)"));
+            return Some(format!(
+                "it is not empty and shirube did not create it (no {MARKER} marker file)"
+            ));
         }
     }
     None
@@ -89,9 +105,14 @@ pub fn refuse_reason(root: &Path, out: &Path) -> Option<String> {
 /// Writes `files` into a staging folder next to `out`, then swaps it into place.
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<()> {
     let out = absolute(out)?;
-    let parent = out.parent().ok_or_else(|| io::Error::other("the output folder has no parent"))?;
+    let parent = out
+        .parent()
+        .ok_or_else(|| io::Error::other("the output folder has no parent"))?;
     std::fs::create_dir_all(parent)?;
-    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "public".into());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "public".into());
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.shirube-staging-{pid}"));
     let old = parent.join(format!(".{name}.shirube-old-{pid}"));
@@ -122,7 +143,10 @@ pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<()> {
 
 fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
     std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
-    let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p))).collect();
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
+        .collect();
     dirs.sort();
     dirs.dedup();
     for d in &dirs {
@@ -130,7 +154,10 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
     }
     files.par_iter().try_for_each(|f| {
         if f.path.starts_with('/') || f.path.split('/').any(|s| s == "..") {
-            return Err(io::Error::other(format!("refusing to write outside the output: {}", f.path)));
+            return Err(io::Error::other(format!(
+                "refusing to write outside the output: {}",
+                f.path
+            )));
         }
         std::fs::write(dir.join(&f.path), &f.bytes)
     })
@@ -138,8 +165,13 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
 
 /// Removes staging or old folders that a killed build left behind (ours only: they carry our marker).
 fn clean_leftovers(parent: &Path, name: &str) {
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
-    let prefixes = [format!(".{name}.shirube-staging-"), format!(".{name}.shirube-old-")];
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [
+        format!(".{name}.shirube-staging-"),
+        format!(".{name}.shirube-old-"),
+    ];
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().to_string();
         if prefixes.iter().any(|p| n.starts_with(p.as_str())) && e.path().join(MARKER).is_file() {
@@ -159,24 +191,57 @@ mod tests {
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::create_dir_all(root.join("notes")).unwrap();
         std::fs::write(root.join("notes/x.txt"), "keep").unwrap();
-        assert_eq!(refuse_reason(root, root).as_deref(), Some("it is the site root"));
-        assert_eq!(refuse_reason(root, &root.join("content/out")).as_deref(), Some("it is inside the source folder content/"));
-        assert_eq!(refuse_reason(root, Path::new("/")).as_deref(), Some("it is the file system root"));
-        assert!(refuse_reason(root, &root.join("notes")).unwrap().starts_with("it is not empty"));
+        assert_eq!(
+            refuse_reason(root, root).as_deref(),
+            Some("it is the site root")
+        );
+        assert_eq!(
+            refuse_reason(root, &root.join("content/out")).as_deref(),
+            Some("it is inside the source folder content/")
+        );
+        assert_eq!(
+            refuse_reason(root, Path::new("/")).as_deref(),
+            Some("it is the file system root")
+        );
+        assert!(
+            refuse_reason(root, &root.join("notes"))
+                .unwrap()
+                .starts_with("it is not empty")
+        );
         assert_eq!(refuse_reason(root, &root.join("public")), None);
-        assert_eq!(refuse_reason(root, root.parent().unwrap()).as_deref(), Some("it contains the site"));
+        assert_eq!(
+            refuse_reason(root, root.parent().unwrap()).as_deref(),
+            Some("it contains the site")
+        );
     }
 
     #[test]
     fn swap_replaces_previous_output() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_atomically(&out, &[OutputFile { path: "a/index.html".into(), bytes: b"one".to_vec() }]).unwrap();
-        write_atomically(&out, &[OutputFile { path: "b.html".into(), bytes: b"two".to_vec() }]).unwrap();
+        write_atomically(
+            &out,
+            &[OutputFile {
+                path: "a/index.html".into(),
+                bytes: b"one".to_vec(),
+            }],
+        )
+        .unwrap();
+        write_atomically(
+            &out,
+            &[OutputFile {
+                path: "b.html".into(),
+                bytes: b"two".to_vec(),
+            }],
+        )
+        .unwrap();
         assert!(!out.join("a/index.html").exists());
         assert_eq!(std::fs::read(out.join("b.html")).unwrap(), b"two");
         assert!(out.join(MARKER).is_file());
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["public"]);
     }
 }

@@ -167,21 +167,41 @@ pub fn compile(theme: &Theme) -> Result<tera::Tera, Vec<Diagnostic>> {
     for (name, file) in &theme.templates {
         match std::str::from_utf8(&file.bytes) {
             Ok(text) => sources.push((name.clone(), text.to_string())),
-            Err(_) => diags.push(Diagnostic::error(&file.origin, "template is not valid UTF-8")),
+            Err(_) => diags.push(Diagnostic::error(
+                &file.origin,
+                "template is not valid UTF-8",
+            )),
         }
     }
     if let Err(e) = tera.add_raw_templates(sources) {
         diags.push(template_error(theme, &e));
     }
-    for required in ["page.html", "home.html", "phase.html", "tier.html", "faq_index.html", "kickoff.html", "404.html"] {
+    for required in [
+        "page.html",
+        "home.html",
+        "phase.html",
+        "tier.html",
+        "faq_index.html",
+        "kickoff.html",
+        "404.html",
+    ] {
         if !theme.templates.contains_key(required) {
             diags.push(
-                Diagnostic::error("themes", format!("the theme has no template \"{required}\""))
-                    .with_help("add it under templates/, or remove the theme's folder to use the built-in one"),
+                Diagnostic::error(
+                    "themes",
+                    format!("the theme has no template \"{required}\""),
+                )
+                .with_help(
+                    "add it under templates/, or remove the theme's folder to use the built-in one",
+                ),
             );
         }
     }
-    if diags.is_empty() { Ok(tera) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(tera)
+    } else {
+        Err(diags)
+    }
 }
 
 fn template_error(theme: &Theme, e: &tera::Error) -> Diagnostic {
@@ -214,7 +234,11 @@ impl<'a> Renderer<'a> {
         preview: bool,
     ) -> Self {
         let base = config.base_url.path.as_str();
-        let by_src: HashMap<&str, usize> = built.iter().enumerate().map(|(i, b)| (b.page.src.as_str(), i)).collect();
+        let by_src: HashMap<&str, usize> = built
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.page.src.as_str(), i))
+            .collect();
         let mut by_phase: Vec<Vec<usize>> = vec![Vec::new(); config.phases.len()];
         for (i, b) in built.iter().enumerate() {
             if let (Some(p), Kind::Playbook | Kind::Faq) = (b.page.phase, b.page.kind) {
@@ -251,10 +275,24 @@ impl<'a> Renderer<'a> {
                 url: format!("{base}{}", validate::tier_url(&t.id)),
             })
             .collect();
-        let mut nav: Vec<NavItem> =
-            phases.iter().map(|p| NavItem { title: p.name.clone(), url: p.url.clone(), current: false }).collect();
-        nav.push(NavItem { title: t("faq"), url: format!("{base}{FAQ_URL}"), current: false });
-        nav.push(NavItem { title: t("kickoff"), url: format!("{base}{KICKOFF_URL}"), current: false });
+        let mut nav: Vec<NavItem> = phases
+            .iter()
+            .map(|p| NavItem {
+                title: p.name.clone(),
+                url: p.url.clone(),
+                current: false,
+            })
+            .collect();
+        nav.push(NavItem {
+            title: t("faq"),
+            url: format!("{base}{FAQ_URL}"),
+            current: false,
+        });
+        nav.push(NavItem {
+            title: t("kickoff"),
+            url: format!("{base}{KICKOFF_URL}"),
+            current: false,
+        });
         let stylesheet = match theme.statics.get("style.css") {
             Some(f) => format!("{base}style.css?v={}", &short_hash(&f.bytes)[..10]),
             None => format!("{base}style.css"),
@@ -271,7 +309,12 @@ impl<'a> Renderer<'a> {
             stylesheet,
             home_url: base.to_string(),
         };
-        let intro = |src: &str| by_src.get(src).map(|&i| built[i].body.html.clone()).unwrap_or_default();
+        let intro = |src: &str| {
+            by_src
+                .get(src)
+                .map(|&i| built[i].body.html.clone())
+                .unwrap_or_default()
+        };
         let home_intro = intro("content/index.md");
         let faq_intro = intro("content/faq/index.md");
         let mut r = Renderer {
@@ -293,10 +336,15 @@ impl<'a> Renderer<'a> {
     /// Source paths of the kickoff path in order, or the cycle in `requires` that makes an order impossible.
     pub fn kickoff_order(&self) -> Result<Vec<usize>, Vec<String>> {
         let items: Vec<usize> = (0..self.built.len())
-            .filter(|&i| self.built[i].page.before_kickoff && self.built[i].page.kind == Kind::Playbook)
+            .filter(|&i| {
+                self.built[i].page.before_kickoff && self.built[i].page.kind == Kind::Playbook
+            })
             .collect();
         let index = &self.all_pages;
-        let in_set: HashMap<&str, usize> = items.iter().map(|&i| (self.built[i].page.src.as_str(), i)).collect();
+        let in_set: HashMap<&str, usize> = items
+            .iter()
+            .map(|&i| (self.built[i].page.src.as_str(), i))
+            .collect();
         // Edges only between kickoff playbooks: a prerequisite outside the path does not order it.
         let deps: HashMap<usize, Vec<usize>> = items
             .iter()
@@ -314,8 +362,11 @@ impl<'a> Renderer<'a> {
         let mut done: Vec<usize> = Vec::new();
         let mut remaining = items.clone();
         while !remaining.is_empty() {
-            let mut ready: Vec<usize> =
-                remaining.iter().copied().filter(|i| deps[i].iter().all(|d| done.contains(d))).collect();
+            let mut ready: Vec<usize> = remaining
+                .iter()
+                .copied()
+                .filter(|i| deps[i].iter().all(|d| done.contains(d)))
+                .collect();
             if ready.is_empty() {
                 return Err(self.find_cycle(&remaining, &deps, &done));
             }
@@ -331,19 +382,32 @@ impl<'a> Renderer<'a> {
     }
 
     /// Follows unmet prerequisites from the first stuck page until one repeats: that loop is the cycle.
-    fn find_cycle(&self, remaining: &[usize], deps: &HashMap<usize, Vec<usize>>, done: &[usize]) -> Vec<String> {
+    fn find_cycle(
+        &self,
+        remaining: &[usize],
+        deps: &HashMap<usize, Vec<usize>>,
+        done: &[usize],
+    ) -> Vec<String> {
         let mut path: Vec<usize> = Vec::new();
         let mut at = remaining[0];
         loop {
             if let Some(start) = path.iter().position(|&p| p == at) {
-                let mut cycle: Vec<String> = path[start..].iter().map(|&i| self.built[i].page.src.clone()).collect();
+                let mut cycle: Vec<String> = path[start..]
+                    .iter()
+                    .map(|&i| self.built[i].page.src.clone())
+                    .collect();
                 cycle.push(self.built[at].page.src.clone());
                 return cycle;
             }
             path.push(at);
             match deps[&at].iter().find(|d| !done.contains(d)) {
                 Some(&next) => at = next,
-                None => return path.iter().map(|&i| self.built[i].page.src.clone()).collect(),
+                None => {
+                    return path
+                        .iter()
+                        .map(|&i| self.built[i].page.src.clone())
+                        .collect();
+                }
             }
         }
     }
@@ -366,7 +430,11 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|&t| {
                     let tier = &self.site.tiers[t];
-                    Ref { id: tier.id.clone(), name: tier.name.clone(), url: tier.url.clone() }
+                    Ref {
+                        id: tier.id.clone(),
+                        name: tier.name.clone(),
+                        url: tier.url.clone(),
+                    }
                 })
                 .collect(),
             all_tiers: page.all_tiers,
@@ -376,7 +444,11 @@ impl<'a> Renderer<'a> {
 
     fn phase_ref(&self, p: usize) -> Ref {
         let ph = &self.site.phases[p];
-        Ref { id: ph.id.clone(), name: ph.name.clone(), url: ph.url.clone() }
+        Ref {
+            id: ph.id.clone(),
+            name: ph.name.clone(),
+            url: ph.url.clone(),
+        }
     }
 
     fn duration(&self, m: u32) -> String {
@@ -391,12 +463,22 @@ impl<'a> Renderer<'a> {
     }
 
     fn ui(&self, key: &str) -> String {
-        self.site.ui.get(key).cloned().unwrap_or_else(|| key.to_string())
+        self.site
+            .ui
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
     }
 
     /// The context every template gets. `section` is the URL (relative to the base path) of the navigation
     /// entry to mark as current: the page itself, or its phase or the FAQ index.
-    fn context(&self, url: &str, section: &str, title: &str, description: Option<&str>) -> tera::Context {
+    fn context(
+        &self,
+        url: &str,
+        section: &str,
+        title: &str,
+        description: Option<&str>,
+    ) -> tera::Context {
         let mut site = self.site.clone();
         let full = format!("{}{section}", self.site.base_path);
         for item in &mut site.nav {
@@ -404,17 +486,28 @@ impl<'a> Renderer<'a> {
         }
         let mut ctx = tera::Context::new();
         ctx.insert("site", &site);
-        let page_title =
-            if title.is_empty() { self.config.title.clone() } else { format!("{title} · {}", self.config.title) };
+        let page_title = if title.is_empty() {
+            self.config.title.clone()
+        } else {
+            format!("{title} · {}", self.config.title)
+        };
         ctx.insert("title", &page_title);
         ctx.insert("canonical", &self.config.base_url.absolute(url));
         ctx.insert("description", &description);
         ctx
     }
 
-    fn render(&self, template: &str, ctx: &tera::Context, out_path: String) -> Result<OutputFile, Diagnostic> {
+    fn render(
+        &self,
+        template: &str,
+        ctx: &tera::Context,
+        out_path: String,
+    ) -> Result<OutputFile, Diagnostic> {
         match self.tera.render(template, ctx) {
-            Ok(html) => Ok(OutputFile { path: out_path, bytes: html.into_bytes() }),
+            Ok(html) => Ok(OutputFile {
+                path: out_path,
+                bytes: html.into_bytes(),
+            }),
             Err(e) => {
                 use std::error::Error as _;
                 let mut msg = e.to_string();
@@ -424,7 +517,10 @@ impl<'a> Renderer<'a> {
                     msg.push_str(&s.to_string());
                     source = s.source();
                 }
-                Err(Diagnostic::error(format!("templates/{template}"), format!("cannot render {out_path}: {msg}")))
+                Err(Diagnostic::error(
+                    format!("templates/{template}"),
+                    format!("cannot render {out_path}: {msg}"),
+                ))
             }
         }
     }
@@ -436,7 +532,12 @@ impl<'a> Renderer<'a> {
             .filter(|&i| !validate::is_intro_path(&self.built[i].page.src))
             .map(|i| self.render_page(i))
             .collect();
-        let mut generated = vec![self.render_home(), self.render_faq_index(), self.render_kickoff(), self.render_404()];
+        let mut generated = vec![
+            self.render_home(),
+            self.render_faq_index(),
+            self.render_kickoff(),
+            self.render_404(),
+        ];
         generated.extend((0..self.config.phases.len()).map(|p| self.render_phase(p)));
         generated.extend((0..self.config.tiers.len()).map(|t| self.render_tier(t)));
         let mut files = Vec::new();
@@ -448,7 +549,9 @@ impl<'a> Renderer<'a> {
             }
         }
         // One broken template fails every page the same way: say it once.
-        diags.dedup_by(|a, b| a.path == b.path && a.message.split(':').nth(1) == b.message.split(':').nth(1));
+        diags.dedup_by(|a, b| {
+            a.path == b.path && a.message.split(':').nth(1) == b.message.split(':').nth(1)
+        });
         (files, diags)
     }
 
@@ -456,23 +559,36 @@ impl<'a> Renderer<'a> {
         let b = &self.built[i];
         let page = b.page;
         let base = &self.site.base_path;
-        let mut breadcrumb = vec![Crumb { title: self.ui("home"), url: base.to_string() }];
+        let mut breadcrumb = vec![Crumb {
+            title: self.ui("home"),
+            url: base.to_string(),
+        }];
         if page.kind == Kind::Faq {
-            breadcrumb.push(Crumb { title: self.ui("faq"), url: format!("{base}{FAQ_URL}") });
+            breadcrumb.push(Crumb {
+                title: self.ui("faq"),
+                url: format!("{base}{FAQ_URL}"),
+            });
         } else if let Some(p) = page.phase {
             let ph = &self.site.phases[p];
-            breadcrumb.push(Crumb { title: ph.name.clone(), url: ph.url.clone() });
+            breadcrumb.push(Crumb {
+                title: ph.name.clone(),
+                url: ph.url.clone(),
+            });
         }
         let (prev, next) = self.neighbours(i);
         let requires = page
             .requires
             .iter()
             .filter_map(|(r, _, _)| {
-                validate::resolve_require(&page.src, r, &self.all_pages).map(|p| (p.src.clone(), p.title.clone()))
+                validate::resolve_require(&page.src, r, &self.all_pages)
+                    .map(|p| (p.src.clone(), p.title.clone()))
             })
             .map(|(src, title)| Requirement {
                 title,
-                url: self.by_src.get(src.as_str()).map(|&j| format!("{base}{}", self.built[j].page.url)),
+                url: self
+                    .by_src
+                    .get(src.as_str())
+                    .map(|&j| format!("{base}{}", self.built[j].page.url)),
             })
             .collect();
         let vm = PageVm {
@@ -500,11 +616,19 @@ impl<'a> Renderer<'a> {
     /// Previous and next page of the same kind within the page's phase.
     fn neighbours(&self, i: usize) -> (Option<usize>, Option<usize>) {
         let page = self.built[i].page;
-        let Some(p) = page.phase else { return (None, None) };
-        let same: Vec<usize> =
-            self.by_phase[p].iter().copied().filter(|&j| self.built[j].page.kind == page.kind).collect();
+        let Some(p) = page.phase else {
+            return (None, None);
+        };
+        let same: Vec<usize> = self.by_phase[p]
+            .iter()
+            .copied()
+            .filter(|&j| self.built[j].page.kind == page.kind)
+            .collect();
         match same.iter().position(|&j| j == i) {
-            Some(pos) => (pos.checked_sub(1).map(|k| same[k]), same.get(pos + 1).copied()),
+            Some(pos) => (
+                pos.checked_sub(1).map(|k| same[k]),
+                same.get(pos + 1).copied(),
+            ),
             None => (None, None),
         }
     }
@@ -532,7 +656,11 @@ impl<'a> Renderer<'a> {
     }
 
     fn kickoff_vm(&self) -> Kickoff {
-        let total: u32 = self.kickoff.iter().filter_map(|&i| self.built[i].page.minutes).sum();
+        let total: u32 = self
+            .kickoff
+            .iter()
+            .filter_map(|&i| self.built[i].page.minutes)
+            .sum();
         Kickoff {
             url: format!("{}{KICKOFF_URL}", self.site.base_path),
             count: self.kickoff.len(),
@@ -542,7 +670,11 @@ impl<'a> Renderer<'a> {
 
     fn render_phase(&self, p: usize) -> Result<OutputFile, Diagnostic> {
         let of_kind = |k: Kind| -> Vec<Card> {
-            self.by_phase[p].iter().filter(|&&i| self.built[i].page.kind == k).map(|&i| self.card(i)).collect()
+            self.by_phase[p]
+                .iter()
+                .filter(|&&i| self.built[i].page.kind == k)
+                .map(|&i| self.card(i))
+                .collect()
         };
         let phase = self.phase_vm(p);
         let url = validate::phase_url(&phase.id);
@@ -615,10 +747,18 @@ impl<'a> Renderer<'a> {
     /// URLs (relative to the base path) of every HTML page of the output, for the sitemap.
     pub fn page_urls(&self) -> Vec<String> {
         let mut urls = vec![String::new(), FAQ_URL.to_string(), KICKOFF_URL.to_string()];
-        urls.extend(self.config.phases.iter().map(|p| validate::phase_url(&p.id)));
+        urls.extend(
+            self.config
+                .phases
+                .iter()
+                .map(|p| validate::phase_url(&p.id)),
+        );
         urls.extend(self.config.tiers.iter().map(|t| validate::tier_url(&t.id)));
         urls.extend(
-            self.built.iter().filter(|b| !validate::is_intro_path(&b.page.src)).map(|b| b.page.url.clone()),
+            self.built
+                .iter()
+                .filter(|b| !validate::is_intro_path(&b.page.src))
+                .map(|b| b.page.url.clone()),
         );
         urls
     }
@@ -652,7 +792,10 @@ pub fn sitemap(config: &Config, urls: &[String]) -> OutputFile {
         xml.push_str("</loc></url>\n");
     }
     xml.push_str("</urlset>\n");
-    OutputFile { path: "sitemap.xml".into(), bytes: xml.into_bytes() }
+    OutputFile {
+        path: "sitemap.xml".into(),
+        bytes: xml.into_bytes(),
+    }
 }
 
 /// `robots.txt`: everything allowed in a published build, nothing in a preview.
@@ -660,9 +803,15 @@ pub fn robots(config: &Config, preview: bool) -> OutputFile {
     let text = if preview {
         "# Preview build: not for search engines.\nUser-agent: *\nDisallow: /\n".to_string()
     } else {
-        format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", encode_path(&config.base_url.absolute("sitemap.xml")))
+        format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            encode_path(&config.base_url.absolute("sitemap.xml"))
+        )
     };
-    OutputFile { path: "robots.txt".into(), bytes: text.into_bytes() }
+    OutputFile {
+        path: "robots.txt".into(),
+        bytes: text.into_bytes(),
+    }
 }
 
 /// Percent-encodes non-ASCII characters and spaces in a URL, leaving its structure alone.
@@ -682,5 +831,7 @@ pub fn encode_path(url: &str) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -45,7 +45,9 @@ pub fn build(opts: &Options) -> Outcome {
     // Load.
     let (sources, d) = load::load(&opts.root);
     diags.extend(d);
-    let Some(config) = load_config(&sources, opts, diags) else { return out };
+    let Some(config) = load_config(&sources, opts, diags) else {
+        return out;
+    };
 
     // Validate.
     let (pages, d) = validate::validate(&sources, &config);
@@ -57,7 +59,10 @@ pub fn build(opts: &Options) -> Outcome {
 
     // Render Markdown (every page, so that broken links are reported in drafts too).
     let site_index = site_index(&config, &sources, &pages, &published);
-    let bodies: Vec<Rendered> = pages.par_iter().map(|p| markdown::render(p, &site_index)).collect();
+    let bodies: Vec<Rendered> = pages
+        .par_iter()
+        .map(|p| markdown::render(p, &site_index))
+        .collect();
     for (i, body) in bodies.iter().enumerate() {
         if included[i] {
             diags.extend(body.diagnostics.iter().cloned());
@@ -94,14 +99,24 @@ pub fn build(opts: &Options) -> Outcome {
         .zip(&bodies)
         .enumerate()
         .filter(|(i, _)| included[*i])
-        .map(|(i, (page, body))| Built { page, body, banner: banner(page, published[i]) })
+        .map(|(i, (page, body))| Built {
+            page,
+            body,
+            banner: banner(page, published[i]),
+        })
         .collect();
     let renderer = Renderer::new(&config, &theme, tera, &pages, built, opts.preview);
     if let Err(cycle) = renderer.kickoff_order() {
         let first = cycle.first().cloned().unwrap_or_default();
         diags.push(
-            Diagnostic::error(first, format!("before_kickoff playbooks require each other in a cycle: {}", cycle.join(" → ")))
-                .with_help("remove one of these `requires` entries so the kickoff path has an order"),
+            Diagnostic::error(
+                first,
+                format!(
+                    "before_kickoff playbooks require each other in a cycle: {}",
+                    cycle.join(" → ")
+                ),
+            )
+            .with_help("remove one of these `requires` entries so the kickoff path has an order"),
         );
         return out;
     }
@@ -110,11 +125,18 @@ pub fn build(opts: &Options) -> Outcome {
     if diags.has_errors() {
         return out;
     }
-    out.pages = pages.iter().zip(&included).filter(|(p, inc)| **inc && !validate::is_intro_path(&p.src)).count();
+    out.pages = pages
+        .iter()
+        .zip(&included)
+        .filter(|(p, inc)| **inc && !validate::is_intro_path(&p.src))
+        .count();
 
     // Static files, assets of included pages, sitemap and robots.
     for (path, file) in &theme.statics {
-        files.push(OutputFile { path: path.clone(), bytes: file.bytes.clone() });
+        files.push(OutputFile {
+            path: path.clone(),
+            bytes: file.bytes.clone(),
+        });
     }
     let assets: BTreeSet<&str> = bodies
         .iter()
@@ -124,7 +146,10 @@ pub fn build(opts: &Options) -> Outcome {
         .collect();
     for src in assets {
         match std::fs::read(opts.root.join(src)) {
-            Ok(bytes) => files.push(OutputFile { path: markdown::asset_output_path(src).to_string(), bytes }),
+            Ok(bytes) => files.push(OutputFile {
+                path: markdown::asset_output_path(src).to_string(),
+                bytes,
+            }),
             Err(e) => diags.push(Diagnostic::error(src, format!("cannot read: {e}"))),
         }
     }
@@ -154,7 +179,9 @@ fn load_config(sources: &Sources, opts: &Options, diags: &mut Diagnostics) -> Op
             Err(why) => {
                 diags.push(
                     Diagnostic::error("--base-url", format!("invalid base URL \"{b}\": {why}"))
-                        .with_help("for example `--base-url https://guide.example.com/onboarding/`"),
+                        .with_help(
+                            "for example `--base-url https://guide.example.com/onboarding/`",
+                        ),
                 );
                 return None;
             }
@@ -168,20 +195,39 @@ fn site_index(config: &Config, sources: &Sources, pages: &[Page], published: &[b
         .par_iter()
         .zip(published.par_iter())
         .map(|(p, &published)| {
-            (p.src.clone(), Target { url: p.url.clone(), anchors: markdown::anchors(&p.body), published })
+            (
+                p.src.clone(),
+                Target {
+                    url: p.url.clone(),
+                    anchors: markdown::anchors(&p.body),
+                    published,
+                },
+            )
         })
         .collect();
-    let mut other_urls: HashSet<String> = [validate::FAQ_URL, validate::KICKOFF_URL, validate::SEARCH_URL]
-        .into_iter()
-        .map(String::from)
-        .collect();
-    other_urls.extend(["404.html".to_string(), "sitemap.xml".to_string(), "robots.txt".to_string()]);
+    let mut other_urls: HashSet<String> = [
+        validate::FAQ_URL,
+        validate::KICKOFF_URL,
+        validate::SEARCH_URL,
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    other_urls.extend([
+        "404.html".to_string(),
+        "sitemap.xml".to_string(),
+        "robots.txt".to_string(),
+    ]);
     other_urls.extend(config.phases.iter().map(|p| validate::phase_url(&p.id)));
     other_urls.extend(config.tiers.iter().map(|t| validate::tier_url(&t.id)));
     // Files under the site's static/ folder are published at the root.
     let static_dir = sources.root.join("static");
     if static_dir.is_dir() {
-        for e in walkdir::WalkDir::new(&static_dir).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+        for e in walkdir::WalkDir::new(&static_dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+        {
             if let Ok(rel) = e.path().strip_prefix(&static_dir) {
                 other_urls.insert(rel.to_string_lossy().replace('\\', "/"));
             }

@@ -47,19 +47,43 @@ pub fn load(root: &Path, config: &Config) -> (Theme, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut files: BTreeMap<String, ThemeFile> = BTreeMap::new();
     for (rel, bytes) in embedded::THEME_DEFAULT {
-        files.insert(rel.to_string(), ThemeFile { origin: format!("(built-in theme) {rel}"), bytes: bytes.to_vec() });
+        files.insert(
+            rel.to_string(),
+            ThemeFile {
+                origin: format!("(built-in theme) {rel}"),
+                bytes: bytes.to_vec(),
+            },
+        );
     }
     let theme_dir = root.join("themes").join(&config.theme);
     if theme_dir.is_dir() {
         read_tree(root, &theme_dir, "", &mut files, &mut diags);
     } else if config.theme != "default" {
         diags.push(
-            Diagnostic::error(crate::config::CONFIG_FILE, format!("theme \"{}\" not found", config.theme))
-                .with_help(format!("create the folder themes/{}/ or remove the `theme:` line", config.theme)),
+            Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                format!("theme \"{}\" not found", config.theme),
+            )
+            .with_help(format!(
+                "create the folder themes/{}/ or remove the `theme:` line",
+                config.theme
+            )),
         );
     }
-    read_tree(root, &root.join("templates"), "templates/", &mut files, &mut diags);
-    read_tree(root, &root.join("static"), "static/", &mut files, &mut diags);
+    read_tree(
+        root,
+        &root.join("templates"),
+        "templates/",
+        &mut files,
+        &mut diags,
+    );
+    read_tree(
+        root,
+        &root.join("static"),
+        "static/",
+        &mut files,
+        &mut diags,
+    );
 
     let mut theme = Theme::default();
     let mut en: BTreeMap<String, String> = BTreeMap::new();
@@ -72,7 +96,11 @@ pub fn load(root: &Path, config: &Config) -> (Theme, Vec<Diagnostic>) {
             theme.statics.insert(name.to_string(), file);
         } else if rel == "i18n/en.yaml" || rel == lang_file {
             let text = String::from_utf8_lossy(&file.bytes).to_string();
-            let at = crate::yaml::Embedded { path: &file.origin, file: &text, line_offset: 0 };
+            let at = crate::yaml::Embedded {
+                path: &file.origin,
+                file: &text,
+                line_offset: 0,
+            };
             match crate::yaml::parse::<BTreeMap<String, String>>(&text, at) {
                 Ok(map) if rel == "i18n/en.yaml" => en = map,
                 Ok(map) => local = map,
@@ -96,22 +124,36 @@ fn read_tree(
     if !dir.is_dir() {
         return;
     }
-    for entry in WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| {
-        e.depth() == 0 || !crate::load::is_ignored_name(&e.file_name().to_string_lossy())
-    }) {
+    for entry in WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !crate::load::is_ignored_name(&e.file_name().to_string_lossy())
+        })
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::error(dir.display().to_string(), format!("cannot read: {e}")));
+                diags.push(Diagnostic::error(
+                    dir.display().to_string(),
+                    format!("cannot read: {e}"),
+                ));
                 continue;
             }
         };
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
         let rel = rel.to_string_lossy().replace('\\', "/");
-        let origin = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let origin = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
         match std::fs::read(entry.path()) {
             Ok(bytes) => {
                 files.insert(format!("{prefix}{rel}"), ThemeFile { origin, bytes });

@@ -11,8 +11,8 @@ use crate::model::{Kind, Page, parse_minutes};
 use crate::slug::slugify;
 use crate::yaml::{self, Embedded};
 use rayon::prelude::*;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
 use std::fmt;
@@ -56,8 +56,11 @@ pub fn tier_url(id: &str) -> String {
 
 /// Validates every loaded document. Returns the pages that could be read, in source order.
 pub fn validate(sources: &Sources, config: &Config) -> (Vec<Page>, Vec<Diagnostic>) {
-    let results: Vec<(Option<Page>, Vec<Diagnostic>)> =
-        sources.docs.par_iter().map(|doc| read_page(doc, config)).collect();
+    let results: Vec<(Option<Page>, Vec<Diagnostic>)> = sources
+        .docs
+        .par_iter()
+        .map(|doc| read_page(doc, config))
+        .collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut diags = Vec::new();
     for (page, d) in results {
@@ -180,7 +183,11 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
         Some((y, o)) => (y.as_str(), *o),
         None => ("", 0),
     };
-    let at = Embedded { path: &doc.path, file: &doc.text, line_offset };
+    let at = Embedded {
+        path: &doc.path,
+        file: &doc.text,
+        line_offset,
+    };
     let keys: Keys = match yaml::parse(yaml_text, at) {
         Ok(k) => k,
         Err(d) => return (None, vec![d]),
@@ -193,9 +200,12 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
                 None => "shirube ignores this key; remove it if you do not need it".to_string(),
             };
             diags.push(
-                Diagnostic::warning(&doc.path, format!("unknown front matter key \"{}\"", k.value))
-                    .at(&doc.text, line, col, k.value.chars().count())
-                    .with_help(help),
+                Diagnostic::warning(
+                    &doc.path,
+                    format!("unknown front matter key \"{}\"", k.value),
+                )
+                .at(&doc.text, line, col, k.value.chars().count())
+                .with_help(help),
             );
         }
     }
@@ -222,7 +232,8 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
         None => {
             let d = Diagnostic::error(&doc.path, "missing required key \"title\"");
             let d = if doc.front.is_some() {
-                d.at(&doc.text, 1, 1, 3).with_help("add a line `title: ...` to the front matter")
+                d.at(&doc.text, 1, 1, 3)
+                    .with_help("add a line `title: ...` to the front matter")
             } else {
                 d.at(&doc.text, 1, 1, 1)
                     .with_help("start the file with front matter:\n        ---\n        title: ...\n        ---")
@@ -241,11 +252,17 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
             "page" => Kind::Page,
             other => {
                 diags.push(
-                    error_at(yaml::position(k, at), other.chars().count(), format!("unknown kind \"{other}\""))
-                        .with_help(match did_you_mean(other, ["playbook", "faq", "page"]) {
+                    error_at(
+                        yaml::position(k, at),
+                        other.chars().count(),
+                        format!("unknown kind \"{other}\""),
+                    )
+                    .with_help(
+                        match did_you_mean(other, ["playbook", "faq", "page"]) {
                             Some(s) => format!("did you mean \"{s}\"?"),
                             None => "use one of: playbook, faq, page".into(),
-                        }),
+                        },
+                    ),
                 );
                 folder_kind
             }
@@ -271,9 +288,19 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
         None if matches!(kind, Kind::Playbook | Kind::Faq) && !is_intro && doc.front.is_some() => {
             let ids: Vec<&str> = config.phases.iter().map(|p| p.id.as_str()).collect();
             diags.push(
-                Diagnostic::error(&doc.path, format!("missing required key \"phase\" (every {} needs one)", kind.id()))
-                    .at(&doc.text, 1, 1, 3)
-                    .with_help(format!("add a line `phase: {}` (one of: {})", ids[0], ids.join(", "))),
+                Diagnostic::error(
+                    &doc.path,
+                    format!(
+                        "missing required key \"phase\" (every {} needs one)",
+                        kind.id()
+                    ),
+                )
+                .at(&doc.text, 1, 1, 3)
+                .with_help(format!(
+                    "add a line `phase: {}` (one of: {})",
+                    ids[0],
+                    ids.join(", ")
+                )),
             );
             None
         }
@@ -283,7 +310,9 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
     let all_tier_ids: Vec<usize> = (0..config.tiers.len()).collect();
     let (tiers, all_tiers) = match &front.tier {
         None => (all_tier_ids.clone(), true),
-        Some(list) if list.value.0.len() == 1 && list.value.0[0].0 == "all" => (all_tier_ids.clone(), true),
+        Some(list) if list.value.0.len() == 1 && list.value.0[0].0 == "all" => {
+            (all_tier_ids.clone(), true)
+        }
         Some(list) => {
             let mut found = Vec::new();
             for (id, loc) in &list.value.0 {
@@ -291,7 +320,10 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
                     Some(i) => found.push(i),
                     None => {
                         let pos = match loc {
-                            Some(l) => (l.line() as usize + line_offset, (l.column() as usize).max(1)),
+                            Some(l) => (
+                                l.line() as usize + line_offset,
+                                (l.column() as usize).max(1),
+                            ),
                             None => yaml::position(list, at),
                         };
                         let msg = if id == "all" {
@@ -321,10 +353,11 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
 
     let minutes = match &front.time {
         None => None,
-        Some(t) => match parse_minutes(&t.value.0) {
-            Some(m) => Some(m),
-            None => {
-                diags.push(
+        Some(t) => {
+            match parse_minutes(&t.value.0) {
+                Some(m) => Some(m),
+                None => {
+                    diags.push(
                     error_at(
                         yaml::position(t, at),
                         t.value.0.chars().count(),
@@ -332,9 +365,10 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
                     )
                     .with_help("write the effort as minutes or hours, for example `20m`, `1h` or `1h 30m`"),
                 );
-                None
+                    None
+                }
             }
-        },
+        }
     };
 
     let summary = match (front.summary, front.description) {
@@ -354,7 +388,10 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
                 .into_iter()
                 .map(|(p, loc)| {
                     let (line, col) = match loc {
-                        Some(l) => (l.line() as usize + line_offset, (l.column() as usize).max(1)),
+                        Some(l) => (
+                            l.line() as usize + line_offset,
+                            (l.column() as usize).max(1),
+                        ),
                         None => fallback,
                     };
                     (p, line, col)
@@ -368,8 +405,12 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
         let slug = slugify(&s.value);
         if slug.is_empty() {
             diags.push(
-                error_at(yaml::position(s, at), s.value.chars().count().max(1), "slug is empty".into())
-                    .with_help("use letters, digits and dashes, for example `slug: connect-sso`"),
+                error_at(
+                    yaml::position(s, at),
+                    s.value.chars().count().max(1),
+                    "slug is empty".into(),
+                )
+                .with_help("use letters, digits and dashes, for example `slug: connect-sso`"),
             );
         } else if !is_intro {
             url = replace_last_segment(&url, &slug);
@@ -388,7 +429,10 @@ fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>
         summary,
         minutes,
         weight: front.weight.unwrap_or(0),
-        tags: front.tags.map(|t| t.0.into_iter().map(|(s, _)| s).collect()).unwrap_or_default(),
+        tags: front
+            .tags
+            .map(|t| t.0.into_iter().map(|(s, _)| s).collect())
+            .unwrap_or_default(),
         before_kickoff: front.before_kickoff.unwrap_or(false),
         requires,
         draft: front.draft.unwrap_or(false),
@@ -454,7 +498,11 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
     for t in &config.tiers {
         generated.insert(tier_url(&t.id), format!("the page of tier \"{}\"", t.id));
     }
-    let texts: HashMap<&str, &str> = sources.docs.iter().map(|d| (d.path.as_str(), d.text.as_str())).collect();
+    let texts: HashMap<&str, &str> = sources
+        .docs
+        .iter()
+        .map(|d| (d.path.as_str(), d.text.as_str()))
+        .collect();
     let mut seen: HashMap<&str, &Page> = HashMap::new();
     for page in pages {
         let doc_text = texts.get(page.src.as_str()).copied().unwrap_or("");
@@ -462,26 +510,41 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
         let (line, len) = doc_text
             .lines()
             .position(|l| l.starts_with("slug:"))
-            .map(|i| (i + 1, doc_text.lines().nth(i).map_or(1, |l| l.chars().count())))
+            .map(|i| {
+                (
+                    i + 1,
+                    doc_text.lines().nth(i).map_or(1, |l| l.chars().count()),
+                )
+            })
             .unwrap_or((1, 3));
         if is_intro_path(&page.src) {
             seen.insert(page.url.as_str(), page);
             continue;
         }
         if page.url == HOME_URL || page.url == FAQ_URL {
-            let what = if page.url == HOME_URL { "the home page" } else { "the FAQ index" };
+            let what = if page.url == HOME_URL {
+                "the home page"
+            } else {
+                "the FAQ index"
+            };
             diags.push(
-                Diagnostic::error(&page.src, format!("output path /{} is already {what}", page.url))
-                    .at(doc_text, 1, 1, 3)
-                    .with_help("set another `slug:` or rename the file"),
+                Diagnostic::error(
+                    &page.src,
+                    format!("output path /{} is already {what}", page.url),
+                )
+                .at(doc_text, 1, 1, 3)
+                .with_help("set another `slug:` or rename the file"),
             );
             continue;
         }
         if let Some(what) = generated.get(&page.url) {
             diags.push(
-                Diagnostic::error(&page.src, format!("output path /{} is already {what}", page.url))
-                    .at(doc_text, 1, 1, 3)
-                    .with_help("set another `slug:` or rename the file"),
+                Diagnostic::error(
+                    &page.src,
+                    format!("output path /{} is already {what}", page.url),
+                )
+                .at(doc_text, 1, 1, 3)
+                .with_help("set another `slug:` or rename the file"),
             );
             continue;
         }
@@ -489,7 +552,10 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
             Some(first) => diags.push(
                 Diagnostic::error(
                     &page.src,
-                    format!("output path /{} is also the output of {}", page.url, first.src),
+                    format!(
+                        "output path /{} is also the output of {}",
+                        page.url, first.src
+                    ),
                 )
                 .at(doc_text, line, 1, len)
                 .with_help("give one of them another `slug:` or rename one of the files"),
@@ -502,7 +568,11 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
 }
 
 /// Resolves a `requires` entry: a site-relative path, or a path relative to the requiring file.
-pub fn resolve_require<'a>(from: &str, req: &str, pages: &'a HashMap<&str, &Page>) -> Option<&'a Page> {
+pub fn resolve_require<'a>(
+    from: &str,
+    req: &str,
+    pages: &'a HashMap<&str, &Page>,
+) -> Option<&'a Page> {
     if let Some(p) = pages.get(req) {
         return Some(p);
     }
@@ -518,7 +588,12 @@ fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>
             if resolve_require(&page.src, req, &by_src).is_some() {
                 continue;
             }
-            let text = sources.docs.iter().find(|d| d.path == page.src).map(|d| d.text.as_str()).unwrap_or("");
+            let text = sources
+                .docs
+                .iter()
+                .find(|d| d.path == page.src)
+                .map(|d| d.text.as_str())
+                .unwrap_or("");
             // A file that exists but failed validation already has its own error; do not pile on.
             if sources.docs.iter().any(|d| d.path == *req) {
                 continue;
@@ -529,9 +604,12 @@ fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>
                     .to_string(),
             };
             diags.push(
-                Diagnostic::error(&page.src, format!("requires \"{req}\", but there is no such page"))
-                    .at(text, *line, *col, req.chars().count())
-                    .with_help(help),
+                Diagnostic::error(
+                    &page.src,
+                    format!("requires \"{req}\", but there is no such page"),
+                )
+                .at(text, *line, *col, req.chars().count())
+                .with_help(help),
             );
         }
     }
@@ -543,14 +621,26 @@ mod tests {
 
     #[test]
     fn urls_follow_paths() {
-        assert_eq!(url_for("playbooks/onboarding/connect-sso.md"), "playbooks/onboarding/connect-sso/");
-        assert_eq!(url_for("content/faq/reset-password.md"), "faq/reset-password/");
+        assert_eq!(
+            url_for("playbooks/onboarding/connect-sso.md"),
+            "playbooks/onboarding/connect-sso/"
+        );
+        assert_eq!(
+            url_for("content/faq/reset-password.md"),
+            "faq/reset-password/"
+        );
         assert_eq!(url_for("content/about.md"), "about/");
         assert_eq!(url_for("content/index.md"), "");
         assert_eq!(url_for("content/faq/index.md"), "faq/");
         assert_eq!(url_for("content/guides/index.md"), "guides/");
-        assert_eq!(url_for("content/usage-statistics.html.md"), "usage-statistics/");
+        assert_eq!(
+            url_for("content/usage-statistics.html.md"),
+            "usage-statistics/"
+        );
         assert_eq!(url_for("content/snake_case.md"), "snake-case/");
-        assert_eq!(replace_last_segment("playbooks/a/b/", "c"), "playbooks/a/c/");
+        assert_eq!(
+            replace_last_segment("playbooks/a/b/", "c"),
+            "playbooks/a/c/"
+        );
     }
 }

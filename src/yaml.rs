@@ -61,10 +61,18 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
                 Some(s) => format!("did you mean \"{s}\"?"),
                 None => format!("known keys here: {}", keys.join(", ")),
             };
-            return (format!("unknown key \"{name}\""), Some(help), name.chars().count());
+            return (
+                format!("unknown key \"{name}\""),
+                Some(help),
+                name.chars().count(),
+            );
         }
         if let Some((name, _)) = rest.split_once('`') {
-            return (format!("unknown key \"{name}\""), Some("remove it".into()), name.chars().count());
+            return (
+                format!("unknown key \"{name}\""),
+                Some("remove it".into()),
+                name.chars().count(),
+            );
         }
     }
     if let Some(rest) = raw.strip_prefix("unknown variant `") {
@@ -73,7 +81,10 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
             return unknown_value(name, &values);
         }
         if let Some((name, expected)) = rest.split_once("`, expected ") {
-            let values: Vec<&str> = expected.split(" or ").map(|k| k.trim_matches('`')).collect();
+            let values: Vec<&str> = expected
+                .split(" or ")
+                .map(|k| k.trim_matches('`'))
+                .collect();
             return unknown_value(name, &values);
         }
     }
@@ -100,10 +111,33 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
             1,
         );
     }
-    if raw.starts_with("invalid i64") || raw.starts_with("invalid u") || raw.starts_with("invalid i") {
-        return ("expected a whole number".into(), Some("write a number such as 10".into()), 1);
+    if raw.starts_with("invalid i64")
+        || raw.starts_with("invalid u")
+        || raw.starts_with("invalid i")
+    {
+        return (
+            "expected a whole number".into(),
+            Some("write a number such as 10".into()),
+            1,
+        );
     }
-    (raw.to_string(), None, 1)
+    // Syntax errors: keep the parser's words, add how to fix the usual causes.
+    let help = if raw.starts_with("unclosed quote") {
+        Some("close the quote at the end of the value, or remove the opening one")
+    } else if raw.starts_with("mapping values are not allowed") {
+        Some(
+            "put the value in quotes if it contains \": \" (title: \"SSO: Okta\"), and start each key at the beginning of its line",
+        )
+    } else if raw.contains("found a tab") || raw.contains("tabs") {
+        Some("indent with spaces; YAML does not allow tabs")
+    } else if raw.starts_with("illegal placement of ':'") || raw.starts_with("unclosed bracket") {
+        Some(
+            "a value starting with [ or { is a list or mapping in YAML: close the bracket, or quote the value",
+        )
+    } else {
+        None
+    };
+    (raw.to_string(), help.map(String::from), 1)
 }
 
 fn unknown_value(name: &str, values: &[&str]) -> (String, Option<String>, usize) {
@@ -111,13 +145,20 @@ fn unknown_value(name: &str, values: &[&str]) -> (String, Option<String>, usize)
         Some(s) => format!("did you mean \"{s}\"?"),
         None => format!("use one of: {}", values.join(", ")),
     };
-    (format!("unknown value \"{name}\""), Some(help), name.chars().count())
+    (
+        format!("unknown value \"{name}\""),
+        Some(help),
+        name.chars().count(),
+    )
 }
 
 /// 1-based line and column of a [`serde_saphyr::Spanned`] value, shifted into the file.
 pub fn position<T>(s: &serde_saphyr::Spanned<T>, at: Embedded<'_>) -> (usize, usize) {
     let l = s.referenced;
-    (l.line() as usize + at.line_offset, (l.column() as usize).max(1))
+    (
+        l.line() as usize + at.line_offset,
+        (l.column() as usize).max(1),
+    )
 }
 
 #[cfg(test)]
@@ -135,7 +176,11 @@ mod tests {
     }
 
     fn err(src: &str) -> String {
-        let at = Embedded { path: "a.md", file: src, line_offset: 0 };
+        let at = Embedded {
+            path: "a.md",
+            file: src,
+            line_offset: 0,
+        };
         parse::<T>(src, at).unwrap_err().render()
     }
 
@@ -149,8 +194,12 @@ mod tests {
 
     #[test]
     fn yes_is_not_a_boolean_and_duplicates_are_errors() {
-        assert!(err("title: a\ndraft: no\n").starts_with("a.md:2:8: error: expected true or false\n"));
-        assert!(err("title: a\ntitle: b\n").starts_with("a.md:2:1: error: duplicate key \"title\"\n"));
+        assert!(
+            err("title: a\ndraft: no\n").starts_with("a.md:2:8: error: expected true or false\n")
+        );
+        assert!(
+            err("title: a\ntitle: b\n").starts_with("a.md:2:1: error: duplicate key \"title\"\n")
+        );
         assert!(err("weight: 1\n").contains("missing required key \"title\""));
     }
 }

@@ -1,0 +1,294 @@
+//! Every diagnostic an author can meet, asserted word for word, caret included.
+//!
+//! Each test writes a small site into a temp folder, runs the real binary, and compares stderr with the exact
+//! text an author would see. The site is written inline so the input and the expected message sit together.
+
+use pretty_assertions::assert_eq;
+use std::path::Path;
+use std::process::Command;
+
+const CONFIG: &str = "title: Test guide\n";
+
+/// Writes `files` (path, contents) into a new temp site with a default config unless one is given.
+fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    if !files.iter().any(|(p, _)| *p == "shirube.yaml") {
+        std::fs::write(dir.path().join("shirube.yaml"), CONFIG).expect("write config");
+    }
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write file");
+    }
+    dir
+}
+
+/// Runs shirube with `args` in `root`; returns exit code, stdout, stderr.
+fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shirube"))
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .output()
+        .expect("run shirube");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `shirube check` on a site made of `files`: exit code and stderr.
+fn check(files: &[(&str, &str)]) -> (i32, String) {
+    let dir = site(files);
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    (code, stderr)
+}
+
+#[test]
+fn yaml_syntax_error_points_at_line_and_column() {
+    let (code, err) = check(&[(
+        "playbooks/onboarding/a.md",
+        "---\ntitle: Connect SSO: Okta\nphase: onboarding\n---\nBody\n",
+    )]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md:2:19: error: mapping values are not allowed in this context\n 2 | title: Connect SSO: Okta\n   |                   ^\n  help: put the value in quotes if it contains \": \" (title: \"SSO: Okta\"), and start each key at the beginning of its line\n\n1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn unknown_phase_suggests_the_closest() {
+    let (code, err) = check(&[(
+        "playbooks/onboarding/a.md",
+        "---\ntitle: Connect SSO\nphase: onbording\n---\nBody\n",
+    )]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md:3:8: error: unknown phase \"onbording\"\n 3 | phase: onbording\n   |        ^^^^^^^^^\n  help: did you mean \"onboarding\"?\n\n1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn unknown_tier_in_a_list_points_at_the_item() {
+    let (code, err) = check(&[(
+        "playbooks/onboarding/a.md",
+        "---\ntitle: Connect SSO\nphase: onboarding\ntier: [low, mdi]\n---\n",
+    )]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md:4:13: error: unknown tier \"mdi\"\n 4 | tier: [low, mdi]\n   |             ^^^\n  help: did you mean \"mid\"?\n\n1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn missing_title() {
+    let (code, err) = check(&[("content/about.md", "---\nsummary: About us\n---\nBody\n")]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "content/about.md:1:1: error: missing required key \"title\"\n 1 | ---\n   | ^^^\n  help: add a line `title: ...` to the front matter\n\n1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn requires_pointing_at_nothing() {
+    let (code, err) = check(&[
+        (
+            "playbooks/onboarding/invite-admins.md",
+            "---\ntitle: Invite\nphase: onboarding\n---\n",
+        ),
+        (
+            "playbooks/onboarding/sso.md",
+            "---\ntitle: SSO\nphase: onboarding\nrequires:\n  - playbooks/onboarding/invite-admin.md\n---\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/sso.md:5:5: error: requires \"playbooks/onboarding/invite-admin.md\", but there is no such page\n 5 |   - playbooks/onboarding/invite-admin.md\n   |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"playbooks/onboarding/invite-admins.md\"?\n\n1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn broken_link_anchor_and_image() {
+    let (code, err) = check(&[
+        (
+            "playbooks/onboarding/sso.md",
+            "---\ntitle: SSO\nphase: onboarding\n---\n## Set up the IdP {#idp}\n",
+        ),
+        (
+            "playbooks/adoption/roll-out.md",
+            "---\ntitle: Roll out\nphase: adoption\n---\nFirst [connect SSO](../onboarding/ssso.md).\n\
+             Then [the IdP part](../onboarding/sso.md#ipd).\n\n![Diagram](img/flow.png)\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/adoption/roll-out.md:5:21: error: broken link: \"../onboarding/ssso.md\" resolves to playbooks/onboarding/ssso.md, which is not a page or file\n 5 | First [connect SSO](../onboarding/ssso.md).\n   |                     ^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"../onboarding/sso.md\"?\n\n\
+         playbooks/adoption/roll-out.md:6:21: error: broken link: playbooks/onboarding/sso.md has no heading with id \"ipd\"\n 6 | Then [the IdP part](../onboarding/sso.md#ipd).\n   |                     ^^^^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"#idp\"?\n\n\
+         playbooks/adoption/roll-out.md:8:12: error: image not found: \"img/flow.png\" (looked for playbooks/adoption/img/flow.png)\n 8 | ![Diagram](img/flow.png)\n   |            ^^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n\
+         3 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn duplicate_output_paths_name_both_files() {
+    let (code, err) = check(&[
+        ("content/pricing.md", "---\ntitle: Pricing\n---\n"),
+        (
+            "content/plans.md",
+            "---\ntitle: Plans\nslug: pricing\n---\n",
+        ),
+        ("content/phases/onboarding.md", "---\ntitle: Clash\n---\n"),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "content/phases/onboarding.md:1:1: error: output path /phases/onboarding/ is already the page of phase \"onboarding\"\n 1 | ---\n   | ^^^\n  help: set another `slug:` or rename the file\n\n\
+         content/pricing.md:1:1: error: output path /pricing/ is also the output of content/plans.md\n 1 | ---\n   | ^^^\n  help: give one of them another `slug:` or rename one of the files\n\n\
+         2 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn content_from_hugo_loads_with_warnings_only() {
+    let dir = site(&[(
+        "content/migrated.md",
+        "---\ntitle: Migrated\ndescription: >-\n  A folded\n  summary.\nlastmod: 2024-05-01\ntilte: typo\n---\n---\nBody after a thematic break.\n",
+    )]);
+    let (code, _, err) = run(dir.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let expected = "content/migrated.md:6:1: warning: unknown front matter key \"lastmod\"\n 6 | lastmod: 2024-05-01\n   | ^^^^^^^\n  help: shirube ignores this key; remove it if you do not need it\n\n\
+                    content/migrated.md:7:1: warning: unknown front matter key \"tilte\"\n 7 | tilte: typo\n   | ^^^^^\n  help: did you mean \"title\"?\n\n";
+    assert!(err.starts_with(expected), "{err}");
+    let html = std::fs::read_to_string(dir.path().join("public/migrated/index.html"))
+        .expect("page written");
+    assert!(
+        html.contains("A folded summary."),
+        "description is read as summary"
+    );
+    assert!(
+        html.contains("<hr />"),
+        "the thematic break stays in the body"
+    );
+}
+
+#[test]
+fn five_different_errors_are_all_reported_in_one_run() {
+    let (code, err) = check(&[
+        (
+            "playbooks/onboarding/a.md",
+            "---\ntitle: A\nphase: onbording\n---\n",
+        ),
+        ("playbooks/onboarding/b.md", "---\nphase: onboarding\n---\n"),
+        (
+            "playbooks/onboarding/c.md",
+            "---\ntitle: C\nphase: onboarding\nrequires: [playbooks/nowhere.md]\n---\n",
+        ),
+        (
+            "playbooks/onboarding/d.md",
+            "---\ntitle: D\nphase: onboarding\n---\n[x](missing.md)\n",
+        ),
+        (
+            "playbooks/onboarding/e.md",
+            "---\ntitle: E\nphase: onboarding\ntime: soon\n---\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    let headlines: Vec<&str> = err.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(
+        headlines,
+        [
+            "playbooks/onboarding/a.md:3:8: error: unknown phase \"onbording\"",
+            "playbooks/onboarding/b.md:1:1: error: missing required key \"title\"",
+            "playbooks/onboarding/c.md:4:12: error: requires \"playbooks/nowhere.md\", but there is no such page",
+            "playbooks/onboarding/d.md:5:5: error: broken link: \"missing.md\" resolves to playbooks/onboarding/missing.md, which is not a page or file",
+            "playbooks/onboarding/e.md:4:7: error: cannot read time \"soon\"",
+        ]
+    );
+    assert!(err.ends_with("\n5 errors, 0 warnings\n"), "{err}");
+}
+
+#[test]
+fn config_errors_have_did_you_mean() {
+    let (code, err) = check(&[(
+        "shirube.yaml",
+        "title: Guide\nlanguage: jp\nbase_ur: https://x.example/\n",
+    )]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "shirube.yaml:2:11: error: unknown value \"jp\"\n 2 | language: jp\n   |           ^^\n  help: did you mean \"ja\"?\n\n1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn missing_config_says_how_to_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(&format!(
+            "shirube.yaml: error: no shirube.yaml in {}\n",
+            dir.path().display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("help: run shirube in the folder of your site, pass `--root DIR`, or create a site with `shirube init`"));
+}
+
+#[test]
+fn kickoff_cycle_is_named() {
+    let (code, err) = check(&[
+        (
+            "playbooks/onboarding/a.md",
+            "---\ntitle: A\nphase: onboarding\nbefore_kickoff: true\nrequires: [playbooks/onboarding/b.md]\n---\n",
+        ),
+        (
+            "playbooks/onboarding/b.md",
+            "---\ntitle: B\nphase: onboarding\nbefore_kickoff: true\nrequires: [playbooks/onboarding/a.md]\n---\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md: error: before_kickoff playbooks require each other in a cycle: playbooks/onboarding/a.md → playbooks/onboarding/b.md → playbooks/onboarding/a.md\n  help: remove one of these `requires` entries so the kickoff path has an order\n\n1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn failed_build_writes_nothing_and_says_so() {
+    let dir = site(&[("content/a.md", "---\ntitle: A\ndraft: yes\n---\n")]);
+    let (code, _, err) = run(dir.path(), &["build"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "content/a.md:3:8: error: expected true or false\n 3 | draft: yes\n   |        ^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n\nbuild failed: 1 error, 0 warnings; nothing was written\n"
+    );
+    assert!(!dir.path().join("public").exists());
+}
+
+#[test]
+fn check_json_lists_the_same_diagnostics() {
+    let dir = site(&[(
+        "playbooks/onboarding/a.md",
+        "---\ntitle: A\nphase: onbording\n---\n",
+    )]);
+    let (code, out, _) = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["errors"], 1);
+    assert_eq!(v["warnings"], 0);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["path"], "playbooks/onboarding/a.md");
+    assert_eq!(d["line"], 3);
+    assert_eq!(d["col"], 8);
+    assert_eq!(d["message"], "unknown phase \"onbording\"");
+    assert_eq!(d["help"], "did you mean \"onboarding\"?");
+}
