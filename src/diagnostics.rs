@@ -65,10 +65,10 @@ impl Diagnostic {
     pub fn at(mut self, source: &str, line: usize, col: usize, len: usize) -> Self {
         self.line = line;
         self.col = col;
-        if line > 0 {
-            if let Some(text) = source.lines().nth(line - 1) {
-                self.excerpt = Some((text.trim_end_matches('\r').to_string(), len.max(1)));
-            }
+        if line > 0
+            && let Some(text) = source.lines().nth(line - 1)
+        {
+            self.excerpt = Some((text.trim_end_matches('\r').to_string(), len.max(1)));
         }
         self
     }

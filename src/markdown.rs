@@ -403,13 +403,13 @@ fn resolve(
         if image {
             return Resolved::Broken(format!("image \"{dest}\" is a page, not an image"), None);
         }
-        if let Some(f) = fragment {
-            if !t.anchors.contains(f) {
-                return Resolved::Broken(
-                    format!("broken link: {src} has no heading with id \"{f}\""),
-                    Some(anchor_help(f, &t.anchors)),
-                );
-            }
+        if let Some(f) = fragment
+            && !t.anchors.contains(f)
+        {
+            return Resolved::Broken(
+                format!("broken link: {src} has no heading with id \"{f}\""),
+                Some(anchor_help(f, &t.anchors)),
+            );
         }
         if !t.published {
             return Resolved::Unpublished(format!(
@@ -510,12 +510,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -680,17 +681,16 @@ fn fix_cjk_emphasis(src: &str, events: &mut Events<'_>) {
     let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
     let mut open: Vec<usize> = Vec::new();
     for (k, run) in runs.iter().enumerate() {
-        if run.can_close {
-            if let Some(pos) = open
+        if run.can_close
+            && let Some(pos) = open
                 .iter()
                 .rposition(|&o| runs[o].count == run.count && runs[o].depth == run.depth)
-            {
-                let o = open[pos];
-                if runs[o].cjk || run.cjk {
-                    pairs.push((runs[o].first, run.first, run.count));
-                    open.truncate(pos);
-                    continue;
-                }
+        {
+            let o = open[pos];
+            if runs[o].cjk || run.cjk {
+                pairs.push((runs[o].first, run.first, run.count));
+                open.truncate(pos);
+                continue;
             }
         }
         if run.can_open {

@@ -69,10 +69,10 @@ pub fn refuse_reason(root: &Path, out: &Path) -> Option<String> {
     if out.parent().is_none() {
         return Some("it is the file system root".into());
     }
-    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
-        if absolute(&home).ok().as_deref() == Some(out.as_path()) {
-            return Some("it is your home folder".into());
-        }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
+        && absolute(&home).ok().as_deref() == Some(out.as_path())
+    {
+        return Some("it is your home folder".into());
     }
     if out == root {
         return Some("it is the site root".into());

@@ -241,10 +241,10 @@ impl<'a> Renderer<'a> {
             .collect();
         let mut by_phase: Vec<Vec<usize>> = vec![Vec::new(); config.phases.len()];
         for (i, b) in built.iter().enumerate() {
-            if let (Some(p), Kind::Playbook | Kind::Faq) = (b.page.phase, b.page.kind) {
-                if !validate::is_intro_path(&b.page.src) {
-                    by_phase[p].push(i);
-                }
+            if let (Some(p), Kind::Playbook | Kind::Faq) = (b.page.phase, b.page.kind)
+                && !validate::is_intro_path(&b.page.src)
+            {
+                by_phase[p].push(i);
             }
         }
         for list in &mut by_phase {
