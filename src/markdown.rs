@@ -90,10 +90,22 @@ pub struct Rendered {
     pub text: String,
     /// Plain text of the first paragraph.
     pub first_paragraph: String,
+    /// Every heading of the body with the plain text under it (up to the next heading), in order. Text before
+    /// the first heading is `text[..sections[0].text.start]`.
+    pub sections: Vec<Section>,
     /// Source paths of files the page links or embeds, to copy into the output.
     pub assets: Vec<String>,
     /// Broken links, missing images, links to unpublished pages.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A heading and the part of [`Rendered::text`] that follows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading.
+    pub heading: Heading,
+    /// Byte range in [`Rendered::text`] of the section's text, heading excluded.
+    pub text: Range<usize>,
 }
 
 /// Renders `page`'s body.
@@ -109,11 +121,14 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
     }
     let mut out = Rendered {
         toc: headings
-            .into_iter()
+            .iter()
             .filter(|h| h.level == 2 || h.level == 3)
+            .cloned()
             .collect(),
         ..Rendered::default()
     };
+    // (start of heading text, end of heading text) in `out.text`, per heading.
+    let mut heading_spans: Vec<(usize, usize)> = Vec::with_capacity(headings.len());
     let locate = |range: &Range<usize>, needle: &str| -> (usize, usize) {
         let start = body[range.clone()]
             .find(needle)
@@ -266,12 +281,31 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
                 out.text.push('\n');
                 rewritten.push((Event::End(TagEnd::Paragraph), range));
             }
-            Event::End(
-                tag @ (TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::TableCell
-                | TagEnd::FootnoteDefinition),
-            ) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                heading_spans.push((out.text.len(), out.text.len()));
+                rewritten.push((
+                    Event::Start(Tag::Heading {
+                        level,
+                        id,
+                        classes,
+                        attrs,
+                    }),
+                    range,
+                ));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some(span) = heading_spans.last_mut() {
+                    span.1 = out.text.len();
+                }
+                out.text.push('\n');
+                rewritten.push((Event::End(TagEnd::Heading(level)), range));
+            }
+            Event::End(tag @ (TagEnd::Item | TagEnd::TableCell | TagEnd::FootnoteDefinition)) => {
                 out.text.push('\n');
                 rewritten.push((Event::End(tag), range));
             }
@@ -302,6 +336,21 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
     out.html.reserve(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out.html, rewritten.into_iter().map(|(e, _)| e));
     out.first_paragraph = out.first_paragraph.trim().to_string();
+    let ends: Vec<usize> = heading_spans
+        .iter()
+        .skip(1)
+        .map(|s| s.0)
+        .chain([out.text.len()])
+        .collect();
+    out.sections = headings
+        .into_iter()
+        .zip(heading_spans)
+        .zip(ends)
+        .map(|((heading, (_, start)), end)| Section {
+            heading,
+            text: start..end,
+        })
+        .collect();
     out
 }
 
@@ -864,6 +913,25 @@ mod tests {
         assert!(!r.text.contains("p{}"));
         assert!(r.text.contains("Hello"));
         assert!(anchors(&p.body).contains("x"));
+    }
+
+    #[test]
+    fn sections_hold_the_text_under_each_heading() {
+        let p = page(
+            "content/a.md",
+            "Intro.\n\n## SSOの設定 {#sso}\n\nOkta か Entra ID。\n\n### Okta\n\nApps.\n",
+        );
+        let r = render(&p, &site(&[&p]));
+        let got: Vec<(&str, &str)> = r
+            .sections
+            .iter()
+            .map(|s| (s.heading.id.as_str(), r.text[s.text.clone()].trim()))
+            .collect();
+        assert_eq!(got, [("sso", "Okta か Entra ID。"), ("okta", "Apps.")]);
+        assert_eq!(
+            r.text[..r.sections[0].text.start].trim(),
+            "Intro.\nSSOの設定"
+        );
     }
 
     #[test]
