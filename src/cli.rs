@@ -87,17 +87,43 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
-    /// Record that playbooks or FAQs were used in a customer engagement (not available yet).
+    /// Record that playbooks or FAQs were used in a customer engagement, with their current content hash.
+    ///
+    /// Adds the pages to the engagement in the manifest (creating the engagement if it is new), keeping the
+    /// file's comments and order. A page is published once enough successful engagements of a tier it
+    /// targets have used it (proof: in shirube.yaml).
+    #[command(verbatim_doc_comment)]
     Prove {
-        /// The playbooks or FAQs used.
+        /// The playbooks or FAQs used, e.g. playbooks/onboarding/connect-sso.md.
+        #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// The engagement id, e.g. ENG-2026-031.
+        /// The engagement id, e.g. ENG-2026-031. An existing id adds pages to that engagement.
         #[arg(long)]
-        engagement: Option<String>,
+        engagement: String,
+        /// The customer's name. Private: never published.
+        #[arg(long)]
+        customer: Option<String>,
+        /// The customer-success manager. Private: never published.
+        #[arg(long)]
+        csm: Option<String>,
+        /// The customer's touch tier (needed for a new engagement), e.g. low.
+        #[arg(long)]
+        tier: Option<String>,
+        /// When the engagement happened, YYYY-MM-DD. Default: today.
+        #[arg(long)]
+        date: Option<String>,
+        /// success, partial or failed. Only success counts as proof. Default: success.
+        #[arg(long)]
+        outcome: Option<String>,
+        /// A private note about the engagement.
+        #[arg(long)]
+        note: Option<String>,
     },
-    /// Show which playbooks and FAQs are published, and what to prove next (not available yet).
+    /// Show every playbook and FAQ with its proof: published or not and why, and what to prove next.
+    ///
+    /// Set SHIRUBE_TODAY=YYYY-MM-DD to see the states as of another day (also works for build and check).
     Status {
-        /// `human` or `json`.
+        /// `human` for people, `json` for dashboards (format documented in the README).
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
@@ -151,8 +177,29 @@ pub fn run(cli: Cli) -> ExitCode {
             "serve",
             "run `shirube build --preview` and open public/ in a browser",
         ),
-        Command::Prove { .. } => not_yet("prove", "add the engagement to manifest.yaml by hand"),
-        Command::Status { .. } => not_yet("status", "run `shirube check` to see every problem"),
+        Command::Prove {
+            paths,
+            engagement,
+            customer,
+            csm,
+            tier,
+            date,
+            outcome,
+            note,
+        } => {
+            let args = crate::cmd::prove::Args {
+                paths,
+                engagement,
+                customer,
+                csm,
+                tier,
+                date,
+                outcome,
+                note,
+            };
+            crate::cmd::prove::run(&root, &args)
+        }
+        Command::Status { format } => crate::cmd::status::run(&root, format == Format::Json),
     }
 }
 
@@ -187,6 +234,7 @@ fn build(root: &Path, out: &Path, base_url: Option<String>, preview: bool) -> Ex
         root: root.to_path_buf(),
         base_url,
         preview,
+        today: None,
     });
     print_diagnostics(&outcome.diagnostics);
     if outcome.diagnostics.has_errors() {
@@ -202,6 +250,24 @@ fn build(root: &Path, out: &Path, base_url: Option<String>, preview: bool) -> Ex
             out.display()
         );
         return ExitCode::from(1);
+    }
+    if !preview && !outcome.held_back.is_empty() {
+        let mut by_state: std::collections::BTreeMap<&str, usize> =
+            std::collections::BTreeMap::new();
+        for (_, state) in &outcome.held_back {
+            *by_state.entry(state.id()).or_default() += 1;
+        }
+        let parts: Vec<String> = by_state.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        eprintln!(
+            "held back {} page{} ({}): see `shirube status`, or `shirube build --preview` to look at them",
+            outcome.held_back.len(),
+            if outcome.held_back.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            parts.join(", ")
+        );
     }
     let warnings = outcome.diagnostics.warnings();
     eprintln!(
@@ -229,6 +295,7 @@ fn check(root: &Path, format: Format) -> ExitCode {
         root: root.to_path_buf(),
         base_url: None,
         preview: false,
+        today: None,
     });
     let d = &outcome.diagnostics;
     match format {
@@ -262,8 +329,25 @@ fn init(dir: &Path, lang: Lang) -> ExitCode {
         Lang::En => "en",
         Lang::Ja => "ja",
     });
+    // The sample engagements are dated today, so the sample stays proven for max_age_days from now.
+    let today = crate::proof::format_date(crate::proof::today().unwrap_or(0));
     for (rel, bytes) in files {
         let path = dir.join(rel);
+        let dated;
+        let bytes: &[u8] = if *rel == crate::proof::MANIFEST_FILE {
+            dated = String::from_utf8_lossy(bytes)
+                .lines()
+                .map(|l| match l.split_once("date: ") {
+                    Some((indent, _)) if indent.trim().is_empty() => {
+                        format!("{indent}date: {today}\n")
+                    }
+                    _ => format!("{l}\n"),
+                })
+                .collect::<String>();
+            dated.as_bytes()
+        } else {
+            bytes
+        };
         let written = path
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)

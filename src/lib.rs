@@ -8,12 +8,15 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod diagnostics;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod proof;
+pub mod prove;
 pub mod render;
 pub mod site;
 pub mod slug;

@@ -45,6 +45,8 @@ pub struct Sources {
     pub docs: Vec<SourceDoc>,
     /// Every other file under the content folders (images, downloads), relative to the root.
     pub files: BTreeSet<String>,
+    /// The proof manifest: `manifest.yaml` and every `manifest/*.yaml`, in path order.
+    pub manifests: Vec<crate::proof::ManifestFile>,
 }
 
 /// True for names editors and systems leave behind: `.x.swp`, `x~`, `.#x`, `#x#`, `4913`, `.DS_Store`.
@@ -113,15 +115,50 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
             Err(d) => diags.push(d),
         }
     }
+    let manifests = load_manifests(root, &mut diags);
     (
         Sources {
             root: root.to_path_buf(),
             config_text,
             docs,
             files,
+            manifests,
         },
         diags,
     )
+}
+
+/// Reads `manifest.yaml` and `manifest/**/*.yaml` (and `.yml`), sorted by path.
+fn load_manifests(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<crate::proof::ManifestFile> {
+    use crate::proof::{MANIFEST_DIR, MANIFEST_FILE, ManifestFile};
+    let mut paths = Vec::new();
+    if root.join(MANIFEST_FILE).is_file() {
+        paths.push(MANIFEST_FILE.to_string());
+    }
+    let dir = root.join(MANIFEST_DIR);
+    if dir.is_dir() {
+        let walker = walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+        for entry in walker.flatten() {
+            let name = entry.file_name().to_string_lossy();
+            if entry.file_type().is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+                paths.push(rel(root, entry.path()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        match std::fs::read_to_string(root.join(&path)) {
+            Ok(text) => files.push(ManifestFile {
+                path,
+                text: text.trim_start_matches('\u{feff}').to_string(),
+            }),
+            Err(e) => diags.push(Diagnostic::error(path, format!("cannot read: {e}"))),
+        }
+    }
+    files
 }
 
 fn rel(root: &Path, p: &Path) -> String {

@@ -3,16 +3,18 @@
 //! [`build`] does everything but writing, so `check` and `build` share one code path and report the same
 //! diagnostics. Nothing is written when there is an error.
 
-use crate::config::{self, BaseUrl, CONFIG_FILE, Config};
+use crate::config::{self, BaseUrl, CONFIG_FILE, Config, Language};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{self, Sources};
 use crate::markdown::{self, Rendered, SiteIndex, Target};
 use crate::model::Page;
+use crate::proof::{self, Decision, Manifest, State};
 use crate::render::{self, Banner, Built, OutputFile, Renderer};
 use crate::theme;
 use crate::validate;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 /// What to build.
@@ -22,8 +24,11 @@ pub struct Options {
     pub root: PathBuf,
     /// Overrides `base_url` from the config (`--base-url`).
     pub base_url: Option<String>,
-    /// Preview build: drafts (and later unproven pages) are included with a banner, and robots are kept out.
+    /// Preview build: unpublished pages (unproven, expired, stale, drafts) are included with a banner, and
+    /// robots are kept out.
     pub preview: bool,
+    /// "Today" for proof expiry, as days since 1970-01-01; `None` reads `SHIRUBE_TODAY` or the clock.
+    pub today: Option<i64>,
 }
 
 /// The result of a build.
@@ -35,30 +40,142 @@ pub struct Outcome {
     pub diagnostics: Diagnostics,
     /// Number of content pages in the output.
     pub pages: usize,
+    /// Pages left out of a published build, with their state.
+    pub held_back: Vec<(String, State)>,
+}
+
+/// The site loaded, validated and gated: what `build`, `status` and `prove` start from.
+#[derive(Debug)]
+pub struct Checked {
+    /// The config, with `--base-url` applied.
+    pub config: Config,
+    /// Everything read from disk.
+    pub sources: Sources,
+    /// Every page that could be read, in source order.
+    pub pages: Vec<Page>,
+    /// The gate's decision for `pages[i]`.
+    pub decisions: Vec<Decision>,
+    /// The proof manifest (private fields included: never render it).
+    pub manifest: Manifest,
+    /// Today, days since 1970-01-01.
+    pub today: i64,
+}
+
+/// Load → validate → gate. `None` when the config cannot be read; every problem goes to `diags`.
+pub fn prepare(opts: &Options, diags: &mut Diagnostics) -> Option<Checked> {
+    let today = match opts.today.map(Ok).unwrap_or_else(proof::today) {
+        Ok(t) => t,
+        Err(msg) => {
+            diags.push(Diagnostic::error(proof::TODAY_ENV, msg));
+            return None;
+        }
+    };
+    let (sources, d) = load::load(&opts.root);
+    diags.extend(d);
+    let config = load_config(&sources, opts, diags)?;
+    let (pages, d) = validate::validate(&sources, &config);
+    diags.extend(d);
+
+    // Gate: only pages proven in real engagements are published; drafts never are.
+    let known: HashMap<&str, bool> = pages
+        .iter()
+        .map(|p| {
+            (
+                p.src.as_str(),
+                config.proof.gate.contains(&p.kind) && !validate::is_intro_path(&p.src),
+            )
+        })
+        .collect();
+    let (manifest, d) = proof::parse(&sources.manifests, &config, &known, today);
+    diags.extend(d);
+    let decisions = proof::gate(&pages, &manifest, &config, today);
+    for (page, decision) in pages.iter().zip(&decisions) {
+        if decision.state == State::Stale {
+            let held = if decision.published {
+                ""
+            } else {
+                " (held back: on_change is unpublish)"
+            };
+            diags.push(
+                Diagnostic::warning(&page.src, format!("changed since it was last proven{held}"))
+                    .with_help(format!(
+                        "{}; `shirube status` shows every page",
+                        decision.reason
+                    )),
+            );
+        }
+    }
+    // A published page must not point at an unpublished one: the link is dropped, say so.
+    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
+    let published: HashMap<&str, bool> = pages
+        .iter()
+        .zip(&decisions)
+        .map(|(p, d)| (p.src.as_str(), d.published))
+        .collect();
+    for (page, decision) in pages.iter().zip(&decisions) {
+        if !decision.published {
+            continue;
+        }
+        for (req, line, col) in &page.requires {
+            let Some(target) = validate::resolve_require(&page.src, req, &by_src) else {
+                continue;
+            };
+            if published.get(target.src.as_str()) == Some(&false) {
+                let text = sources
+                    .docs
+                    .iter()
+                    .find(|d| d.path == page.src)
+                    .map_or("", |d| d.text.as_str());
+                diags.push(
+                    Diagnostic::warning(
+                        &page.src,
+                        format!("requires {}, which is not published", target.src),
+                    )
+                    .at(text, *line, *col, req.chars().count())
+                    .with_help(
+                        "it is listed as plain text until it is proven; see `shirube status`",
+                    ),
+                );
+            }
+        }
+    }
+    Some(Checked {
+        config,
+        sources,
+        pages,
+        decisions,
+        manifest,
+        today,
+    })
 }
 
 /// Runs the whole pipeline in memory.
 pub fn build(opts: &Options) -> Outcome {
     let mut out = Outcome::default();
     let diags = &mut out.diagnostics;
-
-    // Load.
-    let (sources, d) = load::load(&opts.root);
-    diags.extend(d);
-    let Some(config) = load_config(&sources, opts, diags) else {
+    let Some(checked) = prepare(opts, diags) else {
         return out;
     };
-
-    // Validate.
-    let (pages, d) = validate::validate(&sources, &config);
-    diags.extend(d);
-
-    // Gate: drafts are left out of published builds. The proof gate plugs in here.
-    let published: Vec<bool> = pages.iter().map(|p| !p.draft).collect();
+    let Checked {
+        config,
+        sources,
+        pages,
+        decisions,
+        ..
+    } = &checked;
+    let published: Vec<bool> = decisions.iter().map(|d| d.published).collect();
     let included: Vec<bool> = published.iter().map(|&p| p || opts.preview).collect();
+    out.held_back = pages
+        .iter()
+        .zip(decisions)
+        .filter(|(p, d)| !d.published && !validate::is_intro_path(&p.src))
+        .map(|(p, d)| (p.src.clone(), d.state))
+        .collect();
+    let config = config.clone();
+    let (sources, pages) = (sources, pages.as_slice());
 
     // Render Markdown (every page, so that broken links are reported in drafts too).
-    let site_index = site_index(&config, &sources, &pages, &published);
+    let site_index = site_index(&config, sources, pages, &published);
     let bodies: Vec<Rendered> = pages
         .par_iter()
         .map(|p| markdown::render(p, &site_index))
@@ -71,7 +188,7 @@ pub fn build(opts: &Options) -> Outcome {
             diags.extend(body.diagnostics.iter().cloned().map(|mut d| {
                 if d.severity == crate::diagnostics::Severity::Error {
                     d.severity = crate::diagnostics::Severity::Warning;
-                    d.message = format!("{} (in a draft)", d.message);
+                    d.message = format!("{} (in an unpublished page)", d.message);
                 }
                 d
             }));
@@ -102,10 +219,10 @@ pub fn build(opts: &Options) -> Outcome {
         .map(|(i, (page, body))| Built {
             page,
             body,
-            banner: banner(page, published[i]),
+            banner: banner(&decisions[i], config.language),
         })
         .collect();
-    let renderer = Renderer::new(&config, &theme, tera, &pages, built, opts.preview);
+    let renderer = Renderer::new(&config, &theme, tera, pages, built, opts.preview);
     if let Err(cycle) = renderer.kickoff_order() {
         let first = cycle.first().cloned().unwrap_or_default();
         diags.push(
@@ -153,12 +270,77 @@ pub fn build(opts: &Options) -> Outcome {
             Err(e) => diags.push(Diagnostic::error(src, format!("cannot read: {e}"))),
         }
     }
+    files.push(public_manifest(&config, pages, decisions, &included));
     files.push(render::sitemap(&config, &renderer.page_urls()));
     files.push(render::robots(&config, opts.preview));
     if !diags.has_errors() {
         out.files = files;
     }
     out
+}
+
+/// `manifest.json`: for each page in the build, its proof in numbers. No customer, CSM, note or engagement id,
+/// and no page that is not in the build.
+fn public_manifest(
+    config: &Config,
+    pages: &[Page],
+    decisions: &[Decision],
+    included: &[bool],
+) -> OutputFile {
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        url: String,
+        title: &'a str,
+        kind: &'static str,
+        phase: Option<&'a str>,
+        tiers: Vec<&'a str>,
+        gated: bool,
+        state: &'static str,
+        proofs: BTreeMap<&'a str, u32>,
+        newest_proof: Option<String>,
+    }
+    let entries: Vec<Entry> = pages
+        .iter()
+        .zip(decisions)
+        .zip(included)
+        .filter(|((p, _), inc)| **inc && !validate::is_intro_path(&p.src))
+        .map(|((p, d), _)| Entry {
+            url: format!("{}{}", config.base_url.path, p.url),
+            title: &p.title,
+            kind: p.kind.id(),
+            phase: p.phase.map(|i| config.phases[i].id.as_str()),
+            tiers: p
+                .tiers
+                .iter()
+                .map(|&t| config.tiers[t].id.as_str())
+                .collect(),
+            gated: d.gated,
+            state: d.state.id(),
+            proofs: d
+                .proofs
+                .iter()
+                .map(|(&t, &n)| (config.tiers[t].id.as_str(), n))
+                .collect(),
+            newest_proof: d.newest.map(proof::format_date),
+        })
+        .collect();
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        format: u32,
+        title: &'a str,
+        pages: Vec<Entry<'a>>,
+    }
+    let doc = Doc {
+        format: 1,
+        title: &config.title,
+        pages: entries,
+    };
+    // Strings, numbers and maps with string keys: serializing cannot fail.
+    let json = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    OutputFile {
+        path: "manifest.json".into(),
+        bytes: json.into_bytes(),
+    }
 }
 
 fn load_config(sources: &Sources, opts: &Options, diags: &mut Diagnostics) -> Option<Config> {
@@ -242,12 +424,32 @@ fn site_index(config: &Config, sources: &Sources, pages: &[Page], published: &[b
     }
 }
 
-fn banner(page: &Page, published: bool) -> Option<Banner> {
-    if published {
-        return None;
-    }
-    page.draft.then(|| Banner {
-        kind: "draft".into(),
-        text: "Draft: shown in preview only. Remove `draft: true` from the front matter to publish it.".into(),
+fn banner(decision: &Decision, language: Language) -> Option<Banner> {
+    let show = !decision.published || decision.state == State::Stale;
+    show.then(|| {
+        let label = match (language, decision.state) {
+            (Language::Ja, State::Draft) => "下書き",
+            (Language::Ja, State::Unproven) => "未実証",
+            (Language::Ja, State::Expired) => "実証期限切れ",
+            (Language::Ja, State::Stale) => "実証後に変更あり",
+            (Language::Ja, State::Published) => "公開",
+            (_, state) => match state {
+                State::Draft => "Draft",
+                State::Unproven => "Unproven",
+                State::Expired => "Proof expired",
+                State::Stale => "Changed since proven",
+                State::Published => "Published",
+            },
+        };
+        let where_ = match (language, decision.published) {
+            (Language::Ja, false) => "プレビューにのみ表示され、公開サイトには含まれません。",
+            (Language::Ja, true) => "公開中です。",
+            (_, false) => "Shown in preview only; not in the published guide.",
+            (_, true) => "Published.",
+        };
+        Banner {
+            kind: decision.state.id().to_string(),
+            text: format!("{label}: {}. {where_}", decision.reason),
+        }
     })
 }

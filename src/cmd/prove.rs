@@ -1,0 +1,339 @@
+//! `shirube prove PATH... --engagement ID`: record that pages were used in an engagement, with their hashes.
+
+use crate::diagnostics::{Diagnostics, did_you_mean, did_you_mean_path};
+use crate::model::Page;
+use crate::proof::{self, MANIFEST_DIR, MANIFEST_FILE, ManifestFile, format_date, parse_date};
+use crate::prove::{NewEngagement, add_uses, append_engagement};
+use crate::site::{self, Options};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// What `prove` was asked to record.
+#[derive(Debug, Clone)]
+pub struct Args {
+    /// Pages used, as given on the command line.
+    pub paths: Vec<PathBuf>,
+    /// Engagement id.
+    pub engagement: String,
+    /// Private customer name.
+    pub customer: Option<String>,
+    /// Private CSM name.
+    pub csm: Option<String>,
+    /// Tier id; required for a new engagement.
+    pub tier: Option<String>,
+    /// YYYY-MM-DD; default today.
+    pub date: Option<String>,
+    /// success | partial | failed; default success.
+    pub outcome: Option<String>,
+    /// Private note.
+    pub note: Option<String>,
+}
+
+fn fail(code: u8, msg: &str, help: &str) -> ExitCode {
+    eprintln!("error: {msg}\n  help: {help}");
+    ExitCode::from(code)
+}
+
+/// Runs `shirube prove`.
+pub fn run(root: &Path, args: &Args) -> ExitCode {
+    let mut diags = Diagnostics::default();
+    let Some(checked) = site::prepare(
+        &Options {
+            root: root.to_path_buf(),
+            ..Options::default()
+        },
+        &mut diags,
+    ) else {
+        eprint!("{}", diags.render());
+        return ExitCode::from(1);
+    };
+    let manifest_errors: Vec<_> = diags
+        .sorted()
+        .into_iter()
+        .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+        .filter(|d| checked.sources.manifests.iter().any(|m| m.path == d.path))
+        .cloned()
+        .collect();
+    if !manifest_errors.is_empty() {
+        let mut only = Diagnostics::default();
+        only.extend(manifest_errors);
+        eprint!("{}", only.render());
+        return fail(
+            1,
+            "the manifest has errors",
+            "fix them first, so that prove edits a valid file",
+        );
+    }
+    if args.paths.is_empty() {
+        return fail(
+            2,
+            "no page given",
+            "name the playbooks or FAQs used: shirube prove playbooks/onboarding/connect-sso.md --engagement ENG-1",
+        );
+    }
+    let config = &checked.config;
+    let by_src: HashMap<&str, (&Page, &proof::Decision)> = checked
+        .pages
+        .iter()
+        .zip(&checked.decisions)
+        .map(|(p, d)| (p.src.as_str(), (p, d)))
+        .collect();
+
+    // Resolve and check every path before touching the manifest.
+    let mut uses: Vec<(String, String)> = Vec::new();
+    for given in &args.paths {
+        let src = site_relative(root, given);
+        let Some((page, decision)) = by_src.get(src.as_str()) else {
+            let help = match did_you_mean_path(&src, by_src.keys().copied()) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => "give the path of a playbook or FAQ, for example playbooks/onboarding/connect-sso.md".into(),
+            };
+            return fail(2, &format!("no page at \"{src}\""), &help);
+        };
+        if !decision.gated {
+            return fail(
+                2,
+                &format!("{src} is a {}, which needs no proof", page.kind.id()),
+                &format!(
+                    "only these kinds are gated (proof.gate in shirube.yaml): {}",
+                    config
+                        .proof
+                        .gate
+                        .iter()
+                        .map(|k| k.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+        if !uses.iter().any(|(p, _)| *p == src) {
+            uses.push((src, decision.hash.clone()));
+        }
+    }
+    if let Some(t) = &args.tier
+        && config.tier_index(t).is_none()
+    {
+        return fail(
+            2,
+            &format!("unknown tier \"{t}\""),
+            &config.unknown_tier_help(t),
+        );
+    }
+    let outcome = args.outcome.clone().unwrap_or_else(|| "success".into());
+    if !["success", "partial", "failed"].contains(&outcome.as_str()) {
+        let help = match did_you_mean(&outcome, ["success", "partial", "failed"]) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => "use one of: success, partial, failed".into(),
+        };
+        return fail(2, &format!("unknown outcome \"{outcome}\""), &help);
+    }
+    let date = match &args.date {
+        None => format_date(checked.today),
+        Some(d) => match parse_date(d) {
+            None => {
+                return fail(
+                    2,
+                    &format!("invalid date \"{d}\""),
+                    "write the date as YYYY-MM-DD",
+                );
+            }
+            Some(days) if days > checked.today => {
+                return fail(
+                    2,
+                    &format!("date {d} is in the future"),
+                    "record an engagement once it has happened",
+                );
+            }
+            Some(_) => d.clone(),
+        },
+    };
+
+    // Edit the file that holds the engagement, or append a new one.
+    let existing = checked
+        .manifest
+        .engagements
+        .iter()
+        .find(|e| e.id == args.engagement);
+    let (file, new_text) = match existing {
+        Some(e) => {
+            if let Some(t) = &args.tier
+                && config.tiers[e.tier].id != *t
+            {
+                return fail(
+                    2,
+                    &format!(
+                        "engagement {} is recorded with tier {}",
+                        e.id, config.tiers[e.tier].id
+                    ),
+                    &format!("drop --tier, or edit {}:{} by hand", e.file, e.line),
+                );
+            }
+            let Some(file) = checked.sources.manifests.iter().find(|m| m.path == e.file) else {
+                return fail(
+                    1,
+                    "the manifest changed while reading it",
+                    "run the command again",
+                );
+            };
+            match add_uses(&file.text, e, &uses) {
+                Ok(t) => (file.clone(), t),
+                Err(why) => {
+                    return fail(
+                        1,
+                        &format!("cannot edit {}: {why}", file.path),
+                        "edit the manifest by hand, or rewrite that list",
+                    );
+                }
+            }
+        }
+        None => {
+            let Some(tier) = args.tier.clone() else {
+                return fail(
+                    2,
+                    &format!("engagement {} is new, so it needs a tier", args.engagement),
+                    "add --tier, for example --tier low",
+                );
+            };
+            let file = target_file(root, &checked.sources.manifests);
+            let new = NewEngagement {
+                id: args.engagement.clone(),
+                customer: args.customer.clone(),
+                csm: args.csm.clone(),
+                tier,
+                date,
+                outcome,
+                note: args.note.clone(),
+            };
+            match append_engagement(&file.text, &new, &uses) {
+                Ok(t) => (file, t),
+                Err(why) => {
+                    return fail(
+                        1,
+                        &format!("cannot edit {}: {why}", file.path),
+                        "edit the manifest by hand",
+                    );
+                }
+            }
+        }
+    };
+
+    // Check the edited manifest parses, and that the engagement now holds every page, before writing.
+    let known: HashMap<&str, bool> = checked
+        .pages
+        .iter()
+        .zip(&checked.decisions)
+        .map(|(p, d)| (p.src.as_str(), d.gated))
+        .collect();
+    let mut files: Vec<ManifestFile> = checked
+        .sources
+        .manifests
+        .iter()
+        .filter(|m| m.path != file.path)
+        .cloned()
+        .collect();
+    files.push(ManifestFile {
+        path: file.path.clone(),
+        text: new_text.clone(),
+    });
+    let (reparsed, errors) = proof::parse(&files, config, &known, checked.today);
+    let recorded = reparsed
+        .engagements
+        .iter()
+        .find(|e| e.id == args.engagement)
+        .is_some_and(|e| {
+            uses.iter().all(|(p, h)| {
+                e.used
+                    .iter()
+                    .any(|u| u.path == *p && u.hash.as_deref() == Some(h.as_str()))
+            })
+        });
+    let errors: Vec<_> = errors
+        .into_iter()
+        .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+        .collect();
+    if !errors.is_empty() || !recorded {
+        let mut d = Diagnostics::default();
+        d.extend(errors);
+        eprint!("{}", d.render());
+        return fail(
+            1,
+            &format!("editing {} would break it; nothing was written", file.path),
+            "please report this, and add the engagement by hand meanwhile",
+        );
+    }
+    if let Err(e) = write_replacing(&root.join(&file.path), &new_text) {
+        return fail(
+            1,
+            &format!("cannot write {}: {e}", file.path),
+            "check the file's permissions",
+        );
+    }
+    for (path, hash) in &uses {
+        println!("{path} {hash}");
+    }
+    eprintln!(
+        "recorded {} page{} in engagement {} ({})",
+        uses.len(),
+        if uses.len() == 1 { "" } else { "s" },
+        args.engagement,
+        file.path
+    );
+    ExitCode::SUCCESS
+}
+
+/// A path given on the command line, as a site-relative `/`-separated path.
+fn site_relative(root: &Path, given: &Path) -> String {
+    let abs_root = crate::output::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let candidate = if given.is_absolute() {
+        Some(given.to_path_buf())
+    } else {
+        std::env::current_dir().ok().map(|d| d.join(given))
+    };
+    if let Some(abs) = candidate.and_then(|c| crate::output::absolute(&c).ok())
+        && abs.exists()
+        && let Ok(rel) = abs.strip_prefix(&abs_root)
+    {
+        return rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+    }
+    given
+        .to_string_lossy()
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .to_string()
+}
+
+/// The manifest file a new engagement goes to: manifest.yaml, else the last file of manifest/, else a new
+/// manifest.yaml.
+fn target_file(root: &Path, manifests: &[ManifestFile]) -> ManifestFile {
+    if let Some(m) = manifests.iter().find(|m| m.path == MANIFEST_FILE) {
+        return m.clone();
+    }
+    if let Some(m) = manifests.iter().rfind(|m| m.path.starts_with(MANIFEST_DIR)) {
+        return m.clone();
+    }
+    let _ = root;
+    ManifestFile {
+        path: MANIFEST_FILE.into(),
+        text: String::new(),
+    }
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder and a rename, so a crash never leaves
+/// half a manifest.
+fn write_replacing(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.shirube-tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

@@ -1,0 +1,386 @@
+//! `shirube prove`: record in the manifest that pages were used in an engagement.
+//!
+//! The manifest is the authors' file: comments, blank lines and the order of their entries must survive. So this
+//! module edits it as text, line by line, guided by the positions the YAML parser reported, and re-parses the
+//! result before anything is written. It never reformats what it does not touch.
+
+use crate::proof::{Engagement, Use};
+
+/// The engagement fields a new entry gets.
+#[derive(Debug, Clone)]
+pub struct NewEngagement {
+    /// Unique id.
+    pub id: String,
+    /// Private.
+    pub customer: Option<String>,
+    /// Private.
+    pub csm: Option<String>,
+    /// Tier id.
+    pub tier: String,
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// success | partial | failed.
+    pub outcome: String,
+    /// Private.
+    pub note: Option<String>,
+}
+
+/// Adds `(path, hash)` uses to `existing` (an engagement parsed from `text`), or updates the hash of a use that
+/// is already there. Returns the new text, or why it cannot be edited safely.
+pub fn add_uses(
+    text: &str,
+    existing: &Engagement,
+    uses: &[(String, String)],
+) -> Result<String, String> {
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // Work from the bottom up so that earlier line numbers stay valid.
+    let mut updates: Vec<(&Use, &str)> = Vec::new();
+    let mut appends: Vec<(&str, &str)> = Vec::new();
+    for (path, hash) in uses {
+        match existing.used.iter().find(|u| u.path == *path) {
+            Some(u) => updates.push((u, hash)),
+            None => appends.push((path, hash)),
+        }
+    }
+    if !appends.is_empty() {
+        let entry_lines = appends
+            .iter()
+            .flat_map(|(p, h)| [format!("- path: {}", quote(p)), format!("  hash: {h}")])
+            .collect::<Vec<_>>();
+        match existing.used.iter().max_by_key(|u| u.line) {
+            Some(last) => {
+                let idx = last.line - 1;
+                let line = lines
+                    .get(idx)
+                    .ok_or("the manifest changed while reading it")?;
+                let dash = dash_column(line).ok_or_else(|| flow_style(&existing.id))?;
+                let end = block_end(&lines, idx, dash);
+                let pad = " ".repeat(dash);
+                for (k, l) in entry_lines.iter().enumerate() {
+                    lines.insert(end + k, format!("{pad}{l}"));
+                }
+            }
+            None => {
+                // No uses yet: find `used:` in the engagement's block, or add it at the end of the block.
+                let start = existing.line - 1;
+                let item_dash =
+                    engagement_dash(&lines, start).ok_or("cannot find the engagement's entry")?;
+                let end = block_end(&lines, start, item_dash);
+                let key_pad = " ".repeat(item_dash + 2);
+                let used_at = (start..end).find(|&i| lines[i].trim_start().starts_with("used:"));
+                let insert_at = match used_at {
+                    Some(i) => {
+                        lines[i] = format!("{key_pad}used:");
+                        i + 1
+                    }
+                    None => {
+                        lines.insert(end, format!("{key_pad}used:"));
+                        end + 1
+                    }
+                };
+                for (k, l) in entry_lines.iter().enumerate() {
+                    lines.insert(insert_at + k, format!("{key_pad}  {l}"));
+                }
+            }
+        }
+    }
+    updates.sort_by_key(|(u, _)| std::cmp::Reverse(u.line));
+    for (u, hash) in updates {
+        let idx = u.line - 1;
+        let line = lines
+            .get(idx)
+            .ok_or("the manifest changed while reading it")?
+            .clone();
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.starts_with("- path:") || trimmed.starts_with("path:") {
+            let key_col = if trimmed.starts_with('-') {
+                indent + 2
+            } else {
+                indent
+            };
+            let dash = if trimmed.starts_with('-') {
+                indent
+            } else {
+                indent.saturating_sub(2)
+            };
+            let end = block_end(&lines, idx, dash);
+            let hash_line = (idx..end).find(|&i| {
+                lines[i]
+                    .trim_start()
+                    .trim_start_matches("- ")
+                    .starts_with("hash:")
+            });
+            let new = format!("{}hash: {hash}", " ".repeat(key_col));
+            match hash_line {
+                Some(i) => lines[i] = new,
+                None => lines.insert(idx + 1, new),
+            }
+        } else if let Some(rest) = trimmed.strip_prefix("- ") {
+            // A bare path: `- playbooks/x.md` becomes `- path: ...` with its hash.
+            let comment = rest
+                .find(" #")
+                .map(|i| rest[i..].to_string())
+                .unwrap_or_default();
+            lines[idx] = format!("{}- path: {}{comment}", " ".repeat(indent), quote(&u.path));
+            lines.insert(idx + 1, format!("{}hash: {hash}", " ".repeat(indent + 2)));
+        } else {
+            return Err(flow_style(&existing.id));
+        }
+    }
+    Ok(join(lines, text))
+}
+
+/// Appends a new engagement to the end of `text` (an existing manifest, or empty for a new file).
+pub fn append_engagement(
+    text: &str,
+    e: &NewEngagement,
+    uses: &[(String, String)],
+) -> Result<String, String> {
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let key = lines.iter().position(|l| l.starts_with("engagements:"));
+    let dash = match key {
+        None => {
+            if lines
+                .iter()
+                .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            {
+                return Err("the manifest has no `engagements:` list at the top level".into());
+            }
+            lines.push("engagements:".into());
+            2
+        }
+        Some(i) => {
+            let rest = lines[i]["engagements:".len()..].trim();
+            if rest == "[]" {
+                lines[i] = "engagements:".into();
+            } else if !rest.is_empty() && !rest.starts_with('#') {
+                return Err("`engagements:` is written in flow style ([...]); write one `- id:` entry per line".into());
+            }
+            lines[i + 1..]
+                .iter()
+                .find_map(|l| dash_column(l))
+                .unwrap_or(2)
+        }
+    };
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    if lines.len() > 1 && key.is_some() {
+        lines.push(String::new());
+    }
+    let pad = " ".repeat(dash);
+    let field = |k: &str, v: &str| format!("{pad}  {k}: {v}");
+    lines.push(format!("{pad}- id: {}", quote(&e.id)));
+    if let Some(c) = &e.customer {
+        lines.push(field("customer", &quote(c)));
+    }
+    if let Some(c) = &e.csm {
+        lines.push(field("csm", &quote(c)));
+    }
+    lines.push(field("tier", &quote(&e.tier)));
+    lines.push(field("date", &e.date));
+    lines.push(field("outcome", &e.outcome));
+    lines.push(format!("{pad}  used:"));
+    for (p, h) in uses {
+        lines.push(format!("{pad}    - path: {}", quote(p)));
+        lines.push(format!("{pad}      hash: {h}"));
+    }
+    if let Some(n) = &e.note {
+        lines.push(field("note", &quote(n)));
+    }
+    Ok(join(lines, "\n"))
+}
+
+fn flow_style(id: &str) -> String {
+    format!(
+        "the `used:` list of engagement {id} is written in flow style ([...]); write one `- path:` entry per line"
+    )
+}
+
+/// Column of the `-` of a block sequence item on this line.
+fn dash_column(line: &str) -> Option<usize> {
+    let trimmed = line.trim_start();
+    (trimmed.starts_with("- ") || trimmed == "-").then(|| line.len() - trimmed.len())
+}
+
+/// The `-` column of the engagement whose first key is on line `start` (the item may start on that line).
+fn engagement_dash(lines: &[String], start: usize) -> Option<usize> {
+    (0..=start).rev().find_map(|i| {
+        let l = &lines[i];
+        let t = l.trim_start();
+        (t.starts_with("- ")).then(|| l.len() - t.len())
+    })
+}
+
+/// The line index just after the block item starting at `start` whose `-` is at column `dash`: the first later
+/// line that is not blank, not a comment, and not indented deeper than the dash. Trailing blank lines stay out.
+fn block_end(lines: &[String], start: usize, dash: usize) -> usize {
+    let mut end = start + 1;
+    let mut last_content = start + 1;
+    while end < lines.len() {
+        let l = &lines[end];
+        let t = l.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            end += 1;
+            continue;
+        }
+        if l.len() - t.len() <= dash {
+            break;
+        }
+        end += 1;
+        last_content = end;
+    }
+    last_content
+}
+
+fn join(lines: Vec<String>, original: &str) -> String {
+    let newline = if original.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut s = lines
+        .into_iter()
+        .map(|l| l.trim_end_matches('\r').to_string())
+        .collect::<Vec<_>>()
+        .join(newline);
+    s.push_str(newline);
+    s
+}
+
+/// Quotes a YAML scalar when writing it plain would change its meaning.
+pub fn quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c) || c.is_whitespace())
+        && !s.ends_with(char::is_whitespace)
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.contains(['\n', '\r', '\t'])
+        && s.parse::<f64>().is_err()
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
+        );
+    if plain {
+        s.to_string()
+    } else {
+        // JSON strings are valid YAML double-quoted scalars; serializing a &str cannot fail.
+        serde_json::to_string(s).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proof::Outcome;
+
+    fn engagement(line: usize, used: &[(&str, usize)]) -> Engagement {
+        Engagement {
+            id: "ENG-1".into(),
+            customer: None,
+            csm: None,
+            tier: 0,
+            date: 0,
+            outcome: Outcome::Success,
+            used: used
+                .iter()
+                .map(|(p, l)| Use {
+                    path: p.to_string(),
+                    hash: None,
+                    line: *l,
+                })
+                .collect(),
+            file: "manifest.yaml".into(),
+            line,
+        }
+    }
+
+    const MANIFEST: &str = "# Our proofs. Keep this comment.\nengagements:\n  - id: ENG-1   # first\n    tier: low\n    date: 2026-10-01\n    used:\n      - path: playbooks/a.md   # SSO\n      - playbooks/b.md\n    note: went well\n\n  # Second one, by hand.\n  - id: ENG-2\n    tier: mid\n    date: 2026-10-02\n    used: []\n";
+
+    #[test]
+    fn adds_and_updates_uses_keeping_comments() {
+        let e = engagement(3, &[("playbooks/a.md", 7), ("playbooks/b.md", 8)]);
+        let uses = vec![
+            ("playbooks/a.md".to_string(), "0123456789abcdef".to_string()),
+            ("playbooks/b.md".to_string(), "1111111111111111".to_string()),
+            ("playbooks/c.md".to_string(), "2222222222222222".to_string()),
+        ];
+        let out = add_uses(MANIFEST, &e, &uses).unwrap();
+        assert_eq!(
+            out,
+            "# Our proofs. Keep this comment.\nengagements:\n  - id: ENG-1   # first\n    tier: low\n    date: 2026-10-01\n    used:\n      - path: playbooks/a.md   # SSO\n        hash: 0123456789abcdef\n      - path: playbooks/b.md\n        hash: 1111111111111111\n      - path: playbooks/c.md\n        hash: 2222222222222222\n    note: went well\n\n  # Second one, by hand.\n  - id: ENG-2\n    tier: mid\n    date: 2026-10-02\n    used: []\n"
+        );
+        // Proving the same page again updates its hash instead of adding a second entry.
+        let e2 = engagement(
+            3,
+            &[
+                ("playbooks/a.md", 7),
+                ("playbooks/b.md", 9),
+                ("playbooks/c.md", 11),
+            ],
+        );
+        let again = add_uses(
+            &out,
+            &e2,
+            &[("playbooks/a.md".into(), "ffffffffffffffff".into())],
+        )
+        .unwrap();
+        assert_eq!(again.matches("playbooks/a.md").count(), 1);
+        assert!(again.contains("      - path: playbooks/a.md   # SSO\n        hash: ffffffffffffffff\n      - path: playbooks/b.md"));
+    }
+
+    #[test]
+    fn fills_an_empty_used_list() {
+        let e = engagement(12, &[]);
+        let out = add_uses(
+            MANIFEST,
+            &e,
+            &[("playbooks/a.md".into(), "0123456789abcdef".into())],
+        )
+        .unwrap();
+        assert!(out.ends_with("  - id: ENG-2\n    tier: mid\n    date: 2026-10-02\n    used:\n      - path: playbooks/a.md\n        hash: 0123456789abcdef\n"), "{out}");
+    }
+
+    #[test]
+    fn appends_a_new_engagement_at_the_end() {
+        let e = NewEngagement {
+            id: "ENG-3".into(),
+            customer: Some("Acme: KK".into()),
+            csm: None,
+            tier: "low".into(),
+            date: "2026-11-20".into(),
+            outcome: "success".into(),
+            note: None,
+        };
+        let out = append_engagement(
+            MANIFEST,
+            &e,
+            &[("playbooks/a.md".into(), "0123456789abcdef".into())],
+        )
+        .unwrap();
+        assert!(out.starts_with(MANIFEST), "existing text is kept as is");
+        assert_eq!(
+            &out[MANIFEST.len()..],
+            "\n  - id: ENG-3\n    customer: \"Acme: KK\"\n    tier: low\n    date: 2026-11-20\n    outcome: success\n    used:\n      - path: playbooks/a.md\n        hash: 0123456789abcdef\n"
+        );
+        let fresh = append_engagement("", &e, &[]).unwrap();
+        assert!(
+            fresh.starts_with("engagements:\n  - id: ENG-3\n"),
+            "{fresh}"
+        );
+    }
+
+    #[test]
+    fn refuses_flow_style() {
+        let text = "engagements:\n  - id: ENG-1\n    tier: low\n    date: 2026-10-01\n    used: [playbooks/a.md]\n";
+        let e = engagement(2, &[("playbooks/a.md", 5)]);
+        let err = add_uses(
+            text,
+            &e,
+            &[("playbooks/b.md".into(), "0123456789abcdef".into())],
+        )
+        .unwrap_err();
+        assert!(err.contains("flow style"), "{err}");
+    }
+}
