@@ -271,8 +271,9 @@ fn build(root: &Path, out: &Path, base_url: Option<String>, preview: bool) -> Ex
     }
     let warnings = outcome.diagnostics.warnings();
     eprintln!(
-        "built {} pages ({} files) into {} in {} ms{}{}",
+        "built {} page{} ({} files) into {} in {} ms{}{}",
         outcome.pages,
+        if outcome.pages == 1 { "" } else { "s" },
         outcome.files.len() + 1,
         out.display(),
         started.elapsed().as_millis(),

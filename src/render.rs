@@ -583,12 +583,16 @@ impl<'a> Renderer<'a> {
                 validate::resolve_require(&page.src, r, &self.all_pages)
                     .map(|p| (p.src.clone(), p.title.clone()))
             })
-            .map(|(src, title)| Requirement {
-                title,
-                url: self
-                    .by_src
-                    .get(src.as_str())
-                    .map(|&j| format!("{base}{}", self.built[j].page.url)),
+            .map(|(src, title)| match self.by_src.get(src.as_str()) {
+                Some(&j) => Requirement {
+                    title,
+                    url: Some(format!("{base}{}", self.built[j].page.url)),
+                },
+                // Not in this build: its title is unpublished content too, so it is not shown.
+                None => Requirement {
+                    title: self.ui("requires_unpublished"),
+                    url: None,
+                },
             })
             .collect();
         let vm = PageVm {

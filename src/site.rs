@@ -133,7 +133,7 @@ pub fn prepare(opts: &Options, diags: &mut Diagnostics) -> Option<Checked> {
                     )
                     .at(text, *line, *col, req.chars().count())
                     .with_help(
-                        "it is listed as plain text until it is proven; see `shirube status`",
+                        "it is shown without its title or link until it is proven; see `shirube status`",
                     ),
                 );
             }
@@ -272,6 +272,16 @@ pub fn build(opts: &Options) -> Outcome {
     }
     files.push(public_manifest(&config, pages, decisions, &included));
     files.push(render::sitemap(&config, &renderer.page_urls()));
+    // Search index: published pages only, never drafts or unproven pages, not even in a preview build.
+    files.extend(crate::search::build(
+        &config,
+        pages
+            .iter()
+            .zip(&bodies)
+            .enumerate()
+            .filter(|(i, (p, _))| included[*i] && published[*i] && !validate::is_intro_path(&p.src))
+            .map(|(_, pb)| pb),
+    ));
     files.push(render::robots(&config, opts.preview));
     if !diags.has_errors() {
         out.files = files;
@@ -415,9 +425,18 @@ fn site_index(config: &Config, sources: &Sources, pages: &[Page], published: &[b
             }
         }
     }
+    // Files whose front matter could not be read have their own error; links to them are not broken too.
+    let mut targets: HashMap<String, Target> = targets.into_iter().collect();
+    for doc in &sources.docs {
+        targets.entry(doc.path.clone()).or_insert_with(|| Target {
+            url: validate::url_for(&doc.path),
+            anchors: markdown::anchors(doc.body()),
+            published: true,
+        });
+    }
     SiteIndex {
         base_path: config.base_url.path.clone(),
-        pages: targets.into_iter().collect::<HashMap<_, _>>(),
+        pages: targets,
         files: sources.files.clone(),
         other_urls,
         language: config.language,

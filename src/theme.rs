@@ -59,11 +59,23 @@ pub fn load(root: &Path, config: &Config) -> (Theme, Vec<Diagnostic>) {
     if theme_dir.is_dir() {
         read_tree(root, &theme_dir, "", &mut files, &mut diags);
     } else if config.theme != "default" {
+        let text =
+            std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("theme:"))
+            .map_or(0, |i| i + 1);
+        let col = text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .and_then(|l| l.find(config.theme.as_str()))
+            .map_or(1, |c| c + 1);
         diags.push(
             Diagnostic::error(
                 crate::config::CONFIG_FILE,
                 format!("theme \"{}\" not found", config.theme),
             )
+            .at(&text, line, col, config.theme.chars().count())
             .with_help(format!(
                 "create the folder themes/{}/ or remove the `theme:` line",
                 config.theme

@@ -1,0 +1,451 @@
+//! The command line: help texts, `init`, `new`, `check`, the commands that are not there yet, and usage errors.
+
+mod common;
+
+use common::{TestSite, run_in};
+use pretty_assertions::assert_eq;
+use std::path::Path;
+
+#[test]
+fn help_explains_each_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = run_in(tmp.path(), &["--help"], &[]);
+    run.expect_ok();
+    assert!(
+        run.stdout
+            .contains("builds a self-serve onboarding guide from Markdown playbooks and FAQs"),
+        "{}",
+        run.stdout
+    );
+    for cmd in ["init", "build", "check", "new", "serve", "prove", "status"] {
+        assert!(
+            run.stdout.contains(&format!("\n  {cmd} ")),
+            "`{cmd}` missing from --help:\n{}",
+            run.stdout
+        );
+    }
+    assert!(run.stdout.contains("--root <DIR>"));
+
+    let purposes = [
+        ("init", "Create a new guide with a working sample"),
+        ("build", "Build the guide into a folder ready to upload"),
+        (
+            "check",
+            "Report every error and warning without writing anything",
+        ),
+        ("new", "Start a new playbook or FAQ with valid front matter"),
+        ("serve", "Preview the guide in a browser"),
+        (
+            "prove",
+            "Record that playbooks or FAQs were used in a customer engagement",
+        ),
+        ("status", "what to prove next"),
+    ];
+    for (cmd, purpose) in purposes {
+        let run = run_in(tmp.path(), &[cmd, "--help"], &[]);
+        run.expect_ok();
+        assert!(
+            run.stdout.split("\n\n").next().unwrap().contains(purpose),
+            "shirube {cmd} --help:\n{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains(&format!("Usage: shirube {cmd}")),
+            "{}",
+            run.stdout
+        );
+    }
+    // Options are documented where they are used.
+    let build = run_in(tmp.path(), &["build", "--help"], &[]).stdout;
+    for opt in ["--out <DIR>", "--base-url <URL>", "--preview"] {
+        assert!(build.contains(opt), "{opt} missing:\n{build}");
+    }
+    let new = run_in(tmp.path(), &["new", "--help"], &[]).stdout;
+    assert!(
+        new.contains("--phase <PHASE>") && new.contains("--tier <TIER>"),
+        "{new}"
+    );
+    assert!(
+        run_in(tmp.path(), &["init", "--help"], &[])
+            .stdout
+            .contains("--lang <LANG>")
+    );
+    assert!(
+        run_in(tmp.path(), &["check", "--help"], &[])
+            .stdout
+            .contains("--format <FORMAT>")
+    );
+}
+
+/// `shirube init DIR [--lang L]` in a temp dir, then a build there.
+fn init_and_build(lang: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["init", "guide"];
+    if lang != "en" {
+        args.extend(["--lang", lang]);
+    }
+    let run = run_in(tmp.path(), &args, &[]);
+    run.expect_ok();
+    assert!(
+        run.stderr.contains("created a new guide in guide"),
+        "{}",
+        run.stderr
+    );
+    let site = tmp.path().join("guide");
+    for file in [
+        "shirube.yaml",
+        "manifest.yaml",
+        "content/index.md",
+        "content/faq/index.md",
+    ] {
+        assert!(site.join(file).is_file(), "init did not write {file}");
+    }
+    let run = run_in(&site, &["build"], &[]);
+    run.expect_clean();
+    assert!(site.join("public/index.html").is_file());
+    assert!(site.join("public/.shirube-output").is_file());
+    let check = run_in(&site, &["check"], &[]);
+    check.expect_ok();
+    assert!(
+        check.stderr.contains("0 errors, 0 warnings"),
+        "{}",
+        check.stderr
+    );
+    tmp
+}
+
+#[test]
+fn init_english_site_builds_without_warnings() {
+    let tmp = init_and_build("en");
+    let home = std::fs::read_to_string(tmp.path().join("guide/public/index.html")).unwrap();
+    assert!(home.contains("<html lang=\"en\">"));
+    // A few playbooks per phase: every phase column of the map has at least one card.
+    let map = common::between(&home, "<ol class=\"map\"", "</section>");
+    let columns: Vec<&str> = map.split("<li class=\"map-phase phase-").skip(1).collect();
+    assert_eq!(columns.len(), 4, "{map}");
+    for (col, phase) in columns
+        .iter()
+        .zip(["onboarding", "adoption", "retention", "renewal"])
+    {
+        assert!(col.starts_with(phase), "{col}");
+        assert!(
+            !common::card_titles(col).is_empty(),
+            "no playbook in {phase}"
+        );
+    }
+}
+
+#[test]
+fn init_japanese_site_builds_without_warnings() {
+    let tmp = init_and_build("ja");
+    let home = std::fs::read_to_string(tmp.path().join("guide/public/index.html")).unwrap();
+    assert!(home.contains("<html lang=\"ja\">"));
+    assert!(home.contains("本文へスキップ"));
+    let config = std::fs::read_to_string(tmp.path().join("guide/shirube.yaml")).unwrap();
+    assert!(config.contains("language: ja"), "{config}");
+}
+
+#[test]
+fn init_refuses_a_folder_that_is_not_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("busy");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    let run = run_in(tmp.path(), &["init", "busy"], &[]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("error: busy is not empty"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        common::entries(&dir).into_iter().collect::<Vec<_>>(),
+        ["notes.txt"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "mine"
+    );
+
+    // An existing empty folder is fine.
+    std::fs::create_dir(tmp.path().join("empty")).unwrap();
+    run_in(tmp.path(), &["init", "empty"], &[]).expect_ok();
+    assert!(tmp.path().join("empty/shirube.yaml").is_file());
+}
+
+/// A fresh site from `init`, as a [`TestSite`].
+fn init_site() -> TestSite {
+    let site = TestSite::empty();
+    run_in(&site.root, &["init"], &[]).expect_ok();
+    assert!(site.path("shirube.yaml").is_file());
+    site
+}
+
+#[test]
+fn new_playbook_has_valid_front_matter_and_builds() {
+    let site = init_site();
+    let run = site.run(&[
+        "new",
+        "playbook",
+        "Connect SSO",
+        "--phase",
+        "onboarding",
+        "--tier",
+        "low",
+    ]);
+    run.expect_ok();
+    assert_eq!(run.stdout, "playbooks/onboarding/connect-sso.md\n");
+    let text = site.read("playbooks/onboarding/connect-sso.md");
+    let front = common::between(&text, "---\n", "\n---\n");
+    assert!(front.lines().any(|l| l == "title: Connect SSO"), "{text}");
+    assert!(front.lines().any(|l| l == "phase: onboarding"), "{text}");
+    assert!(front.lines().any(|l| l == "tier: low"), "{text}");
+    // A new playbook builds; it is unproven, so only a preview shows it.
+    site.build(&[]).expect_clean();
+    assert!(
+        !site
+            .public()
+            .join("playbooks/onboarding/connect-sso")
+            .exists()
+    );
+    site.build(&["--preview"]).expect_clean();
+    let html = site.out("playbooks/onboarding/connect-sso/index.html");
+    assert_eq!(common::h1(&html), "Connect SSO");
+    assert!(
+        html.contains("<span class=\"vh\">Tier: </span>Low touch"),
+        "{html}"
+    );
+
+    // Several tiers, and an FAQ.
+    site.run(&[
+        "new",
+        "playbook",
+        "Plan the rollout: phase 2",
+        "--phase",
+        "adoption",
+        "--tier",
+        "low,mid",
+    ])
+    .expect_ok();
+    let text = site.read("playbooks/adoption/plan-the-rollout-phase-2.md");
+    assert!(
+        text.contains("title: \"Plan the rollout: phase 2\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("tier: [low, mid]\n"), "{text}");
+    let run = site.run(&[
+        "new",
+        "faq",
+        "Can I undo an import?",
+        "--phase",
+        "onboarding",
+    ]);
+    run.expect_ok();
+    assert_eq!(run.stdout, "content/faq/can-i-undo-an-import.md\n");
+    site.build(&[]).expect_clean();
+    site.build(&["--preview"]).expect_clean();
+    assert_eq!(
+        common::h1(&site.out("playbooks/adoption/plan-the-rollout-phase-2/index.html")),
+        "Plan the rollout: phase 2"
+    );
+    assert_eq!(
+        common::h1(&site.out("faq/can-i-undo-an-import/index.html")),
+        "Can I undo an import?"
+    );
+}
+
+#[test]
+fn new_with_a_japanese_title_gets_a_readable_file_name() {
+    let site = init_site();
+    let run = site.run(&["new", "playbook", "SSOを設定する", "--phase", "onboarding"]);
+    run.expect_ok();
+    assert_eq!(run.stdout, "playbooks/onboarding/ssoを設定する.md\n");
+    assert!(
+        site.read("playbooks/onboarding/ssoを設定する.md")
+            .contains("title: SSOを設定する\n")
+    );
+    site.build(&[]).expect_clean();
+    site.build(&["--preview"]).expect_clean();
+    assert_eq!(
+        common::h1(&site.out("playbooks/onboarding/ssoを設定する/index.html")),
+        "SSOを設定する"
+    );
+    // Links to it resolve, and the sitemap lists it percent-encoded.
+    let (problems, _) = common::check_links(&site.public(), "https://guide.example.com/");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let sitemap = site.out("sitemap.xml");
+    assert!(
+        sitemap.contains(
+            "/playbooks/onboarding/sso%E3%82%92%E8%A8%AD%E5%AE%9A%E3%81%99%E3%82%8B/</loc>"
+        ),
+        "{sitemap}"
+    );
+}
+
+#[test]
+fn new_refuses_to_overwrite_and_unknown_phases() {
+    let site = init_site();
+    site.run(&["new", "playbook", "Connect SSO", "--phase", "onboarding"])
+        .expect_ok();
+    site.write(
+        "playbooks/onboarding/connect-sso.md",
+        "---\ntitle: Edited by hand\nphase: onboarding\n---\n\nMine.\n",
+    );
+    let run = site.run(&["new", "playbook", "Connect SSO", "--phase", "onboarding"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("error: playbooks/onboarding/connect-sso.md already exists"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        site.read("playbooks/onboarding/connect-sso.md"),
+        "---\ntitle: Edited by hand\nphase: onboarding\n---\n\nMine.\n"
+    );
+
+    let run = site.run(&["new", "playbook", "Something", "--phase", "onbording"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("error: unknown phase \"onbording\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("help: did you mean \"onboarding\"?"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.path("playbooks/onbording").exists());
+
+    let run = site.run(&[
+        "new",
+        "playbook",
+        "Something",
+        "--phase",
+        "onboarding",
+        "--tier",
+        "hihg",
+    ]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("error: unknown tier \"hihg\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did you mean \"high\"?"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.path("playbooks/onboarding/something.md").exists());
+}
+
+#[test]
+fn commands_that_are_not_there_yet_say_so() {
+    // `prove` and `status` came with the proof gate; `serve` is still to come.
+    let site = init_site();
+    for args in [&["serve"][..], &["serve", "--port", "8080", "--open"]] {
+        let run = site.run(args);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains(&format!(
+                "error: `shirube {}` is not available in this version yet",
+                args[0]
+            )),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("help: for now, "), "{}", run.stderr);
+    }
+    assert!(!site.path("public").exists(), "serve must not build");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let site = init_site();
+    for args in [
+        &["build", "--bogus"][..],
+        &["--bogus"],
+        &["frobnicate"],
+        &[],
+        &["check", "--format", "xml"],
+    ] {
+        let run = site.run(args);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("error:") || run.stderr.contains("Usage:"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let run = site.run(&["build", "--bogus"]);
+    assert!(
+        run.stderr.contains("unexpected argument '--bogus'"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.path("public").exists());
+}
+
+#[test]
+fn check_reports_a_clean_site() {
+    let site = TestSite::fixture("full");
+    let run = site.run(&["check"]);
+    run.expect_ok();
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains("0 errors, 0 warnings"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.path("public").exists(), "check must not write");
+
+    let run = site.run(&["check", "--format", "json"]);
+    run.expect_ok();
+    assert!(run.stdout.contains("\"errors\": 0"), "{}", run.stdout);
+    assert!(run.stdout.contains("\"warnings\": 0"), "{}", run.stdout);
+    assert!(run.stdout.contains("\"diagnostics\": []"), "{}", run.stdout);
+    assert!(run.stdout.trim_start().starts_with('{') && run.stdout.trim_end().ends_with('}'));
+    assert!(!site.path("public").exists());
+
+    // The same with --root from elsewhere, and with errors: exit 1, counted in the JSON.
+    site.edit(
+        "playbooks/adoption/custom-reports.md",
+        "phase: adoption",
+        "phase: adopton",
+    );
+    let elsewhere = site.tmp();
+    let run = run_in(
+        elsewhere,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--root",
+            site.root.to_str().unwrap(),
+        ],
+        &[],
+    );
+    run.expect_code(1);
+    assert!(run.stdout.contains("\"errors\": 1"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("unknown phase \\\"adopton\\\""),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn build_summary_counts_pages() {
+    let site = TestSite::fixture("overrides");
+    let run = site.build(&[]);
+    run.expect_clean();
+    // One playbook (the home intro is not a page of its own).
+    assert!(
+        run.stderr.lines().any(|l| l.starts_with("built 1 page (")),
+        "{}",
+        run.stderr
+    );
+    assert!(Path::new(&site.public()).join("index.html").is_file());
+}

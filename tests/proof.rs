@@ -1,0 +1,475 @@
+//! The proof gate end to end: nothing unproven or private leaks into a published build, `prove` keeps the
+//! author's manifest intact, and `status --format json` reports every field.
+
+use std::path::Path;
+use std::process::Command;
+
+const TODAY: &str = "2026-11-25";
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+}
+
+fn shirube(root: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shirube"))
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .env("SHIRUBE_TODAY", TODAY)
+        .output()
+        .expect("run shirube");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every file under `dir`, as (relative path, contents).
+fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .expect("under dir")
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, std::fs::read(&p).expect("read file")));
+            }
+        }
+    }
+    out
+}
+
+/// A site whose unproven pages and private manifest fields carry canary strings.
+fn canary_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        &[
+            (
+                "shirube.yaml",
+                "title: Canary guide\nbase_url: https://guide.example/\n",
+            ),
+            (
+                "content/index.md",
+                "---\ntitle: Welcome\n---\nStart with [SSO](../playbooks/onboarding/sso.md).\n",
+            ),
+            (
+                "playbooks/onboarding/sso.md",
+                "---\ntitle: Connect SSO\nphase: onboarding\ntier: low\nbefore_kickoff: true\nrequires: [playbooks/onboarding/canaryslugunproven.md]\n---\n\
+                 Then read [the secret one](canaryslugunproven.md).\n",
+            ),
+            (
+                "playbooks/onboarding/canaryslugunproven.md",
+                "---\ntitle: CanaryTitleUnproven\nphase: onboarding\ntier: low\nbefore_kickoff: true\nsummary: CanarySummaryUnproven\ntags: [canarytagunproven]\n---\n\
+                 CanaryBodyUnproven ![diagram](canary-asset-unproven.svg)\n",
+            ),
+            (
+                "playbooks/onboarding/canary-asset-unproven.svg",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            ),
+            (
+                "playbooks/adoption/old.md",
+                "---\ntitle: CanaryTitleExpired\nphase: adoption\ntier: low\n---\nCanaryBodyExpired\n",
+            ),
+            (
+                "content/faq/draft.md",
+                "---\ntitle: CanaryTitleDraft\nphase: onboarding\ndraft: true\n---\nCanaryBodyDraft\n",
+            ),
+            (
+                "manifest.yaml",
+                "engagements:\n  - id: CanaryEngagementId\n    customer: CanaryCustomerName\n    csm: CanaryCsmName\n    tier: low\n    date: 2026-10-01\n    outcome: success\n    used:\n      - playbooks/onboarding/sso.md\n      - content/faq/draft.md\n    note: CanaryPrivateNote\n\
+                 \n  - id: CanaryOldEngagement\n    customer: CanaryOldCustomer\n    tier: low\n    date: 2024-01-01\n    outcome: success\n    used:\n      - playbooks/adoption/old.md\n\
+                 \n  - id: CanaryPartialEngagement\n    customer: CanaryPartialCustomer\n    tier: low\n    date: 2026-11-01\n    outcome: partial\n    used:\n      - playbooks/onboarding/canaryslugunproven.md\n",
+            ),
+        ],
+    );
+    dir
+}
+
+const CANARIES: [&str; 16] = [
+    "canaryslugunproven",
+    "CanaryTitleUnproven",
+    "CanarySummaryUnproven",
+    "canarytagunproven",
+    "CanaryBodyUnproven",
+    "canary-asset-unproven",
+    "CanaryTitleExpired",
+    "CanaryBodyExpired",
+    "CanaryTitleDraft",
+    "CanaryBodyDraft",
+    "CanaryEngagementId",
+    "CanaryCustomerName",
+    "CanaryCsmName",
+    "CanaryPrivateNote",
+    "CanaryOldCustomer",
+    "CanaryPartialCustomer",
+];
+
+/// Canaries found in any output file's path or contents.
+fn leaks(out: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, bytes) in all_files(out) {
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        for c in CANARIES {
+            let c_l = c.to_lowercase();
+            if path.to_lowercase().contains(&c_l) || text.contains(&c_l) {
+                found.push(format!("{c} in {path}"));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn nothing_unproven_or_private_reaches_a_published_build() {
+    let site = canary_site();
+    let (code, _, err) = shirube(site.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let out = site.path().join("public");
+    assert!(
+        out.join("playbooks/onboarding/sso/index.html").is_file(),
+        "the proven page is published"
+    );
+    assert_eq!(leaks(&out), Vec::<String>::new());
+    // The published page says what it requires, as plain text without a link, and warns the author.
+    let sso =
+        std::fs::read_to_string(out.join("playbooks/onboarding/sso/index.html")).expect("page");
+    assert!(!sso.contains("canaryslugunproven"));
+    assert!(err.contains(
+        "playbooks/onboarding/sso.md:6:12: warning: requires playbooks/onboarding/canaryslugunproven.md, which is not published"
+    ), "{err}");
+    assert!(err.contains(
+        "playbooks/onboarding/sso.md:8:28: warning: link to playbooks/onboarding/canaryslugunproven.md, which is not published in this build"
+    ), "{err}");
+    assert!(
+        err.contains("held back 3 pages (1 draft, 1 expired, 1 unproven)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn preview_shows_what_build_hides_but_never_private_fields() {
+    let site = canary_site();
+    let out = site.path().join("preview");
+    let (code, _, err) = shirube(
+        site.path(),
+        &[
+            "build",
+            "--preview",
+            "--out",
+            out.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let found = leaks(&out);
+    // The test can fail: unproven content is there in preview...
+    for c in [
+        "CanaryTitleUnproven",
+        "CanaryBodyExpired",
+        "CanaryTitleDraft",
+        "canary-asset-unproven",
+    ] {
+        assert!(
+            found.iter().any(|f| f.starts_with(c)),
+            "{c} missing from preview: {found:?}"
+        );
+    }
+    // ...but customers, CSMs, notes and engagement ids never are.
+    for c in [
+        "CanaryEngagementId",
+        "CanaryCustomerName",
+        "CanaryCsmName",
+        "CanaryPrivateNote",
+        "CanaryOldCustomer",
+    ] {
+        assert!(
+            !found.iter().any(|f| f.starts_with(c)),
+            "{c} leaked into preview: {found:?}"
+        );
+    }
+    let page =
+        std::fs::read_to_string(out.join("playbooks/onboarding/canaryslugunproven/index.html"))
+            .expect("page");
+    assert!(
+        page.contains("Unproven: needs 1 more successful engagement with a low-touch customer."),
+        "{page}"
+    );
+    assert!(
+        page.contains("<meta name=\"robots\" content=\"noindex"),
+        "preview pages are not for search engines"
+    );
+    let robots = std::fs::read_to_string(out.join("robots.txt")).expect("robots");
+    assert!(robots.contains("Disallow: /"));
+}
+
+#[test]
+fn public_manifest_lists_published_pages_with_counts_only() {
+    let site = canary_site();
+    let (code, _, err) = shirube(site.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let json =
+        std::fs::read_to_string(site.path().join("public/manifest.json")).expect("manifest.json");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let pages = v["pages"].as_array().expect("pages");
+    let sso = pages
+        .iter()
+        .find(|p| p["url"] == "/playbooks/onboarding/sso/")
+        .expect("sso listed");
+    assert_eq!(sso["title"], "Connect SSO");
+    assert_eq!(sso["phase"], "onboarding");
+    assert_eq!(sso["tiers"], serde_json::json!(["low"]));
+    assert_eq!(sso["proofs"], serde_json::json!({"low": 1}));
+    assert_eq!(sso["newest_proof"], "2026-10-01");
+    assert_eq!(sso["state"], "published");
+    assert_eq!(pages.len(), 1, "only the published page: {json}");
+}
+
+#[test]
+fn prove_round_trip_keeps_comments_and_order() {
+    let site = tempfile::tempdir().expect("temp dir");
+    let manifest = "# Proofs for our guide. Keep this comment.\nengagements:\n  # The first customer.\n  - id: ENG-1\n    customer: Acme KK   # private\n    tier: low\n    date: 2026-10-01\n    used:\n      - playbooks/onboarding/sso.md\n    note: Went well.\n";
+    write(
+        site.path(),
+        &[
+            ("shirube.yaml", "title: T\n"),
+            (
+                "playbooks/onboarding/sso.md",
+                "---\ntitle: SSO\nphase: onboarding\n---\nSteps.\n",
+            ),
+            (
+                "playbooks/onboarding/invite.md",
+                "---\ntitle: Invite\nphase: onboarding\n---\nSteps.\n",
+            ),
+            ("content/about.md", "---\ntitle: About\n---\n"),
+            ("manifest.yaml", manifest),
+        ],
+    );
+    // Add a page to an existing engagement, and give the hand-written entry its hash.
+    let (code, out, err) = shirube(
+        site.path(),
+        &[
+            "prove",
+            "playbooks/onboarding/sso.md",
+            "playbooks/onboarding/invite.md",
+            "--engagement",
+            "ENG-1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let hashes: Vec<&str> = out
+        .lines()
+        .map(|l| l.split(' ').nth(1).expect("path and hash"))
+        .collect();
+    assert_eq!(hashes.len(), 2);
+    let after = std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest");
+    assert_eq!(
+        after,
+        format!(
+            "# Proofs for our guide. Keep this comment.\nengagements:\n  # The first customer.\n  - id: ENG-1\n    customer: Acme KK   # private\n    tier: low\n    date: 2026-10-01\n    used:\n      - path: playbooks/onboarding/sso.md\n        hash: {}\n      - path: playbooks/onboarding/invite.md\n        hash: {}\n    note: Went well.\n",
+            hashes[0], hashes[1]
+        )
+    );
+    // Proving again changes nothing: no duplicate entry.
+    let (code, _, err) = shirube(
+        site.path(),
+        &[
+            "prove",
+            "playbooks/onboarding/sso.md",
+            "--engagement",
+            "ENG-1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest"),
+        after
+    );
+    // A new engagement is appended at the end.
+    let (code, _, err) = shirube(
+        site.path(),
+        &[
+            "prove",
+            "playbooks/onboarding/invite.md",
+            "--engagement",
+            "ENG-2",
+            "--tier",
+            "mid",
+            "--customer",
+            "Beta: Inc",
+            "--date",
+            "2026-11-20",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let third = std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest");
+    assert!(third.starts_with(&after));
+    assert_eq!(
+        &third[after.len()..],
+        format!(
+            "\n  - id: ENG-2\n    customer: \"Beta: Inc\"\n    tier: mid\n    date: 2026-11-20\n    outcome: success\n    used:\n      - path: playbooks/onboarding/invite.md\n        hash: {}\n",
+            hashes[1]
+        )
+    );
+    // Refusals: unknown path (did-you-mean), ungated kind, unknown tier, future date.
+    let refuse = |args: &[&str]| {
+        let (code, _, err) = shirube(site.path(), args);
+        assert_eq!(code, 2, "{err}");
+        err
+    };
+    assert_eq!(
+        refuse(&[
+            "prove",
+            "playbooks/onboarding/ssoo.md",
+            "--engagement",
+            "ENG-3",
+            "--tier",
+            "low"
+        ]),
+        "error: no page at \"playbooks/onboarding/ssoo.md\"\n  help: did you mean \"playbooks/onboarding/sso.md\"?\n"
+    );
+    assert_eq!(
+        refuse(&[
+            "prove",
+            "content/about.md",
+            "--engagement",
+            "ENG-3",
+            "--tier",
+            "low"
+        ]),
+        "error: content/about.md is a page, which needs no proof\n  help: only these kinds are gated (proof.gate in shirube.yaml): playbook, faq\n"
+    );
+    assert_eq!(
+        refuse(&[
+            "prove",
+            "playbooks/onboarding/sso.md",
+            "--engagement",
+            "ENG-3",
+            "--tier",
+            "lw"
+        ]),
+        "error: unknown tier \"lw\"\n  help: did you mean \"low\"?\n"
+    );
+    assert!(
+        refuse(&[
+            "prove",
+            "playbooks/onboarding/sso.md",
+            "--engagement",
+            "ENG-3",
+            "--tier",
+            "low",
+            "--date",
+            "2027-01-01"
+        ])
+        .starts_with("error: date 2027-01-01 is in the future")
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest"),
+        third,
+        "refusals write nothing"
+    );
+}
+
+#[test]
+fn status_json_reports_every_field() {
+    let site = canary_site();
+    let (code, out, err) = shirube(site.path(), &["status", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["format"], 1);
+    assert_eq!(v["today"], TODAY);
+    let page = |path: &str| {
+        v["pages"]
+            .as_array()
+            .expect("pages")
+            .iter()
+            .find(|p| p["path"] == path)
+            .cloned()
+            .expect(path)
+    };
+    let sso = page("playbooks/onboarding/sso.md");
+    assert_eq!(sso["state"], "published");
+    assert_eq!(sso["published"], true);
+    assert_eq!(sso["url"], "playbooks/onboarding/sso/");
+    assert_eq!(sso["kind"], "playbook");
+    assert_eq!(sso["phase"], "onboarding");
+    assert_eq!(sso["tiers"], serde_json::json!(["low"]));
+    assert_eq!(
+        sso["proofs"],
+        serde_json::json!({"tech": 0, "low": 1, "mid": 0, "high": 0})
+    );
+    assert_eq!(sso["newest_proof"], "2026-10-01");
+    assert_eq!(sso["expires_in_days"], 540 - 55);
+    assert_eq!(sso["drift"], "unknown");
+    assert_eq!(
+        sso["uses"],
+        serde_json::json!({"success": 1, "partial": 0, "failed": 0})
+    );
+    assert_eq!(sso["hash"].as_str().map(str::len), Some(16));
+    let old = page("playbooks/adoption/old.md");
+    assert_eq!(old["state"], "expired");
+    assert_eq!(old["expires_in_days"], 540 - 1059);
+    let unproven = page("playbooks/onboarding/canaryslugunproven.md");
+    assert_eq!(unproven["state"], "unproven");
+    assert_eq!(
+        unproven["reason"],
+        "needs 1 more successful engagement with a low-touch customer"
+    );
+    assert_eq!(
+        unproven["uses"],
+        serde_json::json!({"success": 0, "partial": 1, "failed": 0})
+    );
+    assert_eq!(page("content/faq/draft.md")["state"], "draft");
+    assert_eq!(
+        v["to_prove"],
+        serde_json::json!([
+            "playbooks/adoption/old.md",
+            "playbooks/onboarding/canaryslugunproven.md"
+        ])
+    );
+    assert!(
+        !out.contains("Canary") || !out.contains("CanaryCustomerName"),
+        "no customer in status JSON"
+    );
+    assert!(!out.contains("CanaryEngagementId"));
+}
+
+#[test]
+fn manifest_errors_fail_the_build_with_positions() {
+    let site = canary_site();
+    write(
+        site.path(),
+        &[(
+            "manifest.yaml",
+            "engagements:\n  - id: E1\n    tier: lowe\n    date: 2026-13-01\n    outcome: sucess\n    used:\n      - playbooks/onboarding/ssso.md\n",
+        )],
+    );
+    let (code, _, err) = shirube(site.path(), &["check"]);
+    assert_eq!(code, 1);
+    let headlines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("manifest.yaml:"))
+        .collect();
+    assert_eq!(
+        headlines,
+        [
+            "manifest.yaml:3:11: error: unknown tier \"lowe\"",
+            "manifest.yaml:4:11: error: invalid date \"2026-13-01\"",
+            "manifest.yaml:5:14: error: unknown outcome \"sucess\"",
+            "manifest.yaml:7:9: error: no page at \"playbooks/onboarding/ssso.md\"",
+        ]
+    );
+}
