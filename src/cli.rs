@@ -51,9 +51,13 @@ pub enum Command {
         /// Publish under another address than `base_url` in shirube.yaml, e.g. a staging host.
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
-        /// Include drafts (and, later, unproven content) marked with a banner. Never upload a preview.
+        /// Include unproven, expired and stale pages and drafts, each marked with a banner saying why.
+        /// Never upload a preview.
         #[arg(long)]
         preview: bool,
+        /// Print how long each stage of the build took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Report every error and warning without writing anything. Exit 1 when there are errors.
     Check {
@@ -165,7 +169,8 @@ pub fn run(cli: Cli) -> ExitCode {
             out,
             base_url,
             preview,
-        } => build(&root, &out, base_url, preview),
+            timings,
+        } => build(&root, &out, base_url, preview, timings),
         Command::Check { format } => check(&root, format),
         Command::New {
             kind,
@@ -215,7 +220,13 @@ fn print_diagnostics(d: &Diagnostics) {
     let _ = write!(err, "{}", d.render());
 }
 
-fn build(root: &Path, out: &Path, base_url: Option<String>, preview: bool) -> ExitCode {
+fn build(
+    root: &Path,
+    out: &Path,
+    base_url: Option<String>,
+    preview: bool,
+    timings: bool,
+) -> ExitCode {
     let out = if out.is_absolute() {
         out.to_path_buf()
     } else {
@@ -244,7 +255,16 @@ fn build(root: &Path, out: &Path, base_url: Option<String>, preview: bool) -> Ex
         );
         return ExitCode::from(1);
     }
-    if let Err(e) = output::write_atomically(&out, &outcome.files) {
+    let write_started = Instant::now();
+    let written = output::write_atomically(&out, &outcome.files);
+    if timings {
+        eprintln!(
+            "timings: {}, write {:.1} ms",
+            outcome.timings.summary(),
+            write_started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    if let Err(e) = written {
         eprintln!(
             "error: cannot write {}: {e}\n  help: the previous output was left as it was",
             out.display()

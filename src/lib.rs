@@ -18,6 +18,7 @@ pub mod output;
 pub mod proof;
 pub mod prove;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod slug;
 pub mod theme;

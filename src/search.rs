@@ -1,0 +1,496 @@
+//! The search index: published pages → the files under `search/` that `shirube-search.js` reads.
+//!
+//! This module only ever sees the pages `site::build` hands it, which are the published ones: drafts and
+//! unproven pages never reach it, so they cannot leak into a shard. `docs/search-index.md` describes the file
+//! formats; `docs/search-tokenizer.md` the tokenizer (in [`tokenize`]).
+//!
+//! Layout, with `<gen>` a hash of everything under it (a new build with any change gets a new folder, so
+//! browsers never mix files of two builds):
+//!
+//! ```text
+//! search/manifest.json        fixed name, small: generation, shard boundaries, facets
+//! search/<gen>/docs.bin       facet combination of each page (for filters)
+//! search/<gen>/s/<n>.bin      postings for a sorted range of terms, with positions and impacts
+//! search/<gen>/f/<id>.json    one page: URL, title, summary and the text of each section (for excerpts)
+//! ```
+//!
+//! Scores are precomputed per page and term as a BM25 "impact" (the term-frequency part, with title,
+//! heading and summary boosts), so the browser needs only the document frequency for the IDF part and no
+//! page lengths. Left out: ranking signals other than text (no popularity), and stemming beyond plurals.
+
+pub mod tokenize;
+
+use crate::config::Config;
+use crate::markdown::Rendered;
+use crate::model::{Kind, Page};
+use crate::render::OutputFile;
+use crate::theme::short_hash;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Format version, in the manifest and the shard header.
+pub const VERSION: u32 = 1;
+/// Magic bytes at the start of a shard.
+pub const SHARD_MAGIC: &[u8; 4] = b"SHS1";
+/// A shard is closed once its postings reach this many bytes (one term's postings are never split).
+pub const SHARD_TARGET_BYTES: usize = 12 * 1024;
+
+/// Weight of a term occurrence per field, for the impact score.
+const W_TITLE: f64 = 6.0;
+const W_HEADING: f64 = 3.0;
+const W_SUMMARY: f64 = 2.0;
+const W_BODY: f64 = 1.0;
+/// BM25 parameters.
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// Impacts are stored in 7 bits; the top bit of the byte says "the term is in the title".
+const IMPACT_MAX: f64 = 127.0;
+const TITLE_FLAG: u8 = 0x80;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Title,
+    Summary,
+    Heading,
+    Body,
+}
+
+/// What one page contributes: its terms with weighted frequency and positions, and its length.
+struct DocTerms {
+    terms: HashMap<String, Occurrences>,
+    length: u32,
+}
+
+#[derive(Default)]
+struct Occurrences {
+    weighted_tf: f64,
+    in_title: bool,
+    positions: Vec<u32>,
+}
+
+/// Token positions of one page: fields and lines are separated by a gap, so a phrase never spans two blocks.
+struct Positions {
+    next: u32,
+    doc: DocTerms,
+}
+
+impl Positions {
+    fn add(&mut self, text: &str, field: Field) {
+        let weight = match field {
+            Field::Title => W_TITLE,
+            Field::Summary => W_SUMMARY,
+            Field::Heading => W_HEADING,
+            Field::Body => W_BODY,
+        };
+        for line in text.split('\n') {
+            let tokens = tokenize::tokenize(line);
+            if tokens.is_empty() {
+                continue;
+            }
+            for t in tokens {
+                let o = self.doc.terms.entry(t.term).or_default();
+                o.weighted_tf += weight;
+                o.in_title |= field == Field::Title;
+                o.positions.push(self.next);
+                self.next += 1;
+                self.doc.length += 1;
+            }
+            self.next += 1;
+        }
+    }
+}
+
+/// One section of a page's fragment: heading text, anchor id, text.
+type SectionJson = (String, String, String);
+
+#[derive(Serialize)]
+struct Fragment<'a> {
+    /// URL relative to the base path.
+    u: &'a str,
+    /// Title.
+    t: &'a str,
+    /// Facet combination (index into the manifest's `combos`).
+    c: usize,
+    /// Summary (front matter), may be empty.
+    s: &'a str,
+    /// Sections: the text before the first heading (heading and anchor empty), then one per heading.
+    x: Vec<SectionJson>,
+}
+
+#[derive(Serialize)]
+struct FacetValue {
+    id: String,
+    name: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Facets {
+    kind: Vec<FacetValue>,
+    phase: Vec<FacetValue>,
+    tier: Vec<FacetValue>,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    version: u32,
+    /// Folder of this build's files, under `search/`.
+    generation: &'a str,
+    /// The site's base path (`/` or `/onboarding/`); result URLs are made under it.
+    base: &'a str,
+    /// Number of pages in the index.
+    pages: usize,
+    /// First term of each shard (the first is always ""); shard `n` is `<generation>/s/<n>.bin`.
+    shards: Vec<String>,
+    /// Facet combinations: `[kind, phase or -1, [tiers]]`, indices into `facets`.
+    combos: Vec<(usize, i64, Vec<usize>)>,
+    /// Every facet value, with the number of indexed pages that have it.
+    facets: Facets,
+}
+
+/// Builds the search files for `pages` (which must be the published pages only). Output paths are relative
+/// to the output root.
+pub fn build<'a>(
+    config: &Config,
+    pages: impl IntoIterator<Item = (&'a Page, &'a Rendered)>,
+) -> Vec<OutputFile> {
+    let pages: Vec<(&Page, &Rendered)> = pages.into_iter().collect();
+
+    // Facet combinations, and per-page counts.
+    let kinds = [Kind::Playbook, Kind::Faq, Kind::Page];
+    let mut combos: Vec<(usize, i64, Vec<usize>)> = Vec::new();
+    let mut combo_of: Vec<usize> = Vec::with_capacity(pages.len());
+    let mut kind_count = [0usize; 3];
+    let mut phase_count = vec![0usize; config.phases.len()];
+    let mut tier_count = vec![0usize; config.tiers.len()];
+    for (page, _) in &pages {
+        let kind = kinds.iter().position(|k| *k == page.kind).unwrap_or(2);
+        let phase = page.phase.map_or(-1, |p| p as i64);
+        let combo = (kind, phase, page.tiers.clone());
+        let id = match combos.iter().position(|c| *c == combo) {
+            Some(id) => id,
+            None => {
+                combos.push(combo);
+                combos.len() - 1
+            }
+        };
+        combo_of.push(id);
+        kind_count[kind] += 1;
+        if let Some(p) = page.phase.filter(|&p| p < phase_count.len()) {
+            phase_count[p] += 1;
+        }
+        for &t in &page.tiers {
+            if let Some(c) = tier_count.get_mut(t) {
+                *c += 1;
+            }
+        }
+    }
+
+    // Per-page terms (in parallel), then impacts.
+    let docs: Vec<DocTerms> = pages
+        .par_iter()
+        .map(|(page, body)| doc_terms(page, body))
+        .collect();
+    let avg_len = if docs.is_empty() {
+        1.0
+    } else {
+        (docs.iter().map(|d| d.length as f64).sum::<f64>() / docs.len() as f64).max(1.0)
+    };
+    let mut postings: BTreeMap<String, Vec<(u32, u8, Vec<u32>)>> = BTreeMap::new();
+    for (id, doc) in docs.into_iter().enumerate() {
+        let norm = K1 * (1.0 - B + B * doc.length as f64 / avg_len);
+        for (term, o) in doc.terms {
+            let tf = o.weighted_tf;
+            let part = tf * (K1 + 1.0) / (tf + norm);
+            let impact = ((part / (K1 + 1.0)) * IMPACT_MAX)
+                .round()
+                .clamp(1.0, IMPACT_MAX) as u8;
+            let flags = impact | if o.in_title { TITLE_FLAG } else { 0 };
+            postings
+                .entry(term)
+                .or_default()
+                .push((id as u32, flags, o.positions));
+        }
+    }
+
+    // Shards: sorted terms cut into ranges of about SHARD_TARGET_BYTES.
+    let mut shard_files: Vec<Vec<u8>> = Vec::new();
+    let mut boundaries: Vec<String> = Vec::new();
+    let mut current: Vec<(&str, Vec<u8>, usize)> = Vec::new();
+    let mut current_bytes = 0usize;
+    for (term, list) in &postings {
+        let body = encode_postings(list);
+        current_bytes += body.len() + term.len() + 4;
+        current.push((term.as_str(), body, list.len()));
+        if current_bytes >= SHARD_TARGET_BYTES {
+            boundaries.push(if shard_files.is_empty() {
+                String::new()
+            } else {
+                current[0].0.to_string()
+            });
+            shard_files.push(encode_shard(&current));
+            current.clear();
+            current_bytes = 0;
+        }
+    }
+    if !current.is_empty() || shard_files.is_empty() {
+        boundaries.push(if shard_files.is_empty() {
+            String::new()
+        } else {
+            current[0].0.to_string()
+        });
+        shard_files.push(encode_shard(&current));
+    }
+
+    // Fragments and the docs table.
+    let fragments: Vec<Vec<u8>> = pages
+        .par_iter()
+        .zip(combo_of.par_iter())
+        .map(|((page, body), &c)| fragment(page, body, c))
+        .collect();
+    let width: u8 = if combos.len() <= 256 { 1 } else { 2 };
+    let mut docs_bin = vec![width];
+    for &c in &combo_of {
+        if width == 1 {
+            docs_bin.push(c as u8);
+        } else {
+            docs_bin.extend_from_slice(&(c as u16).to_le_bytes());
+        }
+    }
+
+    // Generation: a hash over every file of this build's folder.
+    let mut all = Vec::new();
+    all.extend_from_slice(&docs_bin);
+    for f in shard_files.iter().chain(&fragments) {
+        all.extend_from_slice(short_hash(f).as_bytes());
+    }
+    let generation = short_hash(&all)[..12].to_string();
+
+    let facet_values = |ids: Vec<(String, String)>, counts: &[usize]| -> Vec<FacetValue> {
+        ids.into_iter()
+            .zip(counts)
+            .map(|((id, name), &count)| FacetValue { id, name, count })
+            .collect()
+    };
+    let manifest = Manifest {
+        version: VERSION,
+        generation: &generation,
+        base: &config.base_url.path,
+        pages: pages.len(),
+        shards: boundaries,
+        combos,
+        facets: Facets {
+            kind: facet_values(
+                kinds
+                    .iter()
+                    .map(|k| (k.id().to_string(), k.id().to_string()))
+                    .collect(),
+                &kind_count,
+            ),
+            phase: facet_values(
+                config
+                    .phases
+                    .iter()
+                    .map(|p| (p.id.clone(), p.name.clone()))
+                    .collect(),
+                &phase_count,
+            ),
+            tier: facet_values(
+                config
+                    .tiers
+                    .iter()
+                    .map(|t| (t.id.clone(), t.name.clone()))
+                    .collect(),
+                &tier_count,
+            ),
+        },
+    };
+
+    let mut files = Vec::with_capacity(shard_files.len() + fragments.len() + 2);
+    files.push(OutputFile {
+        // Serializing plain strings and numbers cannot fail.
+        path: "search/manifest.json".into(),
+        bytes: serde_json::to_vec(&manifest).unwrap_or_default(),
+    });
+    files.push(OutputFile {
+        path: format!("search/{generation}/docs.bin"),
+        bytes: docs_bin,
+    });
+    for (n, bytes) in shard_files.into_iter().enumerate() {
+        files.push(OutputFile {
+            path: format!("search/{generation}/s/{n}.bin"),
+            bytes,
+        });
+    }
+    for (id, bytes) in fragments.into_iter().enumerate() {
+        files.push(OutputFile {
+            path: format!("search/{generation}/f/{id}.json"),
+            bytes,
+        });
+    }
+    files
+}
+
+/// The fields of a page in index order: title, summary and tags, then the body section by section.
+fn doc_terms(page: &Page, body: &Rendered) -> DocTerms {
+    let mut p = Positions {
+        next: 0,
+        doc: DocTerms {
+            terms: HashMap::new(),
+            length: 0,
+        },
+    };
+    p.add(&page.title, Field::Title);
+    if let Some(s) = &page.summary {
+        p.add(s, Field::Summary);
+    }
+    for tag in &page.tags {
+        p.add(tag, Field::Summary);
+    }
+    for (heading, _, text) in sections(body) {
+        p.add(&heading, Field::Heading);
+        p.add(&text, Field::Body);
+    }
+    p.doc
+}
+
+/// The body as (heading, anchor, text) parts: the text before the first heading, then each heading.
+fn sections(body: &Rendered) -> Vec<SectionJson> {
+    let text = body.text.as_str();
+    let mut out = Vec::with_capacity(body.sections.len() + 1);
+    let intro_end = body.sections.first().map_or(text.len(), |s| {
+        // The first heading's text sits just before its section, followed by a newline.
+        let before = text.get(..s.text.start).unwrap_or("");
+        let without_nl = before.strip_suffix('\n').unwrap_or(before);
+        without_nl
+            .strip_suffix(s.heading.text.as_str())
+            .map_or(before.len(), str::len)
+    });
+    let intro = collapse(text.get(..intro_end).unwrap_or(""));
+    if !intro.is_empty() {
+        out.push((String::new(), String::new(), intro));
+    }
+    for s in &body.sections {
+        out.push((
+            s.heading.text.clone(),
+            s.heading.id.clone(),
+            collapse(text.get(s.text.clone()).unwrap_or("")),
+        ));
+    }
+    out
+}
+
+/// Joins lines with `\n` and collapses other runs of white space, to keep fragments small.
+fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if line.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
+fn fragment(page: &Page, body: &Rendered, combo: usize) -> Vec<u8> {
+    let f = Fragment {
+        u: &page.url,
+        t: &page.title,
+        c: combo,
+        s: page.summary.as_deref().unwrap_or(""),
+        x: sections(body),
+    };
+    // Serializing plain strings and numbers cannot fail.
+    serde_json::to_vec(&f).unwrap_or_default()
+}
+
+/// Appends `v` as LEB128.
+pub fn push_varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// One term's postings: for each page, the page id delta, the impact byte, and the positions (deltas).
+fn encode_postings(list: &[(u32, u8, Vec<u32>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut prev_doc = 0u32;
+    for (doc, flags, positions) in list {
+        push_varint(&mut out, u64::from(doc - prev_doc));
+        prev_doc = *doc;
+        out.push(*flags);
+        push_varint(&mut out, positions.len() as u64);
+        let mut prev = 0u32;
+        for &p in positions {
+            push_varint(&mut out, u64::from(p - prev));
+            prev = p;
+        }
+    }
+    out
+}
+
+/// A shard: magic, term count, then per term (sorted): shared prefix length with the previous term, the rest
+/// of the term, page count, postings length, postings.
+fn encode_shard(terms: &[(&str, Vec<u8>, usize)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(terms.iter().map(|t| t.1.len() + 8).sum::<usize>() + 8);
+    out.extend_from_slice(SHARD_MAGIC);
+    push_varint(&mut out, terms.len() as u64);
+    let mut prev: &[u8] = &[];
+    for (term, body, ndocs) in terms {
+        let bytes = term.as_bytes();
+        let shared = prev.iter().zip(bytes).take_while(|(a, b)| a == b).count();
+        push_varint(&mut out, shared as u64);
+        push_varint(&mut out, (bytes.len() - shared) as u64);
+        out.extend_from_slice(&bytes[shared..]);
+        push_varint(&mut out, *ndocs as u64);
+        push_varint(&mut out, body.len() as u64);
+        out.extend_from_slice(body);
+        prev = bytes;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints() {
+        let mut v = Vec::new();
+        for n in [0u64, 1, 127, 128, 300, 16384] {
+            push_varint(&mut v, n);
+        }
+        assert_eq!(
+            v,
+            vec![0, 1, 127, 0x80, 1, 0xac, 2, 0x80, 0x80, 1],
+            "LEB128"
+        );
+    }
+
+    #[test]
+    fn shared_prefixes() {
+        let shard = encode_shard(&[("admin", vec![9], 1), ("admins", vec![8], 1)]);
+        // magic, 2 terms, (0, 5, "admin", 1 page, 1 byte, 9), (5, 1, "s", 1, 1, 8)
+        let mut want = b"SHS1".to_vec();
+        want.extend_from_slice(&[2, 0, 5]);
+        want.extend_from_slice(b"admin");
+        want.extend_from_slice(&[1, 1, 9, 5, 1, b's', 1, 1, 8]);
+        assert_eq!(shard, want);
+    }
+
+    #[test]
+    fn collapse_keeps_lines() {
+        assert_eq!(collapse("  a   b \n\n c\td  \n"), "a b\nc d");
+    }
+}
