@@ -9,7 +9,7 @@
 
 use crate::config::Language;
 use crate::diagnostics::{Diagnostic, did_you_mean, did_you_mean_path};
-use crate::model::{Heading, Page};
+use crate::model::{Heading, Kind, Page};
 use crate::slug::slugify;
 use pulldown_cmark::{
     BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
@@ -97,7 +97,25 @@ pub struct Rendered {
     pub assets: Vec<String>,
     /// Broken links, missing images, links to unpublished pages.
     pub diagnostics: Vec<Diagnostic>,
+    /// Checkable steps of a playbook, in order (see [`Step`]); empty for other kinds.
+    pub steps: Vec<Step>,
 }
+
+/// One checkable step of a playbook: an item of an ordered list, or a task-list item (`- [ ] ...`).
+///
+/// Its id comes from its own text, so a step keeps its id (and the reader's tick) when another step is
+/// inserted, removed or moved elsewhere on the page. Two steps with the same text are told apart by the
+/// heading they sit under, then by `-2`, `-3`. Items nested inside a step are part of that step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Stable id, unique on the page: the slug of the step's text, at most [`STEP_ID_MAX`] characters.
+    pub id: String,
+    /// Plain text of the step, without nested lists.
+    pub text: String,
+}
+
+/// Longest step id, in characters: enough to tell steps apart, short enough for storage and attributes.
+pub const STEP_ID_MAX: usize = 48;
 
 /// A heading and the part of [`Rendered::text`] that follows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +131,11 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
     let body = page.body.as_str();
     let mut events = parse(body);
     let headings = assign_heading_ids(&mut events);
+    let steps = if page.kind == Kind::Playbook {
+        mark_steps(&mut events)
+    } else {
+        Vec::new()
+    };
     let mut own_ids: HashSet<String> = headings.iter().map(|h| h.id.clone()).collect();
     for (e, _) in &events {
         if let Event::Html(h) | Event::InlineHtml(h) = e {
@@ -125,6 +148,7 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
             .filter(|h| h.level == 2 || h.level == 3)
             .cloned()
             .collect(),
+        steps,
         ..Rendered::default()
     };
     // (start of heading text, end of heading text) in `out.text`, per heading.
@@ -653,6 +677,145 @@ fn heading_level(l: HeadingLevel) -> u8 {
     }
 }
 
+/// Finds the steps of a playbook (see [`Step`]) and turns their `<li>` into
+/// `<li class="step" data-step="ID">` with a checkbox the theme's script brings to life. A task-list item's own
+/// checkbox becomes the step's checkbox. Steps inside footnotes are left alone.
+fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
+    struct Found {
+        item: usize,
+        marker: Option<(usize, bool)>,
+        text: String,
+        heading: Option<String>,
+    }
+    let mut found: Vec<Found> = Vec::new();
+    // Kind of each open list (true: ordered), and the list depth of the step being read, if any.
+    let mut lists: Vec<bool> = Vec::new();
+    let mut in_step: Option<usize> = None;
+    let mut footnotes = 0usize;
+    let mut heading: Option<String> = None;
+    for i in 0..events.len() {
+        match &events[i].0 {
+            Event::Start(Tag::Heading { id, .. }) => heading = id.as_ref().map(|h| h.to_string()),
+            Event::Start(Tag::FootnoteDefinition(_)) => footnotes += 1,
+            Event::End(TagEnd::FootnoteDefinition) => footnotes = footnotes.saturating_sub(1),
+            Event::Start(Tag::List(start)) => lists.push(start.is_some()),
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+            }
+            Event::End(TagEnd::Item) if in_step == Some(lists.len()) => in_step = None,
+            Event::Start(Tag::Item) if in_step.is_none() && footnotes == 0 => {
+                // A task marker comes right after the item start, or after its first paragraph start.
+                let marker = events[i + 1..]
+                    .iter()
+                    .take(2)
+                    .take_while(|(e, _)| {
+                        matches!(e, Event::Start(Tag::Paragraph) | Event::TaskListMarker(_))
+                    })
+                    .position(|(e, _)| matches!(e, Event::TaskListMarker(_)))
+                    .map(|k| i + 1 + k);
+                let marker =
+                    marker.map(|m| (m, matches!(events[m].0, Event::TaskListMarker(true))));
+                if lists.last() != Some(&true) && marker.is_none() {
+                    continue;
+                }
+                in_step = Some(lists.len());
+                found.push(Found {
+                    item: i,
+                    marker,
+                    text: item_text(&events[i + 1..]),
+                    heading: heading.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    let mut used: HashSet<String> = HashSet::new();
+    let mut steps = Vec::with_capacity(found.len());
+    for f in found {
+        let mut base = step_slug(&f.text);
+        if base.is_empty() {
+            base = "step".into();
+        }
+        let mut id = base.clone();
+        if used.contains(&id)
+            && let Some(h) = &f.heading
+        {
+            id = format!("{base}--{h}");
+        }
+        let mut n = 1;
+        while used.contains(&id) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        used.insert(id.clone());
+        let label = escape_attr(&crate::render::truncate(&f.text, 120));
+        let class = if f.marker.is_some() {
+            "step task"
+        } else {
+            "step"
+        };
+        let mut li = format!(r#"<li class="{class}" data-step="{}">"#, escape_attr(&id));
+        let input = |checked: bool| {
+            format!(
+                r#"<input type="checkbox" class="step-box" aria-label="{label}"{}>"#,
+                if checked { " checked" } else { "" }
+            )
+        };
+        match f.marker {
+            Some((m, checked)) => events[m].0 = Event::Html(input(checked).into()),
+            None => li.push_str(&input(false)),
+        }
+        events[f.item].0 = Event::Html(li.into());
+        steps.push(Step { id, text: f.text });
+    }
+    steps
+}
+
+/// Plain text of a list item from the events after its start, without nested lists.
+fn item_text(events: &[(Event<'_>, Range<usize>)]) -> String {
+    let mut text = String::new();
+    let mut nested = 0usize;
+    for (e, _) in events {
+        match e {
+            Event::Start(Tag::List(_)) => nested += 1,
+            Event::End(TagEnd::List(_)) => nested = nested.saturating_sub(1),
+            Event::End(TagEnd::Item) if nested == 0 => break,
+            Event::Text(t) | Event::Code(t) if nested == 0 => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak if nested == 0 => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The slug of a step's text, cut at a word boundary to at most [`STEP_ID_MAX`] characters.
+fn step_slug(text: &str) -> String {
+    let slug = slugify(text);
+    if slug.chars().count() <= STEP_ID_MAX {
+        return slug;
+    }
+    let cut: String = slug.chars().take(STEP_ID_MAX).collect();
+    match cut.rfind('-') {
+        Some(i) if i >= STEP_ID_MAX / 2 => cut[..i].to_string(),
+        _ => cut,
+    }
+}
+
+/// Escapes text for a double-quoted HTML attribute.
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Values of `id="..."` / `id='...'` attributes in a raw HTML fragment.
 fn html_ids(html: &str) -> Vec<String> {
     let mut ids = Vec::new();
@@ -788,7 +951,6 @@ pub fn asset_output_path(src: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Kind;
     use crate::validate::url_for;
 
     fn page(src: &str, body: &str) -> Page {
@@ -932,6 +1094,60 @@ mod tests {
             r.text[..r.sections[0].text.start].trim(),
             "Intro.\nSSOの設定"
         );
+    }
+
+    fn steps_of(body: &str) -> (Vec<String>, String) {
+        let p = page("playbooks/a.md", body);
+        let r = render(&p, &site(&[&p]));
+        (r.steps.into_iter().map(|s| s.id).collect(), r.html)
+    }
+
+    #[test]
+    fn ordered_and_task_items_are_steps_with_ids_from_their_text() {
+        let body = "## Okta\n\n1. Open **Settings**.\n2. Copy the `Metadata URL`.\n   - a detail\n   1. a sub-step\n\n- a bullet\n- [ ] Tell your team\n- [x] Done already\n\n## Entra\n\n1. Open **Settings**.\n1. Open **Settings**.\n\n[^n]: 1. not a step\n";
+        let (ids, html) = steps_of(body);
+        assert_eq!(
+            ids,
+            [
+                "open-settings",
+                "copy-the-metadata-url",
+                "tell-your-team",
+                "done-already",
+                "open-settings--entra",
+                "open-settings-2",
+            ]
+        );
+        assert!(
+            html.contains(r#"<li class="step" data-step="open-settings"><input type="checkbox" class="step-box" aria-label="Open Settings.">Open <strong>Settings</strong>.</li>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<li class="step task" data-step="done-already"><input type="checkbox" class="step-box" aria-label="Done already" checked>"#),
+            "{html}"
+        );
+        // Nested items belong to their step; bullets are not steps.
+        assert!(html.contains("<li>a sub-step</li>"), "{html}");
+        assert!(html.contains("<li>a bullet</li>"), "{html}");
+    }
+
+    #[test]
+    fn step_ids_survive_an_inserted_step() {
+        let (before, _) = steps_of("1. Invite admins\n2. Connect SSO\n3. Import employees\n");
+        let (after, _) = steps_of(
+            "1. Invite admins\n2. Check your licence\n3. Connect SSO\n4. Import employees\n",
+        );
+        for id in &before {
+            assert!(after.contains(id), "{id} lost: {after:?}");
+        }
+        let (ja, _) = steps_of("1. **設定**画面を開く\n2. 「保存」を押す\n");
+        assert_eq!(ja, ["設定画面を開く", "保存-を押す"]);
+        let (long, _) = steps_of(&format!("1. {}\n", "word ".repeat(30)));
+        assert!(long[0].chars().count() <= STEP_ID_MAX && !long[0].ends_with('-'));
+        // Other kinds have no steps.
+        let mut p = page("content/faq/a.md", "1. one\n");
+        p.kind = Kind::Faq;
+        let r = render(&p, &site(&[&p]));
+        assert!(r.steps.is_empty() && r.html.contains("<li>one</li>"));
     }
 
     #[test]
