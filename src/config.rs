@@ -148,6 +148,10 @@ pub struct Config {
     pub tiers: Vec<TierDef>,
     /// Proof gate policy.
     pub proof: ProofPolicy,
+    /// Where "Was this helpful?" sends the reader (see [`Config::feedback_link`]); nothing is shown when unset.
+    pub feedback_url: Option<String>,
+    /// The customer-effort survey shown after the first phase (see [`Config::survey_link`]).
+    pub survey_url: Option<String>,
 }
 
 impl Config {
@@ -184,6 +188,28 @@ impl Config {
         }
     }
 
+    /// The "Was this helpful?" link for the page at `page_url` (absolute), `helpful` being `yes` or `no`.
+    /// `{url}` and `{helpful}` in `feedback_url` are replaced by the encoded values; without `{url}`, the
+    /// parameters `page` and `helpful` are added to the URL's query.
+    pub fn feedback_link(&self, page_url: &str, helpful: &str) -> Option<String> {
+        let base = self.feedback_url.as_deref()?;
+        Some(if base.contains("{url}") {
+            base.replace("{url}", &encode_component(page_url))
+                .replace("{helpful}", helpful)
+        } else {
+            add_query(
+                base,
+                &format!("page={}&helpful={helpful}", encode_component(page_url)),
+            )
+        })
+    }
+
+    /// The effort-survey link, with `{url}` replaced by the encoded page URL when it appears.
+    pub fn survey_link(&self, page_url: &str) -> Option<String> {
+        let base = self.survey_url.as_deref()?;
+        Some(base.replace("{url}", &encode_component(page_url)))
+    }
+
     fn phase_ids(&self) -> Vec<&str> {
         self.phases.iter().map(|p| p.id.as_str()).collect()
     }
@@ -199,6 +225,8 @@ struct RawConfig {
     phases: Option<Vec<Spanned<RawPhase>>>,
     tiers: Option<Vec<Spanned<RawTier>>>,
     proof: Option<RawProof>,
+    feedback_url: Option<Spanned<String>>,
+    survey_url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -357,8 +385,32 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
             on_change: p.on_change.unwrap_or_default(),
         },
     );
+    let mut link = |key: &str, value: Option<Spanned<String>>| -> Option<String> {
+        let v = value?;
+        let url = v.value.trim().to_string();
+        let ok = ["https://", "http://", "mailto:"]
+            .iter()
+            .any(|p| url.len() > p.len() && url[..p.len()].eq_ignore_ascii_case(p))
+            && !url.contains(char::is_whitespace);
+        if !ok {
+            let (line, col) = yaml::position(&v, at);
+            diags.push(
+                Diagnostic::error(CONFIG_FILE, format!("invalid {key} \"{}\"", v.value))
+                    .at(text, line, col, v.value.chars().count().max(1))
+                    .with_help(format!(
+                        "use a full https:// or mailto: address without spaces, for example `{key}: https://forms.example.com/guide`"
+                    )),
+            );
+            return None;
+        }
+        Some(url)
+    };
+    let feedback_url = link("feedback_url", raw.feedback_url);
+    let survey_url = link("survey_url", raw.survey_url);
     let config = Config {
         title: raw.title,
+        feedback_url,
+        survey_url,
         base_url,
         language: raw.language.unwrap_or_default(),
         theme: raw.theme.unwrap_or_else(|| "default".into()),
@@ -405,6 +457,40 @@ fn check_unique(config: &Config, text: &str, diags: &mut Vec<Diagnostic>) {
     let _ = text;
 }
 
+/// Adds `params` to the query of `url`, before any `#fragment`.
+fn add_query(url: &str, params: &str) -> String {
+    let (url, fragment) = match url.split_once('#') {
+        Some((u, f)) => (u, Some(f)),
+        None => (url, None),
+    };
+    let sep = if !url.contains('?') {
+        "?"
+    } else if url.ends_with(['?', '&']) {
+        ""
+    } else {
+        "&"
+    };
+    let mut out = format!("{url}{sep}{params}");
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// Percent-encodes everything but the unreserved characters of RFC 3986, for a query value.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn title_case(id: &str) -> String {
     let mut c = id.chars();
     match c.next() {
@@ -439,6 +525,65 @@ mod tests {
         assert_eq!(b.path, "/guide/");
         assert_eq!(b.absolute("faq/"), "https://x.example/guide/faq/");
         assert!(BaseUrl::parse("guide.example.com").is_err());
+    }
+
+    #[test]
+    fn feedback_and_survey_links() {
+        let (c, d) = parse("title: A\n");
+        assert!(d.is_empty());
+        let c = c.unwrap();
+        assert_eq!(c.feedback_link("https://g.example/a/", "yes"), None);
+        assert_eq!(c.survey_link("https://g.example/a/"), None);
+
+        let (c, d) = parse(
+            "title: A\nfeedback_url: https://forms.example.com/f?src=guide#top\nsurvey_url: https://forms.example.com/ces\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.unwrap();
+        assert_eq!(
+            c.feedback_link("https://g.example/ガイド/a b/", "no")
+                .as_deref(),
+            Some(
+                "https://forms.example.com/f?src=guide&page=https%3A%2F%2Fg.example%2F%E3%82%AC%E3%82%A4%E3%83%89%2Fa%20b%2F&helpful=no#top"
+            )
+        );
+        assert_eq!(
+            c.survey_link("https://g.example/").as_deref(),
+            Some("https://forms.example.com/ces")
+        );
+
+        let (c, _) = parse(
+            "title: A\nfeedback_url: \"mailto:cs@example.com?subject=Guide%20{helpful}&body={url}\"\nsurvey_url: https://s.example/?from={url}\n",
+        );
+        let c = c.unwrap();
+        assert_eq!(
+            c.feedback_link("/a/", "yes").as_deref(),
+            Some("mailto:cs@example.com?subject=Guide%20yes&body=%2Fa%2F")
+        );
+        assert_eq!(
+            c.survey_link("/a/").as_deref(),
+            Some("https://s.example/?from=%2Fa%2F")
+        );
+    }
+
+    #[test]
+    fn bad_feedback_url_is_an_error_at_its_place() {
+        let (c, d) =
+            parse("title: A\nfeedback_url: forms.example.com/f\nsurvey_url: javascript:alert(1)\n");
+        assert!(c.is_some());
+        let got: Vec<(usize, usize, &str)> = d
+            .iter()
+            .map(|d| (d.line, d.col, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, 15, "invalid feedback_url \"forms.example.com/f\""),
+                (3, 13, "invalid survey_url \"javascript:alert(1)\""),
+            ]
+        );
+        let (_, d) = parse("title: A\nfeedback: https://x.example/\n");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean \"feedback_url\"?"));
     }
 
     #[test]
