@@ -1,0 +1,33 @@
+// The search quality set: each query of quality.json against a built fixture site (tests/search/site), through
+// the real runtime in Node. Prints recall@5 and MRR (over the top 10) as JSON on the last line; exits 1 when
+// recall@5 is under the threshold. Usage: node tests/search/quality.mjs PUBLIC_DIR [MIN_RECALL]
+import { readFileSync } from 'node:fs';
+import { search } from '../../themes/default/static/shirube-search.js';
+
+const [dir, minArg] = process.argv.slice(2);
+const min = minArg ? Number(minArg) : 0.9;
+const cases = JSON.parse(readFileSync(new URL('./quality.json', import.meta.url), 'utf8'));
+let hits = 0;
+let rr = 0;
+const misses = [];
+const rows = [];
+for (const c of cases) {
+  const results = await search(c.query, { baseDir: dir, limit: 10 });
+  const manifest = JSON.parse(readFileSync(`${dir}/search/manifest.json`, 'utf8'));
+  const rank = results.findIndex((r) => r.url === manifest.base + c.expect) + 1;
+  if (rank >= 1 && rank <= 5) hits++;
+  if (rank >= 1) rr += 1 / rank;
+  rows.push(`${rank ? String(rank).padStart(2) : ' -'}  ${c.query}`);
+  if (!rank || rank > 5) misses.push({ query: c.query, expect: c.expect, got: results.slice(0, 5).map((r) => r.url) });
+}
+const ja = cases.filter((c) => /[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]/.test(c.query)).length;
+const summary = {
+  queries: cases.length,
+  japanese: ja,
+  recall_at_5: hits / cases.length,
+  mrr: rr / cases.length,
+  misses,
+};
+console.log(rows.join('\n'));
+console.log(JSON.stringify(summary));
+process.exit(summary.recall_at_5 >= min ? 0 : 1);

@@ -1,0 +1,123 @@
+// The search runtime in Node, on the fixture site built by tests/search_js.rs (SHIRUBE_SITE_DIR, built with
+// --base-url /guide/). Covers what Pagefind gets wrong (see the issue): width folding, kana strings that occur
+// nowhere, English pages found from a Japanese site; and filters, facets, sections, escaping.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { search, facets, stats, reset } from '../../themes/default/static/shirube-search.js';
+
+const dir = process.env.SHIRUBE_SITE_DIR;
+const opts = (extra = {}) => ({ baseDir: dir, ...extra });
+const urls = (results) => results.map((r) => r.url);
+
+test('SHIRUBE_SITE_DIR is set', () => assert.ok(dir, 'run through cargo test --test search_js'));
+
+test('result shape, URLs under the base path', async () => {
+  const [r] = await search('SSOの設定', opts({ limit: 1 }));
+  assert.equal(r.url, '/guide/playbooks/onboarding/sso-settei/');
+  assert.equal(r.title, 'SSO（シングルサインオン）を設定する');
+  assert.equal(r.kind, 'playbook');
+  assert.equal(r.phase, 'onboarding');
+  assert.deepEqual(r.tier, ['low', 'mid', 'high']);
+  assert.ok(r.score > 0);
+  assert.match(r.excerpt, /<mark>/);
+  assert.ok(Array.isArray(r.sections));
+});
+
+test('half-width and full-width forms match (sso finds ＳＳＯ, ｶﾀｶﾅ finds カタカナ)', async () => {
+  assert.ok(urls(await search('sso 必須', opts())).includes('/guide/faq/sso-hissu-ja/'));
+  assert.ok(urls(await search('シングルサインオン', opts())).includes('/guide/playbooks/onboarding/sso-settei/'));
+  assert.ok(urls(await search('ｼﾝｸﾞﾙｻｲﾝｵﾝ', opts())).includes('/guide/playbooks/onboarding/sso-settei/'));
+  assert.ok(urls(await search('フリガナ', opts())).includes('/guide/faq/hankaku-kana/'));
+});
+
+test('substrings of compounds match, 東京都-style false hits do not', async () => {
+  assert.ok(urls(await search('更新', opts())).includes('/guide/playbooks/renewal/keiyaku-koshin/'));
+  assert.ok(urls(await search('請求書', opts())).includes('/guide/faq/seikyusho-saihakko/'));
+  // 並行 and 稼働 both occur in the page, but not as 行稼 in another order.
+  assert.deepEqual(await search('稼働並行', opts()), []);
+});
+
+test('a kana string that occurs nowhere matches nothing', async () => {
+  assert.deepEqual(await search('ぴよぴよ', opts()), []);
+  assert.deepEqual(await search('ほげほげ', opts()), []);
+});
+
+test('drafts are not searchable', async () => {
+  assert.deepEqual(await search('draftcanaryword', opts()), []);
+  assert.deepEqual(await search('下書きの手順', opts()), []);
+});
+
+test('English pages are found from the Japanese site, and Japanese ones from English queries', async () => {
+  assert.equal((await search('invite admins', opts()))[0].url, '/guide/playbooks/onboarding/invite-admins/');
+  assert.ok(urls(await search('Okta', opts())).includes('/guide/playbooks/onboarding/sso-settei/'));
+});
+
+test('prefix of the last word while typing, but not once a space follows', async () => {
+  assert.ok(urls(await search('invit', opts())).includes('/guide/playbooks/onboarding/invite-admins/'));
+  assert.deepEqual(await search('invit ', opts()), []);
+});
+
+test('filters: any value within a facet, all facets', async () => {
+  const all = await search('SSO', opts({ limit: 50 }));
+  const faqs = await search('SSO', opts({ limit: 50, filters: { kind: ['faq'] } }));
+  assert.ok(faqs.length > 0 && faqs.length < all.length);
+  assert.ok(faqs.every((r) => r.kind === 'faq'));
+  const adoption = await search('SSO', opts({ limit: 50, filters: { phase: ['adoption'], kind: ['faq', 'playbook'] } }));
+  assert.ok(adoption.length > 0 && adoption.every((r) => r.phase === 'adoption'));
+  const high = await search('SSO', opts({ limit: 50, filters: { tier: ['high'] } }));
+  assert.ok(high.every((r) => r.tier.includes('high')));
+  assert.deepEqual(await search('SSO', opts({ filters: { phase: ['no-such-phase'] } })), []);
+});
+
+test('limit', async () => {
+  assert.equal((await search('SSO', opts({ limit: 2 }))).length, 2);
+  assert.deepEqual(await search('SSO', opts({ limit: 0 })), []);
+});
+
+test('facets: site-wide, and for a query', async () => {
+  const f = await facets(undefined, opts());
+  assert.deepEqual(f.kind.map((k) => k.id), ['playbook', 'faq', 'page']);
+  assert.deepEqual(f.phase.map((p) => p.name), ['導入', '定着', '継続利用', '契約更新']);
+  const total = f.kind.reduce((n, k) => n + k.count, 0);
+  assert.ok(total > 50);
+  const q = await facets('請求書', opts());
+  const qTotal = q.kind.reduce((n, k) => n + k.count, 0);
+  assert.ok(qTotal >= 2 && qTotal < total);
+});
+
+test('sections link to the heading that matches', async () => {
+  const [r] = await search('送付先 メールアドレス', opts({ limit: 1 }));
+  assert.equal(r.url, '/guide/playbooks/onboarding/seikyusho-sofusaki/');
+  assert.equal(r.sections[0].url, '/guide/playbooks/onboarding/seikyusho-sofusaki/#mail');
+  assert.equal(r.sections[0].title, '送付先メールアドレスを変更する');
+  assert.match(r.sections[0].excerpt, /<mark>送付先<\/mark>/);
+});
+
+test('excerpts escape page text', async () => {
+  const [r] = await search('見出し 記号', opts({ limit: 1 }));
+  assert.equal(r.url, '/guide/faq/hankaku-kana/');
+  assert.match(r.excerpt, /&lt;氏名&gt;/);
+  assert.match(r.excerpt, /&amp;/);
+  assert.doesNotMatch(r.excerpt.replace(/<\/?mark>/g, ''), /[<>]/);
+});
+
+test('empty and punctuation-only queries', async () => {
+  assert.deepEqual(await search('', opts()), []);
+  assert.deepEqual(await search('   ', opts()), []);
+  assert.deepEqual(await search('。、！？', opts()), []);
+});
+
+test('a query reads only a small part of the index', async () => {
+  reset();
+  await search('請求書 送付先', opts({ limit: 5 }));
+  const s = stats(opts());
+  assert.ok(s.files.includes('search/manifest.json'));
+  const shards = s.files.filter((f) => f.includes('/s/'));
+  const fragments = s.files.filter((f) => f.includes('/f/'));
+  assert.ok(shards.length >= 1 && shards.length <= 3, JSON.stringify(s.files));
+  assert.ok(fragments.length <= 5);
+});
+
+test('a missing index is an error, not an empty result', async () => {
+  await assert.rejects(search('sso', { baseDir: '/nonexistent-shirube-dir' }));
+});
