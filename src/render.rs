@@ -67,6 +67,17 @@ struct TierVm {
     url: String,
 }
 
+/// What the search box and the results page need.
+#[derive(Serialize, Clone)]
+struct SearchVm {
+    /// `shirube-search-ui.js`, which loads the engine on first use.
+    ui: String,
+    /// `shirube-search.js`, the engine (a module other pages can import too).
+    engine: String,
+    /// The results page (`search/`).
+    page: String,
+}
+
 #[derive(Serialize, Clone)]
 struct SiteVm<'a> {
     title: &'a str,
@@ -79,6 +90,7 @@ struct SiteVm<'a> {
     tiers: Vec<TierVm>,
     stylesheet: String,
     home_url: String,
+    search: SearchVm,
 }
 
 #[derive(Serialize, Clone)]
@@ -184,6 +196,7 @@ pub fn compile(theme: &Theme) -> Result<tera::Tera, Vec<Diagnostic>> {
         "faq_index.html",
         "kickoff.html",
         "404.html",
+        "search.html",
     ] {
         if !theme.templates.contains_key(required) {
             diags.push(
@@ -308,6 +321,7 @@ impl<'a> Renderer<'a> {
             tiers,
             stylesheet,
             home_url: base.to_string(),
+            search: search_vm(theme, base),
         };
         let intro = |src: &str| {
             by_src
@@ -537,6 +551,7 @@ impl<'a> Renderer<'a> {
             self.render_faq_index(),
             self.render_kickoff(),
             self.render_404(),
+            self.render_search(),
         ];
         generated.extend((0..self.config.phases.len()).map(|p| self.render_phase(p)));
         generated.extend((0..self.config.tiers.len()).map(|t| self.render_tier(t)));
@@ -743,6 +758,12 @@ impl<'a> Renderer<'a> {
         self.render("kickoff.html", &ctx, format!("{KICKOFF_URL}index.html"))
     }
 
+    fn render_search(&self) -> Result<OutputFile, Diagnostic> {
+        let url = validate::SEARCH_URL;
+        let ctx = self.context(url, url, &self.ui("search_title"), None);
+        self.render("search.html", &ctx, format!("{url}index.html"))
+    }
+
     fn render_404(&self) -> Result<OutputFile, Diagnostic> {
         let ctx = self.context("404.html", "", &self.ui("not_found_title"), None);
         self.render("404.html", &ctx, "404.html".into())
@@ -765,6 +786,19 @@ impl<'a> Renderer<'a> {
                 .map(|b| b.page.url.clone()),
         );
         urls
+    }
+}
+
+/// Script URLs with cache-busting queries, and the results page URL.
+fn search_vm(theme: &Theme, base: &str) -> SearchVm {
+    let versioned = |name: &str| match theme.statics.get(name) {
+        Some(f) => format!("{base}{name}?v={}", &short_hash(&f.bytes)[..10]),
+        None => format!("{base}{name}"),
+    };
+    SearchVm {
+        ui: versioned("shirube-search-ui.js"),
+        engine: versioned("shirube-search.js"),
+        page: format!("{base}{}", validate::SEARCH_URL),
     }
 }
 

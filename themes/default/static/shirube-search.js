@@ -597,28 +597,39 @@ function escapeHtml(s) {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
-function termMatcher(groups) {
-  const exact = new Set();
-  const prefixes = [];
-  for (const g of groups) {
-    for (const t of g.terms) exact.add(t);
-    if (g.prefix) prefixes.push(g.prefix);
-  }
-  return (term) => exact.has(term) || prefixes.some((p) => term.startsWith(p));
-}
-
-// Matched spans of `text` (offsets into it), merged when they touch or overlap, and how many distinct terms.
-function matchSpans(text, matches) {
+// Matched spans of `text` (offsets into it), merged when they touch or overlap, and how many query groups
+// matched. A CJK chain is highlighted only where all its bigrams occur in a row, as in the ranking.
+function matchSpans(text, groups) {
+  const toks = scanUnits(unitsOfOriginal(text));
+  const hit = new Array(toks.length).fill(false);
+  const matched = new Set();
+  groups.forEach((g, gi) => {
+    if (g.kind === 'chain' && g.terms.length > 1) {
+      const n = g.terms.length;
+      for (let i = 0; i + n <= toks.length; i++) {
+        let ok = true;
+        for (let k = 0; k < n && ok; k++) ok = toks[i + k].cjk && toks[i + k].term === g.terms[k];
+        if (!ok) continue;
+        for (let k = 0; k < n; k++) hit[i + k] = true;
+        matched.add(gi);
+      }
+      return;
+    }
+    toks.forEach((t, i) => {
+      if (g.terms.includes(t.term) || (g.prefix && t.term.startsWith(g.prefix))) {
+        hit[i] = true;
+        matched.add(gi);
+      }
+    });
+  });
   const spans = [];
-  const distinct = new Set();
-  for (const t of scanUnits(unitsOfOriginal(text))) {
-    if (!matches(t.term)) continue;
-    distinct.add(t.term);
+  toks.forEach((t, i) => {
+    if (!hit[i]) return;
     const last = spans[spans.length - 1];
     if (last && t.start <= last[1]) last[1] = Math.max(last[1], t.end);
     else spans.push([t.start, t.end]);
-  }
-  return { spans, distinct: distinct.size };
+  });
+  return { spans, distinct: matched.size };
 }
 
 function excerptHtml(text, spans, max = EXCERPT_CHARS) {
@@ -663,33 +674,32 @@ function excerptHtml(text, spans, max = EXCERPT_CHARS) {
   return html;
 }
 
-function partExcerpt(text, matches) {
+function partExcerpt(text, groups) {
   const flat = text.replace(/\s*\n\s*/g, ' ');
-  const { spans, distinct } = matchSpans(flat, matches);
+  const { spans, distinct } = matchSpans(flat, groups);
   return { html: excerptHtml(flat, spans), hits: spans.length, distinct };
 }
 
 function buildResult(m, frag, score, groups, base) {
-  const matches = termMatcher(groups);
   const url = base + frag.u;
   const parts = frag.x.map(([heading, id, text]) => {
-    const h = heading ? matchSpans(heading, matches) : { spans: [], distinct: 0 };
-    const body = partExcerpt(text, matches);
+    const h = heading ? matchSpans(heading, groups) : { spans: [], distinct: 0 };
+    const body = partExcerpt(text, groups);
     return { heading, id, text, body, rank: body.distinct * 10 + h.distinct * 12 + Math.min(body.hits, 5) };
   });
   const ranked = parts.filter((p) => p.rank > 0).sort((a, b) => b.rank - a.rank);
   let excerpt;
   const best = ranked.find((p) => p.body.hits > 0);
   if (best) excerpt = best.body.html;
-  else if (frag.s) excerpt = partExcerpt(frag.s, matches).html;
-  else excerpt = partExcerpt(frag.x.length ? frag.x[0][2] : '', matches).html;
+  else if (frag.s) excerpt = partExcerpt(frag.s, groups).html;
+  else excerpt = partExcerpt(frag.x.length ? frag.x[0][2] : '', groups).html;
   const sections = ranked
     .filter((p) => p.id)
     .slice(0, 3)
     .map((p) => ({
       title: p.heading,
       url: url + '#' + encodeURIComponent(p.id),
-      excerpt: p.body.hits ? p.body.html : partExcerpt(p.text, matches).html,
+      excerpt: p.body.hits ? p.body.html : partExcerpt(p.text, groups).html,
     }));
   const [kind, phase, tiers] = m.combos[frag.c] || [2, -1, []];
   return {

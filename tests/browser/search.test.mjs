@@ -1,0 +1,123 @@
+// Real-browser test of the search UI (Debian chromium through playwright-core; nothing is downloaded).
+// Run by tests/browser_search.rs, which builds the sites and serves them on loopback:
+//   SHIRUBE_FIXTURE_URL  the bilingual fixture (tests/search/site, language ja) served under /docs/guide/
+//   SHIRUBE_SAMPLE_URL   the repository's sample site (English) served at /
+//   CHROMIUM             the browser binary (default /usr/bin/chromium)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const fixture = process.env.SHIRUBE_FIXTURE_URL;
+const sample = process.env.SHIRUBE_SAMPLE_URL;
+let browser;
+let errors = [];
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => browser && (await browser.close()));
+
+async function newPage() {
+  const page = await browser.newPage();
+  errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+  page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && errors.push(`${r.status()} ${r.url()}`));
+  return page;
+}
+
+test('Japanese query in the header box, keyboard, results page, facet, result link (under a subpath)', async () => {
+  assert.ok(fixture, 'SHIRUBE_FIXTURE_URL');
+  const page = await newPage();
+  await page.goto(fixture);
+  const box = page.locator('#site-search-q');
+  await expect(box, 'aria-expanded', 'false');
+
+  // "/" focuses the box from anywhere on the page.
+  await page.locator('main').click();
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'site-search-q');
+
+  // Results as you type.
+  await page.keyboard.type('請求書 送付先');
+  const first = page.locator('#site-search-listbox [role="option"]').first();
+  await first.waitFor();
+  assert.equal(await first.locator('.site-search-title').textContent(), '請求書の送付先を変更する');
+  await expect(box, 'aria-expanded', 'true');
+  assert.match(await first.locator('mark').first().textContent(), /請求書|送付先/);
+
+  // Down arrow makes the first option active; Escape closes the popup.
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await box.getAttribute('aria-activedescendant'), 'site-search-opt-0');
+  assert.equal(await first.getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('Escape');
+  await expect(box, 'aria-expanded', 'false');
+  assert.equal(await page.locator('.site-search-popup').isHidden(), true);
+
+  // Enter without an active option opens the results page, under the base path.
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/docs\/guide\/search\/\?q=/);
+  const results = page.locator('.search-results > li');
+  await results.first().waitFor();
+  assert.equal(await page.locator('#search-page-q').inputValue(), '請求書 送付先');
+  assert.equal(await results.first().locator('h2 a').textContent(), '請求書の送付先を変更する');
+
+  // A facet chip: only FAQs.
+  await page.locator('#search-page-q').fill('請求書');
+  await page.locator('.search-page-form button').click();
+  await page.waitForFunction(() => document.querySelectorAll('.search-results > li').length >= 2);
+  const faqChip = page.locator('.chip[data-facet="kind"][data-value="faq"]');
+  await faqChip.click();
+  await page.waitForURL(/kind=faq/);
+  await page.waitForFunction(() => [...document.querySelectorAll('.search-results > li')].every((li) => li.classList.contains('kind-faq')));
+  assert.equal(await faqChip.getAttribute('aria-pressed'), 'true');
+  const top = results.first().locator('h2 a');
+  assert.equal(await top.textContent(), '請求書を再発行できますか？');
+
+  // Follow the result link.
+  await top.click();
+  await page.waitForURL(/\/docs\/guide\/faq\/seikyusho-saihakko\/$/);
+  assert.equal(await page.locator('h1').first().textContent(), '請求書を再発行できますか？');
+  assert.deepEqual(errors, []);
+});
+
+test('the results page reads ?q= and filters from the URL', async () => {
+  const page = await newPage();
+  await page.goto(new URL('search/?q=' + encodeURIComponent('ＳＳＯ') + '&kind=faq', fixture).href);
+  await page.locator('.search-results > li').first().waitFor();
+  const kinds = await page.locator('.search-results > li').evaluateAll((lis) => lis.map((li) => li.className));
+  assert.ok(kinds.every((k) => k.includes('kind-faq')), kinds.join());
+  assert.equal(await page.locator('.chip[data-value="faq"]').getAttribute('aria-pressed'), 'true');
+  // A query with no match shows the empty-state help.
+  await page.locator('#search-page-q').fill('ぴよぴよ');
+  await page.waitForFunction(() => document.querySelectorAll('.search-results > li').length === 0);
+  await page.waitForFunction(() => !document.querySelector('.search-help').hidden);
+  assert.match(await page.locator('.search-status').textContent(), /ぴよぴよ/);
+  assert.deepEqual(errors, []);
+});
+
+test('English sample site: type, arrow down, Enter follows the result', async () => {
+  assert.ok(sample, 'SHIRUBE_SAMPLE_URL');
+  const page = await newPage();
+  await page.goto(sample);
+  await page.locator('#site-search-q').click();
+  await page.keyboard.type('invite admins');
+  const first = page.locator('#site-search-listbox [role="option"]').first();
+  await first.waitFor();
+  assert.equal(await first.locator('.site-search-title').textContent(), 'Invite your admins');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/playbooks\/onboarding\/invite-admins\/$/);
+  assert.deepEqual(errors, []);
+});
+
+async function expect(locator, attr, value) {
+  await locator.page().waitForFunction(
+    ([sel, a, v]) => document.querySelector(sel)?.getAttribute(a) === v,
+    ['#site-search-q', attr, value],
+    { timeout: 5000 },
+  );
+}

@@ -1,0 +1,317 @@
+// shirube-search-ui.js: the default theme's search box (header) and results page (search/?q=).
+// Loads the engine (shirube-search.js) on first use, so pages that nobody searches from pay nothing.
+// The box is an ARIA 1.2 combobox: the input owns a listbox popup; up/down move the active option
+// (aria-activedescendant), Enter opens it, Escape closes the popup (and clears the box when it is closed).
+// Page text only reaches the DOM as textContent, or as the engine's excerpts (escaped, with <mark>).
+
+const DEBOUNCE_MS = 120;
+const BOX_LIMIT = 6;
+const PAGE_LIMIT = 50;
+
+const form = document.querySelector('form.site-search');
+let enginePromise = null;
+
+function engine() {
+  if (!enginePromise) {
+    const src = form?.dataset.engine || new URL('shirube-search.js', import.meta.url).href;
+    enginePromise = import(new URL(src, location.href).href);
+    enginePromise.catch(() => (enginePromise = null));
+  }
+  return enginePromise;
+}
+
+function t(key, vars = {}) {
+  const s = (form && form.dataset['t' + key[0].toUpperCase() + key.slice(1)]) || '';
+  return s.replace(/\{(\w+)\}/g, (_, k) => (k in vars ? String(vars[k]) : ''));
+}
+
+function el(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function debounce(fn, ms) {
+  let timer = 0;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+function kindLabel(kind) {
+  return t(kind) || kind;
+}
+
+// --------------------------------------------------------------------------------------------------------------
+// Header box
+
+function setupBox() {
+  if (!form) return;
+  const input = form.querySelector('.site-search-input');
+  const popup = form.querySelector('.site-search-popup');
+  const list = form.querySelector('.site-search-list');
+  const status = form.querySelector('.site-search-status');
+  if (!input || !popup || !list || !status) return;
+  let active = -1;
+  let seq = 0;
+
+  const options = () => [...list.querySelectorAll('[role="option"]')];
+  const open = () => {
+    popup.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+  };
+  const close = () => {
+    popup.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
+    active = -1;
+  };
+  const setActive = (i) => {
+    const opts = options();
+    if (!opts.length) return;
+    active = (i + opts.length) % opts.length;
+    opts.forEach((o, k) => o.setAttribute('aria-selected', k === active ? 'true' : 'false'));
+    input.setAttribute('aria-activedescendant', opts[active].id);
+    opts[active].scrollIntoView({ block: 'nearest' });
+  };
+  const allUrl = (q) => `${form.getAttribute('action')}?q=${encodeURIComponent(q)}`;
+
+  const run = async () => {
+    const q = input.value;
+    const mine = ++seq;
+    if (!q.trim()) {
+      list.replaceChildren();
+      status.textContent = '';
+      close();
+      return;
+    }
+    let results;
+    try {
+      const { search } = await engine();
+      results = await search(q, { limit: BOX_LIMIT });
+    } catch (e) {
+      if (mine !== seq) return;
+      list.replaceChildren();
+      status.textContent = t('error');
+      open();
+      return;
+    }
+    if (mine !== seq) return;
+    active = -1;
+    input.removeAttribute('aria-activedescendant');
+    const items = results.map((r, i) => {
+      const li = el('li', { role: 'option', id: `site-search-opt-${i}`, 'aria-selected': 'false', 'data-url': r.url });
+      const a = el('a', { href: r.url, tabindex: '-1' });
+      a.append(el('span', { class: 'site-search-title' }, r.title));
+      a.append(el('span', { class: 'site-search-kind' }, kindLabel(r.kind)));
+      const x = el('span', { class: 'site-search-excerpt' });
+      x.innerHTML = r.excerpt; // escaped by the engine; only <mark> is markup
+      a.append(x);
+      li.append(a);
+      return li;
+    });
+    if (results.length) {
+      const li = el('li', { role: 'option', id: `site-search-opt-${results.length}`, 'aria-selected': 'false', 'data-url': allUrl(q), class: 'site-search-more' });
+      li.append(el('a', { href: allUrl(q), tabindex: '-1' }, t('all')));
+      items.push(li);
+      status.textContent = t('count', { n: results.length >= BOX_LIMIT ? `${BOX_LIMIT}+` : results.length });
+    } else {
+      status.textContent = `${t('none', { q })} ${t('help')}`;
+    }
+    list.replaceChildren(...items);
+    open();
+  };
+  const later = debounce(run, DEBOUNCE_MS);
+
+  input.addEventListener('input', (e) => {
+    if (e.isComposing) return; // wait for the IME to commit
+    later();
+  });
+  input.addEventListener('compositionend', later);
+  input.addEventListener('focus', () => {
+    engine(); // start loading while the user types
+    if (input.value.trim() && list.children.length) open();
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.isComposing || e.keyCode === 229) return;
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      if (popup.hidden && input.value.trim()) run();
+      else setActive(active + 1);
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      setActive(active - 1);
+    } else if (e.key === 'Enter') {
+      const opts = options();
+      if (!popup.hidden && active >= 0 && opts[active]) {
+        e.preventDefault();
+        location.href = opts[active].dataset.url;
+      }
+    } else if (e.key === 'Escape') {
+      if (!popup.hidden) {
+        e.preventDefault();
+        close();
+      } else if (input.value) {
+        e.preventDefault();
+        input.value = '';
+      }
+    }
+  });
+  list.addEventListener('mousedown', (e) => e.preventDefault()); // keep focus in the input while clicking
+  list.addEventListener('click', (e) => {
+    const li = e.target.closest('[role="option"]');
+    if (li && !e.target.closest('a')) location.href = li.dataset.url;
+  });
+  form.addEventListener('focusout', (e) => {
+    if (!form.contains(e.relatedTarget)) close();
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tgt = e.target;
+    if (tgt instanceof HTMLElement && (tgt.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(tgt.tagName))) return;
+    e.preventDefault();
+    input.focus();
+    input.select();
+  });
+}
+
+// --------------------------------------------------------------------------------------------------------------
+// Results page
+
+const FACETS = ['kind', 'phase', 'tier'];
+
+function setupPage() {
+  const root = document.querySelector('[data-search-page]');
+  if (!root) return;
+  const input = root.querySelector('input[name="q"]');
+  const chips = root.querySelector('.search-facets');
+  const status = root.querySelector('.search-status');
+  const list = root.querySelector('.search-results');
+  const help = root.querySelector('.search-help');
+  const params = new URLSearchParams(location.search);
+  const state = { q: params.get('q') || '', filters: {} };
+  for (const f of FACETS) state.filters[f] = params.getAll(f).filter(Boolean);
+  input.value = state.q;
+  const headerInput = form?.querySelector('.site-search-input');
+  if (headerInput) headerInput.value = state.q;
+  let seq = 0;
+
+  const writeUrl = () => {
+    const p = new URLSearchParams();
+    if (state.q) p.set('q', state.q);
+    for (const f of FACETS) for (const v of state.filters[f]) p.append(f, v);
+    const qs = p.toString();
+    history.replaceState(null, '', qs ? `?${qs}` : location.pathname);
+  };
+
+  const render = async () => {
+    const mine = ++seq;
+    const q = state.q;
+    if (!q.trim()) {
+      list.replaceChildren();
+      chips.hidden = true;
+      status.textContent = '';
+      help.hidden = false;
+      return;
+    }
+    let results;
+    let counts;
+    try {
+      const { search, facets } = await engine();
+      [results, counts] = await Promise.all([search(q, { limit: PAGE_LIMIT, filters: state.filters }), facets(q)]);
+    } catch (e) {
+      if (mine !== seq) return;
+      status.textContent = t('error');
+      return;
+    }
+    if (mine !== seq) return;
+    renderChips(counts);
+    status.textContent = results.length ? t('count', { n: results.length >= PAGE_LIMIT ? `${PAGE_LIMIT}+` : results.length }) : t('none', { q });
+    help.hidden = results.length > 0;
+    const names = {};
+    for (const f of ['phase', 'tier']) for (const v of counts[f]) names[f + ':' + v.id] = v.name;
+    list.replaceChildren(
+      ...results.map((r) => {
+        const li = el('li', { class: `search-result kind-${r.kind}` });
+        const h = el('h2', { class: 'search-result-title' });
+        h.append(el('a', { href: r.url }, r.title));
+        li.append(h);
+        const meta = el('p', { class: 'search-result-meta' });
+        meta.append(el('span', { class: 'badge badge-kind' }, kindLabel(r.kind)));
+        if (r.phase) meta.append(el('span', { class: 'badge badge-phase' }, names['phase:' + r.phase] || r.phase));
+        li.append(meta);
+        const x = el('p', { class: 'search-result-excerpt' });
+        x.innerHTML = r.excerpt; // escaped by the engine; only <mark> is markup
+        li.append(x);
+        if (r.sections.length) {
+          const ul = el('ul', { class: 'search-result-sections', role: 'list' });
+          for (const s of r.sections) {
+            const sli = el('li');
+            sli.append(el('a', { href: s.url }, s.title));
+            ul.append(sli);
+          }
+          li.append(ul);
+        }
+        return li;
+      }),
+    );
+  };
+
+  const renderChips = (counts) => {
+    const groups = [];
+    for (const f of FACETS) {
+      const values = counts[f].filter((v) => v.count > 0 || state.filters[f].includes(v.id));
+      if (values.length < 2 && !state.filters[f].length) continue;
+      const g = el('div', { class: 'search-facet', role: 'group', 'aria-label': t(f) });
+      g.append(el('span', { class: 'search-facet-label', 'aria-hidden': 'true' }, t(f)));
+      for (const v of values) {
+        const on = state.filters[f].includes(v.id);
+        const b = el('button', { type: 'button', class: 'chip', 'aria-pressed': on ? 'true' : 'false', 'data-facet': f, 'data-value': v.id });
+        b.append(el('span', {}, f === 'kind' ? kindLabel(v.id) : v.name));
+        b.append(el('span', { class: 'chip-count' }, String(v.count)));
+        g.append(b);
+      }
+      groups.push(g);
+    }
+    if (FACETS.some((f) => state.filters[f].length)) {
+      groups.push(el('button', { type: 'button', class: 'chip chip-clear', 'data-clear': '' }, t('clear')));
+    }
+    chips.replaceChildren(...groups);
+    chips.hidden = groups.length === 0;
+  };
+
+  chips.addEventListener('click', (e) => {
+    const b = e.target.closest('button');
+    if (!b) return;
+    if (b.hasAttribute('data-clear')) {
+      for (const f of FACETS) state.filters[f] = [];
+    } else {
+      const { facet, value } = b.dataset;
+      const list = state.filters[facet];
+      state.filters[facet] = list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
+    }
+    writeUrl();
+    render().then(() => chips.querySelector(`button[data-facet="${b.dataset.facet}"][data-value="${b.dataset.value}"]`)?.focus());
+  });
+  const later = debounce(() => {
+    state.q = input.value;
+    writeUrl();
+    render();
+  }, DEBOUNCE_MS);
+  input.addEventListener('input', (e) => {
+    if (!e.isComposing) later();
+  });
+  input.addEventListener('compositionend', later);
+  root.querySelector('form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    state.q = input.value;
+    writeUrl();
+    render();
+  });
+  render();
+}
+
+setupBox();
+setupPage();
