@@ -442,10 +442,22 @@ fn check_unique(config: &Config, text: &str, diags: &mut Vec<Diagnostic>) {
     let mut dup = |ids: Vec<&str>, what: &str| {
         for (i, id) in ids.iter().enumerate() {
             if ids[..i].contains(id) {
-                diags.push(
-                    Diagnostic::error(CONFIG_FILE, format!("{what} id \"{id}\" is listed twice"))
-                        .with_help("ids must be unique"),
-                );
+                // Point at the second `id: <id>` in the file, the one to rename or remove.
+                let needle = format!("id: {id}");
+                let at = text
+                    .lines()
+                    .enumerate()
+                    .filter_map(|(n, l)| {
+                        l.find(&needle).map(|c| (n + 1, l[..c].chars().count() + 5))
+                    })
+                    .nth(1);
+                let d =
+                    Diagnostic::error(CONFIG_FILE, format!("{what} id \"{id}\" is listed twice"));
+                let d = match at {
+                    Some((line, col)) => d.at(text, line, col, id.chars().count()),
+                    None => d,
+                };
+                diags.push(d.with_help("ids must be unique: rename or remove one of them"));
             }
         }
     };
@@ -454,7 +466,6 @@ fn check_unique(config: &Config, text: &str, diags: &mut Vec<Diagnostic>) {
         "phase",
     );
     dup(config.tiers.iter().map(|t| t.id.as_str()).collect(), "tier");
-    let _ = text;
 }
 
 /// Adds `params` to the query of `url`, before any `#fragment`.
@@ -506,6 +517,17 @@ fn title_case(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_ids_point_at_the_second() {
+        let (_, d) =
+            parse("title: T\ntiers:\n  - { id: low, name: Low }\n  - { id: low, name: Again }\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].render(),
+            "shirube.yaml:4:11: error: tier id \"low\" is listed twice\n 4 |   - { id: low, name: Again }\n   |           ^^^\n  help: ids must be unique: rename or remove one of them\n"
+        );
+    }
 
     #[test]
     fn defaults_for_everything_but_title() {
