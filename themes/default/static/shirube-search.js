@@ -46,11 +46,16 @@ function isApostrophe(ch) {
 
 /** Light English stemming (plural → singular) for words of ASCII letters, four letters or more. */
 export function stem(word) {
-  if (word.length < 4 || !/^[a-z]+$/.test(word)) return word;
-  if (word.length > 4 && word.endsWith('ies')) return word.slice(0, -3) + 'y';
+  const n = word.length;
+  if (n < 4) return word;
+  for (let i = 0; i < n; i++) {
+    const c = word.charCodeAt(i);
+    if (c < 97 || c > 122) return word;
+  }
+  if (n > 4 && word.endsWith('ies')) return word.slice(0, -3) + 'y';
   for (const s of ['sses', 'xes', 'ches', 'shes', 'zzes']) if (word.endsWith(s)) return word.slice(0, -2);
   if (word.endsWith('ss') || word.endsWith('us') || word.endsWith('is')) return word;
-  return word.endsWith('s') ? word.slice(0, -1) : word;
+  return word.charCodeAt(n - 1) === 115 ? word.slice(0, -1) : word;
 }
 
 // The tokenizer proper, over "units": [char, start, end] with start/end offsets into some original string.
@@ -114,6 +119,11 @@ function unitsOfNormalized(norm) {
 // Units of an original (not normalized) text, normalizing a base character together with the marks that follow
 // it, so that tokens carry offsets into the original text (for highlighting).
 const JOINS_PREVIOUS = /^[\p{M}\uff9e\uff9f]$/u;
+// Characters that NFKC and lowercasing leave alone, so the slow path can be skipped: lowercase ASCII letters,
+// digits and punctuation; kana (but not the spacing voiced marks U+309B/C); unified ideographs.
+function stable(cp) {
+  return (cp < 0x80 && !(cp >= 65 && cp <= 90)) || (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30a1 && cp <= 0x30fa) || cp === 0x30fc || (cp >= 0x4e00 && cp <= 0x9fff);
+}
 function unitsOfOriginal(text) {
   const units = [];
   const cps = Array.from(text);
@@ -122,9 +132,12 @@ function unitsOfOriginal(text) {
   while (i < cps.length) {
     let cluster = cps[i];
     let j = i + 1;
-    while (j < cps.length && JOINS_PREVIOUS.test(cps[j])) cluster += cps[j++];
+    while (j < cps.length && cps[j].charCodeAt(0) >= 0x300 && JOINS_PREVIOUS.test(cps[j])) cluster += cps[j++];
     const end = off + cluster.length;
-    for (const ch of normalize(cluster)) units.push([ch, off, end]);
+    const cp = cluster.codePointAt(0);
+    if (j === i + 1 && stable(cp)) units.push([cluster, off, end]);
+    else if (j === i + 1 && cp >= 65 && cp <= 90) units.push([String.fromCharCode(cp + 32), off, end]);
+    else for (const ch of normalize(cluster)) units.push([ch, off, end]);
     off = end;
     i = j;
   }
@@ -599,7 +612,15 @@ function escapeHtml(s) {
 
 // Matched spans of `text` (offsets into it), merged when they touch or overlap, and how many query groups
 // matched. A CJK chain is highlighted only where all its bigrams occur in a row, as in the ranking.
+function mayMatch(text, groups) {
+  const norm = normalize(text);
+  return groups.some((g) =>
+    (g.prefix && norm.includes(g.prefix)) || g.terms.some((t) => norm.includes(t.length > 4 ? t.slice(0, -2) : t)),
+  );
+}
+
 function matchSpans(text, groups) {
+  if (!mayMatch(text, groups)) return { spans: [], distinct: 0 };
   const toks = scanUnits(unitsOfOriginal(text));
   const hit = new Array(toks.length).fill(false);
   const matched = new Set();
@@ -680,14 +701,33 @@ function partExcerpt(text, groups) {
   return { html: excerptHtml(flat, spans), hits: spans.length, distinct };
 }
 
+// How many query groups a text may contain, by substring on the normalized text: cheap, and never too low.
+function roughHits(text, groups) {
+  const norm = normalize(text);
+  let n = 0;
+  for (const g of groups) {
+    const found = (g.prefix && norm.includes(g.prefix)) || g.terms.every((t) => norm.includes(t.length > 4 ? t.slice(0, -2) : t));
+    if (found) n += g.required ? 2 : 1;
+  }
+  return n;
+}
+
+const EXCERPT_PARTS = 4;
+
 function buildResult(m, frag, score, groups, base) {
   const url = base + frag.u;
-  const parts = frag.x.map(([heading, id, text]) => {
-    const h = heading ? matchSpans(heading, groups) : { spans: [], distinct: 0 };
-    const body = partExcerpt(text, groups);
-    return { heading, id, text, body, rank: body.distinct * 10 + h.distinct * 12 + Math.min(body.hits, 5) };
-  });
-  const ranked = parts.filter((p) => p.rank > 0).sort((a, b) => b.rank - a.rank);
+  // Tokenize (for exact matches and offsets) only the few parts most likely to match.
+  const parts = frag.x
+    .map(([heading, id, text], order) => ({ heading, id, text, order, rough: roughHits(heading + '\n' + text, groups) }))
+    .filter((p) => p.rough > 0)
+    .sort((a, b) => b.rough - a.rough || a.order - b.order)
+    .slice(0, EXCERPT_PARTS)
+    .map((p) => {
+      const h = p.heading ? matchSpans(p.heading, groups) : { spans: [], distinct: 0 };
+      const body = partExcerpt(p.text, groups);
+      return { ...p, body, rank: body.distinct * 10 + h.distinct * 12 + Math.min(body.hits, 5) };
+    });
+  const ranked = parts.filter((p) => p.rank > 0).sort((a, b) => b.rank - a.rank || a.order - b.order);
   let excerpt;
   const best = ranked.find((p) => p.body.hits > 0);
   if (best) excerpt = best.body.html;
