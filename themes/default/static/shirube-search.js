@@ -369,28 +369,61 @@ function parseShard(buf) {
   return { terms, sorted: [...terms.keys()] };
 }
 
+// Page ids and impact bytes of a term, decoded once; positions are only located (offset of each page's list)
+// and decoded on demand, for the pages that need them.
 function postings(entry) {
   if (entry.decoded) return entry.decoded;
-  const r = { buf: entry.buf, pos: entry.off };
-  const docs = new Array(entry.ndocs);
-  const flags = new Array(entry.ndocs);
-  const positions = new Array(entry.ndocs);
+  const buf = entry.buf;
+  const r = { buf, pos: entry.off };
+  const n = entry.ndocs;
+  const docs = new Uint32Array(n);
+  const flags = new Uint8Array(n);
+  const posAt = new Uint32Array(n);
+  const counts = new Uint32Array(n);
   let doc = 0;
-  for (let i = 0; i < entry.ndocs; i++) {
+  for (let i = 0; i < n; i++) {
     doc += varint(r);
     docs[i] = doc;
-    flags[i] = entry.buf[r.pos++];
+    flags[i] = buf[r.pos++];
     const np = varint(r);
-    const ps = new Array(np);
-    let p = 0;
-    for (let k = 0; k < np; k++) {
-      p += varint(r);
-      ps[k] = p;
-    }
-    positions[i] = ps;
+    counts[i] = np;
+    posAt[i] = r.pos;
+    for (let k = 0; k < np; k++) while (buf[r.pos++] & 0x80);
   }
-  entry.decoded = { docs, flags, positions };
+  entry.decoded = { buf, docs, flags, posAt, counts };
   return entry.decoded;
+}
+
+function positionsOf(p, i) {
+  const r = { buf: p.buf, pos: p.posAt[i] };
+  const out = new Int32Array(p.counts[i]);
+  let v = 0;
+  for (let k = 0; k < out.length; k++) out[k] = v += varint(r);
+  return out;
+}
+
+// Index of `doc` in the sorted `docs`, from `lo` on, or -1.
+function findDoc(docs, doc, lo = 0) {
+  let hi = docs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (docs[mid] < doc) lo = mid + 1;
+    else if (docs[mid] > doc) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
+function hasPos(sorted, x) {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else if (sorted[mid] > x) hi = mid - 1;
+    else return true;
+  }
+  return false;
 }
 
 // Code point order (the order of UTF-8 bytes, which is how the indexer sorts), not UTF-16 order.
@@ -416,7 +449,7 @@ function shardIndex(bounds, key) {
   return lo;
 }
 
-const MAX_PREFIX_SHARDS = 3;
+const MAX_PREFIX_SHARDS = 2;
 const MAX_PREFIX_TERMS = 64;
 
 function shardsFor(m, group) {
@@ -468,39 +501,49 @@ function idf(n, df) {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-// For one group: Map doc → {score, title, starts: Set of positions where the group starts}.
+// For one group: Map doc → {score, title, starts()}: starts() gives the positions where the group starts in the
+// page (decoded on first use: only phrase checks need them).
 function matchGroup(group, shards, n) {
   const out = new Map();
   if (group.kind === 'chain' && group.terms.length > 1) {
     const parts = group.terms.map((t) => groupTerms({ terms: [t] }, shards)[0]);
     if (parts.some((p) => !p)) return out;
-    const maps = parts.map(({ p }) => {
-      const m = new Map();
-      for (let i = 0; i < p.docs.length; i++) m.set(p.docs[i], i);
-      return m;
-    });
-    const first = parts[0].p;
-    for (let i = 0; i < first.docs.length; i++) {
-      const doc = first.docs[i];
-      const idx = maps.map((m) => m.get(doc));
-      if (idx.some((x) => x === undefined)) continue;
-      const sets = parts.map(({ p }, k) => (k === 0 ? null : new Set(p.positions[idx[k]])));
-      const starts = new Set();
-      for (const pos of first.positions[i]) {
-        let ok = true;
-        for (let k = 1; k < parts.length && ok; k++) ok = sets[k].has(pos + k);
-        if (ok) starts.add(pos);
+    const ps = parts.map((x) => x.p);
+    const w = ps.map((p) => idf(n, p.docs.length));
+    // Walk the rarest bigram's pages; find each page in the others (sorted ids), then check adjacency.
+    let rare = 0;
+    ps.forEach((p, k) => (p.docs.length < ps[rare].docs.length ? (rare = k) : 0));
+    const from = new Array(ps.length).fill(0);
+    for (let i = 0; i < ps[rare].docs.length; i++) {
+      const doc = ps[rare].docs[i];
+      const idx = new Array(ps.length);
+      let all = true;
+      for (let k = 0; k < ps.length && all; k++) {
+        const j = k === rare ? i : findDoc(ps[k].docs, doc, from[k]);
+        if (j < 0) all = false;
+        else {
+          idx[k] = j;
+          from[k] = j;
+        }
       }
-      if (!starts.size) continue;
+      if (!all) continue;
+      const pos = ps.map((p, k) => positionsOf(p, idx[k]));
+      const starts = [];
+      for (const p0 of pos[0]) {
+        let ok = true;
+        for (let k = 1; k < ps.length && ok; k++) ok = hasPos(pos[k], p0 + k);
+        if (ok) starts.push(p0);
+      }
+      if (!starts.length) continue;
       let score = 0;
       let title = true;
-      parts.forEach(({ p }, k) => {
-        const f = p.flags[idx[k]];
-        score += ((f & 0x7f) / 127) * idf(n, p.docs.length);
+      for (let k = 0; k < ps.length; k++) {
+        const f = ps[k].flags[idx[k]];
+        score += ((f & 0x7f) / 127) * w[k];
         title = title && (f & 0x80) !== 0;
-      });
+      }
       // A chain counts like one word: the mean of its bigrams, slightly more for longer (rarer) chains.
-      out.set(doc, { score: (score / parts.length) * (1 + 0.1 * (parts.length - 1)), title, starts });
+      out.set(doc, { score: (score / ps.length) * (1 + 0.1 * (ps.length - 1)), title, starts: () => starts });
     }
     return out;
   }
@@ -512,12 +555,19 @@ function matchGroup(group, shards, n) {
       const s = ((f & 0x7f) / 127) * w;
       let e = out.get(doc);
       if (!e) {
-        e = { score: 0, title: false, starts: new Set() };
+        const refs = [];
+        let cache = null;
+        e = {
+          score: 0,
+          title: false,
+          refs,
+          starts: () => cache || (cache = refs.length === 1 ? positionsOf(...refs[0]) : refs.flatMap((r) => [...positionsOf(...r)]).sort((a, b) => a - b)),
+        };
         out.set(doc, e);
       }
       e.score = Math.max(e.score, s);
       e.title = e.title || (f & 0x80) !== 0;
-      for (const pos of p.positions[i]) e.starts.add(pos);
+      e.refs.push([p, i]);
     }
   }
   return out;
@@ -546,16 +596,24 @@ function hasFilters(filters) {
   return !!filters && ['kind', 'phase', 'tier'].some((k) => filters[k] && filters[k].length);
 }
 
+const RESCORE = 200;
+
 // Ranks every page that matches `query`: [{doc, score}] best first.
 async function rank(site, query, filters) {
   const m = await site.manifest;
   const groups = planQuery(query);
   if (!groups.length) return { m, groups, ranked: [] };
+  // Shards for the required groups; optional groups (particles, stop words) are looked up only in those, so a
+  // very common optional term never costs a download.
   const shardNums = new Set();
-  for (const g of groups) for (const s of shardsFor(m, g)) shardNums.add(s);
+  for (const g of groups) if (g.required) for (const s of shardsFor(m, g)) shardNums.add(s);
   const loaded = new Map();
   await Promise.all([...shardNums].map(async (s) => loaded.set(s, await loadShard(site, s))));
-  const matches = groups.map((g) => matchGroup(g, shardsFor(m, g).map((s) => loaded.get(s)), m.pages));
+  const matches = groups.map((g) => {
+    const shards = shardsFor(m, g).filter((s) => loaded.has(s));
+    if (!g.required && shards.length < shardsFor(m, g).length) return null;
+    return matchGroup(g, shards.map((s) => loaded.get(s)), m.pages);
+  });
   const required = groups.map((g, i) => i).filter((i) => groups[i].required);
   required.sort((a, b) => matches[a].size - matches[b].size);
   let candidates = [...matches[required[0]].keys()];
@@ -564,7 +622,7 @@ async function rank(site, query, filters) {
     const docs = await loadDocs(site);
     candidates = candidates.filter((d) => comboMatches(m, docs[d], filters));
   }
-  const optional = groups.map((g, i) => i).filter((i) => !groups[i].required);
+  const optional = groups.map((g, i) => i).filter((i) => !groups[i].required && matches[i]);
   const ranked = candidates.map((doc) => {
     let score = 0;
     let allTitle = true;
@@ -581,21 +639,29 @@ async function rank(site, query, filters) {
     }
     if (allTitle) score *= 1.5;
     if (allOptional) score *= 1.1;
-    if (groups.length > 1 && isPhrase(groups, matches, doc)) score *= 1.5;
     return { doc, score };
   });
   ranked.sort((a, b) => b.score - a.score || a.doc - b.doc);
+  // Phrase boost, for the best candidates only (it needs positions).
+  const known = groups.map((g, i) => i).filter((i) => matches[i]);
+  if (known.length > 1) {
+    const top = ranked.slice(0, RESCORE);
+    for (const r of top) if (isPhrase(groups, matches, known, r.doc)) r.score *= 1.5;
+    top.sort((a, b) => b.score - a.score || a.doc - b.doc);
+    ranked.splice(0, top.length, ...top);
+  }
   return { m, groups, ranked, matches };
 }
 
-// True when every group occurs in query order at consecutive positions, somewhere in the page.
-function isPhrase(groups, matches, doc) {
-  const entries = groups.map((g, i) => matches[i].get(doc));
+// True when the groups occur in query order at consecutive positions, somewhere in the page.
+function isPhrase(groups, matches, known, doc) {
+  const entries = known.map((i) => matches[i].get(doc));
   if (entries.some((e) => !e)) return false;
-  const q0 = groups[0].qpos;
-  for (const p of entries[0].starts) {
+  const q0 = groups[known[0]].qpos;
+  const lists = entries.map((e) => e.starts());
+  for (const p of lists[0]) {
     let ok = true;
-    for (let k = 1; k < groups.length && ok; k++) ok = entries[k].starts.has(p + groups[k].qpos - q0);
+    for (let k = 1; k < known.length && ok; k++) ok = hasPos(lists[k], p + groups[known[k]].qpos - q0);
     if (ok) return true;
   }
   return false;
