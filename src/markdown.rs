@@ -762,7 +762,11 @@ fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
             )
         };
         match f.marker {
-            Some((m, checked)) => events[m].0 = Event::Html(input(checked).into()),
+            // Disabled until the theme's script enables it, like a task list without script.
+            Some((m, checked)) => {
+                let html = input(checked).replace('>', " disabled>");
+                events[m].0 = Event::Html(html.into())
+            }
             None => li.push_str(&input(false)),
         }
         events[f.item].0 = Event::Html(li.into());
@@ -1122,7 +1126,7 @@ mod tests {
             "{html}"
         );
         assert!(
-            html.contains(r#"<li class="step task" data-step="done-already"><input type="checkbox" class="step-box" aria-label="Done already" checked>"#),
+            html.contains(r#"<li class="step task" data-step="done-already"><input type="checkbox" class="step-box" aria-label="Done already" checked disabled>"#),
             "{html}"
         );
         // Nested items belong to their step; bullets are not steps.

@@ -31,6 +31,12 @@ pub struct Built<'a> {
     pub body: &'a Rendered,
     /// A notice shown on top of the page in preview builds (why it would not be published).
     pub banner: Option<Banner>,
+    /// Whether the page is published (not only shown in a preview build).
+    pub published: bool,
+    /// Successful, fresh proofs of the page, all tiers together (0 when it is not gated).
+    pub proofs: u32,
+    /// Date (days since 1970-01-01) of the newest successful proof.
+    pub last_proven: Option<i64>,
 }
 
 /// A notice on top of a page in preview.
@@ -91,6 +97,10 @@ struct SiteVm<'a> {
     stylesheet: String,
     home_url: String,
     search: SearchVm,
+    /// The reader script (tiers, steps, progress), with a cache-busting query; `None` when the theme has none.
+    script: Option<String>,
+    /// Every tier id, separated by spaces (what `?tier=` accepts).
+    tier_ids: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -111,6 +121,70 @@ struct Card {
     tiers: Vec<Ref>,
     all_tiers: bool,
     before_kickoff: bool,
+    /// For `data-tiers`: `all`, or tier ids separated by spaces.
+    tier_ids: String,
+    /// For `data-steps` (playbooks only): step ids separated by spaces; [`MARK_DONE_STEP`] for a playbook
+    /// without steps, which gets one "I have done this" box instead.
+    steps: String,
+    /// Number of steps (playbooks), 0 otherwise.
+    step_count: usize,
+    /// The full URL, for print.
+    abs_url: String,
+}
+
+/// The one step of a playbook that has no ordered or task list: "I have done this".
+pub const MARK_DONE_STEP: &str = "done";
+
+/// A phase in the "you are here" lifecycle strip.
+#[derive(Serialize)]
+struct LifecycleVm {
+    name: String,
+    url: String,
+    months: Option<String>,
+    current: bool,
+}
+
+/// A link to another page with what it needs to be swapped for a reader's tier.
+#[derive(Serialize)]
+struct NextVm {
+    title: String,
+    url: String,
+    phase: Option<String>,
+    /// JSON for `data-alt`: for each tier whose link differs, `{"u": url, "t": title, "p": phase}` or
+    /// `null` (no such page for that tier). Empty when no tier differs.
+    alt: String,
+}
+
+/// "Was this helpful?" links.
+#[derive(Serialize)]
+struct FeedbackVm {
+    yes: String,
+    no: String,
+}
+
+/// How many engagements proved the page, and when last.
+#[derive(Serialize)]
+struct ProofVm {
+    text: String,
+    date: String,
+    date_iso: String,
+}
+
+/// One question on the FAQ index, answered in place.
+#[derive(Serialize)]
+struct FaqEntry {
+    #[serde(flatten)]
+    card: Card,
+    /// Fragment id on the FAQ index (`faq/#anchor`).
+    anchor: String,
+    /// The answer's HTML, headings moved down one level to sit under the index's phase headings.
+    answer: String,
+}
+
+#[derive(Serialize)]
+struct FaqGroup {
+    phase: PhaseVm,
+    entries: Vec<FaqEntry>,
 }
 
 #[derive(Serialize)]
@@ -137,6 +211,21 @@ struct PageVm<'a> {
     requires: Vec<Requirement>,
     tags: &'a [String],
     banner: Option<Banner>,
+    /// A playbook without steps shows one "I have done this" box.
+    mark_done: bool,
+    /// The phases, the page's own marked current (pages with a phase).
+    lifecycle: Vec<LifecycleVm>,
+    /// The next playbook in lifecycle order (playbooks only).
+    up_next: Option<NextVm>,
+    /// `data-alt` JSON of the previous and next links (see [`NextVm::alt`]).
+    prev_alt: String,
+    next_alt: String,
+    feedback: Option<FeedbackVm>,
+    /// The effort-survey link, on playbooks and FAQs after the first phase.
+    survey: Option<String>,
+    proof: Option<ProofVm>,
+    /// `FAQPage` JSON-LD of a published FAQ, safe inside `<script>`.
+    jsonld: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -150,6 +239,8 @@ struct Kickoff {
     url: String,
     count: usize,
     total_time: Option<String>,
+    /// JSON for `data-by-tier`: `{"tier id": {"count": n, "time": "2 h"}}`, for the reader's tier.
+    by_tier: String,
 }
 
 /// Everything a render needs, prepared once.
@@ -164,6 +255,8 @@ pub struct Renderer<'a> {
     by_phase: Vec<Vec<usize>>,
     /// Kickoff path in order (indices into `built`).
     kickoff: Vec<usize>,
+    /// Playbooks in lifecycle order: by phase, then weight (indices into `built`).
+    playbooks: Vec<usize>,
     /// Every validated page by source path, published or not (a requirement may be unpublished).
     all_pages: HashMap<&'a str, &'a Page>,
     home_intro: String,
@@ -310,7 +403,17 @@ impl<'a> Renderer<'a> {
             Some(f) => format!("{base}style.css?v={}", &short_hash(&f.bytes)[..10]),
             None => format!("{base}style.css"),
         };
+        let script = theme
+            .statics
+            .get("guide.js")
+            .map(|f| format!("{base}guide.js?v={}", &short_hash(&f.bytes)[..10]));
         let site = SiteVm {
+            script,
+            tier_ids: tiers
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
             title: &config.title,
             lang: config.language.code(),
             base_path: base,
@@ -329,6 +432,12 @@ impl<'a> Renderer<'a> {
                 .map(|&i| built[i].body.html.clone())
                 .unwrap_or_default()
         };
+        let playbooks: Vec<usize> = by_phase
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&i| built[i].page.kind == Kind::Playbook)
+            .collect();
         let home_intro = intro("content/index.md");
         let faq_intro = intro("content/faq/index.md");
         let mut r = Renderer {
@@ -339,6 +448,7 @@ impl<'a> Renderer<'a> {
             by_src,
             by_phase,
             kickoff: Vec::new(),
+            playbooks,
             all_pages: all_pages.iter().map(|p| (p.src.as_str(), p)).collect(),
             home_intro,
             faq_intro,
@@ -453,6 +563,26 @@ impl<'a> Renderer<'a> {
                 .collect(),
             all_tiers: page.all_tiers,
             before_kickoff: page.before_kickoff,
+            tier_ids: if page.all_tiers {
+                "all".to_string()
+            } else {
+                page.tiers
+                    .iter()
+                    .map(|&t| self.site.tiers[t].id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+            steps: match (page.kind, self.built[i].body.steps.as_slice()) {
+                (Kind::Playbook, []) => MARK_DONE_STEP.to_string(),
+                (Kind::Playbook, steps) => steps
+                    .iter()
+                    .map(|s| s.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => String::new(),
+            },
+            step_count: self.built[i].body.steps.len(),
+            abs_url: self.config.base_url.absolute(&page.url),
         }
     }
 
@@ -620,6 +750,19 @@ impl<'a> Renderer<'a> {
             requires,
             tags: &page.tags,
             banner: b.banner.clone(),
+            mark_done: page.kind == Kind::Playbook && b.body.steps.is_empty(),
+            lifecycle: page
+                .phase
+                .filter(|_| matches!(page.kind, Kind::Playbook | Kind::Faq))
+                .map(|p| self.lifecycle(p))
+                .unwrap_or_default(),
+            up_next: self.up_next(i),
+            prev_alt: self.pager_alt(i, false),
+            next_alt: self.pager_alt(i, true),
+            feedback: self.feedback(i),
+            survey: self.survey(i),
+            proof: self.proof(i),
+            jsonld: (page.kind == Kind::Faq && b.published).then(|| faq_jsonld(&[(page, b.body)])),
         };
         let description = vm.card.summary.clone();
         let section = match (page.kind, page.phase) {
@@ -652,6 +795,142 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Every phase, `current` marked: the "you are here" strip.
+    fn lifecycle(&self, current: usize) -> Vec<LifecycleVm> {
+        self.site
+            .phases
+            .iter()
+            .enumerate()
+            .map(|(p, ph)| LifecycleVm {
+                name: ph.name.clone(),
+                url: ph.url.clone(),
+                months: ph.months.clone(),
+                current: p == current,
+            })
+            .collect()
+    }
+
+    /// Published playbooks in lifecycle order: by phase, then weight.
+    fn playbook_order(&self) -> &[usize] {
+        &self.playbooks
+    }
+
+    /// The nearest page of `list` after (`forward`) or before position `pos` that `tier` gets; any page for
+    /// `None`.
+    fn nearest(
+        &self,
+        list: &[usize],
+        pos: usize,
+        forward: bool,
+        tier: Option<usize>,
+    ) -> Option<usize> {
+        let fits = |j: &&usize| tier.is_none_or(|t| self.built[**j].page.tiers.contains(&t));
+        if forward {
+            list.get(pos + 1..)?.iter().find(fits).copied()
+        } else {
+            list[..pos.min(list.len())].iter().rev().find(fits).copied()
+        }
+    }
+
+    /// `data-alt` JSON (see [`NextVm::alt`]): for each tier whose link is not `default`.
+    fn alt_json(&self, default: Option<usize>, pick: impl Fn(usize) -> Option<usize>) -> String {
+        let mut map = serde_json::Map::new();
+        for (t, tier) in self.site.tiers.iter().enumerate() {
+            let got = pick(t);
+            if got == default {
+                continue;
+            }
+            let v = match got {
+                Some(j) => {
+                    let page = self.built[j].page;
+                    serde_json::json!({
+                        "u": format!("{}{}", self.site.base_path, page.url),
+                        "t": page.title,
+                        "p": page.phase.map(|p| self.site.phases[p].name.clone()),
+                    })
+                }
+                None => serde_json::Value::Null,
+            };
+            map.insert(tier.id.clone(), v);
+        }
+        if map.is_empty() {
+            String::new()
+        } else {
+            serde_json::Value::Object(map).to_string()
+        }
+    }
+
+    /// The playbook after `i` in lifecycle order, with what each tier gets instead.
+    fn up_next(&self, i: usize) -> Option<NextVm> {
+        let list = self.playbook_order();
+        let pos = list.iter().position(|&j| j == i)?;
+        let next = self.nearest(list, pos, true, None)?;
+        let page = self.built[next].page;
+        Some(NextVm {
+            title: page.title.clone(),
+            url: format!("{}{}", self.site.base_path, page.url),
+            phase: page.phase.map(|p| self.site.phases[p].name.clone()),
+            alt: self.alt_json(Some(next), |t| self.nearest(list, pos, true, Some(t))),
+        })
+    }
+
+    /// `data-alt` of the previous or next link of the pager (same phase and kind).
+    fn pager_alt(&self, i: usize, forward: bool) -> String {
+        let page = self.built[i].page;
+        let Some(p) = page.phase else {
+            return String::new();
+        };
+        let same: Vec<usize> = self.by_phase[p]
+            .iter()
+            .copied()
+            .filter(|&j| self.built[j].page.kind == page.kind)
+            .collect();
+        let Some(pos) = same.iter().position(|&j| j == i) else {
+            return String::new();
+        };
+        let default = self.nearest(&same, pos, forward, None);
+        self.alt_json(default, |t| self.nearest(&same, pos, forward, Some(t)))
+    }
+
+    fn feedback(&self, i: usize) -> Option<FeedbackVm> {
+        let page = self.built[i].page;
+        if !matches!(page.kind, Kind::Playbook | Kind::Faq) {
+            return None;
+        }
+        let url = self.config.base_url.absolute(&page.url);
+        Some(FeedbackVm {
+            yes: self.config.feedback_link(&url, "yes")?,
+            no: self.config.feedback_link(&url, "no")?,
+        })
+    }
+
+    /// The effort survey: asked once onboarding (the first phase) is behind the reader.
+    fn survey(&self, i: usize) -> Option<String> {
+        let page = self.built[i].page;
+        let later = matches!(page.kind, Kind::Playbook | Kind::Faq) && page.phase? > 0;
+        later
+            .then(|| {
+                self.config
+                    .survey_link(&self.config.base_url.absolute(&page.url))
+            })
+            .flatten()
+    }
+
+    fn proof(&self, i: usize) -> Option<ProofVm> {
+        let b = &self.built[i];
+        let days = b.last_proven.filter(|_| b.proofs > 0 && b.published)?;
+        let text = if b.proofs == 1 {
+            self.ui("proven_one")
+        } else {
+            self.ui("proven_many")
+        };
+        Some(ProofVm {
+            text: text.replace("{count}", &b.proofs.to_string()),
+            date: human_date(days, self.config.language),
+            date_iso: crate::proof::format_date(days),
+        })
+    }
+
     fn phase_vm(&self, p: usize) -> PhaseVm {
         self.site.phases[p].clone()
     }
@@ -680,10 +959,28 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter_map(|&i| self.built[i].page.minutes)
             .sum();
+        let mut by_tier = serde_json::Map::new();
+        for (t, tier) in self.site.tiers.iter().enumerate() {
+            let pages: Vec<&Page> = self
+                .kickoff
+                .iter()
+                .map(|&i| self.built[i].page)
+                .filter(|p| p.tiers.contains(&t))
+                .collect();
+            let minutes: u32 = pages.iter().filter_map(|p| p.minutes).sum();
+            by_tier.insert(
+                tier.id.clone(),
+                serde_json::json!({
+                    "count": pages.len(),
+                    "time": if minutes > 0 { self.duration(minutes) } else { String::new() },
+                }),
+            );
+        }
         Kickoff {
             url: format!("{}{KICKOFF_URL}", self.site.base_path),
             count: self.kickoff.len(),
             total_time: (total > 0).then(|| self.duration(total)),
+            by_tier: serde_json::Value::Object(by_tier).to_string(),
         }
     }
 
@@ -701,6 +998,25 @@ impl<'a> Renderer<'a> {
         ctx.insert("playbooks", &of_kind(Kind::Playbook));
         ctx.insert("faqs", &of_kind(Kind::Faq));
         ctx.insert("phase", &phase);
+        ctx.insert("lifecycle", &self.lifecycle(p));
+        ctx.insert(
+            "next_phase",
+            &self.site.phases.get(p + 1).map(|n| Ref {
+                id: n.id.clone(),
+                name: n.name.clone(),
+                url: n.url.clone(),
+            }),
+        );
+        // The first phase's page asks for the effort score of getting through it.
+        ctx.insert(
+            "survey",
+            &(p == 0)
+                .then(|| {
+                    self.config
+                        .survey_link(&self.config.base_url.absolute(&url))
+                })
+                .flatten(),
+        );
         self.render("phase.html", &ctx, format!("{url}index.html"))
     }
 
@@ -725,16 +1041,38 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_faq_index(&self) -> Result<OutputFile, Diagnostic> {
-        let groups: Vec<Group> = (0..self.config.phases.len())
-            .map(|p| Group {
+        // Fragment ids: the last part of each FAQ's URL, kept clear of the page's own ids.
+        let mut used: std::collections::HashSet<String> = ["main".to_string()].into();
+        used.extend(self.site.phases.iter().map(|p| format!("group-{}", p.id)));
+        let mut published: Vec<(&Page, &Rendered)> = Vec::new();
+        let groups: Vec<FaqGroup> = (0..self.config.phases.len())
+            .map(|p| FaqGroup {
                 phase: self.phase_vm(p),
-                cards: self.by_phase[p]
+                entries: self.by_phase[p]
                     .iter()
                     .filter(|&&i| self.built[i].page.kind == Kind::Faq)
-                    .map(|&i| self.card(i))
+                    .map(|&i| {
+                        let b = &self.built[i];
+                        if b.published {
+                            published.push((b.page, b.body));
+                        }
+                        let last = b.page.url.trim_end_matches('/').rsplit('/').next();
+                        let base = last.filter(|l| !l.is_empty()).unwrap_or("q").to_string();
+                        let mut anchor = base.clone();
+                        let mut n = 1;
+                        while !used.insert(anchor.clone()) {
+                            n += 1;
+                            anchor = format!("{base}-{n}");
+                        }
+                        FaqEntry {
+                            card: self.card(i),
+                            anchor,
+                            answer: shift_headings(&b.body.html),
+                        }
+                    })
                     .collect(),
             })
-            .filter(|g| !g.cards.is_empty())
+            .filter(|g| !g.entries.is_empty())
             .collect();
         let title = self
             .by_src
@@ -744,6 +1082,10 @@ impl<'a> Renderer<'a> {
         let mut ctx = self.context(FAQ_URL, FAQ_URL, &title, None);
         ctx.insert("intro", &self.faq_intro);
         ctx.insert("groups", &groups);
+        ctx.insert(
+            "jsonld",
+            &(!published.is_empty()).then(|| faq_jsonld(&published)),
+        );
         ctx.insert("heading", &title);
         self.render("faq_index.html", &ctx, format!("{FAQ_URL}index.html"))
     }
@@ -754,7 +1096,9 @@ impl<'a> Renderer<'a> {
         let mut ctx = self.context(KICKOFF_URL, KICKOFF_URL, &title, None);
         ctx.insert("intro", &self.ui("kickoff_intro"));
         ctx.insert("cards", &cards);
-        ctx.insert("total_time", &self.kickoff_vm().total_time);
+        let kickoff = self.kickoff_vm();
+        ctx.insert("total_time", &kickoff.total_time);
+        ctx.insert("by_tier", &kickoff.by_tier);
         self.render("kickoff.html", &ctx, format!("{KICKOFF_URL}index.html"))
     }
 
@@ -799,6 +1143,76 @@ fn search_vm(theme: &Theme, base: &str) -> SearchVm {
         ui: versioned("shirube-search-ui.js"),
         engine: versioned("shirube-search.js"),
         page: format!("{base}{}", validate::SEARCH_URL),
+    }
+}
+
+/// `FAQPage` structured data for the given published FAQs, escaped for a `<script>` element.
+fn faq_jsonld(faqs: &[(&Page, &Rendered)]) -> String {
+    let entities: Vec<serde_json::Value> = faqs
+        .iter()
+        .map(|(page, body)| {
+            serde_json::json!({
+                "@type": "Question",
+                "name": page.title,
+                "acceptedAnswer": {
+                    "@type": "Answer",
+                    "text": body.text.split_whitespace().collect::<Vec<_>>().join(" "),
+                },
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": entities,
+    });
+    doc.to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// Moves the headings of an answer one level down (`h2` → `h3`, down to `h6`), for the FAQ index, whose
+/// questions sit under `h2` phase headings.
+fn shift_headings(html: &str) -> String {
+    let mut out = html.to_string();
+    for n in (2..=5).rev() {
+        out = out
+            .replace(&format!("<h{n}"), &format!("<h{}", n + 1))
+            .replace(&format!("</h{n}>"), &format!("</h{}>", n + 1));
+    }
+    out
+}
+
+/// A date for readers: `2 November 2026`, `2026年11月2日`.
+pub fn human_date(days: i64, lang: crate::config::Language) -> String {
+    let iso = crate::proof::format_date(days);
+    let mut parts = iso.splitn(3, '-').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (y, m, d) = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    match lang {
+        crate::config::Language::Ja => format!("{y}年{m}月{d}日"),
+        crate::config::Language::En => {
+            let month = MONTHS.get(m.wrapping_sub(1) as usize).unwrap_or(&"");
+            format!("{d} {month} {y}")
+        }
     }
 }
 

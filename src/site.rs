@@ -268,6 +268,9 @@ pub fn build(opts: &Options) -> Outcome {
             page,
             body,
             banner: banner(&decisions[i], config.language),
+            published: decisions[i].published,
+            proofs: decisions[i].proofs.values().sum(),
+            last_proven: decisions[i].newest,
         })
         .collect();
     let renderer = Renderer::new(&config, &theme, tera, pages, built, opts.preview);

@@ -180,7 +180,7 @@ fn pages_have_their_title_and_badges() {
         assert_eq!(h1(&html), heading, "{path}");
         assert_eq!(header_badges(&html), badges.to_vec(), "{path}");
         assert!(
-            html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
+            html.starts_with("<!DOCTYPE html>\n<html lang=\"en\" "),
             "{path}"
         );
     }
@@ -477,9 +477,12 @@ fn home_map_lists_playbooks_under_their_phase() {
     );
     // The kickoff call to action sums the kickoff path.
     let cta = between(&home, "<section class=\"cta\"", "</section>");
-    assert!(cta.contains("<dt>Steps</dt><dd>3</dd>"), "{cta}");
     assert!(
-        cta.contains("<dt>Total time</dt><dd>2 h 25 min</dd>"),
+        cta.contains("<dt>Steps</dt><dd data-stat=\"count\">3</dd>"),
+        "{cta}"
+    );
+    assert!(
+        cta.contains("<dt>Total time</dt><dd data-stat=\"time\">2 h 25 min</dd>"),
         "{cta}"
     );
     assert!(cta.contains("href=\"/kickoff/\""));
@@ -498,7 +501,9 @@ fn phase_pages_list_playbooks_and_faqs() {
     assert!(
         onboarding.contains("<p class=\"done-when-text\">Every admin can sign in with SSO.</p>")
     );
-    assert!(onboarding.contains("<p class=\"months\"><span class=\"label\">Months</span> 0-3</p>"));
+    assert!(onboarding.contains(
+        "<p class=\"months months-big\"><span class=\"label\">Months</span> <span class=\"months-value\">0-3</span></p>"
+    ));
     let playbooks = between(&onboarding, "<h2 id=\"playbooks-title\">", "</section>");
     assert_eq!(
         card_titles(playbooks),
@@ -595,8 +600,15 @@ fn faq_index_groups_questions_by_phase() {
         "<section class=\"group phase-adoption\"",
         "</section>",
     );
-    assert_eq!(card_titles(onboarding), ["Is SSO required?"]);
-    assert_eq!(card_titles(adoption), ["Can I export reports?"]);
+    // Questions are expandable entries, answered in place.
+    let questions = |html: &str| -> Vec<String> {
+        html.split("<summary>")
+            .skip(1)
+            .map(|s| s.split("</summary>").next().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(questions(onboarding), ["Is SSO required?"]);
+    assert_eq!(questions(adoption), ["Can I export reports?"]);
     assert!(faq.find("phase-onboarding\"").unwrap() < faq.find("phase-adoption\"").unwrap());
     // The intro comes from content/faq/index.md.
     assert!(faq.contains(
@@ -618,13 +630,13 @@ fn kickoff_page_follows_requires() {
     assert_eq!(title(&kickoff), "Before your kickoff · Fixture Guide");
     assert_eq!(h1(&kickoff), "Before your kickoff");
     // By weight the order would be Import (5), Connect (20), Invite (30); `requires` says the reverse.
-    let steps = between(&kickoff, "<ol class=\"cards steps\">", "</ol>\n</main>");
+    let steps = between(&kickoff, "<ol class=\"cards steps kickoff-list\">", "</ol>");
     assert_eq!(
         card_titles(steps),
         ["Invite your admins", "Connect SSO", "Import employees"]
     );
-    assert!(kickoff.contains("<dt>Steps</dt><dd>3</dd>"));
-    assert!(kickoff.contains("<dt>Total time</dt><dd>2 h 25 min</dd>"));
+    assert!(kickoff.contains("<dt>Steps</dt><dd data-stat=\"count\">3</dd>"));
+    assert!(kickoff.contains("<dt>Total time</dt><dd data-stat=\"time\">2 h 25 min</dd>"));
 }
 
 #[test]
@@ -789,7 +801,7 @@ fn japanese_site() {
     let site = TestSite::fixture("ja");
     site.build(&[]).expect_clean();
     let page = site.out("playbooks/onboarding/sso-settei/index.html");
-    assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"ja\">"));
+    assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"ja\" "));
     assert_eq!(title(&page), "SSOを設定する · クモHR 導入ガイド");
     assert_eq!(h1(&page), "SSOを設定する");
     // UI strings from themes/default/i18n/ja.yaml.
@@ -824,17 +836,20 @@ fn japanese_site() {
     assert!(ids(&site.out("playbooks/onboarding/kanrisha/index.html")).contains("招待の手順"));
 
     let home = site.out("index.html");
-    assert!(home.contains("<html lang=\"ja\">"));
-    assert!(home.contains("<dt>手順の数</dt><dd>2</dd>"));
+    assert!(home.contains("<html lang=\"ja\" "));
+    assert!(home.contains("<dt>手順の数</dt><dd data-stat=\"count\">2</dd>"));
     assert!(
-        home.contains("<dt>合計の所要時間</dt><dd>1時間35分</dd>"),
+        home.contains("<dt>合計の所要時間</dt><dd data-stat=\"time\">1時間35分</dd>"),
         "{home}"
     );
     assert!(home.contains("<p class=\"empty\">まだ掲載している内容はありません。</p>"));
     assert!(home.contains("<span class=\"vh\">区分: </span>全区分共通"));
     let faq = site.out("faq/index.html");
     assert_eq!(h1(&faq), "よくある質問");
-    assert_eq!(card_titles(&faq), ["SSOは必須ですか？"]);
+    assert!(
+        faq.contains("<summary>SSOは必須ですか？</summary>"),
+        "{faq}"
+    );
     assert_eq!(h1(&site.out("404.html")), "ページが見つかりません");
 }
 

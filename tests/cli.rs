@@ -118,7 +118,7 @@ fn init_and_build(lang: &str) -> tempfile::TempDir {
 fn init_english_site_builds_without_warnings() {
     let tmp = init_and_build("en");
     let home = std::fs::read_to_string(tmp.path().join("guide/public/index.html")).unwrap();
-    assert!(home.contains("<html lang=\"en\">"));
+    assert!(home.contains("<html lang=\"en\" "));
     // A few playbooks per phase: every phase column of the map has at least one card.
     let map = common::between(&home, "<ol class=\"map\"", "</section>");
     let columns: Vec<&str> = map.split("<li class=\"map-phase phase-").skip(1).collect();
@@ -139,7 +139,7 @@ fn init_english_site_builds_without_warnings() {
 fn init_japanese_site_builds_without_warnings() {
     let tmp = init_and_build("ja");
     let home = std::fs::read_to_string(tmp.path().join("guide/public/index.html")).unwrap();
-    assert!(home.contains("<html lang=\"ja\">"));
+    assert!(home.contains("<html lang=\"ja\" "));
     assert!(home.contains("本文へスキップ"));
     let config = std::fs::read_to_string(tmp.path().join("guide/shirube.yaml")).unwrap();
     assert!(config.contains("language: ja"), "{config}");

@@ -1,0 +1,482 @@
+// The reader experience in Debian's Chromium, driven by playwright-core. Run by tests/browser_reader.rs, which
+// builds the sites, serves them on a loopback port and passes:
+//   SHIRUBE_ORIGIN       http://127.0.0.1:PORT (the English sample site is under /en/, `shirube init --lang ja` under /ja/)
+//   SHIRUBE_BIN          the shirube binary, to rebuild the English site after editing a playbook
+//   SHIRUBE_SITE_EN      the English site's source folder (a copy), SHIRUBE_OUT_EN its output folder
+//   SHIRUBE_TODAY        the day proofs are judged against
+//   SHIRUBE_CHROMIUM     the browser, SHIRUBE_SCREENSHOTS where screenshots go
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const env = process.env;
+const ORIGIN = env.SHIRUBE_ORIGIN;
+const EN = `${ORIGIN}/en/`;
+const JA = `${ORIGIN}/ja/`;
+const SHOTS = env.SHIRUBE_SCREENSHOTS;
+const SSO = "playbooks/onboarding/connect-sso/";
+const BUDGET = 30 * 1024;
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+let browser;
+before(async () => {
+  assert.ok(ORIGIN, "SHIRUBE_ORIGIN is not set: run these tests through `cargo test --test browser_reader`");
+  browser = await chromium.launch({
+    executablePath: env.SHIRUBE_CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh browser profile (empty localStorage) and a page that records errors and every request. */
+async function open(t, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const errors = [];
+  const requests = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("request", (r) => requests.push({ url: r.url(), method: r.method() }));
+  page.on("dialog", (d) => d.accept());
+  t.after(async () => {
+    await context.close();
+    assert.deepEqual(errors, [], "script errors on the page");
+    const foreign = requests.filter((r) => !r.url.startsWith(ORIGIN + "/") && !r.url.startsWith("data:"));
+    assert.deepEqual(foreign, [], "requests that left the site");
+    const sent = requests.filter((r) => r.method !== "GET");
+    assert.deepEqual(sent, [], "requests that send something");
+  });
+  return { context, page };
+}
+
+const visible = (page, selector) =>
+  page.$$eval(selector, (els) => els.filter((e) => e.checkVisibility()).length);
+
+/** Tier ids of the elements matching `selector` that are visible, and of those that are not. */
+async function tiersByVisibility(page, selector) {
+  return page.$$eval(selector, (els) =>
+    els.map((e) => ({ tiers: (e.dataset.tiers || "").split(" "), shown: e.checkVisibility() })),
+  );
+}
+
+/** "2 h 30 min", "45 min", "1 h" → minutes. */
+function minutes(text) {
+  let m = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+)\s*(h|min)/g)) m += unit === "h" ? 60 * +n : +n;
+  return m;
+}
+/** Minutes → the site's English duration format. */
+function duration(m) {
+  const h = Math.floor(m / 60);
+  const r = m % 60;
+  return h === 0 ? `${r} min` : r === 0 ? `${h} h` : `${h} h ${r} min`;
+}
+
+function rebuildEnglish() {
+  execFileSync(env.SHIRUBE_BIN, ["build", "--out", env.SHIRUBE_OUT_EN, "--base-url", "/en/"], {
+    cwd: env.SHIRUBE_SITE_EN,
+    env: { ...env, NO_COLOR: "1" },
+    stdio: "pipe",
+  });
+}
+
+test("picking a tier filters the home map, phase pages and navigation without a reload", async (t) => {
+  const { page } = await open(t);
+  // What each tier gets, from the server-rendered tier pages.
+  const tierIds = (await page.goto(EN), await page.getAttribute("html", "data-tier-ids")).split(" ");
+  assert.deepEqual(tierIds, ["tech", "low", "mid", "high"]);
+  const expected = {};
+  for (const id of tierIds) {
+    await page.goto(`${EN}tiers/${id}/`);
+    expected[id] = await page.locator(".card-playbook").count();
+  }
+  await page.goto(EN);
+  const all = await page.locator(".map .card").count();
+  assert.equal(await visible(page, ".map .card"), all);
+  assert.ok(expected.tech < all, "the sample has playbooks that tech touch does not get");
+
+  await page.evaluate(() => (window.notReloaded = true));
+  await page.locator("input[name=tier][value=tech]").check();
+  assert.equal(await page.evaluate(() => window.notReloaded), true, "picking a tier reloaded the page");
+  assert.equal(await visible(page, ".map .card"), expected.tech);
+  for (const c of await tiersByVisibility(page, ".map .card")) {
+    assert.equal(c.shown, c.tiers.includes("tech") || c.tiers.includes("all"), JSON.stringify(c));
+  }
+  assert.match(await page.locator("[data-tier-status]").textContent(), /Tech touch/);
+
+  // Remembered across pages and reloads.
+  await page.reload();
+  assert.equal(await page.locator("input[name=tier][value=tech]").isChecked(), true);
+  assert.equal(await visible(page, ".map .card"), expected.tech);
+  await page.goto(`${EN}phases/onboarding/`);
+  for (const c of await tiersByVisibility(page, "main .card")) {
+    assert.equal(c.shown, c.tiers.includes("tech") || c.tiers.includes("all"), JSON.stringify(c));
+  }
+
+  // Navigation follows the tier: "up next" and the pager only lead to pages the tier gets.
+  await page.goto(`${EN}playbooks/onboarding/invite-admins/`);
+  for (let hop = 0; hop < 6; hop++) {
+    const next = page.locator(".up-next a");
+    if (!(await next.isVisible())) break;
+    await next.click();
+    const tiers = (await page.getAttribute("article.page", "data-tiers")).split(" ");
+    assert.ok(tiers.includes("tech") || tiers.includes("all"), `${page.url()} is not for tech: ${tiers}`);
+    for (const a of await page.locator(".pager a").all()) {
+      if (!(await a.isVisible())) continue;
+      const href = await a.getAttribute("href");
+      const other = await (await fetch(ORIGIN + href)).text();
+      const m = other.match(/<article class="page[^"]*" data-tiers="([^"]*)"/);
+      assert.ok(m && /\b(tech|all)\b/.test(m[1]), `pager leads to ${href}, not for tech`);
+    }
+  }
+  // A page the tier does not get says so, and offers everything again.
+  await page.goto(`${EN}${SSO}`);
+  assert.equal(await page.locator("[data-tier-note]").isVisible(), true);
+  await page.locator("[data-show-all]").click();
+  assert.equal(await page.locator("[data-tier-note]").isVisible(), false);
+  await page.goto(EN);
+  assert.equal(await visible(page, ".map .card"), all);
+
+  // A CSM's link sets the tier: ?tier=high.
+  await page.goto(`${EN}?tier=high`);
+  assert.equal(new URL(page.url()).search, "", "the tier parameter is dropped from the address");
+  assert.equal(await page.locator("input[name=tier][value=high]").isChecked(), true);
+  assert.equal(await visible(page, ".map .card"), expected.high);
+  await page.goto(`${EN}faq/`);
+  for (const c of await tiersByVisibility(page, "details.faq")) {
+    assert.equal(c.shown, c.tiers.includes("high") || c.tiers.includes("all"), JSON.stringify(c));
+  }
+  // An unknown tier is ignored.
+  await page.goto(`${EN}?tier=platinum`);
+  assert.equal(await page.locator("input[name=tier][value=high]").isChecked(), true);
+});
+
+test("ticked steps stay ticked after a reload and count on the phase page and the home map", async (t) => {
+  const { page } = await open(t);
+  await page.goto(`${EN}${SSO}`);
+  const boxes = page.locator("li.step .step-box");
+  const total = await boxes.count();
+  assert.ok(total >= 5, `connect-sso has ${total} steps`);
+  assert.equal(await page.locator("[data-progress-text]").textContent(), `0 of ${total} steps done`);
+  await boxes.nth(0).check();
+  await boxes.nth(2).check();
+  assert.equal(await page.locator("[data-progress-text]").textContent(), `2 of ${total} steps done`);
+
+  await page.reload();
+  const ticked = await boxes.evaluateAll((bs) => bs.map((b) => b.checked));
+  assert.deepEqual(ticked, Array.from({ length: total }, (_, i) => i === 0 || i === 2));
+  assert.equal(await page.locator("[data-progress-text]").textContent(), `2 of ${total} steps done`);
+
+  // The phase page adds up every playbook of the phase; the card shows its own share.
+  await page.goto(`${EN}phases/onboarding/`);
+  const phaseTotal = await page.$$eval(".card[data-steps]", (cs) =>
+    cs.reduce((n, c) => n + c.dataset.steps.split(" ").length, 0),
+  );
+  assert.equal(await page.locator("[data-progress-text]").textContent(), `2 of ${phaseTotal} steps done`);
+  const card = page.locator(`.card[data-key="/en/${SSO}"] .card-progress`);
+  assert.match(await card.textContent(), new RegExp(`^2/${total}`));
+
+  // The home map draws a ring per phase.
+  await page.goto(EN);
+  const ring = page.locator(".map-phase").first().locator("[data-ring]");
+  assert.equal(await ring.locator(".ring-pct").textContent(), `${Math.round((200) / phaseTotal)}%`);
+  assert.equal(await ring.locator("[data-ring-text]").textContent(), `2 of ${phaseTotal} steps done`);
+  assert.equal(await page.locator(".map-phase").nth(1).locator(".ring-pct").textContent(), "0%");
+
+  // Reset clears this browser's ticks.
+  await page.locator("[data-reset=all]").click();
+  assert.equal(await ring.locator(".ring-pct").textContent(), "0%");
+  await page.goto(`${EN}${SSO}`);
+  assert.equal(await page.locator("li.step .step-box:checked").count(), 0);
+});
+
+test("a rebuild that inserts a step keeps every tick on its own step", async (t) => {
+  const { page } = await open(t);
+  await page.goto(`${EN}${SSO}`);
+  const steps = page.locator("li.step");
+  const before = await steps.count();
+  const text = (i) => steps.nth(i).innerText();
+  const keep = [await text(1), await text(5)];
+  await steps.nth(1).locator(".step-box").check();
+  await steps.nth(5).locator(".step-box").check();
+
+  const file = join(env.SHIRUBE_SITE_EN, "playbooks/onboarding/connect-sso.md");
+  const original = readFileSync(file, "utf8");
+  const first = "1. In the Okta admin console";
+  assert.ok(original.includes(first));
+  const inserted = "Ask your IdP administrator for a maintenance window.";
+  // Insert at the very top of the first list and in the middle of the last one.
+  const edited = original
+    .replace(first, `1. ${inserted}\n${first}`)
+    .replace("2. Select **Test connection**", "2. Check that your own account is in the test group.\n2. Select **Test connection**");
+  writeFileSync(file, edited);
+  t.after(() => {
+    writeFileSync(file, original);
+    rebuildEnglish();
+  });
+  rebuildEnglish();
+
+  await page.reload();
+  assert.equal(await steps.count(), before + 2);
+  assert.equal(await text(0), inserted);
+  const checked = await page.$$eval("li.step", (ls) =>
+    ls.filter((l) => l.querySelector(".step-box").checked).map((l) => l.innerText),
+  );
+  assert.deepEqual(checked, keep);
+  assert.equal(await page.locator("[data-progress-text]").textContent(), `2 of ${before + 2} steps done`);
+});
+
+test("kickoff page: totals per tier, ticks, and a clean A4 print", async (t) => {
+  const { page } = await open(t);
+  await page.goto(`${EN}kickoff/`);
+  const shown = async () => {
+    const items = await page.$$eval(".kick-item", (is) =>
+      is.filter((i) => i.checkVisibility()).map((i) => i.querySelector(".badge-time")?.textContent || ""),
+    );
+    return { count: items.length, time: duration(items.reduce((m, s) => m + minutes(s), 0)) };
+  };
+  const stats = async () => ({
+    count: +(await page.locator("[data-stat=count]").textContent()),
+    time: await page.locator("[data-stat=time]").textContent(),
+  });
+  const everything = await shown();
+  assert.ok(everything.count >= 5, "the sample has a kickoff path");
+  assert.deepEqual(await stats(), everything);
+
+  // The order follows `requires`: each item's prerequisites on the path come before it.
+  const order = await page.$$eval(".kick-item .card-title a", (as) => as.map((a) => a.getAttribute("href")));
+  assert.ok(order.indexOf(`/en/playbooks/onboarding/invite-admins/`) < order.indexOf(`/en/${SSO}`));
+
+  await page.goto(`${EN}kickoff/?tier=tech`);
+  const tech = await shown();
+  assert.ok(tech.count < everything.count, "tech touch skips some kickoff playbooks");
+  assert.deepEqual(await stats(), tech);
+  await page.goto(`${EN}kickoff/?tier=all`);
+  assert.deepEqual(await stats(), everything);
+
+  // Ticking an item ticks its playbook's steps, and the other way round.
+  const first = page.locator(".kick-item").first();
+  await first.locator(".kick-box").check();
+  assert.equal(await page.locator("[data-progress-text]").textContent(), `1 of ${everything.count} done`);
+  await first.locator(".card-title a").click();
+  const boxes = page.locator(".step-box");
+  assert.equal(await page.locator(".step-box:checked").count(), await boxes.count());
+  await boxes.first().uncheck();
+  await page.goBack();
+  await page.reload();
+  assert.equal(await first.locator(".kick-box").evaluate((b) => b.indeterminate), true);
+  await first.locator(".kick-box").check();
+
+  // Print: a checklist on A4, without the site's chrome.
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.locator(".site-header").isVisible(), false);
+  assert.equal(await page.locator(".kick-box").first().isVisible(), true);
+  assert.equal(await page.locator(".print-row").isVisible(), false);
+  mkdirSync(SHOTS, { recursive: true });
+  const pdf = await page.pdf({ path: join(SHOTS, "en-kickoff-print-a4.pdf"), format: "A4" });
+  const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.ok(pages >= 1 && pages <= 2, `the kickoff checklist prints on ${pages} A4 pages`);
+  await page.screenshot({ path: join(SHOTS, "en-kickoff-print.png"), fullPage: true });
+});
+
+test("a FAQ deep link opens its entry, with and without JavaScript", async (t) => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { page } = await open(t, { javaScriptEnabled });
+    await page.goto(`${EN}faq/#sso-required`);
+    const opened = await page.$$eval("details.faq", (ds) => ds.filter((d) => d.open).map((d) => d.querySelector(".faq-answer").id));
+    assert.deepEqual(opened, ["sso-required"], `javaScriptEnabled: ${javaScriptEnabled}`);
+    assert.equal(await page.locator("#sso-required").isVisible(), true);
+    if (!javaScriptEnabled) continue;
+    // In-page links to another question open it too.
+    await page.evaluate(() => (location.hash = "#change-pay-dates"));
+    await page.waitForFunction(() => document.getElementById("change-pay-dates").closest("details").open);
+    // FAQPage structured data lists the questions on the page.
+    const ld = JSON.parse(await page.locator('script[type="application/ld+json"]').textContent());
+    assert.equal(ld["@type"], "FAQPage");
+    const questions = await page.$$eval("details.faq summary", (s) => s.map((x) => x.textContent.trim()));
+    assert.deepEqual(ld.mainEntity.map((q) => q.name).sort(), questions.sort());
+    assert.ok(ld.mainEntity.every((q) => q.acceptedAnswer.text.length > 20));
+  }
+});
+
+test("keyboard only: skip link, tier picker, checklist and search", async (t) => {
+  const { page } = await open(t);
+  const focused = () =>
+    page.evaluate(() => {
+      const e = document.activeElement;
+      const s = getComputedStyle(e);
+      return { cls: e.className, name: e.name, value: e.value, outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 };
+    });
+  const tabTo = async (test, limit = 80) => {
+    for (let i = 0; i < limit; i++) {
+      await page.keyboard.press("Tab");
+      if (test(await focused())) return focused();
+    }
+    throw new Error("never reached by Tab");
+  };
+
+  await page.goto(EN);
+  await page.keyboard.press("Tab");
+  assert.match((await focused()).cls, /skip-link/);
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "main");
+  const radio = await tabTo((f) => f.name === "tier");
+  assert.ok(radio.outline, "focus is visible on the tier picker");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.locator("input[name=tier]:checked").getAttribute("value"), "low");
+  assert.equal(await page.evaluate(() => localStorage.getItem("shirube:tier:/en/")), '"low"');
+
+  await page.goto(`${EN}${SSO}`);
+  const box = await tabTo((f) => /step-box/.test(f.cls));
+  assert.ok(box.outline, "focus is visible on a step");
+  await page.keyboard.press("Space");
+  await tabTo((f) => /step-box/.test(f.cls));
+  await page.keyboard.press("Space");
+  const total = await page.locator(".step-box").count();
+  assert.equal(await page.locator("[data-progress-text]").textContent(), `2 of ${total} steps done`);
+  const reset = await tabTo((f) => f.cls === "link-button", 200);
+  assert.ok(reset.outline);
+  await page.keyboard.press("Enter");
+  assert.equal(await page.locator(".step-box:checked").count(), 0);
+
+  // Search, when the theme has it: type, pick a result with the arrow keys, open it with Enter.
+  await page.goto(EN);
+  const search = page.locator("header input[type=search], header [role=combobox]").first();
+  if ((await search.count()) === 0) {
+    t.diagnostic("no search box in the header: search keyboard check skipped");
+    return;
+  }
+  await tabTo((f) => f.cls && /search/.test(f.cls));
+  await page.keyboard.type("SSO");
+  await page.waitForSelector("[role=option]", { timeout: 5000 });
+  await page.keyboard.press("ArrowDown");
+  const from = page.url();
+  await Promise.all([page.waitForURL((u) => u.href !== from, { timeout: 5000 }), page.keyboard.press("Enter")]);
+  assert.ok(page.url().startsWith(EN));
+});
+
+test("without JavaScript every page reads and navigates", async (t) => {
+  const { page } = await open(t, { javaScriptEnabled: false });
+  await page.goto(EN);
+  assert.equal(await visible(page, ".js-only"), 0);
+  assert.equal(await visible(page, ".tier-list a"), 4, "tier pages are plain links");
+  assert.equal(await visible(page, ".map .card"), await page.locator(".map .card").count());
+  await page.locator(".site-nav a", { hasText: "Adoption" }).click();
+  assert.equal(new URL(page.url()).pathname, "/en/phases/adoption/");
+  await page.goto(`${EN}${SSO}`);
+  assert.equal(await visible(page, ".step-box"), 0, "no dead checkboxes");
+  assert.ok((await visible(page, "li.step")) >= 5, "steps read as a numbered list");
+  await page.locator(".pager-next").click();
+  assert.notEqual(new URL(page.url()).pathname, `/en/${SSO}`);
+  await page.goto(`${EN}kickoff/`);
+  assert.ok((await visible(page, ".kick-item")) >= 5);
+});
+
+test("a playbook page stays within budget: under 30 KB of CSS and 30 KB of JS, nothing from elsewhere", async (t) => {
+  const { page } = await open(t);
+  await page.goto(`${EN}${SSO}`, { waitUntil: "networkidle" });
+  const sizes = { css: 0, js: 0, files: [] };
+  const loaded = await page.evaluate(() =>
+    performance.getEntriesByType("resource").map((r) => ({ path: new URL(r.name).pathname, bytes: r.decodedBodySize })),
+  );
+  for (const { path, bytes } of loaded) {
+    const kind = path.endsWith(".css") ? "css" : path.endsWith(".js") || path.endsWith(".mjs") ? "js" : null;
+    // The search engine and its index load on first use and are budgeted separately.
+    if (!kind || /search/.test(path)) continue;
+    sizes[kind] += bytes;
+    sizes.files.push(`${path} ${bytes}`);
+  }
+  const inline = await page.$$eval("script:not([src]):not([type='application/ld+json'])", (s) =>
+    s.reduce((n, x) => n + x.textContent.length, 0),
+  );
+  sizes.js += inline;
+  console.log(`budget on ${SSO}: CSS ${sizes.css} B, JS ${sizes.js} B (inline ${inline} B): ${sizes.files.join(", ")}`);
+  assert.ok(sizes.css > 0 && sizes.css < BUDGET, `CSS is ${sizes.css} bytes`);
+  assert.ok(sizes.js > 0 && sizes.js < BUDGET, `JS is ${sizes.js} bytes`);
+});
+
+/** Japanese pages are found from the home page, whatever the starter's file names. */
+async function jaPages(page) {
+  await page.goto(JA);
+  const playbook = await page.locator(".map .card a").first().getAttribute("href");
+  return { home: JA, playbook: ORIGIN + playbook, kickoff: `${JA}kickoff/` };
+}
+
+test("axe-core finds no serious or critical violation, in English and Japanese, light and dark", async (t) => {
+  const paths = ["", "phases/onboarding/", SSO, "faq/", "kickoff/", "tiers/low/", "about/", "search/", "no-such-page/"];
+  const report = [];
+  for (const colorScheme of ["light", "dark"]) {
+    const { page } = await open(t, { colorScheme });
+    const ja = await jaPages(page);
+    const urls = [...paths.map((p) => EN + p), ja.home, ja.playbook, ja.kickoff, `${JA}faq/`, `${JA}phases/onboarding/`];
+    // Exercise the script's states too: a tier picked, a step ticked.
+    await page.goto(`${EN}${SSO}?tier=low`);
+    await page.locator(".step-box").first().check();
+    for (const url of urls) {
+      const res = await page.goto(url);
+      if (url.endsWith("search/") && res.status() === 404) continue;
+      await page.$$eval("details", (ds) => ds.forEach((d) => (d.open = true)));
+      await page.addScriptTag({ content: AXE });
+      const result = await page.evaluate(() =>
+        window.axe.run(document, {
+          runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
+        }),
+      );
+      assert.ok(result.passes.length > 15, `axe ran on ${url}: ${result.passes.length} rules passed`);
+      for (const v of result.violations) {
+        report.push({ url: url.slice(ORIGIN.length), colorScheme, id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target.join(" ") });
+      }
+    }
+  }
+  for (const r of report) console.log(`axe ${r.impact}: ${r.id} on ${r.url} (${r.colorScheme}), ${r.nodes} node(s), e.g. ${r.target}`);
+  console.log(`axe: ${report.length} violation(s) of any impact in all`);
+  const bad = report.filter((r) => r.impact === "serious" || r.impact === "critical");
+  assert.deepEqual(bad, [], "serious or critical accessibility violations");
+});
+
+test("screenshots at 360 and 1280 px, light and dark, and nothing wider than the screen", async (t) => {
+  mkdirSync(SHOTS, { recursive: true });
+  for (const colorScheme of ["light", "dark"]) {
+    for (const width of [360, 1280]) {
+      const { page } = await open(t, { colorScheme, viewport: { width, height: 800 } });
+      const ja = await jaPages(page);
+      // Some progress to look at: two ticked steps, one kickoff item done.
+      await page.goto(`${EN}${SSO}`);
+      await page.locator(".step-box").nth(0).check();
+      await page.locator(".step-box").nth(1).check();
+      await page.goto(`${EN}kickoff/`);
+      await page.locator(".kick-box").first().check();
+      await page.goto(ja.playbook);
+      await page.locator(".step-box").first().check();
+      const shots = [
+        ["en-home", EN],
+        ["en-playbook", `${EN}${SSO}`],
+        ["en-kickoff", `${EN}kickoff/`],
+        ["ja-home", ja.home],
+        ["ja-playbook", ja.playbook],
+        ["ja-kickoff", ja.kickoff],
+      ];
+      for (const [name, url] of shots) {
+        await page.goto(url);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${name} is ${overflow}px wider than a ${width}px screen`);
+        await page.screenshot({ path: join(SHOTS, `${name}-${width}-${colorScheme}.png`), fullPage: true });
+      }
+    }
+  }
+});

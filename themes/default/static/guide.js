@@ -1,0 +1,337 @@
+/* shirube reader script: the reader's tier, step checklists and progress.
+ *
+ * Progressive enhancement: every page reads and navigates without it. With it, the reader picks a tier
+ * (remembered here, or set by ?tier=ID in a link) and lists show what applies to that tier; steps, kickoff items
+ * and "I have done this" boxes can be ticked. Everything is kept in this browser's localStorage, per page:
+ * nothing is sent anywhere. Markup contract: see the default theme's templates (data-tiers, data-steps,
+ * data-step, data-progress, data-ring, data-alt, data-by-tier, data-reset).
+ */
+(() => {
+  "use strict";
+  const d = document;
+  const root = d.documentElement;
+  const base = root.dataset.base || "/";
+  const PREFIX = "shirube:p:"; // + page URL (which starts with the base path)
+  const TIER_KEY = "shirube:tier:" + base;
+  const tierIds = words(root.dataset.tierIds);
+  const main = d.getElementById("main") || d.body;
+
+  function words(s) {
+    return (s || "").split(" ").filter(Boolean);
+  }
+  function all(sel, el) {
+    return Array.from((el || d).querySelectorAll(sel));
+  }
+  function fmt(tpl, vals) {
+    return (tpl || "").replace(/\{(\w+)\}/g, (m, k) => (k in vals ? vals[k] : m));
+  }
+  function load(key) {
+    try {
+      return JSON.parse(localStorage.getItem(key));
+    } catch (e) {
+      return null;
+    }
+  }
+  function store(key, value) {
+    try {
+      if (value == null) localStorage.removeItem(key);
+      else localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) {
+      /* storage off (private mode, file://): ticks last until the page is left */
+    }
+  }
+  // Ticked step ids of a page. A memory copy keeps ticks working when storage is off.
+  const memory = {};
+  function ticked(key) {
+    const saved = load(PREFIX + key);
+    return new Set(Array.isArray(saved) ? saved : memory[key] || []);
+  }
+  function saveTicked(key, set) {
+    memory[key] = Array.from(set);
+    store(PREFIX + key, set.size ? memory[key] : null);
+  }
+
+  /* ---- tier ---- */
+  let tier = "";
+  (function readTier() {
+    const params = new URLSearchParams(location.search);
+    const q = params.get("tier");
+    if (q !== null) {
+      if (q === "" || q === "all") store(TIER_KEY, null);
+      else if (tierIds.includes(q)) store(TIER_KEY, q);
+      params.delete("tier");
+      const rest = params.toString();
+      history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+    }
+    const saved = load(TIER_KEY);
+    tier = tierIds.includes(saved) ? saved : "";
+  })();
+
+  function fits(el) {
+    const t = words(el.dataset.tiers);
+    return !tier || !t.length || t.includes("all") || t.includes(tier);
+  }
+  // Cards and FAQ entries hide (with their list item); tier pages list one tier already and are left alone.
+  function filter() {
+    root.dataset.tier = tier;
+    const filtering = !d.body.classList.contains("layout-tier");
+    for (const el of all(".card[data-tiers], details.faq[data-tiers]", main)) {
+      const item = el.parentElement && el.parentElement.tagName === "LI" ? el.parentElement : el;
+      item.hidden = filtering && !fits(el);
+    }
+    for (const g of all(".layout-faq-index .group", main)) {
+      const entries = all("details.faq", g);
+      g.hidden = entries.length > 0 && entries.every((e) => e.hidden);
+    }
+    for (const note of all("[data-tier-note]")) {
+      const page = note.closest("[data-tiers]");
+      note.hidden = !page || fits(page);
+    }
+    for (const a of all("a[data-alt]")) swapLink(a);
+    for (const box of all("[data-by-tier]")) tierStats(box);
+    for (const picker of all("[data-tier-picker]")) {
+      for (const r of all("input[name=tier]", picker)) r.checked = r.value === tier;
+    }
+    for (const status of all("[data-tier-status]")) {
+      const picker = d.querySelector("[data-tier-picker]");
+      const chosen = picker && picker.querySelector("input[name=tier]:checked + .tp-name");
+      status.textContent = tier && chosen ? fmt(picker.dataset.showing, { tier: chosen.textContent }) : "";
+    }
+  }
+  // Previous / next / up-next links point to what the reader's tier gets.
+  function swapLink(a) {
+    const title = a.querySelector("[data-alt-title]");
+    const phase = a.querySelector("[data-alt-phase]");
+    if (!a.dataset.def) {
+      a.dataset.def = JSON.stringify({ u: a.getAttribute("href"), t: title && title.textContent, p: phase && phase.textContent });
+    }
+    let alt;
+    try {
+      alt = JSON.parse(a.dataset.alt);
+    } catch (e) {
+      alt = {};
+    }
+    const v = tier && tier in alt ? alt[tier] : JSON.parse(a.dataset.def);
+    (a.closest(".up-next") || a).hidden = !v;
+    if (!v) return;
+    a.setAttribute("href", v.u);
+    if (title && v.t != null) title.textContent = v.t;
+    if (phase && v.p != null) phase.textContent = v.p;
+  }
+  function tierStats(box) {
+    if (!box.dataset.def) {
+      const def = {};
+      for (const dd of all("[data-stat]", box)) def[dd.dataset.stat] = dd.textContent;
+      box.dataset.def = JSON.stringify(def);
+    }
+    let v = JSON.parse(box.dataset.def);
+    if (tier) {
+      try {
+        v = JSON.parse(box.dataset.byTier)[tier] || v;
+      } catch (e) {
+        /* keep the totals of every tier */
+      }
+    }
+    for (const dd of all("[data-stat]", box)) dd.textContent = v[dd.dataset.stat] == null ? "" : v[dd.dataset.stat];
+    for (const b of all("[data-stat-box]", box)) b.hidden = !v[b.dataset.statBox];
+  }
+
+  /* ---- steps and progress ---- */
+  const page = d.querySelector("article.page[data-steps]");
+  function stepsOf(el) {
+    return words(el.dataset.steps);
+  }
+  function count(el) {
+    const ids = stepsOf(el);
+    const done = ticked(el.dataset.key);
+    return { total: ids.length, done: ids.filter((id) => done.has(id)).length };
+  }
+  function visible(el) {
+    return !el.closest("[hidden]");
+  }
+  // The step-holding units a progress display adds up: this page, or the visible cards under `scope`.
+  function units(scope) {
+    return page ? [page] : all(".card[data-steps]", scope).filter(visible);
+  }
+  function sum(list) {
+    return list.reduce((acc, el) => {
+      const c = count(el);
+      return { total: acc.total + c.total, done: acc.done + c.done };
+    }, { total: 0, done: 0 });
+  }
+  function pct(c) {
+    return c.total ? Math.round((100 * c.done) / c.total) : 0;
+  }
+
+  function refresh() {
+    if (page) {
+      const done = ticked(page.dataset.key);
+      for (const step of all("[data-step]", page)) {
+        const box = step.querySelector(".step-box");
+        if (!box) continue;
+        box.disabled = false;
+        box.checked = done.has(step.dataset.step);
+        step.classList.toggle("done", box.checked);
+      }
+    }
+    for (const card of all(".card[data-steps]", main)) cardProgress(card);
+    for (const item of all(".kick-item")) {
+      const card = item.querySelector(".card[data-steps]");
+      const box = item.querySelector(".kick-box");
+      if (!card || !box) continue;
+      const c = count(card);
+      box.checked = c.total > 0 && c.done === c.total;
+      box.indeterminate = c.done > 0 && c.done < c.total;
+      item.classList.toggle("done", box.checked);
+    }
+    for (const p of all("[data-progress]")) {
+      const list = units(main);
+      // Kickoff: whole playbooks done; elsewhere: steps.
+      const c = p.dataset.progress === "items"
+        ? { total: list.length, done: list.filter((el) => { const n = count(el); return n.total && n.done === n.total; }).length }
+        : sum(list);
+      const text = p.querySelector("[data-progress-text]");
+      if (text) text.textContent = fmt(text.dataset.tpl || root.dataset.tplSteps, c);
+      const fill = p.querySelector(".bar-fill");
+      if (fill) fill.style.width = pct(c) + "%";
+      p.classList.toggle("complete", c.total > 0 && c.done === c.total);
+    }
+    for (const ring of all("[data-ring]")) {
+      const c = sum(all(".card[data-steps]", ring.closest(".map-phase") || main).filter(visible));
+      const fg = ring.querySelector(".ring-fg");
+      if (fg) fg.setAttribute("stroke-dasharray", pct(c) + " 100");
+      const label = ring.querySelector(".ring-pct");
+      if (label) label.textContent = pct(c) + "%";
+      const text = ring.querySelector("[data-ring-text]");
+      if (text) text.textContent = fmt(root.dataset.tplSteps, c);
+      ring.classList.toggle("complete", c.total > 0 && c.done === c.total);
+    }
+    startHere();
+  }
+  function cardProgress(card) {
+    const c = count(card);
+    let out = card.querySelector(".card-progress");
+    if (!c.done) {
+      if (out) out.remove();
+      return;
+    }
+    if (!out) {
+      out = d.createElement("p");
+      out.className = "card-progress";
+      card.appendChild(out);
+    }
+    const complete = c.done === c.total;
+    card.classList.toggle("card-done", complete);
+    out.textContent = complete ? "✓ " + root.dataset.tplDone : c.done + "/" + c.total;
+    out.title = fmt(root.dataset.tplSteps, c);
+    if (!complete) {
+      const vh = d.createElement("span");
+      vh.className = "vh";
+      vh.textContent = " " + out.title;
+      out.textContent = "";
+      const shown = d.createElement("span");
+      shown.setAttribute("aria-hidden", "true");
+      shown.textContent = c.done + "/" + c.total;
+      out.append(shown, vh);
+    }
+  }
+  // "Start with": the first visible playbook of the page's lists that is not done yet.
+  function startHere() {
+    const slot = d.querySelector("[data-start]");
+    if (!slot) return;
+    const next = all(".card[data-steps]", main).filter(visible).find((c) => {
+      const n = count(c);
+      return n.done < n.total;
+    });
+    const link = slot.querySelector("a");
+    const title = next && next.querySelector(".card-title a");
+    slot.hidden = !title;
+    if (title && link) {
+      link.href = title.getAttribute("href");
+      link.textContent = title.textContent;
+    }
+  }
+
+  /* ---- events ---- */
+  d.addEventListener("change", (e) => {
+    const t = e.target;
+    if (t.name === "tier" && t.closest("[data-tier-picker]")) {
+      tier = tierIds.includes(t.value) ? t.value : "";
+      store(TIER_KEY, tier || null);
+      filter();
+      refresh();
+    } else if (t.classList.contains("step-box") && page) {
+      const step = t.closest("[data-step]");
+      if (!step) return;
+      const set = ticked(page.dataset.key);
+      if (t.checked) set.add(step.dataset.step);
+      else set.delete(step.dataset.step);
+      saveTicked(page.dataset.key, set);
+      refresh();
+    } else if (t.classList.contains("kick-box")) {
+      const card = t.closest(".kick-item").querySelector(".card[data-steps]");
+      if (!card) return;
+      saveTicked(card.dataset.key, new Set(t.checked ? stepsOf(card) : []));
+      refresh();
+    }
+  });
+  d.addEventListener("click", (e) => {
+    const t = e.target.closest("button");
+    if (!t) return;
+    if (t.hasAttribute("data-show-all")) {
+      tier = "";
+      store(TIER_KEY, null);
+      filter();
+      refresh();
+    } else if (t.dataset.reset) {
+      if (!window.confirm(t.dataset.confirm)) return;
+      if (t.dataset.reset === "page" && page) {
+        saveTicked(page.dataset.key, new Set());
+      } else {
+        for (const k in memory) delete memory[k];
+        try {
+          for (let i = localStorage.length - 1; i >= 0; i--) {
+            const k = localStorage.key(i);
+            if (k && k.startsWith(PREFIX + base)) localStorage.removeItem(k);
+          }
+        } catch (err) {
+          /* nothing stored */
+        }
+      }
+      refresh();
+    } else if (t.hasAttribute("data-print")) {
+      window.print();
+    }
+  });
+  // A deep link to a question opens it.
+  function openTarget() {
+    let id = location.hash.slice(1);
+    try {
+      id = decodeURIComponent(id);
+    } catch (e) {
+      /* keep it as written */
+    }
+    const el = id && d.getElementById(id);
+    const details = el && el.closest("details");
+    if (!details) return;
+    for (let p = details; p; p = p.parentElement) p.hidden = false;
+    details.open = true;
+    el.scrollIntoView();
+  }
+  window.addEventListener("hashchange", openTarget);
+  // Another tab ticked something or changed the tier.
+  window.addEventListener("storage", () => {
+    const saved = load(TIER_KEY);
+    tier = tierIds.includes(saved) ? saved : "";
+    filter();
+    refresh();
+  });
+
+  function init() {
+    filter();
+    refresh();
+    openTarget();
+  }
+  if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
