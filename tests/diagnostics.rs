@@ -7,7 +7,8 @@ use pretty_assertions::assert_eq;
 use std::path::Path;
 use std::process::Command;
 
-const CONFIG: &str = "title: Test guide\n";
+// No proof gate: these pages have no manifest, and diagnostics of unpublished pages are only warnings.
+const CONFIG: &str = "title: Test guide\nproof:\n  gate: []\n";
 
 /// Writes `files` (path, contents) into a new temp site with a default config unless one is given.
 fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
