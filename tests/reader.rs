@@ -1,0 +1,325 @@
+//! The reader features as HTML, without a browser: feedback and survey links, FAQPage JSON-LD of published FAQs
+//! only, step ids, proof dates per language, complete Japanese UI strings, no external requests in the theme.
+//! `tests/browser_reader.rs` checks the same features in Chromium.
+
+mod common;
+
+use common::{BIN, TestSite, between, html_files, repo_root};
+use std::collections::BTreeMap;
+use std::process::Command;
+
+fn ui_strings(lang: &str) -> BTreeMap<String, String> {
+    let path = repo_root().join(format!("themes/default/i18n/{lang}.yaml"));
+    let text = std::fs::read_to_string(&path).expect("i18n file");
+    // `key: "value"` lines, as the theme's files are written.
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let (k, v) = l.split_once(": ")?;
+            Some((k.to_string(), v.trim().trim_matches('"').to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn english_and_japanese_ui_strings_have_the_same_keys() {
+    let en = ui_strings("en");
+    let ja = ui_strings("ja");
+    assert!(en.len() > 60, "{} keys", en.len());
+    let only_en: Vec<&String> = en.keys().filter(|k| !ja.contains_key(*k)).collect();
+    let only_ja: Vec<&String> = ja.keys().filter(|k| !en.contains_key(*k)).collect();
+    assert!(
+        only_en.is_empty() && only_ja.is_empty(),
+        "only in en: {only_en:?}, only in ja: {only_ja:?}"
+    );
+    // Every placeholder of a string is kept in its translation, and nothing is left in English.
+    for (k, v) in &en {
+        assert!(!v.contains(' ') || ja[k] != *v, "{k} is not translated");
+        for ph in ["{done}", "{total}", "{tier}", "{count}", "{n}", "{q}"] {
+            assert_eq!(v.contains(ph), ja[k].contains(ph), "{k}: {ph}");
+        }
+    }
+}
+
+#[test]
+fn a_japanese_site_has_no_english_ui_string() {
+    let site = TestSite::empty();
+    let dir = site.root.join("guide");
+    let run = common::run_in(
+        &site.root,
+        &["init", dir.to_str().expect("UTF-8"), "--lang", "ja"],
+        &[],
+    );
+    run.expect_ok();
+    common::run_in(&dir, &["build"], &[]).expect_ok();
+    let en = ui_strings("en");
+    let mut found = Vec::new();
+    let public = dir.join("public");
+    for page in html_files(&public) {
+        let html = std::fs::read_to_string(public.join(&page)).expect("page");
+        for (key, text) in &en {
+            // Multi-word strings only: a lone "FAQ" or "SSO" may be content.
+            if !text.contains(' ') {
+                continue;
+            }
+            let shown = text.split('{').next().unwrap_or(text).trim();
+            if shown.len() > 6 && html.contains(&shown.replace('"', "&quot;")) {
+                found.push(format!("{page}: {key} = {shown:?}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "English UI strings in a ja site:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn feedback_and_survey_links_follow_the_config() {
+    let site = TestSite::fixture("full");
+    site.build(&[]).expect_clean();
+    for page in html_files(&site.public()) {
+        let html = site.out(&page);
+        assert!(
+            !html.contains("class=\"feedback"),
+            "{page} asks for feedback without feedback_url"
+        );
+    }
+
+    site.edit(
+        "shirube.yaml",
+        "proof:",
+        "feedback_url: https://forms.example.com/guide?src=docs\nsurvey_url: https://forms.example.com/ces?page={url}\nproof:",
+    );
+    site.build(&[]).expect_clean();
+    let sso = site.out("playbooks/onboarding/connect-sso/index.html");
+    let feedback = between(&sso, "<aside class=\"feedback\"", "</aside>");
+    assert!(
+        feedback.contains("href=\"https://forms.example.com/guide?src=docs&amp;page=https%3A%2F%2Fdocs.example.com%2Fplaybooks%2Fonboarding%2Fconnect-sso%2F&amp;helpful=yes\""),
+        "{feedback}"
+    );
+    assert!(feedback.contains("helpful=no\""), "{feedback}");
+    // Onboarding is the first phase: no effort survey on its pages yet.
+    assert!(!feedback.contains("forms.example.com/ces"), "{feedback}");
+    let reports = site.out("playbooks/adoption/custom-reports/index.html");
+    assert!(
+        reports.contains("href=\"https://forms.example.com/ces?page=https%3A%2F%2Fdocs.example.com%2Fplaybooks%2Fadoption%2Fcustom-reports%2F\""),
+        "the survey shows after the first phase"
+    );
+    // The first phase's page asks for the effort score once onboarding is done.
+    let onboarding = site.out("phases/onboarding/index.html");
+    assert!(onboarding.contains(
+        "forms.example.com/ces?page=https%3A%2F%2Fdocs.example.com%2Fphases%2Fonboarding%2F"
+    ));
+    assert!(
+        !site
+            .out("phases/adoption/index.html")
+            .contains("forms.example.com/ces")
+    );
+    // FAQs ask too; plain pages do not.
+    assert!(
+        site.out("faq/sso-required/index.html")
+            .contains("helpful=yes")
+    );
+    assert!(!site.out("about/index.html").contains("class=\"feedback"));
+}
+
+/// The JSON-LD of a page, parsed.
+fn jsonld(html: &str) -> Option<serde_json::Value> {
+    let start = "<script type=\"application/ld+json\">";
+    html.contains(start)
+        .then(|| serde_json::from_str(between(html, start, "</script>")).expect("valid JSON-LD"))
+}
+
+#[test]
+fn faq_jsonld_lists_published_faqs_only() {
+    // The sample site, in preview: unproven FAQs are in the HTML with a banner, never in the JSON-LD.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let status = Command::new(BIN)
+        .args(["build", "--preview", "--out", out.to_str().expect("UTF-8")])
+        .current_dir(repo_root())
+        .env("SHIRUBE_TODAY", "2026-11-25")
+        .output()
+        .expect("run shirube");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("manifest.json")).expect("manifest"),
+    )
+    .expect("JSON");
+    let faqs: Vec<(&str, &str)> = manifest["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .filter(|p| p["kind"] == "faq")
+        .map(|p| {
+            (
+                p["title"].as_str().unwrap_or(""),
+                p["state"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    let published: Vec<&str> = faqs
+        .iter()
+        .filter(|(_, s)| *s == "published" || *s == "stale")
+        .map(|(t, _)| *t)
+        .collect();
+    let held: Vec<&str> = faqs
+        .iter()
+        .filter(|(_, s)| *s != "published" && *s != "stale")
+        .map(|(t, _)| *t)
+        .collect();
+    assert!(!published.is_empty() && !held.is_empty(), "{faqs:?}");
+
+    let index = std::fs::read_to_string(out.join("faq/index.html")).expect("FAQ index");
+    let ld = jsonld(&index).expect("FAQPage on the FAQ index");
+    assert_eq!(ld["@type"], "FAQPage");
+    let mut names: Vec<&str> = ld["mainEntity"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .map(|q| q["name"].as_str().unwrap_or(""))
+        .collect();
+    names.sort_unstable();
+    let mut want = published.clone();
+    want.sort_unstable();
+    assert_eq!(names, want);
+    for title in &held {
+        assert!(
+            index.contains(&format!("<summary>{title}</summary>")),
+            "{title} is in the preview"
+        );
+    }
+    // The JSON cannot close its <script> early.
+    assert!(!between(&index, "application/ld+json\">", "</script>").contains('<'));
+
+    // A published FAQ page carries its own FAQPage; an unpublished one (in preview) does not.
+    for p in manifest["pages"].as_array().expect("pages") {
+        if p["kind"] != "faq" {
+            continue;
+        }
+        let url = p["url"].as_str().unwrap_or("/").trim_start_matches('/');
+        let html = std::fs::read_to_string(out.join(url).join("index.html")).expect("FAQ page");
+        let shown = matches!(p["state"].as_str(), Some("published" | "stale"));
+        assert_eq!(jsonld(&html).is_some(), shown, "{url}");
+    }
+}
+
+#[test]
+fn playbook_steps_carry_ids_from_their_text() {
+    let site = TestSite::fixture("full");
+    site.write(
+        "playbooks/onboarding/checklist.md",
+        "---\ntitle: Checklist\nphase: onboarding\n---\n## Okta\n\n1. Open **Settings**.\n2. Copy the URL.\n\n## Entra\n\n1. Open **Settings**.\n\n- [ ] Tell your team\n- a note, not a step\n",
+    );
+    site.build(&[]).expect_clean();
+    let html = site.out("playbooks/onboarding/checklist/index.html");
+    let listed = between(&html, "data-steps=\"", "\"");
+    let marked: Vec<&str> = html
+        .split("<li class=\"step")
+        .skip(1)
+        .map(|s| between(s, "data-step=\"", "\""))
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            "open-settings",
+            "copy-the-url",
+            "open-settings--entra",
+            "tell-your-team"
+        ]
+    );
+    assert_eq!(listed.split(' ').collect::<Vec<_>>(), marked);
+    assert!(html.contains("<li>a note, not a step</li>"));
+    assert!(!html.contains("class=\"step mark-done"));
+    // A playbook without a list gets one "I have done this" box, and cards know its single step.
+    let sso = site.out("playbooks/onboarding/connect-sso/index.html");
+    assert!(sso.contains("data-steps=\"done\""));
+    assert!(sso.contains("<p class=\"step mark-done js-only\" data-step=\"done\">"));
+    let phase = site.out("phases/onboarding/index.html");
+    assert!(phase.contains("data-key=\"/playbooks/onboarding/checklist/\" data-steps=\"open-settings copy-the-url open-settings--entra tell-your-team\""));
+    // FAQs and plain pages have no steps.
+    assert!(
+        !site
+            .out("faq/sso-required/index.html")
+            .contains("data-step")
+    );
+    assert!(!site.out("about/index.html").contains("data-step"));
+}
+
+#[test]
+fn proof_dates_are_written_per_language() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let run = Command::new(BIN)
+        .args(["build", "--out", out.to_str().expect("UTF-8")])
+        .current_dir(repo_root())
+        .env("SHIRUBE_TODAY", "2026-11-25")
+        .output()
+        .expect("run shirube");
+    assert!(run.status.success());
+    let html = std::fs::read_to_string(out.join("playbooks/onboarding/connect-sso/index.html"))
+        .expect("page");
+    let proof = between(&html, "<p class=\"proof\">", "</p>");
+    assert_eq!(
+        proof,
+        "Used successfully by 2 customers, most recently on <time datetime=\"2026-03-12\">12 March 2026</time>."
+    );
+
+    let site = TestSite::empty();
+    let dir = site.root.join("ja");
+    common::run_in(
+        &site.root,
+        &["init", dir.to_str().expect("UTF-8"), "--lang", "ja"],
+        &[],
+    )
+    .expect_ok();
+    common::run_in(&dir, &["build"], &[]).expect_ok();
+    let public = dir.join("public");
+    let with_proof: Vec<String> = html_files(&public)
+        .into_iter()
+        .map(|p| std::fs::read_to_string(public.join(p)).expect("page"))
+        .filter(|h| h.contains("<p class=\"proof\">"))
+        .collect();
+    assert!(!with_proof.is_empty());
+    for html in with_proof {
+        let proof = between(&html, "<p class=\"proof\">", "</p>");
+        let date = between(proof, "\">", "</time>");
+        let (y, rest) = date.split_once('年').expect("年");
+        let (m, rest) = rest.split_once('月').expect("月");
+        let d = rest.strip_suffix('日').expect("日");
+        let iso = between(proof, "datetime=\"", "\"");
+        assert_eq!(iso, format!("{y}-{:0>2}-{:0>2}", m, d), "{proof}");
+        assert!(proof.contains("社のお客さま"), "{proof}");
+    }
+}
+
+#[test]
+fn the_theme_makes_no_external_request() {
+    for file in ["style.css", "guide.js"] {
+        let text = std::fs::read_to_string(repo_root().join("themes/default/static").join(file))
+            .expect("theme file");
+        for bad in ["http://", "https://", "@import", "//fonts", "url("] {
+            assert!(!text.contains(bad), "{file} contains {bad}");
+        }
+    }
+    let site = TestSite::fixture("full");
+    site.build(&[]).expect_clean();
+    for page in html_files(&site.public()) {
+        let html = site.out(&page);
+        for attr in ["src=\"", "<link rel=\"stylesheet\" href=\""] {
+            for part in html.split(attr).skip(1) {
+                assert!(
+                    part.starts_with('/'),
+                    "{page}: {attr}{}",
+                    &part[..40.min(part.len())]
+                );
+            }
+        }
+    }
+}
