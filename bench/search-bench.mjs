@@ -6,7 +6,8 @@
 //   node bench/search-bench.mjs PUBLIC_DIR        (bench/search.sh builds the sites and runs this)
 //
 // Prints one JSON line per engine: index size on disk, bytes per query (median and max, as fetched; for
-// shirube also gzip-compressed, since Pagefind's files are stored compressed), time to first result (median, p95).
+// shirube also gzip-compressed, since Pagefind's files are stored compressed), time to first result (median, p95),
+// and the CPU time of the process per query (median; less sensitive to a busy machine than wall time).
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
@@ -69,11 +70,15 @@ async function run(name, fn, indexPaths) {
   const bytes = [];
   const gzip = [];
   const ms = [];
+  const cpu = [];
   const hits = [];
   await fn('warm up the JIT'); // one untimed query: the first import of a module pays for parsing Node's own code
   for (const q of QUERIES) {
     counter = { bytes: 0, gzip: 0, files: 0 };
+    const c0 = process.cpuUsage();
     const r = await fn(q);
+    const c1 = process.cpuUsage(c0);
+    cpu.push((c1.user + c1.system) / 1000);
     bytes.push(counter.bytes);
     gzip.push(counter.gzip);
     ms.push(r.ms);
@@ -89,6 +94,7 @@ async function run(name, fn, indexPaths) {
     query_gzip_median: median(gzip),
     first_result_ms_median: Math.round(median(ms) * 10) / 10,
     first_result_ms_p95: Math.round(p95(ms) * 10) / 10,
+    cpu_ms_median: Math.round(median(cpu) * 10) / 10,
     results_median: median(hits),
   };
 }

@@ -50,7 +50,7 @@ for n in "${sizes[@]}"; do
     done < <(node "$script_dir/search-bench.mjs" "$site/public" 2>/dev/null)
 done
 
-printf '%6s %6s %-9s %10s %11s %10s %10s %9s %9s %11s\n' N pages engine index_KB q_KB_med q_KB_max q_gz_KB ttfr_ms p95_ms build_s
+printf '%6s %6s %-9s %10s %11s %10s %10s %9s %9s %8s %11s\n' N pages engine index_KB q_KB_med q_KB_max q_gz_KB ttfr_ms p95_ms cpu_ms build_s
 for row in "${rows[@]}"; do
     read -r n pages build_ms pf_ms json <<<"$row"
     python3 - "$n" "$pages" "$build_ms" "$pf_ms" "$json" <<'PY'
@@ -61,6 +61,6 @@ kb = lambda b: f"{b / 1024:.0f}"
 secs = (int(build_ms) if r["engine"] == "shirube" else int(pf_ms)) / 1000
 print(f'{n:>6} {pages:>6} {r["engine"]:<9} {kb(r["index_bytes"]):>10} {kb(r["query_bytes_median"]):>11} '
       f'{kb(r["query_bytes_max"]):>10} {kb(r["query_gzip_median"]):>10} {r["first_result_ms_median"]:>9} '
-      f'{r["first_result_ms_p95"]:>9} {secs:>11.1f}')
+      f'{r["first_result_ms_p95"]:>9} {r["cpu_ms_median"]:>8} {secs:>11.1f}')
 PY
 done
