@@ -501,8 +501,8 @@ function idf(n, df) {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-// For one group: Map doc → {score, title, starts()}: starts() gives the positions where the group starts in the
-// page (decoded on first use: only phrase checks need them).
+// For one group: Map doc → {score, title, ...}; startsOf() gives the positions where the group starts in the page
+// (decoded on first use: only phrase checks need them).
 function matchGroup(group, shards, n) {
   const out = new Map();
   if (group.kind === 'chain' && group.terms.length > 1) {
@@ -543,7 +543,7 @@ function matchGroup(group, shards, n) {
         title = title && (f & 0x80) !== 0;
       }
       // A chain counts like one word: the mean of its bigrams, slightly more for longer (rarer) chains.
-      out.set(doc, { score: (score / ps.length) * (1 + 0.1 * (ps.length - 1)), title, starts: () => starts });
+      out.set(doc, { score: (score / ps.length) * (1 + 0.1 * (ps.length - 1)), title, starts });
     }
     return out;
   }
@@ -553,24 +553,26 @@ function matchGroup(group, shards, n) {
       const doc = p.docs[i];
       const f = p.flags[i];
       const s = ((f & 0x7f) / 127) * w;
-      let e = out.get(doc);
+      const e = out.get(doc);
       if (!e) {
-        const refs = [];
-        let cache = null;
-        e = {
-          score: 0,
-          title: false,
-          refs,
-          starts: () => cache || (cache = refs.length === 1 ? positionsOf(...refs[0]) : refs.flatMap((r) => [...positionsOf(...r)]).sort((a, b) => a - b)),
-        };
-        out.set(doc, e);
+        out.set(doc, { score: s, title: (f & 0x80) !== 0, p, i, more: null });
+      } else {
+        if (s > e.score) e.score = s;
+        if (f & 0x80) e.title = true;
+        (e.more || (e.more = [])).push([p, i]);
       }
-      e.score = Math.max(e.score, s);
-      e.title = e.title || (f & 0x80) !== 0;
-      e.refs.push([p, i]);
     }
   }
   return out;
+}
+
+// Positions where a group starts in a page, from its match entry (sorted).
+function startsOf(e) {
+  if (e.starts) return e.starts;
+  if (!e.more) return (e.starts = positionsOf(e.p, e.i));
+  const all = [...positionsOf(e.p, e.i)];
+  for (const [p, i] of e.more) all.push(...positionsOf(p, i));
+  return (e.starts = Int32Array.from(all).sort());
 }
 
 function loadDocs(site) {
@@ -658,7 +660,7 @@ function isPhrase(groups, matches, known, doc) {
   const entries = known.map((i) => matches[i].get(doc));
   if (entries.some((e) => !e)) return false;
   const q0 = groups[known[0]].qpos;
-  const lists = entries.map((e) => e.starts());
+  const lists = entries.map(startsOf);
   for (const p of lists[0]) {
     let ok = true;
     for (let k = 1; k < known.length && ok; k++) ok = hasPos(lists[k], p + groups[known[k]].qpos - q0);
