@@ -26,8 +26,8 @@ use crate::model::{Kind, Page};
 use crate::render::OutputFile;
 use crate::theme::short_hash;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
 
 /// Format version, in the manifest and the shard header.
 pub const VERSION: u32 = 1;
@@ -58,7 +58,7 @@ enum Field {
 
 /// What one page contributes: its terms with weighted frequency and positions, and its length.
 struct DocTerms {
-    terms: HashMap<String, Occurrences>,
+    terms: FxHashMap<String, Occurrences>,
     length: u32,
 }
 
@@ -84,19 +84,25 @@ impl Positions {
             Field::Body => W_BODY,
         };
         for line in text.split('\n') {
-            let tokens = tokenize::tokenize(line);
-            if tokens.is_empty() {
-                continue;
-            }
-            for t in tokens {
-                let o = self.doc.terms.entry(t.term).or_default();
+            let mut any = false;
+            let terms = &mut self.doc.terms;
+            let (next, length) = (&mut self.next, &mut self.doc.length);
+            tokenize::for_each_token(line, |term, _| {
+                // Look up by &str first: most terms repeat, and only a new one needs its own String.
+                let o = match terms.get_mut(term) {
+                    Some(o) => o,
+                    None => terms.entry(term.to_string()).or_default(),
+                };
                 o.weighted_tf += weight;
                 o.in_title |= field == Field::Title;
-                o.positions.push(self.next);
+                o.positions.push(*next);
+                *next += 1;
+                *length += 1;
+                any = true;
+            });
+            if any {
                 self.next += 1;
-                self.doc.length += 1;
             }
-            self.next += 1;
         }
     }
 }
@@ -187,17 +193,20 @@ pub fn build<'a>(
         }
     }
 
-    // Per-page terms (in parallel), then impacts.
+    // Per-page sections and terms (in parallel), then impacts.
+    let sections: Vec<Vec<SectionJson>> =
+        pages.par_iter().map(|(_, body)| sections(body)).collect();
     let docs: Vec<DocTerms> = pages
         .par_iter()
-        .map(|(page, body)| doc_terms(page, body))
+        .zip(sections.par_iter())
+        .map(|((page, _), secs)| doc_terms(page, secs))
         .collect();
     let avg_len = if docs.is_empty() {
         1.0
     } else {
         (docs.iter().map(|d| d.length as f64).sum::<f64>() / docs.len() as f64).max(1.0)
     };
-    let mut postings: BTreeMap<String, Vec<(u32, u8, Vec<u32>)>> = BTreeMap::new();
+    let mut postings: FxHashMap<String, Vec<(u32, u8, Vec<u32>)>> = FxHashMap::default();
     for (id, doc) in docs.into_iter().enumerate() {
         let norm = K1 * (1.0 - B + B * doc.length as f64 / avg_len);
         for (term, o) in doc.terms {
@@ -215,12 +224,17 @@ pub fn build<'a>(
     }
 
     // Shards: sorted terms cut into ranges of about SHARD_TARGET_BYTES.
+    let mut postings: Vec<(String, Vec<(u32, u8, Vec<u32>)>)> = postings.into_iter().collect();
+    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let encoded: Vec<Vec<u8>> = postings
+        .par_iter()
+        .map(|(_, list)| encode_postings(list))
+        .collect();
     let mut shard_files: Vec<Vec<u8>> = Vec::new();
     let mut boundaries: Vec<String> = Vec::new();
     let mut current: Vec<(&str, Vec<u8>, usize)> = Vec::new();
     let mut current_bytes = 0usize;
-    for (term, list) in &postings {
-        let body = encode_postings(list);
+    for ((term, list), body) in postings.iter().zip(encoded) {
         current_bytes += body.len() + term.len() + 4;
         current.push((term.as_str(), body, list.len()));
         if current_bytes >= SHARD_TARGET_BYTES {
@@ -246,8 +260,9 @@ pub fn build<'a>(
     // Fragments and the docs table.
     let fragments: Vec<Vec<u8>> = pages
         .par_iter()
+        .zip(sections.into_par_iter())
         .zip(combo_of.par_iter())
-        .map(|((page, body), &c)| fragment(page, body, c))
+        .map(|(((page, _), secs), &c)| fragment(page, secs, c))
         .collect();
     let width: u8 = if combos.len() <= 256 { 1 } else { 2 };
     let mut docs_bin = vec![width];
@@ -333,11 +348,11 @@ pub fn build<'a>(
 }
 
 /// The fields of a page in index order: title, summary and tags, then the body section by section.
-fn doc_terms(page: &Page, body: &Rendered) -> DocTerms {
+fn doc_terms(page: &Page, sections: &[SectionJson]) -> DocTerms {
     let mut p = Positions {
         next: 0,
         doc: DocTerms {
-            terms: HashMap::new(),
+            terms: FxHashMap::default(),
             length: 0,
         },
     };
@@ -348,9 +363,9 @@ fn doc_terms(page: &Page, body: &Rendered) -> DocTerms {
     for tag in &page.tags {
         p.add(tag, Field::Summary);
     }
-    for (heading, _, text) in sections(body) {
-        p.add(&heading, Field::Heading);
-        p.add(&text, Field::Body);
+    for (heading, _, text) in sections {
+        p.add(heading, Field::Heading);
+        p.add(text, Field::Body);
     }
     p.doc
 }
@@ -385,25 +400,27 @@ fn sections(body: &Rendered) -> Vec<SectionJson> {
 fn collapse(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
-        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
-        if line.is_empty() {
-            continue;
-        }
+        let mut words = line.split_whitespace();
+        let Some(first) = words.next() else { continue };
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(&line);
+        out.push_str(first);
+        for w in words {
+            out.push(' ');
+            out.push_str(w);
+        }
     }
     out
 }
 
-fn fragment(page: &Page, body: &Rendered, combo: usize) -> Vec<u8> {
+fn fragment(page: &Page, sections: Vec<SectionJson>, combo: usize) -> Vec<u8> {
     let f = Fragment {
         u: &page.url,
         t: &page.title,
         c: combo,
         s: page.summary.as_deref().unwrap_or(""),
-        x: sections(body),
+        x: sections,
     };
     // Serializing plain strings and numbers cannot fail.
     serde_json::to_vec(&f).unwrap_or_default()

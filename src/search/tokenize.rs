@@ -9,8 +9,8 @@
 //! Left out on purpose: hiragana/katakana folding, stop words (the query side decides what is optional), and
 //! segmentation of scripts written without spaces other than CJK (Thai is one word per run).
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Longest word token, in characters; longer words are cut (URLs, hashes).
 pub const MAX_WORD_CHARS: usize = 40;
@@ -26,7 +26,15 @@ pub struct Token {
 
 /// NFKC, then lowercase, then final sigma folded to sigma: `ＳＳＯ` → `sso`, `ｶﾀｶﾅ` → `カタカナ`.
 pub fn normalize(text: &str) -> String {
-    let lower = text.nfkc().collect::<String>().to_lowercase();
+    // ASCII is already NFKC; most English text takes this path.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    // Most text is already NFKC: the quick check avoids decomposing and recomposing it.
+    let lower = match is_nfkc_quick(text.chars()) {
+        IsNormalized::Yes => text.to_lowercase(),
+        _ => text.nfkc().collect::<String>().to_lowercase(),
+    };
     if lower.contains('ς') {
         lower.replace('ς', "σ")
     } else {
@@ -65,31 +73,53 @@ fn is_apostrophe(c: char) -> bool {
 
 /// Light English stemming, for words of ASCII letters only, four letters or more: plural → singular.
 pub fn stem(word: &str) -> String {
+    let mut w = word.to_string();
+    stem_in_place(&mut w);
+    w
+}
+
+/// [`stem`] on a buffer, without allocating.
+fn stem_in_place(word: &mut String) {
     if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return word.to_string();
+        return;
     }
     if word.len() > 4 && word.ends_with("ies") {
-        return format!("{}y", &word[..word.len() - 3]);
+        word.truncate(word.len() - 3);
+        word.push('y');
+        return;
     }
     for suffix in ["sses", "xes", "ches", "shes", "zzes"] {
         if word.ends_with(suffix) {
-            return word[..word.len() - 2].to_string();
+            word.truncate(word.len() - 2);
+            return;
         }
     }
     if word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") {
-        return word.to_string();
+        return;
     }
-    match word.strip_suffix('s') {
-        Some(w) => w.to_string(),
-        None => word.to_string(),
+    if word.ends_with('s') {
+        word.pop();
     }
 }
 
 /// Tokenizes `text` (normalizing it first). Token positions are the indices of the returned list.
 pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    for_each_token(text, |term, cjk| {
+        out.push(Token {
+            term: term.to_string(),
+            cjk,
+        })
+    });
+    out
+}
+
+/// Calls `f(term, is_cjk)` for each token of `text` in order: [`tokenize`] without allocating a string per
+/// token, for the index builder.
+pub fn for_each_token(text: &str, mut f: impl FnMut(&str, bool)) {
     let norm = normalize(text);
     let chars: Vec<char> = norm.chars().collect();
-    let mut out = Vec::new();
+    let mut buf = String::with_capacity(64);
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -100,18 +130,20 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
             let run = &chars[start..i];
             if run.len() == 1 {
-                out.push(Token {
-                    term: run[0].to_string(),
-                    cjk: true,
-                });
+                buf.clear();
+                buf.push(run[0]);
+                f(&buf, true);
             } else {
-                out.extend(run.windows(2).map(|w| Token {
-                    term: w.iter().collect(),
-                    cjk: true,
-                }));
+                for w in run.windows(2) {
+                    buf.clear();
+                    buf.push(w[0]);
+                    buf.push(w[1]);
+                    f(&buf, true);
+                }
             }
         } else if is_word(c) {
-            let mut word = String::new();
+            let word = &mut buf;
+            word.clear();
             let mut n = 0;
             while i < chars.len() {
                 let c = chars[i];
@@ -128,15 +160,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     break;
                 }
             }
-            out.push(Token {
-                term: stem(&word),
-                cjk: false,
-            });
+            stem_in_place(word);
+            f(word, false);
         } else {
             i += 1;
         }
     }
-    out
 }
 
 /// Just the terms of [`tokenize`].
