@@ -148,6 +148,9 @@ fn display_width(c: char) -> usize {
     if wide { 2 } else { 1 }
 }
 
+/// How many warnings the terminal output shows before summing up the rest.
+pub const WARNINGS_SHOWN: usize = 50;
+
 /// Every diagnostic of a run, in the order they should be shown.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Diagnostics {
@@ -208,12 +211,28 @@ impl Diagnostics {
         v
     }
 
-    /// Every diagnostic rendered for the terminal, blank line between them, then a summary line.
+    /// Every diagnostic rendered for the terminal, blank line between them. Every error is shown; warnings
+    /// after the first [`WARNINGS_SHOWN`] are counted in one closing line instead, so that a large site's
+    /// warnings do not bury its errors (`--format json` lists them all).
     pub fn render(&self) -> String {
         let mut out = String::new();
+        let mut warnings = 0;
         for d in self.sorted() {
+            if d.severity == Severity::Warning {
+                warnings += 1;
+                if warnings > WARNINGS_SHOWN {
+                    continue;
+                }
+            }
             out.push_str(&d.render());
             out.push('\n');
+        }
+        if warnings > WARNINGS_SHOWN {
+            let _ = writeln!(
+                out,
+                "... and {} more warnings (`shirube check --format json` lists every one)\n",
+                warnings - WARNINGS_SHOWN
+            );
         }
         out
     }
@@ -306,6 +325,21 @@ mod tests {
             "{}",
             d.render()
         );
+    }
+
+    #[test]
+    fn many_warnings_are_summed_up_but_errors_never() {
+        let mut d = Diagnostics::default();
+        for i in 0..60 {
+            d.push(Diagnostic::warning(format!("w{i:02}.md"), "w"));
+        }
+        d.push(Diagnostic::error("z.md", "e"));
+        let out = d.render();
+        assert_eq!(out.matches("warning: w").count(), WARNINGS_SHOWN);
+        assert!(out.contains("z.md: error: e\n"));
+        assert!(out.ends_with(
+            "... and 10 more warnings (`shirube check --format json` lists every one)\n\n"
+        ));
     }
 
     #[test]

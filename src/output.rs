@@ -134,9 +134,30 @@ pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<()> {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
-        std::fs::remove_dir_all(&old)?;
+        remove_tree(&old)?;
     } else {
         std::fs::rename(&staging, &out)?;
+    }
+    Ok(())
+}
+
+/// Removes a folder of ours: files in parallel (on a 10,000-page site that is most of the time spent
+/// replacing the previous output), then the folders, deepest first.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_dir() {
+            dirs.push((entry.depth(), entry.into_path()));
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().try_for_each(std::fs::remove_file)?;
+    dirs.sort_by(|a, b| b.0.cmp(&a.0));
+    for (_, d) in dirs {
+        std::fs::remove_dir(d)?;
     }
     Ok(())
 }
