@@ -473,3 +473,58 @@ fn manifest_errors_fail_the_build_with_positions() {
         ]
     );
 }
+
+#[test]
+fn manifest_folder_files_are_merged() {
+    let site = tempfile::tempdir().expect("temp dir");
+    write(
+        site.path(),
+        &[
+            ("shirube.yaml", "title: T\n"),
+            (
+                "playbooks/onboarding/sso.md",
+                "---\ntitle: SSO\nphase: onboarding\ntier: low\n---\nSteps.\n",
+            ),
+            (
+                "playbooks/onboarding/invite.md",
+                "---\ntitle: Invite\nphase: onboarding\ntier: mid\n---\nSteps.\n",
+            ),
+            (
+                "manifest/2026-q3.yaml",
+                "engagements:\n  - id: Q3-1\n    tier: low\n    date: 2026-08-01\n    used: [playbooks/onboarding/sso.md]\n",
+            ),
+            (
+                "manifest/2026-q4.yaml",
+                "engagements:\n  - id: Q4-1\n    tier: mid\n    date: 2026-11-01\n    used: [playbooks/onboarding/invite.md]\n",
+            ),
+        ],
+    );
+    let (code, _, err) = shirube(site.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        site.path()
+            .join("public/playbooks/onboarding/sso/index.html")
+            .is_file()
+    );
+    assert!(
+        site.path()
+            .join("public/playbooks/onboarding/invite/index.html")
+            .is_file()
+    );
+    // The same id in two files is an error that names the first one.
+    write(
+        site.path(),
+        &[(
+            "manifest/2026-q4.yaml",
+            "engagements:\n  - id: Q3-1\n    tier: mid\n    date: 2026-11-01\n    used: [playbooks/onboarding/invite.md]\n",
+        )],
+    );
+    let (code, _, err) = shirube(site.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(
+            "manifest/2026-q4.yaml:2:9: error: duplicate engagement id \"Q3-1\"\n 2 |   - id: Q3-1\n   |         ^^^^\n  help: manifest/2026-q3.yaml:2 already uses it; give each engagement its own id\n"
+        ),
+        "{err}"
+    );
+}
