@@ -6,7 +6,7 @@
 use crate::config::CONFIG_FILE;
 use crate::diagnostics::Diagnostic;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Folders that hold Markdown, relative to the site root.
@@ -62,6 +62,72 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// Reads the site at `root`. Problems (unreadable files, unclosed front matter) are returned, not fatal.
 pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
+    let (sources, diags, _) = load_again(root, &mut Reuse::default());
+    (sources, diags)
+}
+
+/// A file's size, modification and change times and inode. A file whose stamp is the same as when it was read
+/// is taken as unchanged (a rename over it changes the inode and the change time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    changed: (i64, i64),
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt as _;
+            ((meta.ctime(), meta.ctime_nsec()), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (changed, inode) = ((0, 0), 0);
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            changed,
+            inode,
+        }
+    }
+}
+
+/// What an earlier [`load_again`] read, so that the next one reads only the files that changed.
+#[derive(Debug, Default)]
+pub struct Reuse {
+    /// Stamp of each Markdown file when the previous load read it without error.
+    stamps: HashMap<String, Stamp>,
+    /// Every Markdown file of the previous load.
+    paths: HashSet<String>,
+    /// The previous load's documents, handed back with [`Reuse::give_back`] (moved, never copied).
+    docs: HashMap<String, SourceDoc>,
+    /// Paths to read again whatever their stamp says (a stamp has the clock's resolution, so two saves in a row
+    /// can leave the same one; a file watcher names the files it saw change).
+    pub force: HashSet<String>,
+}
+
+impl Reuse {
+    /// Hands the documents of a load back, for the next [`load_again`] to take the unchanged ones from.
+    pub fn give_back(&mut self, docs: Vec<SourceDoc>) {
+        self.docs
+            .extend(docs.into_iter().map(|d| (d.path.clone(), d)));
+    }
+}
+
+/// Which documents a [`load_again`] found different from the previous load.
+#[derive(Debug, Default)]
+pub struct Changed {
+    /// Markdown files that are new, or whose text changed, or that could not be read.
+    pub docs: HashSet<String>,
+    /// Markdown files that are gone.
+    pub removed: HashSet<String>,
+}
+
+/// [`load`], reading again only the Markdown files whose stamp changed since the load that filled `reuse` (and
+/// those in `reuse.force`). The result is the same as [`load`]'s.
+pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, Changed) {
     let mut diags = Vec::new();
     let config_path = root.join(CONFIG_FILE);
     let config_text = match std::fs::read_to_string(&config_path) {
@@ -100,21 +166,66 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
             }
             let path = rel(root, entry.path());
             if path.ends_with(".md") || path.ends_with(".markdown") {
-                md.push(path);
+                let stamp = entry.metadata().ok().map(|m| Stamp::of(&m));
+                md.push((path, stamp));
             } else {
                 files.insert(path);
             }
         }
     }
-    let read: Vec<Result<SourceDoc, Diagnostic>> =
-        md.par_iter().map(|p| read_doc(root, p)).collect();
+    let mut old = std::mem::take(&mut reuse.docs);
+    let force = std::mem::take(&mut reuse.force);
+    let mut changed = Changed::default();
+    let keep: Vec<bool> = md
+        .iter()
+        .map(|(p, stamp)| {
+            stamp.is_some()
+                && !force.contains(p)
+                && old.contains_key(p)
+                && reuse.stamps.get(p) == stamp.as_ref()
+        })
+        .collect();
+    let read: Vec<Option<Result<SourceDoc, Diagnostic>>> = md
+        .par_iter()
+        .zip(&keep)
+        .map(|((p, _), &keep)| (!keep).then(|| read_doc(root, p)))
+        .collect();
     let mut docs = Vec::with_capacity(read.len());
-    for r in read {
+    let mut present = HashSet::with_capacity(md.len());
+    for ((path, stamp), r) in md.into_iter().zip(read) {
+        present.insert(path.clone());
         match r {
-            Ok(d) => docs.push(d),
-            Err(d) => diags.push(d),
+            // Unchanged: the earlier document, moved, not copied.
+            None => {
+                if let Some(doc) = old.remove(&path) {
+                    docs.push(doc);
+                }
+            }
+            Some(Ok(doc)) => {
+                if old.get(&path).is_none_or(|o| o.text != doc.text) {
+                    changed.docs.insert(path.clone());
+                }
+                match stamp {
+                    Some(stamp) => reuse.stamps.insert(path, stamp),
+                    None => reuse.stamps.remove(&path),
+                };
+                docs.push(doc);
+            }
+            Some(Err(d)) => {
+                reuse.stamps.remove(&path);
+                changed.docs.insert(path);
+                diags.push(d);
+            }
         }
     }
+    changed.removed = reuse
+        .paths
+        .iter()
+        .filter(|p| !present.contains(*p))
+        .cloned()
+        .collect();
+    reuse.stamps.retain(|p, _| present.contains(p));
+    reuse.paths = present;
     let manifests = load_manifests(root, &mut diags);
     (
         Sources {
@@ -125,6 +236,7 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
             manifests,
         },
         diags,
+        changed,
     )
 }
 

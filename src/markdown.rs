@@ -126,8 +126,33 @@ pub struct Section {
     pub text: Range<usize>,
 }
 
+/// What rendering one page looked up in the [`SiteIndex`]. The page renders the same as long as every answer
+/// to these lookups stays the same, which is how `site::Session` knows which pages an edit of another affects.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LinkDeps {
+    /// Source paths looked up in [`SiteIndex::pages`], found or not.
+    pub pages: BTreeSet<String>,
+    /// Source paths looked up in [`SiteIndex::files`].
+    pub files: BTreeSet<String>,
+    /// A site-absolute link was checked against every page's URL and [`SiteIndex::other_urls`].
+    pub urls: bool,
+    /// A broken link's did-you-mean looked at every page and file path.
+    pub all_paths: bool,
+}
+
 /// Renders `page`'s body.
 pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
+    render_with_deps(page, site).0
+}
+
+/// Renders `page`'s body, and says what in `site` the result depends on.
+pub fn render_with_deps(page: &Page, site: &SiteIndex) -> (Rendered, LinkDeps) {
+    let mut deps = LinkDeps::default();
+    let rendered = render_tracked(page, site, &mut deps);
+    (rendered, deps)
+}
+
+fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendered {
     let body = page.body.as_str();
     let mut events = parse(body);
     let headings = assign_heading_ids(&mut events);
@@ -188,7 +213,7 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
                 dest_url,
                 title,
                 id,
-            }) => match resolve(&dest_url, page, site, &own_ids, false) {
+            }) => match resolve(&dest_url, page, site, &own_ids, false, deps) {
                 Resolved::Keep => rewritten.push((
                     Event::Start(Tag::Link {
                         link_type,
@@ -240,7 +265,7 @@ pub fn render(page: &Page, site: &SiteIndex) -> Rendered {
                 title,
                 id,
             }) => {
-                let dest = match resolve(&dest_url, page, site, &own_ids, true) {
+                let dest = match resolve(&dest_url, page, site, &own_ids, true, deps) {
                     Resolved::Url(url, asset) => {
                         out.assets.extend(asset);
                         url.into()
@@ -395,6 +420,7 @@ fn resolve(
     site: &SiteIndex,
     own_ids: &HashSet<String>,
     image: bool,
+    deps: &mut LinkDeps,
 ) -> Resolved {
     if dest.is_empty() || is_external(dest) {
         return Resolved::Keep;
@@ -436,6 +462,7 @@ fn resolve(
         if abs.starts_with(site.base_path.trim_start_matches('/')) && site.base_path != "/" {
             return Resolved::Keep;
         }
+        deps.urls = true;
         let known = site.other_urls.contains(abs)
             || site.other_urls.contains(&format!("{abs}/"))
             || site
@@ -460,18 +487,18 @@ fn resolve(
             Some("links must stay inside playbooks/ and content/".into()),
         );
     };
+    let index = format!("{}/index.md", target.trim_end_matches('/'));
+    let md = format!("{}.md", target.trim_end_matches('/'));
+    // Each of these paths decides the result (by being there or not), so the page depends on all three.
+    deps.pages
+        .extend([target.clone(), index.clone(), md.clone()]);
+    deps.files.insert(target.clone());
     let target_page = site
         .pages
         .get(&target)
         .map(|t| (target.clone(), t))
-        .or_else(|| {
-            let index = format!("{}/index.md", target.trim_end_matches('/'));
-            site.pages.get(&index).map(|t| (index, t))
-        })
-        .or_else(|| {
-            let md = format!("{}.md", target.trim_end_matches('/'));
-            site.pages.get(&md).map(|t| (md, t))
-        });
+        .or_else(|| site.pages.get(&index).map(|t| (index, t)))
+        .or_else(|| site.pages.get(&md).map(|t| (md, t)));
     if let Some((src, t)) = target_page {
         if image {
             return Resolved::Broken(format!("image \"{dest}\" is a page, not an image"), None);
@@ -503,6 +530,7 @@ fn resolve(
     } else {
         format!("broken link: \"{dest}\" resolves to {target}, which is not a page or file")
     };
+    deps.all_paths = true;
     let candidates = site
         .pages
         .keys()

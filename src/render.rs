@@ -243,6 +243,27 @@ struct Kickoff {
     by_tier: String,
 }
 
+/// One file of the site that the templates make (see [`Renderer::jobs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// A content page, by index into the built pages.
+    Page(usize),
+    /// The home page.
+    Home,
+    /// The FAQ index.
+    FaqIndex,
+    /// The kickoff-prep page.
+    Kickoff,
+    /// The not-found page.
+    NotFound,
+    /// The search page.
+    Search,
+    /// A phase page, by index into the config's phases.
+    Phase(usize),
+    /// A tier page, by index into the config's tiers.
+    Tier(usize),
+}
+
 /// Everything a render needs, prepared once.
 pub struct Renderer<'a> {
     config: &'a Config,
@@ -354,7 +375,8 @@ impl<'a> Renderer<'a> {
             }
         }
         for list in &mut by_phase {
-            list.sort_by(|&a, &b| order_key(built[a].page).cmp(&order_key(built[b].page)));
+            // Cached keys: `order_key` allocates, and a comparison sort would call it O(n log n) times.
+            list.sort_by_cached_key(|&a| order_key(built[a].page));
         }
         let ui = &theme.ui;
         let t = |k: &str| ui.get(k).cloned().unwrap_or_else(|| k.to_string());
@@ -483,24 +505,42 @@ impl<'a> Renderer<'a> {
                 (i, d)
             })
             .collect();
+        // Kahn's algorithm: repeatedly take the first ready page by (phase, order), in O(n log n).
+        let key = |i: usize| {
+            let page = self.built[i].page;
+            (page.phase, order_key(page), i)
+        };
+        let mut unmet: HashMap<usize, usize> = items.iter().map(|&i| (i, deps[&i].len())).collect();
+        let mut dependents: HashMap<usize, Vec<usize>> = HashMap::new();
+        for &i in &items {
+            for &d in &deps[&i] {
+                dependents.entry(d).or_default().push(i);
+            }
+        }
+        let mut ready: std::collections::BTreeSet<_> = items
+            .iter()
+            .filter(|i| unmet[i] == 0)
+            .map(|&i| key(i))
+            .collect();
         let mut done: Vec<usize> = Vec::new();
-        let mut remaining = items.clone();
-        while !remaining.is_empty() {
-            let mut ready: Vec<usize> = remaining
+        while let Some((_, _, next)) = ready.pop_first() {
+            done.push(next);
+            for &j in dependents.get(&next).map_or(&[][..], Vec::as_slice) {
+                if let Some(n) = unmet.get_mut(&j) {
+                    *n -= 1;
+                    if *n == 0 {
+                        ready.insert(key(j));
+                    }
+                }
+            }
+        }
+        if done.len() < items.len() {
+            let remaining: Vec<usize> = items
                 .iter()
                 .copied()
-                .filter(|i| deps[i].iter().all(|d| done.contains(d)))
+                .filter(|i| !done.contains(i))
                 .collect();
-            if ready.is_empty() {
-                return Err(self.find_cycle(&remaining, &deps, &done));
-            }
-            ready.sort_by(|&a, &b| {
-                let (pa, pb) = (self.built[a].page, self.built[b].page);
-                (pa.phase, order_key(pa)).cmp(&(pb.phase, order_key(pb)))
-            });
-            let next = ready[0];
-            done.push(next);
-            remaining.retain(|&i| i != next);
+            return Err(self.find_cycle(&remaining, &deps, &done));
         }
         Ok(done)
     }
@@ -669,25 +709,69 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Every file [`Renderer::render_all`] makes, with its output path, without rendering anything: `serve`
+    /// renders one file when it is asked for.
+    pub fn jobs(&self) -> Vec<(String, Job)> {
+        let mut jobs: Vec<(String, Job)> = (0..self.built.len())
+            .filter(|&i| !validate::is_intro_path(&self.built[i].page.src))
+            .map(|i| {
+                (
+                    format!("{}index.html", self.built[i].page.url),
+                    Job::Page(i),
+                )
+            })
+            .collect();
+        jobs.extend([
+            ("index.html".to_string(), Job::Home),
+            (format!("{FAQ_URL}index.html"), Job::FaqIndex),
+            (format!("{KICKOFF_URL}index.html"), Job::Kickoff),
+            ("404.html".to_string(), Job::NotFound),
+            (format!("{}index.html", validate::SEARCH_URL), Job::Search),
+        ]);
+        jobs.extend(self.config.phases.iter().enumerate().map(|(p, ph)| {
+            (
+                format!("{}index.html", validate::phase_url(&ph.id)),
+                Job::Phase(p),
+            )
+        }));
+        jobs.extend(self.config.tiers.iter().enumerate().map(|(t, tier)| {
+            (
+                format!("{}index.html", validate::tier_url(&tier.id)),
+                Job::Tier(t),
+            )
+        }));
+        jobs
+    }
+
+    /// Renders the file of one job.
+    pub fn render_job(&self, job: Job) -> Result<OutputFile, Diagnostic> {
+        match job {
+            Job::Page(i) => self.render_page(i),
+            Job::Home => self.render_home(),
+            Job::FaqIndex => self.render_faq_index(),
+            Job::Kickoff => self.render_kickoff(),
+            Job::NotFound => self.render_404(),
+            Job::Search => self.render_search(),
+            Job::Phase(p) => self.render_phase(p),
+            Job::Tier(t) => self.render_tier(t),
+        }
+    }
+
     /// Renders every page of the site, in parallel. Returns the files, or every error.
     pub fn render_all(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-        let pages: Vec<Result<OutputFile, Diagnostic>> = (0..self.built.len())
+        let results: Vec<Result<OutputFile, Diagnostic>> = self
+            .jobs()
             .into_par_iter()
-            .filter(|&i| !validate::is_intro_path(&self.built[i].page.src))
-            .map(|i| self.render_page(i))
+            .map(|(path, job)| {
+                let r = self.render_job(job);
+                // `jobs` must name the path each render writes, or `serve` would miss the file.
+                debug_assert!(r.as_ref().map_or(true, |f| f.path == path), "{path}");
+                r
+            })
             .collect();
-        let mut generated = vec![
-            self.render_home(),
-            self.render_faq_index(),
-            self.render_kickoff(),
-            self.render_404(),
-            self.render_search(),
-        ];
-        generated.extend((0..self.config.phases.len()).map(|p| self.render_phase(p)));
-        generated.extend((0..self.config.tiers.len()).map(|t| self.render_tier(t)));
         let mut files = Vec::new();
         let mut diags = Vec::new();
-        for r in pages.into_iter().chain(generated) {
+        for r in results {
             match r {
                 Ok(f) => files.push(f),
                 Err(d) => diags.push(d),

@@ -1,20 +1,23 @@
 //! The build pipeline, end to end: load → validate → gate → render → write.
 //!
 //! [`build`] does everything but writing, so `check` and `build` share one code path and report the same
-//! diagnostics. Nothing is written when there is an error.
+//! diagnostics. Nothing is written when there is an error. `build` is a [`Session`] used once; `serve` keeps
+//! its session and updates it after each edit, reusing what did not change (see `site/session.rs`).
+
+mod session;
+
+pub use session::{Output, Session, Update, Work};
 
 use crate::config::{self, BaseUrl, CONFIG_FILE, Config, Language};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::{self, Sources};
-use crate::markdown::{self, Rendered, SiteIndex, Target};
+use crate::load::{SourceDoc, Sources};
+use crate::markdown::{self, Target};
 use crate::model::Page;
 use crate::proof::{self, Decision, Manifest, State};
-use crate::render::{self, Banner, Built, OutputFile, Renderer};
-use crate::theme;
+use crate::render::{Banner, OutputFile};
 use crate::validate;
-use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -104,36 +107,22 @@ pub struct Checked {
 
 /// Load → validate → gate. `None` when the config cannot be read; every problem goes to `diags`.
 pub fn prepare(opts: &Options, diags: &mut Diagnostics) -> Option<Checked> {
-    let today = match opts.today.map(Ok).unwrap_or_else(proof::today) {
-        Ok(t) => t,
-        Err(msg) => {
-            diags.push(Diagnostic::error(proof::TODAY_ENV, msg));
-            return None;
-        }
-    };
+    let mut session = Session::new(opts.clone());
     let mut timings = Timings::default();
-    let (sources, d) = load::load(&opts.root);
-    diags.extend(d);
-    timings.lap("load");
-    let config = load_config(&sources, opts, diags)?;
-    let (pages, d) = validate::validate(&sources, &config);
-    diags.extend(d);
-    timings.lap("validate");
+    session.prepare_pages(diags, &mut timings, &mut Work::default())?;
+    session.into_checked(timings)
+}
 
-    // Gate: only pages proven in real engagements are published; drafts never are.
-    let known: HashMap<&str, bool> = pages
+/// The proof gate's warnings: pages changed since they were proven, and published pages that require an
+/// unpublished one.
+fn gate_warnings(pages: &[Page], decisions: &[Decision], sources: &Sources) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let texts: HashMap<&str, &str> = sources
+        .docs
         .iter()
-        .map(|p| {
-            (
-                p.src.as_str(),
-                config.proof.gate.contains(&p.kind) && !validate::is_intro_path(&p.src),
-            )
-        })
+        .map(|d| (d.path.as_str(), d.text.as_str()))
         .collect();
-    let (manifest, d) = proof::parse(&sources.manifests, &config, &known, today);
-    diags.extend(d);
-    let decisions = proof::gate(&pages, &manifest, &config, today);
-    for (page, decision) in pages.iter().zip(&decisions) {
+    for (page, decision) in pages.iter().zip(decisions) {
         if decision.state == State::Stale {
             let held = if decision.published {
                 ""
@@ -153,10 +142,10 @@ pub fn prepare(opts: &Options, diags: &mut Diagnostics) -> Option<Checked> {
     let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
     let published: HashMap<&str, bool> = pages
         .iter()
-        .zip(&decisions)
+        .zip(decisions)
         .map(|(p, d)| (p.src.as_str(), d.published))
         .collect();
-    for (page, decision) in pages.iter().zip(&decisions) {
+    for (page, decision) in pages.iter().zip(decisions) {
         if !decision.published {
             continue;
         }
@@ -165,11 +154,7 @@ pub fn prepare(opts: &Options, diags: &mut Diagnostics) -> Option<Checked> {
                 continue;
             };
             if published.get(target.src.as_str()) == Some(&false) {
-                let text = sources
-                    .docs
-                    .iter()
-                    .find(|d| d.path == page.src)
-                    .map_or("", |d| d.text.as_str());
+                let text = texts.get(page.src.as_str()).copied().unwrap_or("");
                 diags.push(
                     Diagnostic::warning(
                         &page.src,
@@ -183,160 +168,33 @@ pub fn prepare(opts: &Options, diags: &mut Diagnostics) -> Option<Checked> {
             }
         }
     }
-    timings.lap("gate");
-    Some(Checked {
-        config,
-        sources,
-        pages,
-        decisions,
-        manifest,
-        today,
-        timings,
-    })
+    diags
 }
 
-/// Runs the whole pipeline in memory.
+/// Runs the whole pipeline in memory: a [`Session`] used once.
 pub fn build(opts: &Options) -> Outcome {
-    let mut out = Outcome::default();
-    let diags = &mut out.diagnostics;
-    let Some(checked) = prepare(opts, diags) else {
-        return out;
+    let mut session = Session::new(opts.clone());
+    let update = session.update(&[]);
+    let mut out = Outcome {
+        diagnostics: update.diagnostics,
+        held_back: update.held_back,
+        timings: update.timings,
+        ..Outcome::default()
     };
-    out.timings = checked.timings.clone();
-    let Checked {
-        config,
-        sources,
-        pages,
-        decisions,
-        ..
-    } = &checked;
-    let published: Vec<bool> = decisions.iter().map(|d| d.published).collect();
-    let included: Vec<bool> = published.iter().map(|&p| p || opts.preview).collect();
-    out.held_back = pages
-        .iter()
-        .zip(decisions)
-        .filter(|(p, d)| !d.published && !validate::is_intro_path(&p.src))
-        .map(|(p, d)| (p.src.clone(), d.state))
-        .collect();
-    let config = config.clone();
-    let (sources, pages) = (sources, pages.as_slice());
-
-    // Render Markdown (every page, so that broken links are reported in drafts too).
-    let site_index = site_index(&config, sources, pages, &published);
-    let bodies: Vec<Rendered> = pages
-        .par_iter()
-        .map(|p| markdown::render(p, &site_index))
-        .collect();
-    out.timings.lap("markdown");
-    for (i, body) in bodies.iter().enumerate() {
-        if included[i] {
-            diags.extend(body.diagnostics.iter().cloned());
-        } else {
-            // Links from pages left out of the build are still worth fixing, but never fail it.
-            diags.extend(body.diagnostics.iter().cloned().map(|mut d| {
-                if d.severity == crate::diagnostics::Severity::Error {
-                    d.severity = crate::diagnostics::Severity::Warning;
-                    d.message = format!("{} (in an unpublished page)", d.message);
-                }
-                d
-            }));
-        }
+    if out.diagnostics.has_errors() {
+        return out;
     }
-
-    // Theme.
-    let (theme, d) = theme::load(&opts.root, &config);
-    diags.extend(d);
-    let tera = match render::compile(&theme) {
-        Ok(t) => Some(t),
+    let output = match session.output() {
+        Ok(o) => o,
         Err(d) => {
-            diags.extend(d);
-            None
+            out.diagnostics.extend(d);
+            return out;
         }
     };
-    let Some(tera) = tera else { return out };
-    if diags.has_errors() {
-        return out;
-    }
-
-    // Render pages.
-    let built: Vec<Built> = pages
-        .iter()
-        .zip(&bodies)
-        .enumerate()
-        .filter(|(i, _)| included[*i])
-        .map(|(i, (page, body))| Built {
-            page,
-            body,
-            banner: banner(&decisions[i], config.language),
-            published: decisions[i].published,
-            proofs: decisions[i].proofs.values().sum(),
-            last_proven: decisions[i].newest,
-        })
-        .collect();
-    let renderer = Renderer::new(&config, &theme, tera, pages, built, opts.preview);
-    if let Err(cycle) = renderer.kickoff_order() {
-        let first = cycle.first().cloned().unwrap_or_default();
-        diags.push(
-            Diagnostic::error(
-                first,
-                format!(
-                    "before_kickoff playbooks require each other in a cycle: {}",
-                    cycle.join(" → ")
-                ),
-            )
-            .with_help("remove one of these `requires` entries so the kickoff path has an order"),
-        );
-        return out;
-    }
-    let (mut files, d) = renderer.render_all();
-    diags.extend(d);
-    out.timings.lap("render");
-    if diags.has_errors() {
-        return out;
-    }
-    out.pages = pages
-        .iter()
-        .zip(&included)
-        .filter(|(p, inc)| **inc && !validate::is_intro_path(&p.src))
-        .count();
-
-    // Static files, assets of included pages, sitemap and robots.
-    for (path, file) in &theme.statics {
-        files.push(OutputFile {
-            path: path.clone(),
-            bytes: file.bytes.clone(),
-        });
-    }
-    let assets: BTreeSet<&str> = bodies
-        .iter()
-        .zip(&included)
-        .filter(|(_, inc)| **inc)
-        .flat_map(|(b, _)| b.assets.iter().map(String::as_str))
-        .collect();
-    for src in assets {
-        match std::fs::read(opts.root.join(src)) {
-            Ok(bytes) => files.push(OutputFile {
-                path: markdown::asset_output_path(src).to_string(),
-                bytes,
-            }),
-            Err(e) => diags.push(Diagnostic::error(src, format!("cannot read: {e}"))),
-        }
-    }
-    files.push(public_manifest(&config, pages, decisions, &included));
-    files.push(render::sitemap(&config, &renderer.page_urls()));
-    // Search index: published pages only, never drafts or unproven pages, not even in a preview build.
-    files.extend(crate::search::build(
-        &config,
-        pages
-            .iter()
-            .zip(&bodies)
-            .enumerate()
-            .filter(|(i, (p, _))| included[*i] && published[*i] && !validate::is_intro_path(&p.src))
-            .map(|(_, pb)| pb),
-    ));
-    files.push(render::robots(&config, opts.preview));
-    out.timings.lap("assets+index");
-    if !diags.has_errors() {
+    let (files, d) = output.render_all(&mut out.timings);
+    out.diagnostics.extend(d);
+    if !out.diagnostics.has_errors() {
+        out.pages = update.pages;
         out.files = files;
     }
     out
@@ -435,21 +293,9 @@ fn load_config(sources: &Sources, opts: &Options, diags: &mut Diagnostics) -> Op
     Some(config)
 }
 
-fn site_index(config: &Config, sources: &Sources, pages: &[Page], published: &[bool]) -> SiteIndex {
-    let targets: Vec<(String, Target)> = pages
-        .par_iter()
-        .zip(published.par_iter())
-        .map(|(p, &published)| {
-            (
-                p.src.clone(),
-                Target {
-                    url: p.url.clone(),
-                    anchors: markdown::anchors(&p.body),
-                    published,
-                },
-            )
-        })
-        .collect();
+/// URLs (relative to the base path) that links may point at besides pages: generated pages and files under
+/// the site's `static/` folder.
+fn other_urls(config: &Config, sources: &Sources) -> HashSet<String> {
     let mut other_urls: HashSet<String> = [
         validate::FAQ_URL,
         validate::KICKOFF_URL,
@@ -478,21 +324,16 @@ fn site_index(config: &Config, sources: &Sources, pages: &[Page], published: &[b
             }
         }
     }
-    // Files whose front matter could not be read have their own error; links to them are not broken too.
-    let mut targets: HashMap<String, Target> = targets.into_iter().collect();
-    for doc in &sources.docs {
-        targets.entry(doc.path.clone()).or_insert_with(|| Target {
-            url: validate::url_for(&doc.path),
-            anchors: markdown::anchors(doc.body()),
-            published: true,
-        });
-    }
-    SiteIndex {
-        base_path: config.base_url.path.clone(),
-        pages: targets,
-        files: sources.files.clone(),
-        other_urls,
-        language: config.language,
+    other_urls
+}
+
+/// The link target of a file whose front matter could not be read: it has its own error, so links to it are
+/// not reported as broken too.
+fn doc_target(doc: &SourceDoc) -> Target {
+    Target {
+        url: validate::url_for(&doc.path),
+        anchors: markdown::anchors(doc.body()),
+        published: true,
     }
 }
 

@@ -67,9 +67,18 @@ pub fn validate(sources: &Sources, config: &Config) -> (Vec<Page>, Vec<Diagnosti
         diags.extend(d);
         pages.extend(page);
     }
-    check_urls(&pages, sources, config, &mut diags);
-    check_requires(&pages, sources, &mut diags);
+    diags.extend(check_site(&pages, sources, config));
     (pages, diags)
+}
+
+/// The checks that need every page at once: output paths taken twice, and `requires` that point at nothing.
+/// [`validate`] is [`read_page`] on each document, then this; `site::Session` calls the two separately so that
+/// it re-reads only the documents that changed.
+pub fn check_site(pages: &[Page], sources: &Sources, config: &Config) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    check_urls(pages, sources, config, &mut diags);
+    check_requires(pages, sources, &mut diags);
+    diags
 }
 
 /// A string, or a list of strings, each with its position when YAML gives one.
@@ -177,7 +186,9 @@ struct Front {
     slug: Option<Spanned<String>>,
 }
 
-fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>) {
+/// Reads one document's front matter into a [`Page`], with every problem found in it. The page is returned
+/// even with errors, so that its links and requires are checked in the same run.
+pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let (yaml_text, line_offset) = match &doc.front {
         Some((y, o)) => (y.as_str(), *o),
@@ -507,16 +518,19 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
     for page in pages {
         let doc_text = texts.get(page.src.as_str()).copied().unwrap_or("");
         // Point at the `slug:` line when there is one: that is what decides the output path.
-        let (line, len) = doc_text
-            .lines()
-            .position(|l| l.starts_with("slug:"))
-            .map(|i| {
-                (
-                    i + 1,
-                    doc_text.lines().nth(i).map_or(1, |l| l.chars().count()),
-                )
-            })
-            .unwrap_or((1, 3));
+        // (Found only when needed: scanning every file's lines would cost more than the rest of the check.)
+        let slug_line = || {
+            doc_text
+                .lines()
+                .position(|l| l.starts_with("slug:"))
+                .map(|i| {
+                    (
+                        i + 1,
+                        doc_text.lines().nth(i).map_or(1, |l| l.chars().count()),
+                    )
+                })
+                .unwrap_or((1, 3))
+        };
         if is_intro_path(&page.src) {
             seen.insert(page.url.as_str(), page);
             continue;
@@ -549,17 +563,20 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
             continue;
         }
         match seen.get(page.url.as_str()) {
-            Some(first) => diags.push(
-                Diagnostic::error(
-                    &page.src,
-                    format!(
-                        "output path /{} is also the output of {}",
-                        page.url, first.src
-                    ),
-                )
-                .at(doc_text, line, 1, len)
-                .with_help("give one of them another `slug:` or rename one of the files"),
-            ),
+            Some(first) => {
+                let (line, len) = slug_line();
+                diags.push(
+                    Diagnostic::error(
+                        &page.src,
+                        format!(
+                            "output path /{} is also the output of {}",
+                            page.url, first.src
+                        ),
+                    )
+                    .at(doc_text, line, 1, len)
+                    .with_help("give one of them another `slug:` or rename one of the files"),
+                );
+            }
             None => {
                 seen.insert(page.url.as_str(), page);
             }

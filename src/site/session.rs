@@ -1,0 +1,755 @@
+//! A site kept in memory between builds, so that `serve` rebuilds after an edit in time that follows the edit,
+//! not the size of the site.
+//!
+//! [`Session::update`] runs the same stages as [`super::build`] (which is a session used once), and keeps what
+//! each stage made so that the next update reuses it where the stage's inputs did not change:
+//!
+//! | stage | one item is made again when |
+//! |---|---|
+//! | load | its file's size, times or inode changed, or the watcher named it |
+//! | config | `shirube.yaml` changed (and then every stage below starts over) |
+//! | validate, per page | its text changed |
+//! | manifest | a manifest file changed, a page became gated or not, or the day changed |
+//! | gate, per page | the page or the manifest changed |
+//! | anchors, per page | the page changed |
+//! | Markdown, per page | the page changed, or a lookup it made in the [`SiteIndex`] (see [`LinkDeps`]) has another answer |
+//! | theme | a template, static file or UI string changed (then every template is compiled again) |
+//!
+//! Checks across pages (duplicate URLs, `requires`, proof warnings) run again on every update: they only read
+//! what the stages above made. Templates are not rendered here: an [`Output`] renders one file when asked
+//! (`serve`), or all of them (`build`), with the same code. So an update is equal to a full build as long as
+//! every reuse above is keyed by everything its stage reads; `tests/serve.rs` checks that byte for byte.
+
+use super::{
+    Checked, Options, Timings, banner, doc_target, gate_warnings, load_config, other_urls,
+    public_manifest,
+};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::load::{self, Reuse, SourceDoc, Sources};
+use crate::markdown::{self, LinkDeps, Rendered, SiteIndex, Target};
+use crate::model::Page;
+use crate::proof::{self, Decision, Manifest, State};
+use crate::render::{self, Built, Job, OutputFile, Renderer};
+use crate::theme::{self, Theme};
+use crate::validate;
+use rayon::prelude::*;
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// The manifest as parsed, with what it was parsed from.
+struct ParsedManifest {
+    files: Vec<(String, String)>,
+    known: HashMap<String, bool>,
+    today: i64,
+    manifest: Manifest,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The results of one page, moved between updates.
+struct Slot {
+    page: Page,
+    decision: Option<Decision>,
+    body: Option<(Rendered, LinkDeps)>,
+}
+
+/// What changed in the [`SiteIndex`] since the previous update.
+#[derive(Default)]
+struct IndexChanges {
+    /// Source paths whose target was added, removed, or has another URL, anchors or published flag.
+    pages: HashSet<String>,
+    /// Files added or removed.
+    files: HashSet<String>,
+    /// The set of URLs (pages' and generated) changed.
+    urls: bool,
+    /// The set of page and file paths changed.
+    paths: bool,
+}
+
+impl IndexChanges {
+    fn affects(&self, deps: &LinkDeps) -> bool {
+        (deps.urls && self.urls)
+            || (deps.all_paths && self.paths)
+            || deps.pages.iter().any(|p| self.pages.contains(p))
+            || deps.files.iter().any(|f| self.files.contains(f))
+    }
+}
+
+/// The result of an update.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// Every error and warning; with an error there is no [`Output`].
+    pub diagnostics: Diagnostics,
+    /// Wall time per stage.
+    pub timings: Timings,
+    /// Pages left out of a published build, with their state.
+    pub held_back: Vec<(String, State)>,
+    /// Number of content pages in the output.
+    pub pages: usize,
+    /// How much of the site this update did again.
+    pub work: Work,
+}
+
+/// How many pages an update read, validated and rendered again (the rest was reused).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Work {
+    /// Markdown files whose text was new or changed.
+    pub changed: usize,
+    /// Documents validated again.
+    pub validated: usize,
+    /// Page bodies rendered from Markdown again.
+    pub rendered: usize,
+    /// Whether the templates were compiled again.
+    pub templates: bool,
+}
+
+/// A site in memory: the result of every stage before rendering, kept for the next update.
+pub struct Session {
+    opts: Options,
+    reuse: Reuse,
+    sources: Sources,
+    config_text: Option<String>,
+    config: Option<Config>,
+    config_diags: Vec<Diagnostic>,
+    /// Validated pages, in source order; `decisions`, `bodies` and `deps` are parallel to it.
+    pages: Vec<Page>,
+    /// Whether validating each document gave a page, and its diagnostics, by source path.
+    page_diags: HashMap<String, (bool, Vec<Diagnostic>)>,
+    manifest: Option<ParsedManifest>,
+    decisions: Vec<Decision>,
+    index: Option<SiteIndex>,
+    bodies: Vec<Rendered>,
+    deps: Vec<LinkDeps>,
+    /// Bodies of the previous update, parallel to `pages` between `prepare` and `markdown`.
+    kept_bodies: Vec<Option<(Rendered, LinkDeps)>>,
+    theme: Option<Theme>,
+    tera: Option<Result<tera::Tera, Vec<Diagnostic>>>,
+    /// Whether the last update reached the end without an error.
+    ok: bool,
+}
+
+impl Session {
+    /// A session that has not read anything yet: its first update is a full build.
+    pub fn new(opts: Options) -> Self {
+        Session {
+            sources: Sources {
+                root: opts.root.clone(),
+                ..Sources::default()
+            },
+            opts,
+            reuse: Reuse::default(),
+            config_text: None,
+            config: None,
+            config_diags: Vec::new(),
+            pages: Vec::new(),
+            page_diags: HashMap::new(),
+            manifest: None,
+            decisions: Vec::new(),
+            index: None,
+            bodies: Vec::new(),
+            deps: Vec::new(),
+            kept_bodies: Vec::new(),
+            theme: None,
+            tera: None,
+            ok: false,
+        }
+    }
+
+    /// The options the session builds with.
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    /// Brings the session up to date with the files on disk. `touched` are paths (relative to the site root)
+    /// known to have changed: they are read again even when their size and times look the same.
+    pub fn update(&mut self, touched: &[String]) -> Update {
+        let mut up = Update::default();
+        self.ok = false;
+        self.reuse.force.extend(touched.iter().cloned());
+        let Some(dirty) = self.prepare_pages(&mut up.diagnostics, &mut up.timings, &mut up.work)
+        else {
+            return up;
+        };
+        let Some(config) = self.config.clone() else {
+            return up;
+        };
+        up.held_back = self
+            .pages
+            .iter()
+            .zip(&self.decisions)
+            .filter(|(p, d)| !d.published && !validate::is_intro_path(&p.src))
+            .map(|(p, d)| (p.src.clone(), d.state))
+            .collect();
+        up.work.rendered = self.markdown(&config, &dirty, &mut up.diagnostics);
+        up.timings.lap("markdown");
+        up.work.templates = self.theme(&config, &mut up.diagnostics);
+        up.pages = self
+            .pages
+            .iter()
+            .zip(&self.decisions)
+            .filter(|(p, d)| (d.published || self.opts.preview) && !validate::is_intro_path(&p.src))
+            .count();
+        self.ok = !up.diagnostics.has_errors();
+        up
+    }
+
+    /// Load, config, validate and gate. Returns the source paths of the pages to treat as changed (every page
+    /// when the config changed), or `None` when the config cannot be read.
+    pub(super) fn prepare_pages(
+        &mut self,
+        diags: &mut Diagnostics,
+        timings: &mut Timings,
+        work: &mut Work,
+    ) -> Option<HashSet<String>> {
+        let today = match self.opts.today.map(Ok).unwrap_or_else(proof::today) {
+            Ok(t) => t,
+            Err(msg) => {
+                diags.push(Diagnostic::error(proof::TODAY_ENV, msg));
+                return None;
+            }
+        };
+        self.reuse.give_back(std::mem::take(&mut self.sources.docs));
+        let (sources, d, changed) = load::load_again(&self.opts.root, &mut self.reuse);
+        self.sources = sources;
+        diags.extend(d);
+        timings.lap("load");
+
+        let config_changed = self.config.is_none() || self.config_text != self.sources.config_text;
+        if config_changed {
+            let mut d = Diagnostics::default();
+            self.config = load_config(&self.sources, &self.opts, &mut d);
+            self.config_text = self.sources.config_text.clone();
+            self.config_diags = d.sorted().into_iter().cloned().collect();
+        }
+        diags.extend(self.config_diags.iter().cloned());
+        let config = self.config.clone()?;
+
+        // Validate the documents that changed; keep every other page as it was.
+        let mut slots = self.take_slots();
+        if config_changed {
+            slots.clear();
+            self.page_diags.clear();
+        }
+        let todo: Vec<&SourceDoc> = self
+            .sources
+            .docs
+            .iter()
+            .filter(|d| {
+                changed.docs.contains(&d.path)
+                    || match self.page_diags.get(&d.path) {
+                        None => true,
+                        Some((had_page, _)) => *had_page && !slots.contains_key(&d.path),
+                    }
+            })
+            .collect();
+        work.changed = changed.docs.len();
+        work.validated = todo.len();
+        let fresh: Vec<(String, Option<Page>, Vec<Diagnostic>)> = todo
+            .par_iter()
+            .map(|d| {
+                let (page, diags) = validate::read_page(d, &config);
+                (d.path.clone(), page, diags)
+            })
+            .collect();
+        let mut dirty: HashSet<String> = changed.docs.iter().cloned().collect();
+        dirty.extend(changed.removed.iter().cloned());
+        let mut fresh_pages: HashMap<String, Option<Page>> = HashMap::new();
+        for (path, page, d) in fresh {
+            slots.remove(&path);
+            dirty.insert(path.clone());
+            self.page_diags.insert(path.clone(), (page.is_some(), d));
+            fresh_pages.insert(path, page);
+        }
+        let present: HashSet<&str> = self.sources.docs.iter().map(|d| d.path.as_str()).collect();
+        self.page_diags.retain(|p, _| present.contains(p.as_str()));
+        let mut pages = Vec::with_capacity(self.sources.docs.len());
+        let mut kept_decisions: Vec<Option<Decision>> = Vec::with_capacity(pages.capacity());
+        let mut kept_bodies: Vec<Option<(Rendered, LinkDeps)>> =
+            Vec::with_capacity(pages.capacity());
+        for doc in &self.sources.docs {
+            if let Some(page) = fresh_pages.remove(&doc.path) {
+                if let Some(page) = page {
+                    pages.push(page);
+                    kept_decisions.push(None);
+                    kept_bodies.push(None);
+                }
+            } else if let Some(slot) = slots.remove(&doc.path) {
+                pages.push(slot.page);
+                kept_decisions.push(slot.decision);
+                kept_bodies.push(slot.body);
+            }
+            if let Some((_, d)) = self.page_diags.get(&doc.path) {
+                diags.extend(d.iter().cloned());
+            }
+        }
+        diags.extend(validate::check_site(&pages, &self.sources, &config));
+        timings.lap("validate");
+
+        // Gate: only pages proven in real engagements are published; drafts never are.
+        let known: HashMap<&str, bool> = pages
+            .iter()
+            .map(|p| {
+                (
+                    p.src.as_str(),
+                    config.proof.gate.contains(&p.kind) && !validate::is_intro_path(&p.src),
+                )
+            })
+            .collect();
+        let files: Vec<(String, String)> = self
+            .sources
+            .manifests
+            .iter()
+            .map(|m| (m.path.clone(), m.text.clone()))
+            .collect();
+        let same_manifest = !config_changed
+            && self.manifest.as_ref().is_some_and(|m| {
+                m.today == today
+                    && m.files == files
+                    && m.known.len() == known.len()
+                    && known.iter().all(|(k, v)| m.known.get(*k) == Some(v))
+            });
+        if !same_manifest {
+            let (manifest, d) = proof::parse(&self.sources.manifests, &config, &known, today);
+            self.manifest = Some(ParsedManifest {
+                files,
+                known: known.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                today,
+                manifest,
+                diagnostics: d,
+            });
+        }
+        let parsed = self.manifest.as_ref()?;
+        diags.extend(parsed.diagnostics.iter().cloned());
+        let decisions: Vec<Decision> = if same_manifest {
+            let todo: Vec<usize> = (0..pages.len())
+                .filter(|&i| kept_decisions[i].is_none())
+                .collect();
+            let subset: Vec<Page> = todo.iter().map(|&i| pages[i].clone()).collect();
+            let fresh = proof::gate(&subset, &parsed.manifest, &config, today);
+            for (i, d) in todo.into_iter().zip(fresh) {
+                kept_decisions[i] = Some(d);
+            }
+            kept_decisions.into_iter().flatten().collect()
+        } else {
+            proof::gate(&pages, &parsed.manifest, &config, today)
+        };
+        diags.extend(gate_warnings(&pages, &decisions, &self.sources));
+        timings.lap("gate");
+
+        if config_changed {
+            self.index = None;
+            dirty.extend(pages.iter().map(|p| p.src.clone()));
+            kept_bodies.iter_mut().for_each(|b| *b = None);
+        }
+        self.pages = pages;
+        self.decisions = decisions;
+        self.bodies.clear();
+        self.deps.clear();
+        self.kept_bodies = kept_bodies;
+        Some(dirty)
+    }
+
+    /// Moves every page's results out of the session, by source path.
+    fn take_slots(&mut self) -> HashMap<String, Slot> {
+        let mut decisions = std::mem::take(&mut self.decisions).into_iter();
+        let mut bodies = std::mem::take(&mut self.bodies).into_iter();
+        let mut deps = std::mem::take(&mut self.deps).into_iter();
+        std::mem::take(&mut self.pages)
+            .into_iter()
+            .map(|page| {
+                let body = bodies.next().zip(deps.next());
+                let slot = Slot {
+                    decision: decisions.next(),
+                    body,
+                    page,
+                };
+                (slot.page.src.clone(), slot)
+            })
+            .collect()
+    }
+
+    /// Updates the site index, then renders the Markdown of every page whose result may have changed.
+    /// Returns how many pages it rendered.
+    fn markdown(
+        &mut self,
+        config: &Config,
+        dirty: &HashSet<String>,
+        diags: &mut Diagnostics,
+    ) -> usize {
+        let published: Vec<bool> = self.decisions.iter().map(|d| d.published).collect();
+        let changes = self.update_index(config, dirty, &published);
+        let Some(index) = self.index.as_ref() else {
+            return 0;
+        };
+        let mut kept = std::mem::take(&mut self.kept_bodies);
+        kept.resize_with(self.pages.len(), || None);
+        let results: Vec<(Rendered, LinkDeps, bool)> = self
+            .pages
+            .par_iter()
+            .zip(kept.into_par_iter())
+            .map(|(page, kept)| match kept {
+                Some((body, deps)) if !dirty.contains(&page.src) && !changes.affects(&deps) => {
+                    (body, deps, false)
+                }
+                _ => {
+                    let (body, deps) = markdown::render_with_deps(page, index);
+                    (body, deps, true)
+                }
+            })
+            .collect();
+        let rendered = results.iter().filter(|r| r.2).count();
+        let (bodies, deps): (Vec<Rendered>, Vec<LinkDeps>) =
+            results.into_iter().map(|(b, d, _)| (b, d)).unzip();
+        self.bodies = bodies;
+        self.deps = deps;
+        let preview = self.opts.preview;
+        for (body, &published) in self.bodies.iter().zip(&published) {
+            if published || preview {
+                diags.extend(body.diagnostics.iter().cloned());
+            } else {
+                // Links from pages left out of the build are still worth fixing, but never fail it.
+                diags.extend(body.diagnostics.iter().cloned().map(|mut d| {
+                    if d.severity == Severity::Error {
+                        d.severity = Severity::Warning;
+                        d.message = format!("{} (in an unpublished page)", d.message);
+                    }
+                    d
+                }));
+            }
+        }
+        rendered
+    }
+
+    /// Brings the site index up to date, and says what changed in it.
+    fn update_index(
+        &mut self,
+        config: &Config,
+        dirty: &HashSet<String>,
+        published: &[bool],
+    ) -> IndexChanges {
+        let mut changes = IndexChanges::default();
+        let old = self.index.take();
+        let old_targets = old.as_ref().map(|i| &i.pages);
+        // Anchors of pages that did not change are taken from the previous index.
+        let targets: Vec<(String, Target)> = self
+            .pages
+            .par_iter()
+            .zip(published.par_iter())
+            .map(|(p, &published)| {
+                let anchors = match old_targets.and_then(|t| t.get(&p.src)) {
+                    Some(t) if !dirty.contains(&p.src) => t.anchors.clone(),
+                    _ => markdown::anchors(&p.body),
+                };
+                (
+                    p.src.clone(),
+                    Target {
+                        url: p.url.clone(),
+                        anchors,
+                        published,
+                    },
+                )
+            })
+            .collect();
+        let mut targets: HashMap<String, Target> = targets.into_iter().collect();
+        // Files whose front matter could not be read have their own error; links to them are not broken too.
+        for doc in &self.sources.docs {
+            if !targets.contains_key(&doc.path) {
+                targets.insert(doc.path.clone(), doc_target(doc));
+            }
+        }
+        let files = self.sources.files.clone();
+        let other = other_urls(config, &self.sources);
+        if let Some(old) = &old {
+            for (src, t) in &targets {
+                match old.pages.get(src) {
+                    Some(o)
+                        if o.url == t.url
+                            && o.anchors == t.anchors
+                            && o.published == t.published => {}
+                    Some(o) => {
+                        changes.urls |= o.url != t.url;
+                        changes.pages.insert(src.clone());
+                    }
+                    None => {
+                        changes.urls = true;
+                        changes.paths = true;
+                        changes.pages.insert(src.clone());
+                    }
+                }
+            }
+            for src in old.pages.keys() {
+                if !targets.contains_key(src) {
+                    changes.urls = true;
+                    changes.paths = true;
+                    changes.pages.insert(src.clone());
+                }
+            }
+            for f in files.symmetric_difference(&old.files) {
+                changes.paths = true;
+                changes.files.insert(f.clone());
+            }
+            changes.urls |= other != old.other_urls;
+        }
+        self.index = Some(SiteIndex {
+            base_path: config.base_url.path.clone(),
+            pages: targets,
+            files,
+            other_urls: other,
+            language: config.language,
+        });
+        changes
+    }
+
+    /// Loads the theme, and compiles its templates when they changed (then returns true).
+    fn theme(&mut self, config: &Config, diags: &mut Diagnostics) -> bool {
+        let (theme, d) = theme::load(&self.opts.root, config);
+        diags.extend(d);
+        let same = self
+            .theme
+            .as_ref()
+            .is_some_and(|old| same_theme(old, &theme));
+        let compile = !same || self.tera.is_none();
+        if compile {
+            self.tera = Some(render::compile(&theme));
+        }
+        self.theme = Some(theme);
+        if let Some(Err(d)) = &self.tera {
+            diags.extend(d.iter().cloned());
+        }
+        compile
+    }
+
+    /// The site's output, ready to render, or the errors that keep it from being made (a `requires` cycle on
+    /// the kickoff path). Only after an update without errors.
+    pub fn output(&self) -> Result<Output<'_>, Vec<Diagnostic>> {
+        let (Some(config), Some(theme), Some(Ok(tera)), true) =
+            (&self.config, &self.theme, &self.tera, self.ok)
+        else {
+            return Err(vec![Diagnostic::error(
+                "",
+                "the site has errors; there is nothing to render",
+            )]);
+        };
+        let preview = self.opts.preview;
+        let included: Vec<bool> = self
+            .decisions
+            .iter()
+            .map(|d| d.published || preview)
+            .collect();
+        let built: Vec<Built> = self
+            .pages
+            .iter()
+            .zip(&self.bodies)
+            .enumerate()
+            .filter(|(i, _)| included[*i])
+            .map(|(i, (page, body))| {
+                let decision = &self.decisions[i];
+                Built {
+                    page,
+                    body,
+                    banner: banner(decision, config.language),
+                    published: decision.published,
+                    proofs: decision.proofs.values().sum(),
+                    last_proven: decision.newest,
+                }
+            })
+            .collect();
+        let renderer = Renderer::new(config, theme, tera.clone(), &self.pages, built, preview);
+        if let Err(cycle) = renderer.kickoff_order() {
+            let first = cycle.first().cloned().unwrap_or_default();
+            return Err(vec![
+                Diagnostic::error(
+                    first,
+                    format!(
+                        "before_kickoff playbooks require each other in a cycle: {}",
+                        cycle.join(" → ")
+                    ),
+                )
+                .with_help(
+                    "remove one of these `requires` entries so the kickoff path has an order",
+                ),
+            ]);
+        }
+        let jobs: HashMap<String, Job> = renderer.jobs().into_iter().collect();
+        // Assets of the pages in the build, by output path.
+        let assets: BTreeMap<String, String> = self
+            .bodies
+            .iter()
+            .zip(&included)
+            .filter(|(_, inc)| **inc)
+            .flat_map(|(b, _)| b.assets.iter())
+            .map(|src| (markdown::asset_output_path(src).to_string(), src.clone()))
+            .collect();
+        Ok(Output {
+            session: self,
+            config,
+            theme,
+            renderer,
+            jobs,
+            included,
+            assets,
+            search: OnceCell::new(),
+        })
+    }
+
+    /// What `status` and `prove` start from: the session's pages, decisions and manifest.
+    pub fn into_checked(self, timings: Timings) -> Option<Checked> {
+        let config = self.config?;
+        let today = self.manifest.as_ref()?.today;
+        let manifest = self.manifest?.manifest;
+        Some(Checked {
+            config,
+            sources: self.sources,
+            pages: self.pages,
+            decisions: self.decisions,
+            manifest,
+            today,
+            timings,
+        })
+    }
+}
+
+fn same_theme(a: &Theme, b: &Theme) -> bool {
+    let same_files = |x: &BTreeMap<String, theme::ThemeFile>,
+                      y: &BTreeMap<String, theme::ThemeFile>| {
+        x.len() == y.len()
+            && x.iter().zip(y).all(|((n1, f1), (n2, f2))| {
+                n1 == n2 && f1.origin == f2.origin && f1.bytes == f2.bytes
+            })
+    };
+    same_files(&a.templates, &b.templates) && same_files(&a.statics, &b.statics) && a.ui == b.ui
+}
+
+/// The files of a site, rendered one at a time ([`Output::file`]) or all at once ([`Output::render_all`]),
+/// by the same code.
+pub struct Output<'a> {
+    session: &'a Session,
+    config: &'a Config,
+    theme: &'a Theme,
+    renderer: Renderer<'a>,
+    jobs: HashMap<String, Job>,
+    included: Vec<bool>,
+    assets: BTreeMap<String, String>,
+    search: OnceCell<Vec<OutputFile>>,
+}
+
+impl Output<'_> {
+    /// The base path the site is served under (`/`, `/onboarding/`).
+    pub fn base_path(&self) -> &str {
+        &self.config.base_url.path
+    }
+
+    fn manifest_json(&self) -> OutputFile {
+        let s = self.session;
+        public_manifest(self.config, &s.pages, &s.decisions, &self.included)
+    }
+
+    fn sitemap(&self) -> OutputFile {
+        render::sitemap(self.config, &self.renderer.page_urls())
+    }
+
+    fn robots(&self) -> OutputFile {
+        render::robots(self.config, self.session.opts.preview)
+    }
+
+    /// Search index: published pages only, never drafts or unproven pages, not even in a preview build.
+    fn search(&self) -> &[OutputFile] {
+        self.search.get_or_init(|| {
+            let s = self.session;
+            crate::search::build(
+                self.config,
+                s.pages
+                    .iter()
+                    .zip(&s.bodies)
+                    .enumerate()
+                    .filter(|(i, (p, _))| {
+                        self.included[*i]
+                            && s.decisions[*i].published
+                            && !validate::is_intro_path(&p.src)
+                    })
+                    .map(|(_, pb)| pb),
+            )
+        })
+    }
+
+    fn read_asset(&self, src: &str) -> Result<Vec<u8>, Diagnostic> {
+        std::fs::read(self.session.opts.root.join(src))
+            .map_err(|e| Diagnostic::error(src, format!("cannot read: {e}")))
+    }
+
+    /// Every file of the build, in the order `build` writes them (a later file with the same path wins).
+    pub fn render_all(&self, timings: &mut Timings) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let (mut files, mut diags) = self.renderer.render_all();
+        timings.lap("render");
+        if !diags.is_empty() {
+            return (files, diags);
+        }
+        for (path, file) in &self.theme.statics {
+            files.push(OutputFile {
+                path: path.clone(),
+                bytes: file.bytes.clone(),
+            });
+        }
+        let sources: BTreeSet<&str> = self.assets.values().map(String::as_str).collect();
+        for src in sources {
+            match self.read_asset(src) {
+                Ok(bytes) => files.push(OutputFile {
+                    path: markdown::asset_output_path(src).to_string(),
+                    bytes,
+                }),
+                Err(d) => diags.push(d),
+            }
+        }
+        files.push(self.manifest_json());
+        files.push(self.sitemap());
+        files.extend(self.search().iter().map(|f| OutputFile {
+            path: f.path.clone(),
+            bytes: f.bytes.clone(),
+        }));
+        files.push(self.robots());
+        timings.lap("assets+index");
+        (files, diags)
+    }
+
+    /// The file at `path` (relative to the output root, no leading `/`), as `render_all` would make it;
+    /// `None` when the build has no such file.
+    pub fn file(&self, path: &str) -> Option<Result<Vec<u8>, Diagnostic>> {
+        // In reverse order of `render_all`, since a later file with the same path replaces an earlier one.
+        if path == "robots.txt" {
+            return Some(Ok(self.robots().bytes));
+        }
+        if path.starts_with("search/")
+            && let Some(f) = self.search().iter().find(|f| f.path == path)
+        {
+            return Some(Ok(f.bytes.clone()));
+        }
+        if path == "sitemap.xml" {
+            return Some(Ok(self.sitemap().bytes));
+        }
+        if path == "manifest.json" {
+            return Some(Ok(self.manifest_json().bytes));
+        }
+        if let Some(src) = self.assets.get(path) {
+            return Some(self.read_asset(src));
+        }
+        if let Some(f) = self.theme.statics.get(path) {
+            return Some(Ok(f.bytes.clone()));
+        }
+        let job = self.jobs.get(path)?;
+        Some(self.renderer.render_job(*job).map(|f| f.bytes))
+    }
+
+    /// Every output path, sorted (the search index is built to know its own).
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths: BTreeSet<String> = self.jobs.keys().cloned().collect();
+        paths.extend(self.theme.statics.keys().cloned());
+        paths.extend(self.assets.keys().cloned());
+        paths.extend(
+            ["manifest.json", "sitemap.xml", "robots.txt"]
+                .into_iter()
+                .map(String::from),
+        );
+        paths.extend(self.search().iter().map(|f| f.path.clone()));
+        paths.into_iter().collect()
+    }
+}
