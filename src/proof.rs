@@ -9,6 +9,7 @@ use crate::config::{Config, OnChange};
 use crate::diagnostics::{Diagnostic, did_you_mean, did_you_mean_path};
 use crate::model::Page;
 use crate::yaml::{self, Embedded};
+use rayon::prelude::*;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
@@ -163,7 +164,7 @@ pub fn parse(
             file: &file.text,
             line_offset: 0,
         };
-        let raw: RawManifest = match yaml::parse(&file.text, at) {
+        let raw: RawManifest = match yaml::parse_large(&file.text, at) {
             Ok(r) => r,
             Err(d) => {
                 diags.push(d);
@@ -478,8 +479,9 @@ pub fn gate(pages: &[Page], manifest: &Manifest, config: &Config, today: i64) ->
             by_path.entry(u.path.as_str()).or_default().push((e, u));
         }
     }
+    // Each decision hashes the page's content: in parallel.
     pages
-        .iter()
+        .par_iter()
         .map(|p| {
             decide(
                 p,

@@ -26,6 +26,25 @@ pub fn options() -> serde_saphyr::Options {
     o
 }
 
+/// Options for files that grow with a team's history (the proof manifest): the default budget of the YAML
+/// parser (250,000 nodes) is reached at about 20,000 engagements, so it is raised a hundredfold. The limits
+/// against alias bombs stay as they are.
+pub fn options_large() -> serde_saphyr::Options {
+    let mut o = options();
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 25_000_000;
+    budget.max_events = 100_000_000;
+    budget.max_total_scalar_bytes = 1 << 30;
+    o.budget = Some(budget);
+    o
+}
+
+/// [`parse`] for large files, with [`options_large`].
+pub fn parse_large<T: DeserializeOwned>(yaml: &str, at: Embedded<'_>) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str_with_options::<T>(yaml, options_large())
+        .map_err(|e| to_diagnostic(&e, at))
+}
+
 /// Parses `yaml` as `T`, or returns one diagnostic that says where and what.
 pub fn parse<T: DeserializeOwned>(yaml: &str, at: Embedded<'_>) -> Result<T, Diagnostic> {
     serde_saphyr::from_str_with_options::<T>(yaml, options()).map_err(|e| to_diagnostic(&e, at))
@@ -182,6 +201,22 @@ mod tests {
             line_offset: 0,
         };
         parse::<T>(src, at).unwrap_err().render()
+    }
+
+    #[test]
+    fn large_files_fit_the_raised_budget() {
+        // 260,000 nodes: over the parser's default budget of 250,000, as a manifest of ~20,000 engagements is.
+        let yaml = "- 1\n".repeat(260_000);
+        let at = Embedded {
+            path: "manifest.yaml",
+            file: &yaml,
+            line_offset: 0,
+        };
+        assert!(parse::<Vec<u32>>(&yaml, at).is_err());
+        assert_eq!(
+            parse_large::<Vec<u32>>(&yaml, at).map(|v| v.len()).ok(),
+            Some(260_000)
+        );
     }
 
     #[test]
