@@ -79,15 +79,18 @@ pub enum Command {
         #[arg(long)]
         tier: Option<String>,
     },
-    /// Preview the guide in a browser with live reload (not available yet).
+    /// Preview the guide in a browser, rebuilt and reloaded on every save.
+    ///
+    /// Serves the preview build (unpublished pages shown with a banner) from memory; public/ is not touched.
+    /// A build with errors shows them over the page, and the last good build stays served.
     Serve {
-        /// Port to listen on.
+        /// Port to listen on; the next free one is used when it is taken, 0 lets the system choose.
         #[arg(long, default_value_t = 1111)]
         port: u16,
-        /// Address to listen on.
+        /// Address to listen on. Anything but a loopback address makes the preview reachable from the network.
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
-        /// Open the browser.
+        /// Open the guide in the default browser.
         #[arg(long)]
         open: bool,
     },
@@ -178,10 +181,12 @@ pub fn run(cli: Cli) -> ExitCode {
             phase,
             tier,
         } => new(&root, kind, &title, &phase, tier.as_deref()),
-        Command::Serve { .. } => not_yet(
-            "serve",
-            "run `shirube build --preview` and open public/ in a browser",
-        ),
+        Command::Serve { port, bind, open } => crate::serve::run(&crate::serve::Args {
+            root,
+            port,
+            bind,
+            open,
+        }),
         Command::Prove {
             paths,
             engagement,
@@ -206,13 +211,6 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Status { format } => crate::cmd::status::run(&root, format == Format::Json),
     }
-}
-
-fn not_yet(cmd: &str, instead: &str) -> ExitCode {
-    eprintln!(
-        "error: `shirube {cmd}` is not available in this version yet\n  help: for now, {instead}"
-    );
-    ExitCode::from(2)
 }
 
 fn print_diagnostics(d: &Diagnostics) {

@@ -19,6 +19,7 @@ pub mod proof;
 pub mod prove;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod theme;

@@ -1,0 +1,241 @@
+//! The HTTP side of `serve`, as pure functions: which file a request asks for, whether its `Host` may ask at
+//! all, and the content type of a path. Nothing here touches a socket, so every case is a table test.
+
+use std::net::IpAddr;
+
+/// What a request asks for, once its path is checked.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An output file, by its path relative to the output root (`faq/index.html`).
+    File(String),
+    /// The live-reload event stream.
+    Events,
+    /// The path is the base path without its trailing slash (or a folder without it): redirect there.
+    Redirect(String),
+}
+
+/// Why a request is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// 400: malformed, or a path that tries to leave the site (`..`, encoded slashes, backslashes, NUL).
+    BadRequest,
+    /// 404: a well-formed path outside the base path.
+    NotFound,
+}
+
+/// Under the base path, the endpoints of the preview server itself.
+pub const EVENTS_PATH: &str = "__shirube/events";
+
+/// Maps a request target (`/onboarding/faq/?x=1`) to what it asks for, under `base` (`/onboarding/`).
+pub fn target(url: &str, base: &str) -> Result<Target, Refusal> {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    // Only origin-form targets: `*`, `http://host/…` and the like are not for a file server.
+    if !path.starts_with('/') || path.starts_with("//") {
+        return Err(Refusal::BadRequest);
+    }
+    let lower = path.to_ascii_lowercase();
+    // An encoded slash or backslash would let one segment hide another; nothing shirube writes needs them.
+    if lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") {
+        return Err(Refusal::BadRequest);
+    }
+    let decoded = percent_decode(path).ok_or(Refusal::BadRequest)?;
+    if decoded.contains('\\') || decoded.contains('\0') {
+        return Err(Refusal::BadRequest);
+    }
+    if decoded
+        .split('/')
+        .any(|seg| seg == ".." || seg == "." || seg.chars().any(char::is_control))
+    {
+        return Err(Refusal::BadRequest);
+    }
+    if decoded == base.trim_end_matches('/') && base != "/" {
+        return Ok(Target::Redirect(base.to_string()));
+    }
+    let Some(rel) = decoded.strip_prefix(base) else {
+        return Err(Refusal::NotFound);
+    };
+    if rel == EVENTS_PATH {
+        return Ok(Target::Events);
+    }
+    if rel.is_empty() || rel.ends_with('/') {
+        return Ok(Target::File(format!("{rel}index.html")));
+    }
+    Ok(Target::File(rel.to_string()))
+}
+
+/// `%XX` decoding to UTF-8; `None` for a bad escape or bytes that are not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Whether a request with this `Host` header may be answered. A page on another site can make the browser
+/// send requests to the preview server under a name of its own that resolves to 127.0.0.1 (DNS rebinding);
+/// such a request carries that name, so only the loopback names and the bound address are let through.
+pub fn host_allowed(host: Option<&str>, bind: IpAddr) -> bool {
+    let Some(host) = host else {
+        // HTTP/1.0 without a Host header: not something a browser sends.
+        return true;
+    };
+    let port_ok = |p: &str| {
+        p.is_empty()
+            || p.strip_prefix(':')
+                .is_some_and(|d| d.chars().all(|c| c.is_ascii_digit()))
+    };
+    let name = match host.strip_prefix('[') {
+        // `[::1]:1111`
+        Some(rest) => match rest.split_once(']') {
+            Some((ip, port)) if port_ok(port) => ip,
+            _ => return false,
+        },
+        None => host.rsplit_once(':').map_or(host, |(h, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
+        }),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name == "localhost" {
+        return true;
+    }
+    match name.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback() || ip == bind,
+        Err(_) => false,
+    }
+}
+
+/// The `Content-Type` for a file, by its extension.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_under_the_base_path() {
+        let ok = |url: &str, base: &str| target(url, base);
+        assert_eq!(ok("/", "/"), Ok(Target::File("index.html".into())));
+        assert_eq!(
+            ok("/faq/?q=1#x", "/"),
+            Ok(Target::File("faq/index.html".into()))
+        );
+        assert_eq!(
+            ok("/onboarding/style.css?v=1", "/onboarding/"),
+            Ok(Target::File("style.css".into()))
+        );
+        assert_eq!(
+            ok("/onboarding", "/onboarding/"),
+            Ok(Target::Redirect("/onboarding/".into()))
+        );
+        assert_eq!(ok("/other/", "/onboarding/"), Err(Refusal::NotFound));
+        assert_eq!(
+            ok("/onboarding/__shirube/events", "/onboarding/"),
+            Ok(Target::Events)
+        );
+        assert_eq!(
+            ok("/%E6%89%8B%E9%A0%86/", "/"),
+            Ok(Target::File("手順/index.html".into()))
+        );
+    }
+
+    #[test]
+    fn traversal_and_malformed_paths_are_refused() {
+        for url in [
+            "/../etc/passwd",
+            "/a/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E/%2E%2E/etc/passwd",
+            "/a%2f..%2f..%2fetc/passwd",
+            "/a%5c..%5cetc",
+            "/a\\..\\etc",
+            "/a/./b",
+            "/%00",
+            "/%zz",
+            "/%ff%fe",
+            "//etc/passwd",
+            "http://evil.example/",
+            "*",
+            "",
+        ] {
+            assert_eq!(target(url, "/"), Err(Refusal::BadRequest), "{url}");
+        }
+    }
+
+    #[test]
+    fn only_loopback_hosts_are_let_through() {
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        for host in [
+            "localhost",
+            "localhost:1111",
+            "LOCALHOST.",
+            "127.0.0.1:1111",
+            "127.0.0.2",
+            "[::1]:1111",
+        ] {
+            assert!(host_allowed(Some(host), lo), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "192.168.1.10:1111",
+            "",
+            "[::1",
+        ] {
+            assert!(!host_allowed(Some(host), lo), "{host}");
+        }
+        let lan: IpAddr = "192.168.1.10".parse().unwrap();
+        assert!(host_allowed(Some("192.168.1.10:1111"), lan));
+        assert!(!host_allowed(Some("192.168.1.11:1111"), lan));
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("style.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("search/x/s/0.bin"), "application/octet-stream");
+        assert_eq!(content_type("img/A.PNG"), "image/png");
+    }
+}

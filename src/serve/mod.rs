@@ -1,0 +1,824 @@
+//! `shirube serve`: the guide in a browser while it is being written, rebuilt and reloaded on every save.
+//!
+//! It serves the **preview** build (unproven pages shown with their banner) from memory: nothing is written,
+//! `public/` is never touched. Threads, each with one job:
+//!
+//! - the **watcher** ([`watch`]) turns file events into batches of changed paths;
+//! - the **site thread** owns the site: it renders a file when a request asks for it (so an edit costs the
+//!   pages that are looked at, not the whole site), and swaps in a new build when one is ready;
+//! - the **builder** updates a second [`Session`] from disk while the first one keeps serving. A build with
+//!   errors is never swapped in: the last good build stays served and the browser shows an overlay;
+//! - **HTTP workers** ([`http`]) check each request's path and `Host`, ask the site thread for the file, and
+//!   add the live-reload client ([`inject`]) to HTML;
+//! - the **event hub** keeps the open Server-Sent Events streams, written through `Request::into_writer()`
+//!   (tiny_http's streaming `Response` would buffer events until the stream ends).
+//!
+//! Left out: HTTPS, HTTP/2 (so a browser allows six connections per host; the client closes its event stream
+//! in hidden tabs), and serving on a public interface without `--bind` (which warns).
+
+pub mod http;
+pub mod inject;
+pub mod watch;
+
+use crate::diagnostics::Diagnostics;
+use crate::site::{Options, Session, Update};
+use http::{Refusal, Target};
+use inject::{LiveState, OverlayItem};
+use std::collections::{HashMap, HashSet};
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+use watch::Batch;
+
+/// What `shirube serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Args {
+    /// The site root.
+    pub root: PathBuf,
+    /// The first port to try; 0 lets the system choose.
+    pub port: u16,
+    /// The address to listen on.
+    pub bind: String,
+    /// Open the browser once serving.
+    pub open: bool,
+}
+
+/// Ports tried after the asked one is taken.
+const PORT_TRIES: u16 = 20;
+/// After a batch of changes, wait this long for more before building, so that a `git checkout` of many files
+/// is one build.
+const SETTLE: Duration = Duration::from_millis(10);
+/// ...but never longer than this after the first change.
+const SETTLE_MAX: Duration = Duration::from_millis(500);
+/// A comment on every event stream this often, so that closed tabs show up as write errors.
+const PING: Duration = Duration::from_secs(15);
+/// How long an HTTP worker waits for the site thread.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
+/// HTTP worker threads.
+const WORKERS: usize = 8;
+
+/// Runs the preview server until the process is stopped.
+pub fn run(args: &Args) -> ExitCode {
+    let bind: IpAddr = match args.bind.as_str() {
+        "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        other => match other.parse() {
+            Ok(ip) => ip,
+            Err(_) => {
+                eprintln!(
+                    "error: --bind {other:?} is not an IP address\n  help: use 127.0.0.1 (the default), or the address of one of this machine's interfaces"
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    if !bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {bind}, which other machines on the network can reach; the preview shows \
+             unpublished pages\n  help: leave out --bind to serve on 127.0.0.1 only"
+        );
+    }
+    let (listener, port) = match listen(bind, args.port) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "error: cannot listen on {bind}:{}: {e}\n  help: choose another port with --port",
+                args.port
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let server = match tiny_http::Server::from_listener(listener, None) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("error: cannot start the server: {e}");
+            return ExitCode::from(1);
+        }
+    };
+
+    let opts = Options {
+        root: args.root.clone(),
+        base_url: None,
+        preview: true,
+        today: None,
+    };
+    let started = Instant::now();
+    let mut first = Box::new(Session::new(opts.clone()));
+    let update = first.update(&[]);
+    let first_ok = build_ok(&first, &update);
+    report(&update, first_ok.as_ref(), started.elapsed(), &[]);
+    let base = first_base(&first);
+
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let hub = Arc::new(Hub::default());
+    let base_path = Arc::new(RwLock::new(base.clone()));
+    let shown = if bind.is_unspecified() {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        bind
+    };
+    let host = match shown {
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        v4 => v4.to_string(),
+    };
+    let url = format!("http://{host}:{port}{base}");
+    eprintln!(
+        "serving {} at {url} (preview: unpublished pages are shown with a banner; Ctrl-C stops)",
+        args.root.display()
+    );
+
+    let watcher = {
+        let tx = tx.clone();
+        match watch::Watcher::start(&args.root, move |batch| {
+            let _ = tx.send(Msg::Changed(batch));
+        }) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!(
+                    "warning: cannot watch {} for changes: {e}; reload the page by hand after a rebuild",
+                    args.root.display()
+                );
+                None
+            }
+        }
+    };
+
+    for _ in 0..WORKERS {
+        let server = Arc::clone(&server);
+        let tx = tx.clone();
+        let hub = Arc::clone(&hub);
+        let base_path = Arc::clone(&base_path);
+        std::thread::spawn(move || {
+            while let Ok(request) = server.recv() {
+                handle(request, &tx, &hub, &base_path, bind);
+            }
+        });
+    }
+    {
+        let hub = Arc::clone(&hub);
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(PING);
+                hub.ping();
+            }
+        });
+    }
+    if args.open {
+        open_browser(&url);
+    }
+    let site = SiteThread {
+        opts,
+        hub,
+        base_path,
+        watcher,
+        tx,
+    };
+    site.run(rx, first, first_ok, update);
+    ExitCode::SUCCESS
+}
+
+/// Binds `port`, or the next free one when it is taken.
+fn listen(ip: IpAddr, port: u16) -> io::Result<(TcpListener, u16)> {
+    if port == 0 {
+        let l = TcpListener::bind((ip, 0))?;
+        let p = l.local_addr()?.port();
+        return Ok((l, p));
+    }
+    let mut last = None;
+    for p in port..=port.saturating_add(PORT_TRIES) {
+        match TcpListener::bind((ip, p)) {
+            Ok(l) => {
+                if p != port {
+                    eprintln!("note: port {port} is in use; serving on port {p} instead");
+                }
+                return Ok((l, p));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free port")))
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(cmd)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_err()
+    {
+        eprintln!("note: could not open a browser; open {url} yourself");
+    }
+}
+
+/// The base path of a session's config, `/` when it has none.
+fn first_base(session: &Session) -> String {
+    session
+        .output()
+        .ok()
+        .map(|o| o.base_path().to_string())
+        .unwrap_or_else(|| "/".to_string())
+}
+
+/// `Ok` when an update can be served; otherwise every diagnostic to show.
+fn build_ok(session: &Session, update: &Update) -> Result<(), Diagnostics> {
+    if update.diagnostics.has_errors() {
+        return Err(update.diagnostics.clone());
+    }
+    match session.output() {
+        Ok(_) => Ok(()),
+        Err(errors) => {
+            let mut d = update.diagnostics.clone();
+            d.extend(errors);
+            Err(d)
+        }
+    }
+}
+
+/// Prints the result of a build to the terminal, the way `shirube build` does.
+fn report(update: &Update, ok: Result<&(), &Diagnostics>, took: Duration, paths: &[String]) {
+    let ms = took.as_secs_f64() * 1000.0;
+    let what = match paths {
+        [] => String::new(),
+        [one] => format!(" ({one})"),
+        [one, rest @ ..] => format!(" ({one} and {} more)", rest.len()),
+    };
+    match ok {
+        Ok(()) => eprintln!(
+            "built {} pages in {ms:.0} ms{what}, {}",
+            update.pages,
+            update.diagnostics.summary()
+        ),
+        Err(d) => {
+            eprint!("{}", d.render());
+            eprintln!(
+                "build failed{what}: {}; the browser shows the errors, and the last good build is still served",
+                d.summary()
+            );
+        }
+    }
+}
+
+enum Msg {
+    /// Files changed.
+    Changed(Batch),
+    /// A worker asks for a file.
+    Request(Request),
+    /// The builder finished updating the standby session.
+    Built(Box<Built>),
+}
+
+/// A finished update of the standby session.
+struct Built {
+    session: Box<Session>,
+    update: Update,
+    ok: Result<(), Diagnostics>,
+    took: Duration,
+    paths: Vec<String>,
+    /// The number of the last batch of changes it includes.
+    seq: u64,
+}
+
+struct Request {
+    /// Output path (`faq/index.html`).
+    path: String,
+    reply: mpsc::SyncSender<Answer>,
+}
+
+/// The site thread's answer to a worker.
+enum Answer {
+    /// The file (HTML gets the client injected by the worker).
+    File {
+        bytes: Arc<Vec<u8>>,
+        live: Live,
+        status: u16,
+    },
+    /// No such file: the 404 page, if the site has one.
+    Missing {
+        page: Option<Arc<Vec<u8>>>,
+        live: Live,
+    },
+    /// A folder asked for without its trailing slash.
+    Redirect(String),
+}
+
+/// The live state that goes into each page.
+#[derive(Clone)]
+struct Live {
+    id: u64,
+    errors: Arc<Vec<OverlayItem>>,
+}
+
+#[derive(serde::Serialize)]
+struct ErrorsEvent<'a> {
+    errors: &'a [OverlayItem],
+}
+
+fn hello_json(live: &Live) -> String {
+    #[derive(serde::Serialize)]
+    struct Hello<'a> {
+        id: u64,
+        errors: &'a [OverlayItem],
+    }
+    inject::script_json(&Hello {
+        id: live.id,
+        errors: &live.errors,
+    })
+}
+
+struct SiteThread {
+    opts: Options,
+    hub: Arc<Hub>,
+    base_path: Arc<RwLock<String>>,
+    watcher: Option<watch::Watcher>,
+    tx: Sender<Msg>,
+}
+
+impl SiteThread {
+    /// Serves files and swaps builds until the channel closes.
+    fn run(
+        mut self,
+        rx: Receiver<Msg>,
+        first: Box<Session>,
+        first_ok: Result<(), Diagnostics>,
+        update: Update,
+    ) {
+        let (build_tx, build_rx) = mpsc::channel::<(Box<Session>, Vec<String>, u64)>();
+        {
+            let tx = self.tx.clone();
+            std::thread::spawn(move || {
+                for (mut session, paths, seq) in build_rx {
+                    let started = Instant::now();
+                    let update = session.update(&paths);
+                    let ok = build_ok(&session, &update);
+                    let took = started.elapsed();
+                    let built = Built {
+                        session,
+                        update,
+                        ok,
+                        took,
+                        paths,
+                        seq,
+                    };
+                    if tx.send(Msg::Built(Box::new(built))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(update);
+        let mut live = Live {
+            id: 1,
+            errors: Arc::new(Vec::new()),
+        };
+        // Two sessions: the served one, and the standby that the builder updates (None while it has it).
+        // Each has the paths touched since it was last updated (`""` stands for "read everything").
+        let mut served: Option<Box<Session>> = None;
+        let mut standby: Option<Box<Session>> = None;
+        let mut served_backlog: Vec<String> = Vec::new();
+        // Batches of changes are numbered; a build is swapped in only when it includes a batch that the served
+        // one does not. (After a swap, the old session catches up in the background without a reload.)
+        let mut seq: u64 = 0;
+        let mut served_seq: u64 = 0;
+        let mut standby_backlog: Vec<String> = Vec::new();
+        match first_ok {
+            Ok(()) => {
+                served = Some(first);
+                // Warm the standby up now, so that the first edit is already an incremental build.
+                let _ = build_tx.send((Box::new(Session::new(self.opts.clone())), Vec::new(), 0));
+            }
+            Err(d) => {
+                live.errors = Arc::new(inject::overlay_items(&d));
+                standby = Some(first);
+            }
+        }
+        self.hub.set_hello(&hello_json(&live));
+        // When to hand the standby to the builder, and when the first waiting change came.
+        let mut due: Option<(Instant, Instant)> = None;
+
+        loop {
+            let current = served.take();
+            let output = current.as_ref().and_then(|s| s.output().ok());
+            // Files rendered from the current build, and the last good bytes of every file rendered so far.
+            let mut fresh: HashSet<String> = HashSet::new();
+            let mut files: HashMap<String, Arc<Vec<u8>>> = HashMap::new();
+            let swap: Box<Built> = loop {
+                let msg = match due {
+                    Some((at, _)) if standby.is_some() => {
+                        let now = Instant::now();
+                        if now >= at {
+                            Err(RecvTimeoutError::Timeout)
+                        } else {
+                            rx.recv_timeout(at - now)
+                        }
+                    }
+                    _ => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                };
+                match msg {
+                    Ok(Msg::Request(req)) => {
+                        let a = answer(output.as_ref(), &req.path, &mut files, &mut fresh, &live);
+                        let _ = req.reply.send(a);
+                    }
+                    Ok(Msg::Changed(batch)) => {
+                        if let Some(w) = self.watcher.as_mut() {
+                            for dir in &batch.new_dirs {
+                                w.watch_dir(dir);
+                            }
+                        }
+                        if batch.is_empty() {
+                            continue;
+                        }
+                        let mut paths = batch.paths;
+                        if batch.rescan {
+                            paths.push(String::new());
+                        }
+                        seq += 1;
+                        served_backlog.extend(paths.iter().cloned());
+                        standby_backlog.extend(paths);
+                        let now = Instant::now();
+                        let first = due.map_or(now, |(_, first)| first);
+                        due = Some(((now + SETTLE).min(first + SETTLE_MAX), first));
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        // Settled: hand the standby to the builder with what changed since its last update.
+                        due = None;
+                        if let Some(session) = standby.take() {
+                            let mut paths = std::mem::take(&mut standby_backlog);
+                            paths.retain(|p| !p.is_empty());
+                            paths.sort();
+                            paths.dedup();
+                            let _ = build_tx.send((session, paths, seq));
+                        }
+                    }
+                    Ok(Msg::Built(built)) => {
+                        let shown = built.seq > served_seq || current.is_none();
+                        if shown {
+                            report(&built.update, built.ok.as_ref(), built.took, &built.paths);
+                        }
+                        match &built.ok {
+                            Ok(()) if shown => break built,
+                            Ok(()) => standby = Some(built.session),
+                            Err(d) => {
+                                live.errors = Arc::new(inject::overlay_items(d));
+                                self.hub.set_hello(&hello_json(&live));
+                                let event = ErrorsEvent {
+                                    errors: &live.errors,
+                                };
+                                self.hub.send("errors", &inject::script_json(&event));
+                                standby = Some(built.session);
+                            }
+                        }
+                        if !standby_backlog.is_empty() && due.is_none() {
+                            let now = Instant::now();
+                            due = Some((now, now));
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            };
+            drop(output);
+            // Swap: the new build is served from now on, and the old one becomes the standby.
+            let css = current.is_some() && {
+                let changed: Vec<String> = served_backlog
+                    .iter()
+                    .filter(|p| !p.is_empty())
+                    .cloned()
+                    .collect();
+                watch::css_only(&changed) && served_backlog.iter().all(|p| !p.is_empty())
+            };
+            std::mem::swap(&mut served_backlog, &mut standby_backlog);
+            served_seq = swap.seq;
+            if let Ok(mut b) = self.base_path.write() {
+                *b = first_base(&swap.session);
+            }
+            served = Some(swap.session);
+            standby = current;
+            live.id += 1;
+            live.errors = Arc::new(Vec::new());
+            self.hub.set_hello(&hello_json(&live));
+            let event = if css { "css" } else { "reload" };
+            self.hub.send(event, &format!("{{\"id\":{}}}", live.id));
+            if !standby_backlog.is_empty() && due.is_none() {
+                let now = Instant::now();
+                due = Some((now, now));
+            }
+        }
+    }
+}
+
+/// The site thread's answer for one output path.
+fn answer(
+    output: Option<&crate::site::Output<'_>>,
+    path: &str,
+    files: &mut HashMap<String, Arc<Vec<u8>>>,
+    fresh: &mut HashSet<String>,
+    live: &Live,
+) -> Answer {
+    let file = |bytes: Arc<Vec<u8>>, status: u16| Answer::File {
+        bytes,
+        live: live.clone(),
+        status,
+    };
+    if fresh.contains(path)
+        && let Some(bytes) = files.get(path)
+    {
+        return file(Arc::clone(bytes), 200);
+    }
+    let Some(output) = output else {
+        // No good build yet: the error page.
+        return Answer::Missing {
+            page: None,
+            live: live.clone(),
+        };
+    };
+    match output.file(path) {
+        Some(Ok(bytes)) => {
+            let bytes = Arc::new(bytes);
+            files.insert(path.to_string(), Arc::clone(&bytes));
+            fresh.insert(path.to_string());
+            file(bytes, 200)
+        }
+        Some(Err(d)) => {
+            // This file cannot be made from the new build: its last good bytes, with the error on top.
+            let mut diags = Diagnostics::default();
+            diags.push(d);
+            let live = Live {
+                id: live.id,
+                errors: Arc::new(inject::overlay_items(&diags)),
+            };
+            match files.get(path) {
+                Some(bytes) => Answer::File {
+                    bytes: Arc::clone(bytes),
+                    live,
+                    status: 200,
+                },
+                None => Answer::Missing { page: None, live },
+            }
+        }
+        None => {
+            let folder = format!("{path}/index.html");
+            if !path.is_empty() && !path.ends_with("index.html") && output.file(&folder).is_some() {
+                return Answer::Redirect(crate::render::encode_path(&format!(
+                    "{}{path}/",
+                    output.base_path()
+                )));
+            }
+            let page = output.file("404.html").and_then(Result::ok).map(Arc::new);
+            Answer::Missing {
+                page,
+                live: live.clone(),
+            }
+        }
+    }
+}
+
+/// The open event streams.
+#[derive(Default)]
+struct Hub {
+    clients: Mutex<Vec<Box<dyn Write + Send>>>,
+    hello: Mutex<String>,
+}
+
+impl Hub {
+    fn set_hello(&self, json: &str) {
+        if let Ok(mut h) = self.hello.lock() {
+            *h = json.to_string();
+        }
+    }
+
+    /// Takes a new stream: the response head, then a `hello` with the current build.
+    fn add(&self, mut w: Box<dyn Write + Send>) {
+        let hello = self.hello.lock().map(|h| h.clone()).unwrap_or_default();
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
+                    Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 500\n\n";
+        let ok = w.write_all(head.as_bytes()).is_ok()
+            && w.write_all(format!("event: hello\ndata: {hello}\n\n").as_bytes())
+                .is_ok()
+            && w.flush().is_ok();
+        if ok && let Ok(mut c) = self.clients.lock() {
+            c.push(w);
+        }
+    }
+
+    /// Sends one event to every stream, dropping the ones that are gone.
+    fn send(&self, event: &str, data: &str) {
+        self.write(&format!("event: {event}\ndata: {data}\n\n"));
+    }
+
+    fn ping(&self) {
+        self.write(": ping\n\n");
+    }
+
+    fn write(&self, text: &str) {
+        if let Ok(mut clients) = self.clients.lock() {
+            clients.retain_mut(|w| w.write_all(text.as_bytes()).is_ok() && w.flush().is_ok());
+        }
+    }
+}
+
+/// Answers one request on a worker thread.
+fn handle(
+    request: tiny_http::Request,
+    tx: &Sender<Msg>,
+    hub: &Hub,
+    base_path: &RwLock<String>,
+    bind: IpAddr,
+) {
+    use tiny_http::Method;
+    let host = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_string());
+    if !http::host_allowed(host.as_deref(), bind) {
+        return respond(
+            request,
+            403,
+            "text/plain; charset=utf-8",
+            b"403: this preview server only answers requests for localhost\n".to_vec(),
+            None,
+        );
+    }
+    let head = match request.method() {
+        Method::Get => false,
+        Method::Head => true,
+        _ => {
+            return respond(
+                request,
+                405,
+                "text/plain; charset=utf-8",
+                b"405: the preview server only answers GET and HEAD\n".to_vec(),
+                None,
+            );
+        }
+    };
+    let base = base_path
+        .read()
+        .map(|b| b.clone())
+        .unwrap_or_else(|_| "/".into());
+    let target = match http::target(request.url(), &base) {
+        Ok(t) => t,
+        Err(Refusal::BadRequest) => {
+            return respond(
+                request,
+                400,
+                "text/plain; charset=utf-8",
+                b"400: bad request\n".to_vec(),
+                None,
+            );
+        }
+        Err(Refusal::NotFound) => {
+            let body = format!("404: the guide is served under {base}\n");
+            return respond(
+                request,
+                404,
+                "text/plain; charset=utf-8",
+                body.into_bytes(),
+                None,
+            );
+        }
+    };
+    let path = match target {
+        Target::Events => {
+            if head {
+                return respond(request, 200, "text/event-stream", Vec::new(), None);
+            }
+            hub.add(request.into_writer());
+            return;
+        }
+        Target::Redirect(to) => {
+            return respond(
+                request,
+                302,
+                "text/plain; charset=utf-8",
+                Vec::new(),
+                Some(&to),
+            );
+        }
+        Target::File(p) => p,
+    };
+    let (reply_tx, reply_rx) = mpsc::sync_channel(1);
+    let asked = tx.send(Msg::Request(Request {
+        path: path.clone(),
+        reply: reply_tx,
+    }));
+    let answer = match asked
+        .ok()
+        .and_then(|()| reply_rx.recv_timeout(ANSWER_TIMEOUT).ok())
+    {
+        Some(a) => a,
+        None => {
+            return respond(
+                request,
+                503,
+                "text/plain; charset=utf-8",
+                b"503: the preview server is busy\n".to_vec(),
+                None,
+            );
+        }
+    };
+    let events = format!("{base}{}", http::EVENTS_PATH);
+    let state =
+        |live: &Live| -> (u64, Arc<Vec<OverlayItem>>) { (live.id, Arc::clone(&live.errors)) };
+    let (status, ctype, body) = match answer {
+        Answer::Redirect(to) => {
+            return respond(
+                request,
+                301,
+                "text/plain; charset=utf-8",
+                Vec::new(),
+                Some(&to),
+            );
+        }
+        Answer::File {
+            bytes,
+            live,
+            status,
+        } => {
+            let ctype = http::content_type(&path);
+            if ctype.starts_with("text/html") {
+                let (id, errors) = state(&live);
+                let s = LiveState {
+                    id,
+                    events: &events,
+                    errors: &errors,
+                };
+                (status, ctype, inject::inject(&bytes, &s))
+            } else {
+                (status, ctype, bytes.as_ref().clone())
+            }
+        }
+        Answer::Missing { page, live } => {
+            let (id, errors) = state(&live);
+            let s = LiveState {
+                id,
+                events: &events,
+                errors: &errors,
+            };
+            match (page, errors.is_empty()) {
+                (Some(page), _) => (404, "text/html; charset=utf-8", inject::inject(&page, &s)),
+                (None, false) => (500, "text/html; charset=utf-8", inject::error_page(&s)),
+                (None, true) => (
+                    404,
+                    "text/plain; charset=utf-8",
+                    b"404: not found\n".to_vec(),
+                ),
+            }
+        }
+    };
+    respond(request, status, ctype, body, None);
+}
+
+/// Sends a complete response, with `Connection: close`. tiny_http drops a `Connection` header given to
+/// `Response` and keeps connections alive; it also leaves Nagle's algorithm on, so each response after the first
+/// on a kept-alive connection waits about 40 ms for a delayed ACK. Writing the response through
+/// `into_writer()` lets the browser close the connection instead (loopback connections are cheap).
+fn respond(
+    request: tiny_http::Request,
+    status: u16,
+    ctype: &str,
+    body: Vec<u8>,
+    location: Option<&str>,
+) {
+    let head_only = *request.method() == tiny_http::Method::Head;
+    let reason = match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        500 => "Internal Server Error",
+        _ => "Service Unavailable",
+    };
+    let mut head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n",
+        body.len()
+    );
+    if let Some(to) = location {
+        head.push_str(&format!("Location: {to}\r\n"));
+    }
+    if status == 405 {
+        head.push_str("Allow: GET, HEAD\r\n");
+    }
+    head.push_str("\r\n");
+    let mut w = request.into_writer();
+    let _ = w.write_all(head.as_bytes());
+    if !head_only {
+        let _ = w.write_all(&body);
+    }
+    let _ = w.flush();
+}

@@ -1,0 +1,570 @@
+//! `shirube serve`, the real binary on a free loopback port, over plain HTTP and its Server-Sent Events stream.
+//!
+//! Each test makes a site with `shirube init` in a temp folder (its base URL moved under `/guide/`, so that the
+//! base path is exercised), starts `shirube serve --port 0`, edits files on disk the ways editors do, and reads
+//! what the server says. Every wait has a timeout, and the server is killed when a test ends.
+
+mod common;
+
+use common::{BIN, snapshot};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+/// The day proofs are judged against, for `build` and `serve` alike.
+const TODAY: &str = "2026-11-25";
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A site made by `shirube init`, served under `/guide/`.
+fn new_site(tmp: &Path) -> PathBuf {
+    let root = tmp.join("site");
+    let ok = Command::new(BIN)
+        .args(["init", root.to_str().unwrap()])
+        .env("SHIRUBE_TODAY", TODAY)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "shirube init failed");
+    let config = root.join("shirube.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            "base_url: https://guide.example.com/",
+            "base_url: https://guide.example.com/guide/",
+        ),
+    )
+    .unwrap();
+    root
+}
+
+/// A running `shirube serve`, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    stderr: Receiver<String>,
+}
+
+impl Server {
+    fn start(root: &Path, args: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .args(["--root", root.to_str().unwrap()])
+            .args(args)
+            .env("SHIRUBE_TODAY", TODAY)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, stderr) = mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            port: 0,
+            stderr,
+        };
+        let line = server.wait_line(|l| l.starts_with("serving "));
+        let port = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        server.port = port;
+        server
+    }
+
+    /// The next stderr line that matches, within [`WAIT`].
+    #[track_caller]
+    fn wait_line(&mut self, want: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + WAIT;
+        let mut seen = Vec::new();
+        while let Some(left) = end.checked_duration_since(Instant::now()) {
+            match self.stderr.recv_timeout(left) {
+                Ok(line) if want(&line) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => break,
+            }
+        }
+        panic!("no such line on stderr; saw:\n{}", seen.join("\n"));
+    }
+
+    fn get(&self, path: &str) -> Response {
+        request(
+            self.port,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+                self.port
+            ),
+        )
+    }
+
+    fn events(&self) -> Events {
+        Events::connect(self.port, "/guide/__shirube/events")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body without what `serve` adds to HTML: what a build writes.
+    fn built(&self) -> Vec<u8> {
+        let text = self.text();
+        match (
+            text.find("<script id=\"shirube-live\">"),
+            text.rfind("})();\n</script>\n"),
+        ) {
+            (Some(a), Some(b)) if a < b => {
+                let end = b + "})();\n</script>\n".len();
+                format!("{}{}", &text[..a], &text[end..]).into_bytes()
+            }
+            _ => self.body.clone(),
+        }
+    }
+
+    /// The `errors` list of the live state injected into the page.
+    fn live_errors(&self) -> String {
+        let text = self.text();
+        let start = text
+            .find("window.__shirubeLive=")
+            .unwrap_or_else(|| panic!("no live state in {text}"));
+        let rest = &text[start..];
+        rest[..rest.find(";</script>").unwrap()].to_string()
+    }
+}
+
+/// Sends raw bytes, reads the whole response (the server closes every connection).
+fn request(port: u16, raw: &str) -> Response {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    s.write_all(raw.as_bytes()).unwrap();
+    // Read the head, then Content-Length bytes (or to the end), as a browser does with `Connection: close`.
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let split = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => panic!("no response head: {:?}", String::from_utf8_lossy(&buf)),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    let head_only = raw.starts_with("HEAD ");
+    let want = if head_only { Some(0) } else { length };
+    while want.is_none_or(|n| buf.len() < split + 4 + n) {
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Response {
+        status,
+        head,
+        body: buf[split + 4..].to_vec(),
+    }
+}
+
+/// One event stream, read on its own thread.
+struct Events {
+    rx: Receiver<(String, String)>,
+}
+
+impl Events {
+    fn connect(port: u16, path: &str) -> Events {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nAccept: text/event-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut event = String::from("message");
+            for line in BufReader::new(s).lines().map_while(Result::ok) {
+                if let Some(e) = line.strip_prefix("event: ") {
+                    event = e.to_string();
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    if tx.send((event.clone(), d.to_string())).is_err() {
+                        break;
+                    }
+                    event = "message".into();
+                }
+            }
+        });
+        let events = Events { rx };
+        let (name, _) = events.next();
+        assert_eq!(name, "hello");
+        events
+    }
+
+    #[track_caller]
+    fn next(&self) -> (String, String) {
+        self.rx
+            .recv_timeout(WAIT)
+            .expect("no event from the server in time")
+    }
+
+    /// Nothing more arrives for a while: one change, one event.
+    #[track_caller]
+    fn quiet(&self) {
+        if let Ok(e) = self.rx.recv_timeout(Duration::from_millis(600)) {
+            panic!("one more event than expected: {e:?}");
+        }
+    }
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn edit(root: &Path, rel: &str, from: &str, to: &str) {
+    let text = std::fs::read_to_string(root.join(rel)).unwrap();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    write(root, rel, &text.replacen(from, to, 1));
+}
+
+#[test]
+fn edits_on_disk_reach_the_browser_once_each() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let server = Server::start(&root, &["--port", "0"]);
+    let events = server.events();
+    let page = "/guide/playbooks/onboarding/invite-admins/";
+    assert!(server.get(page).text().contains("Invite your admins"));
+
+    // A plain write.
+    let rel = "playbooks/onboarding/invite-admins.md";
+    edit(
+        &root,
+        rel,
+        "title: Invite your admins",
+        "title: Invite every admin",
+    );
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    let r = server.get(page);
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Invite every admin"));
+
+    // Write a temp file, then rename it over the page (VS Code, JetBrains, `sed -i`).
+    let text = std::fs::read_to_string(root.join(rel)).unwrap();
+    let tmp_file = root.join("playbooks/onboarding/.invite-admins.md.tmp42");
+    std::fs::write(
+        &tmp_file,
+        text.replace("Invite every admin", "Invite two admins"),
+    )
+    .unwrap();
+    std::fs::rename(&tmp_file, root.join(rel)).unwrap();
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    assert!(server.get(page).text().contains("Invite two admins"));
+
+    // A new file in a new subfolder.
+    write(
+        &root,
+        "playbooks/adoption/deeper/new-one.md",
+        "---\ntitle: A brand new playbook\nphase: adoption\n---\n\nFresh text.\n",
+    );
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    let r = server.get("/guide/playbooks/adoption/deeper/new-one/");
+    assert_eq!(r.status, 200, "{}", r.head);
+    assert!(r.text().contains("A brand new playbook"));
+
+    // Delete it: its page is gone, with the theme's 404 page.
+    std::fs::remove_file(root.join("playbooks/adoption/deeper/new-one.md")).unwrap();
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    let r = server.get("/guide/playbooks/adoption/deeper/new-one/");
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("<html"), "the theme's 404 page");
+
+    // Only a stylesheet: the browser swaps it instead of reloading.
+    let css = "static/extra.css";
+    write(&root, css, "body { color: red }\n");
+    assert_eq!(
+        events.next().0,
+        "reload",
+        "a new static file may change pages"
+    );
+    events.quiet();
+    write(&root, css, "body { color: blue }\n");
+    assert_eq!(events.next().0, "css");
+    events.quiet();
+    assert_eq!(
+        server.get("/guide/extra.css").text(),
+        "body { color: blue }\n"
+    );
+
+    // Nothing of this touched public/.
+    assert!(!root.join("public").exists());
+}
+
+#[test]
+fn broken_front_matter_shows_the_overlay_and_keeps_the_last_good_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let mut server = Server::start(&root, &["--port", "0"]);
+    let events = server.events();
+    let page = "/guide/playbooks/onboarding/invite-admins/";
+    let before = server.get(page);
+    assert_eq!(
+        before.live_errors(),
+        "window.__shirubeLive={\"id\":1,\"events\":\"/guide/__shirube/events\",\"errors\":[]}"
+    );
+
+    let rel = "playbooks/onboarding/invite-admins.md";
+    edit(
+        &root,
+        rel,
+        "title: Invite your admins",
+        "title: [Invite your admins",
+    );
+    let (name, data) = events.next();
+    assert_eq!(name, "errors");
+    assert!(
+        data.contains("playbooks/onboarding/invite-admins.md:3:6: error: "),
+        "{data}"
+    );
+    assert!(data.contains("help: "), "{data}");
+    events.quiet();
+    // The terminal says the same.
+    server.wait_line(|l| l.starts_with("playbooks/onboarding/invite-admins.md:3:6: error: "));
+
+    // The last good page, with the errors in its live state (the client shows them over it).
+    let during = server.get(page);
+    assert_eq!(during.status, 200);
+    assert_eq!(during.built(), before.built());
+    assert!(
+        during
+            .live_errors()
+            .contains("playbooks/onboarding/invite-admins.md:3:6: error: ")
+    );
+
+    edit(
+        &root,
+        rel,
+        "title: [Invite your admins",
+        "title: Invite the admins",
+    );
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    let after = server.get(page);
+    assert!(after.text().contains("Invite the admins"));
+    assert!(after.live_errors().ends_with("\"errors\":[]}"));
+}
+
+#[test]
+fn served_files_equal_a_preview_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let out = tmp.path().join("out");
+    let built = Command::new(BIN)
+        .args(["build", "--preview", "--root", root.to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .env("SHIRUBE_TODAY", TODAY)
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let server = Server::start(&root, &["--port", "0"]);
+    let files = snapshot(&out);
+    assert!(files.len() > 20);
+    for (path, bytes) in &files {
+        if path == ".shirube-output" {
+            continue;
+        }
+        let r = server.get(&format!("/guide/{path}"));
+        assert_eq!(r.status, 200, "{path}");
+        assert!(r.built() == *bytes, "{path} differs from the build");
+        if path.ends_with(".html") {
+            assert!(r.text().contains("id=\"shirube-live\""), "{path}");
+            assert!(
+                !String::from_utf8_lossy(bytes).contains("shirube-live"),
+                "{path}"
+            );
+        }
+    }
+    // Folders without their slash, and the base path without its slash, redirect.
+    let r = server.get("/guide/faq");
+    assert_eq!(r.status, 301);
+    assert!(r.head.contains("Location: /guide/faq/"), "{}", r.head);
+    let r = server.get("/guide");
+    assert_eq!(r.status, 302);
+    assert!(r.head.contains("Cache-Control: no-store"));
+    assert!(r.head.contains("Connection: close"));
+    let r = server.get("/guide/style.css");
+    assert!(r.head.contains("Content-Type: text/css"), "{}", r.head);
+}
+
+#[test]
+fn requests_outside_the_site_or_for_other_hosts_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    std::fs::write(tmp.path().join("secret.txt"), "secret").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        tmp.path().join("secret.txt"),
+        root.join("content/secret.txt"),
+    )
+    .unwrap();
+    let server = Server::start(&root, &["--port", "0"]);
+    for (path, status) in [
+        ("/guide/../secret.txt", 400),
+        ("/guide/%2e%2e/secret.txt", 400),
+        ("/guide/%2E%2E/%2E%2E/etc/passwd", 400),
+        ("/guide/faq%2f..%2f..%2fsecret.txt", 400),
+        ("/guide/..%5csecret.txt", 400),
+        ("/guide/%00", 400),
+        ("/guide/%ff", 400),
+        ("//etc/passwd", 400),
+        ("/etc/passwd", 404),
+        ("/guide/secret.txt", 404),
+        ("/guide/content/secret.txt", 404),
+        ("/guide/no/such/page/", 404),
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, status, "{path}: {}", r.head);
+        assert!(!r.text().contains("secret"), "{path}");
+    }
+    let host = |h: &str| {
+        request(
+            server.port,
+            &format!("GET /guide/ HTTP/1.1\r\nHost: {h}\r\n\r\n"),
+        )
+        .status
+    };
+    assert_eq!(host("evil.example"), 403);
+    assert_eq!(host(&format!("evil.example:{}", server.port)), 403);
+    assert_eq!(
+        host(&format!("localhost.evil.example:{}", server.port)),
+        403
+    );
+    assert_eq!(host(&format!("localhost:{}", server.port)), 200);
+    assert_eq!(host(&format!("[::1]:{}", server.port)), 200);
+    let post = request(
+        server.port,
+        &format!(
+            "POST /guide/ HTTP/1.1\r\nHost: localhost:{}\r\nContent-Length: 0\r\n\r\n",
+            server.port
+        ),
+    );
+    assert_eq!(post.status, 405);
+    let head = request(
+        server.port,
+        &format!(
+            "HEAD /guide/ HTTP/1.1\r\nHost: localhost:{}\r\n\r\n",
+            server.port
+        ),
+    );
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+
+    // Garbage does not bring the server down.
+    for junk in [
+        "\r\n\r\n",
+        "GARBAGE\r\n\r\n",
+        "GET\r\n\r\n",
+        "GET / HTTP/9.9\r\n\r\n",
+    ] {
+        let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let _ = s.write_all(junk.as_bytes());
+        let _ = s.read_to_end(&mut Vec::new());
+    }
+    let mut half = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let _ = half.write_all(b"GET /guide/ HT");
+    drop(half);
+    assert_eq!(server.get("/guide/").status, 200);
+}
+
+#[test]
+fn a_taken_port_falls_back_and_a_public_bind_warns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let taken = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let server = Server::start(&root, &["--port", &port.to_string()]);
+    assert_ne!(server.port, port);
+    assert_eq!(server.get("/guide/").status, 200);
+    drop(server);
+
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--root",
+            root.to_str().unwrap(),
+            "--port",
+            "0",
+            "--bind",
+            "0.0.0.0",
+        ])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.starts_with("warning: serving on 0.0.0.0"), "{first}");
+
+    let bad = Command::new(BIN)
+        .args([
+            "serve",
+            "--root",
+            root.to_str().unwrap(),
+            "--bind",
+            "not-an-ip",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
