@@ -129,15 +129,10 @@ pub struct Changed {
 /// those in `reuse.force`). The result is the same as [`load`]'s.
 pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, Changed) {
     let mut diags = Vec::new();
-    let config_path = root.join(CONFIG_FILE);
-    let config_text = match std::fs::read_to_string(&config_path) {
-        Ok(t) => Some(t.trim_start_matches('\u{feff}').to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            diags.push(Diagnostic::error(CONFIG_FILE, format!("cannot read: {e}")));
-            None
-        }
-    };
+    let config_text = read_config(root).unwrap_or_else(|d| {
+        diags.push(d);
+        None
+    });
     let mut md = Vec::new();
     let mut files = BTreeSet::new();
     for dir in CONTENT_DIRS {
@@ -238,6 +233,31 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
         diags,
         changed,
     )
+}
+
+/// The text of `shirube.yaml`, `None` when there is none.
+pub fn read_config(root: &Path) -> Result<Option<String>, Diagnostic> {
+    match std::fs::read_to_string(root.join(CONFIG_FILE)) {
+        Ok(t) => Ok(Some(t.trim_start_matches('\u{feff}').to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Diagnostic::error(CONFIG_FILE, format!("cannot read: {e}"))),
+    }
+}
+
+/// The manifest files, as [`load`] reads them, or the problems reading them.
+pub fn read_manifests(root: &Path) -> Result<Vec<crate::proof::ManifestFile>, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let files = load_manifests(root, &mut diags);
+    if diags.is_empty() {
+        Ok(files)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Reads one Markdown file (relative to `root`) as [`load`] does.
+pub fn read_one(root: &Path, path: &str) -> Result<SourceDoc, Diagnostic> {
+    read_doc(root, path)
 }
 
 /// Reads `manifest.yaml` and `manifest/**/*.yaml` (and `.yml`), sorted by path.

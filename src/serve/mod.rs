@@ -51,7 +51,7 @@ pub struct Args {
 const PORT_TRIES: u16 = 20;
 /// After a batch of changes, wait this long for more before building, so that a `git checkout` of many files
 /// is one build.
-const SETTLE: Duration = Duration::from_millis(10);
+const SETTLE: Duration = Duration::from_millis(6);
 /// ...but never longer than this after the first change.
 const SETTLE_MAX: Duration = Duration::from_millis(500);
 /// A comment on every event stream this often, so that closed tabs show up as write errors.
@@ -236,6 +236,9 @@ fn build_ok(session: &Session, update: &Update) -> Result<(), Diagnostics> {
     if update.diagnostics.has_errors() {
         return Err(update.diagnostics.clone());
     }
+    if !session.output_may_fail() {
+        return Ok(());
+    }
     match session.output() {
         Ok(_) => Ok(()),
         Err(errors) => {
@@ -354,13 +357,17 @@ impl SiteThread {
         first_ok: Result<(), Diagnostics>,
         update: Update,
     ) {
-        let (build_tx, build_rx) = mpsc::channel::<(Box<Session>, Vec<String>, u64)>();
+        let (build_tx, build_rx) = mpsc::channel::<(Box<Session>, Vec<String>, u64, bool)>();
         {
             let tx = self.tx.clone();
             std::thread::spawn(move || {
-                for (mut session, paths, seq) in build_rx {
+                for (mut session, paths, seq, full) in build_rx {
                     let started = Instant::now();
-                    let update = session.update(&paths);
+                    let update = if full {
+                        session.update_all(&paths)
+                    } else {
+                        session.update(&paths)
+                    };
                     let ok = build_ok(&session, &update);
                     let took = started.elapsed();
                     let built = Built {
@@ -396,7 +403,8 @@ impl SiteThread {
             Ok(()) => {
                 served = Some(first);
                 // Warm the standby up now, so that the first edit is already an incremental build.
-                let _ = build_tx.send((Box::new(Session::new(self.opts.clone())), Vec::new(), 0));
+                let standby = Box::new(Session::new(self.opts.clone()));
+                let _ = build_tx.send((standby, Vec::new(), 0, true));
             }
             Err(d) => {
                 live.errors = Arc::new(inject::overlay_items(&d));
@@ -458,7 +466,10 @@ impl SiteThread {
                             paths.retain(|p| !p.is_empty());
                             paths.sort();
                             paths.dedup();
-                            let _ = build_tx.send((session, paths, seq));
+                            // Catching up with a build already served is off the reload's path: it also
+                            // compares every file, in case an event was lost.
+                            let catch_up = seq <= served_seq;
+                            let _ = build_tx.send((session, paths, seq, catch_up));
                         }
                     }
                     Ok(Msg::Built(built)) => {

@@ -31,7 +31,7 @@ pub const WATCHED_DIRS: [&str; 6] = [
 
 /// How long a file must be quiet before its events are handed on. Editors write a save within a few
 /// milliseconds; a longer wait only delays the reload.
-pub const DEBOUNCE: Duration = Duration::from_millis(20);
+pub const DEBOUNCE: Duration = Duration::from_millis(15);
 
 /// What changed, as far as the build is concerned.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -169,7 +169,7 @@ impl Watcher {
                 on_batch(batch);
             }
         };
-        let debouncer = new_debouncer(DEBOUNCE, Some(DEBOUNCE / 4), handler)?;
+        let debouncer = new_debouncer(DEBOUNCE, Some(DEBOUNCE / 5), handler)?;
         let mut w = Watcher {
             debouncer,
             root: root.clone(),

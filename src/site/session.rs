@@ -68,6 +68,9 @@ struct IndexChanges {
 
 impl IndexChanges {
     fn affects(&self, deps: &LinkDeps) -> bool {
+        if self.pages.is_empty() && self.files.is_empty() && !self.urls && !self.paths {
+            return false;
+        }
         (deps.urls && self.urls)
             || (deps.all_paths && self.paths)
             || deps.pages.iter().any(|p| self.pages.contains(p))
@@ -123,9 +126,33 @@ pub struct Session {
     /// Bodies of the previous update, parallel to `pages` between `prepare` and `markdown`.
     kept_bodies: Vec<Option<(Rendered, LinkDeps)>>,
     theme: Option<Theme>,
+    /// Problems loading the theme and compiling its templates.
+    theme_diags: Vec<Diagnostic>,
     tera: Option<Result<tera::Tera, Vec<Diagnostic>>>,
     /// Whether the last update reached the end without an error.
     ok: bool,
+    /// What the fast path of [`Session::update`] needs: see `fast_prepare`.
+    fast: FastState,
+}
+
+/// Kept by a full update for the fast path of the next ones.
+#[derive(Default)]
+struct FastState {
+    /// The full load had no problems (then the fast path may reuse its result).
+    clean: bool,
+    /// The day the decisions were made for.
+    today: Option<i64>,
+    /// Index into `sources.docs` by path, and into `pages` by source path.
+    docs: HashMap<String, usize>,
+    pages: HashMap<String, usize>,
+    /// `validate::check_site` and `gate_warnings` of the last update.
+    site_diags: Vec<Diagnostic>,
+    gate_diags: Vec<Diagnostic>,
+    /// The last update was a full one (the fast path needs no full pass over the site index).
+    structural: bool,
+    /// The last update changed nothing that [`Session::output`] checks (the kickoff order): the
+    /// previous check still holds.
+    kickoff_checked: bool,
 }
 
 impl Session {
@@ -150,8 +177,10 @@ impl Session {
             deps: Vec::new(),
             kept_bodies: Vec::new(),
             theme: None,
+            theme_diags: Vec::new(),
             tera: None,
             ok: false,
+            fast: FastState::default(),
         }
     }
 
@@ -162,13 +191,42 @@ impl Session {
 
     /// Brings the session up to date with the files on disk. `touched` are paths (relative to the site root)
     /// known to have changed: they are read again even when their size and times look the same.
+    ///
+    /// When `touched` names only Markdown files the session already has (the usual save), only those are read;
+    /// otherwise every source file's stamp is compared (see [`Session::update_all`]).
     pub fn update(&mut self, touched: &[String]) -> Update {
+        self.update_with(touched, false)
+    }
+
+    /// [`Session::update`], comparing every source file's stamp whatever `touched` says: for when events may
+    /// have been lost.
+    pub fn update_all(&mut self, touched: &[String]) -> Update {
+        self.update_with(touched, true)
+    }
+
+    fn update_with(&mut self, touched: &[String], full: bool) -> Update {
         let mut up = Update::default();
         self.ok = false;
         self.reuse.force.extend(touched.iter().cloned());
-        let Some(dirty) = self.prepare_pages(&mut up.diagnostics, &mut up.timings, &mut up.work)
-        else {
-            return up;
+        let fast = if full {
+            None
+        } else {
+            self.fast_prepare(touched, &mut up.diagnostics, &mut up.timings, &mut up.work)
+        };
+        let fast_path = fast.is_some();
+        let dirty = match fast {
+            Some(dirty) => dirty,
+            None => {
+                let mut diags = Diagnostics::default();
+                let mut timings = Timings::default();
+                let prepared = self.prepare_pages(&mut diags, &mut timings, &mut up.work);
+                up.diagnostics = diags;
+                up.timings = timings;
+                let Some(dirty) = prepared else {
+                    return up;
+                };
+                dirty
+            }
         };
         let Some(config) = self.config.clone() else {
             return up;
@@ -182,7 +240,16 @@ impl Session {
             .collect();
         up.work.rendered = self.markdown(&config, &dirty, &mut up.diagnostics);
         up.timings.lap("markdown");
-        up.work.templates = self.theme(&config, &mut up.diagnostics);
+        let theme_touched = touched.iter().any(|p| {
+            ["themes/", "templates/", "static/"]
+                .iter()
+                .any(|d| p.starts_with(d))
+        });
+        if fast_path && !theme_touched && self.theme.is_some() {
+            up.diagnostics.extend(self.theme_diags.iter().cloned());
+        } else {
+            up.work.templates = self.theme(&config, &mut up.diagnostics);
+        }
         up.pages = self
             .pages
             .iter()
@@ -211,6 +278,7 @@ impl Session {
         self.reuse.give_back(std::mem::take(&mut self.sources.docs));
         let (sources, d, changed) = load::load_again(&self.opts.root, &mut self.reuse);
         self.sources = sources;
+        let load_clean = d.is_empty();
         diags.extend(d);
         timings.lap("load");
 
@@ -282,7 +350,9 @@ impl Session {
                 diags.extend(d.iter().cloned());
             }
         }
-        diags.extend(validate::check_site(&pages, &self.sources, &config));
+        let site_diags = validate::check_site(&pages, &self.sources, &config);
+        diags.extend(site_diags.iter().cloned());
+        self.fast.site_diags = site_diags;
         timings.lap("validate");
 
         // Gate: only pages proven in real engagements are published; drafts never are.
@@ -333,7 +403,9 @@ impl Session {
         } else {
             proof::gate(&pages, &parsed.manifest, &config, today)
         };
-        diags.extend(gate_warnings(&pages, &decisions, &self.sources));
+        let gate_diags = gate_warnings(&pages, &decisions, &self.sources);
+        diags.extend(gate_diags.iter().cloned());
+        self.fast.gate_diags = gate_diags;
         timings.lap("gate");
 
         if config_changed {
@@ -346,6 +418,172 @@ impl Session {
         self.bodies.clear();
         self.deps.clear();
         self.kept_bodies = kept_bodies;
+        self.fast.clean = load_clean;
+        self.fast.today = Some(today);
+        self.fast.docs = self
+            .sources
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.path.clone(), i))
+            .collect();
+        self.fast.pages = self
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.src.clone(), i))
+            .collect();
+        self.fast.structural = true;
+        self.fast.kickoff_checked = false;
+        Some(dirty)
+    }
+
+    /// The fast path of load, validate and gate, for a save of Markdown files the session already has: reads
+    /// only those, and reuses the checks across pages when the saved pages kept their URL, `requires`, kind and
+    /// proof state. `None` (with nothing changed) when any of that does not hold; the full path runs then.
+    fn fast_prepare(
+        &mut self,
+        touched: &[String],
+        diags: &mut Diagnostics,
+        timings: &mut Timings,
+        work: &mut Work,
+    ) -> Option<HashSet<String>> {
+        let today = self.opts.today.map(Ok).unwrap_or_else(proof::today).ok()?;
+        if touched.is_empty()
+            || !self.fast.clean
+            || self.fast.today != Some(today)
+            || self.decisions.len() != self.pages.len()
+            || self.bodies.len() != self.pages.len()
+            || self.manifest.is_none()
+        {
+            return None;
+        }
+        let config = self.config.clone()?;
+        let root = self.opts.root.clone();
+        // Every touched path in a content folder must be a document the session has, still readable.
+        let mut docs: Vec<(usize, SourceDoc)> = Vec::new();
+        for p in touched {
+            let top = p.split('/').next().unwrap_or("");
+            if p.is_empty() {
+                return None;
+            }
+            if load::CONTENT_DIRS.contains(&top) {
+                let i = *self.fast.docs.get(p)?;
+                docs.push((i, load::read_one(&root, p).ok()?));
+            }
+        }
+        if load::read_config(&root).ok()? != self.config_text {
+            return None;
+        }
+        let manifests = load::read_manifests(&root).ok()?;
+        let same_manifests = manifests.len() == self.sources.manifests.len()
+            && manifests
+                .iter()
+                .zip(&self.sources.manifests)
+                .all(|(a, b)| a.path == b.path && a.text == b.text);
+        if !same_manifests {
+            return None;
+        }
+        timings.lap("load");
+
+        docs.retain(|(i, d)| d.text != self.sources.docs[*i].text);
+        let fresh: Vec<(usize, usize, Page, Vec<Diagnostic>)> = docs
+            .par_iter()
+            .map(|(i, d)| {
+                let (page, diags) = validate::read_page(d, &config);
+                (*i, page, diags)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(i, page, d)| {
+                let path = &self.sources.docs[i].path;
+                let j = self.fast.pages.get(path).copied();
+                (i, j, page, d)
+            })
+            .map(|(i, j, page, d)| match (j, page) {
+                (Some(j), Some(page)) => Some((i, j, page, d)),
+                // A page appeared or went away: the full path.
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let mut site_same = true;
+        let mut kickoff_same = true;
+        let mut subset = Vec::with_capacity(fresh.len());
+        for (_, j, page, _) in &fresh {
+            let old = &self.pages[*j];
+            if old.kind != page.kind {
+                // Gated or not: the manifest is read against another set of pages.
+                return None;
+            }
+            site_same &= old.url == page.url && old.requires == page.requires;
+            kickoff_same &=
+                old.requires == page.requires && old.before_kickoff == page.before_kickoff;
+            subset.push(page.clone());
+        }
+        let parsed = self.manifest.as_ref()?;
+        let decisions = proof::gate(&subset, &parsed.manifest, &config, today);
+        let mut gate_same = true;
+        for ((_, j, page, _), d) in fresh.iter().zip(&decisions) {
+            let old = &self.decisions[*j];
+            gate_same &= old.state == d.state
+                && old.published == d.published
+                && old.reason == d.reason
+                && self.pages[*j].requires == page.requires;
+        }
+        // Cached diagnostics that point into a saved file carry its old text: make them again.
+        let saved: HashSet<&str> = fresh
+            .iter()
+            .map(|(i, _, _, _)| self.sources.docs[*i].path.as_str())
+            .collect();
+        site_same &= !self
+            .fast
+            .site_diags
+            .iter()
+            .any(|d| saved.contains(d.path.as_str()));
+        gate_same &= !self
+            .fast
+            .gate_diags
+            .iter()
+            .any(|d| saved.contains(d.path.as_str()));
+
+        // Commit.
+        work.changed = fresh.len();
+        work.validated = fresh.len();
+        let mut dirty = HashSet::new();
+        let mut new_docs: HashMap<usize, SourceDoc> = docs.into_iter().collect();
+        for ((i, j, page, d), decision) in fresh.into_iter().zip(decisions) {
+            if let Some(doc) = new_docs.remove(&i) {
+                self.sources.docs[i] = doc;
+            }
+            dirty.insert(page.src.clone());
+            self.page_diags.insert(page.src.clone(), (true, d));
+            self.pages[j] = page;
+            self.decisions[j] = decision;
+        }
+        self.sources.manifests = manifests;
+        self.reuse.force.clear();
+        diags.extend(self.config_diags.iter().cloned());
+        for doc in &self.sources.docs {
+            if let Some((_, d)) = self.page_diags.get(&doc.path) {
+                diags.extend(d.iter().cloned());
+            }
+        }
+        if !site_same {
+            self.fast.site_diags = validate::check_site(&self.pages, &self.sources, &config);
+        }
+        diags.extend(self.fast.site_diags.iter().cloned());
+        timings.lap("validate");
+        diags.extend(parsed.diagnostics.iter().cloned());
+        if !gate_same {
+            self.fast.gate_diags = gate_warnings(&self.pages, &self.decisions, &self.sources);
+        }
+        diags.extend(self.fast.gate_diags.iter().cloned());
+        timings.lap("gate");
+        let bodies = std::mem::take(&mut self.bodies);
+        let deps = std::mem::take(&mut self.deps);
+        self.kept_bodies = bodies.into_iter().zip(deps).map(Some).collect();
+        self.fast.structural = false;
+        self.fast.kickoff_checked = kickoff_same && gate_same;
         Some(dirty)
     }
 
@@ -420,7 +658,7 @@ impl Session {
         rendered
     }
 
-    /// Brings the site index up to date, and says what changed in it.
+    /// Brings the site index up to date in place, and says what changed in it.
     fn update_index(
         &mut self,
         config: &Config,
@@ -428,82 +666,110 @@ impl Session {
         published: &[bool],
     ) -> IndexChanges {
         let mut changes = IndexChanges::default();
-        let old = self.index.take();
-        let old_targets = old.as_ref().map(|i| &i.pages);
-        // Anchors of pages that did not change are taken from the previous index.
-        let targets: Vec<(String, Target)> = self
+        let fresh = self.index.is_none();
+        let structural = self.fast.structural || fresh;
+        let index = self.index.get_or_insert_with(|| SiteIndex {
+            base_path: config.base_url.path.clone(),
+            pages: HashMap::new(),
+            files: Default::default(),
+            other_urls: HashSet::new(),
+            language: config.language,
+        });
+        // Anchors of changed pages, in parallel; every other page keeps its target.
+        let made: Vec<(usize, Target)> = self
             .pages
             .par_iter()
-            .zip(published.par_iter())
-            .map(|(p, &published)| {
-                let anchors = match old_targets.and_then(|t| t.get(&p.src)) {
-                    Some(t) if !dirty.contains(&p.src) => t.anchors.clone(),
-                    _ => markdown::anchors(&p.body),
+            .enumerate()
+            .filter(|(_, p)| dirty.contains(&p.src) || !index.pages.contains_key(&p.src))
+            .map(|(i, p)| {
+                let target = Target {
+                    url: p.url.clone(),
+                    anchors: markdown::anchors(&p.body),
+                    published: published[i],
                 };
-                (
-                    p.src.clone(),
-                    Target {
-                        url: p.url.clone(),
-                        anchors,
-                        published,
-                    },
-                )
+                (i, target)
             })
             .collect();
-        let mut targets: HashMap<String, Target> = targets.into_iter().collect();
-        // Files whose front matter could not be read have their own error; links to them are not broken too.
-        for doc in &self.sources.docs {
-            if !targets.contains_key(&doc.path) {
-                targets.insert(doc.path.clone(), doc_target(doc));
-            }
-        }
-        let files = self.sources.files.clone();
-        let other = other_urls(config, &self.sources);
-        if let Some(old) = &old {
-            for (src, t) in &targets {
-                match old.pages.get(src) {
-                    Some(o)
-                        if o.url == t.url
-                            && o.anchors == t.anchors
-                            && o.published == t.published => {}
-                    Some(o) => {
-                        changes.urls |= o.url != t.url;
-                        changes.pages.insert(src.clone());
-                    }
-                    None => {
-                        changes.urls = true;
-                        changes.paths = true;
-                        changes.pages.insert(src.clone());
-                    }
+        let note =
+            |changes: &mut IndexChanges, src: &str, old: Option<&Target>, new: &Target| match old {
+                Some(o)
+                    if o.url == new.url
+                        && o.anchors == new.anchors
+                        && o.published == new.published => {}
+                Some(o) => {
+                    changes.urls |= o.url != new.url;
+                    changes.pages.insert(src.to_string());
                 }
-            }
-            for src in old.pages.keys() {
-                if !targets.contains_key(src) {
+                None => {
                     changes.urls = true;
                     changes.paths = true;
-                    changes.pages.insert(src.clone());
+                    changes.pages.insert(src.to_string());
+                }
+            };
+        let mut remade = vec![false; self.pages.len()];
+        for (i, target) in made {
+            remade[i] = true;
+            let src = &self.pages[i].src;
+            note(&mut changes, src, index.pages.get(src), &target);
+            index.pages.insert(src.clone(), target);
+        }
+        for (i, p) in self.pages.iter().enumerate() {
+            if remade[i] {
+                continue;
+            }
+            if let Some(t) = index.pages.get_mut(&p.src)
+                && t.published != published[i]
+            {
+                t.published = published[i];
+                changes.pages.insert(p.src.clone());
+            }
+        }
+        if structural {
+            // Files whose front matter could not be read have their own error; links to them are not broken
+            // too. Then forget what is gone.
+            let pages: HashSet<&str> = self.pages.iter().map(|p| p.src.as_str()).collect();
+            for doc in &self.sources.docs {
+                if !pages.contains(doc.path.as_str()) {
+                    let target = doc_target(doc);
+                    note(&mut changes, &doc.path, index.pages.get(&doc.path), &target);
+                    index.pages.insert(doc.path.clone(), target);
                 }
             }
-            for f in files.symmetric_difference(&old.files) {
+            let docs: HashSet<&str> = self.sources.docs.iter().map(|d| d.path.as_str()).collect();
+            let gone: Vec<String> = index
+                .pages
+                .keys()
+                .filter(|k| !docs.contains(k.as_str()))
+                .cloned()
+                .collect();
+            for src in gone {
+                index.pages.remove(&src);
+                changes.urls = true;
+                changes.paths = true;
+                changes.pages.insert(src);
+            }
+        }
+        if index.files != self.sources.files {
+            for f in self.sources.files.symmetric_difference(&index.files) {
                 changes.paths = true;
                 changes.files.insert(f.clone());
             }
-            changes.urls |= other != old.other_urls;
+            index.files = self.sources.files.clone();
         }
-        self.index = Some(SiteIndex {
-            base_path: config.base_url.path.clone(),
-            pages: targets,
-            files,
-            other_urls: other,
-            language: config.language,
-        });
+        let other = other_urls(config, &self.sources);
+        if other != index.other_urls {
+            changes.urls = true;
+            index.other_urls = other;
+        }
+        if fresh {
+            changes = IndexChanges::default();
+        }
         changes
     }
 
     /// Loads the theme, and compiles its templates when they changed (then returns true).
     fn theme(&mut self, config: &Config, diags: &mut Diagnostics) -> bool {
-        let (theme, d) = theme::load(&self.opts.root, config);
-        diags.extend(d);
+        let (theme, mut d) = theme::load(&self.opts.root, config);
         let same = self
             .theme
             .as_ref()
@@ -513,9 +779,11 @@ impl Session {
             self.tera = Some(render::compile(&theme));
         }
         self.theme = Some(theme);
-        if let Some(Err(d)) = &self.tera {
-            diags.extend(d.iter().cloned());
+        if let Some(Err(errors)) = &self.tera {
+            d.extend(errors.iter().cloned());
         }
+        diags.extend(d.iter().cloned());
+        self.theme_diags = d;
         compile
     }
 
@@ -590,6 +858,13 @@ impl Session {
             assets,
             search: OnceCell::new(),
         })
+    }
+
+    /// Whether [`Session::output`] could find a problem that the update did not report: false when the
+    /// last update was a save that kept every page's `requires`, `before_kickoff` and proof state, after an
+    /// update whose output was good.
+    pub fn output_may_fail(&self) -> bool {
+        !(self.fast.kickoff_checked && self.ok)
     }
 
     /// What `status` and `prove` start from: the session's pages, decisions and manifest.
