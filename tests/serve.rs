@@ -330,6 +330,10 @@ fn edits_on_disk_reach_the_browser_once_each() {
         "a new static file may change pages"
     );
     events.quiet();
+    assert_eq!(
+        server.get("/guide/extra.css").text(),
+        "body { color: red }\n"
+    );
     write(&root, css, "body { color: blue }\n");
     assert_eq!(events.next().0, "css");
     events.quiet();

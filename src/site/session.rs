@@ -241,9 +241,8 @@ impl Session {
         up.work.rendered = self.markdown(&config, &dirty, &mut up.diagnostics);
         up.timings.lap("markdown");
         let theme_touched = touched.iter().any(|p| {
-            ["themes/", "templates/", "static/"]
-                .iter()
-                .any(|d| p.starts_with(d))
+            let top = p.split('/').next().unwrap_or("");
+            ["themes", "templates", "static"].contains(&top)
         });
         if fast_path && !theme_touched && self.theme.is_some() {
             up.diagnostics.extend(self.theme_diags.iter().cloned());

@@ -1,0 +1,110 @@
+// `shirube serve` in Debian's Chromium, driven by playwright-core. Run by tests/browser_serve.rs, which makes a
+// site with `shirube init`, starts `shirube serve` on a loopback port and passes:
+//   SHIRUBE_URL        the guide's address (http://127.0.0.1:PORT/guide/)
+//   SHIRUBE_SITE       the site's source folder, edited here on disk
+//   SHIRUBE_CHROMIUM   the browser
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const env = process.env;
+const URL_ = env.SHIRUBE_URL;
+const SITE = env.SHIRUBE_SITE;
+const PAGE = "playbooks/onboarding/invite-admins/";
+const SOURCE = join(SITE || "", "playbooks/onboarding/invite-admins.md");
+const WAIT = { timeout: 10_000 };
+
+let browser;
+before(async () => {
+  assert.ok(URL_ && SITE, "run these tests through `cargo test --test browser_serve`");
+  browser = await chromium.launch({
+    executablePath: env.SHIRUBE_CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function open(t) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  t.after(async () => {
+    await context.close();
+    assert.deepEqual(errors, [], "script errors on the page");
+  });
+  return page;
+}
+
+function edit(from, to) {
+  const text = readFileSync(SOURCE, "utf8");
+  assert.ok(text.includes(from), `the playbook has no ${JSON.stringify(from)}`);
+  writeFileSync(SOURCE, text.replace(from, to));
+}
+
+test("a saved Markdown edit appears on the open page by itself, at the same scroll position", async (t) => {
+  // A long page, so that there is somewhere to scroll to.
+  const filler = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} of a long playbook.`).join("\n\n");
+  edit("\n---\n", `\n---\n\n${filler}\n\nMARKER-START\n`);
+  const page = await open(t);
+  await page.goto(URL_ + PAGE);
+  await page.waitForFunction(() => window.__shirubeLive && document.body.innerText.includes("MARKER-START"), null, WAIT);
+  // Wait for the event stream to be open (the page subscribes on load).
+  await page.waitForTimeout(300);
+  await page.evaluate(() => window.scrollTo(0, 1200));
+  const before = await page.evaluate(() => window.scrollY);
+  assert.ok(before > 1000, `the page scrolled (${before})`);
+
+  edit("MARKER-START", "MARKER-START The text changed while the page was open.");
+  await page.waitForFunction(() => document.body.innerText.includes("The text changed while the page was open."), null, WAIT);
+  await page.waitForFunction((y) => Math.abs(window.scrollY - y) < 40, before, WAIT);
+  assert.equal(new URL(page.url()).pathname, new URL(URL_ + PAGE).pathname, "no navigation elsewhere");
+});
+
+test("broken front matter shows the overlay over the last good page; the fix removes it", async (t) => {
+  const page = await open(t);
+  await page.goto(URL_ + PAGE);
+  await page.waitForFunction(() => window.__shirubeLive, null, WAIT);
+  await page.waitForTimeout(300);
+  edit("title: Invite your admins", "title: [Invite your admins");
+  const overlay = page.locator("#shirube-overlay");
+  await overlay.waitFor({ state: "visible", ...WAIT });
+  const text = await overlay.innerText();
+  assert.match(text, /playbooks\/onboarding\/invite-admins\.md:\d+:\d+: error: /);
+  assert.match(text, /help: /);
+  // Underneath, the last good page.
+  assert.ok((await page.locator("h1").innerText()).includes("Invite your admins"));
+
+  edit("title: [Invite your admins", "title: Invite the admins");
+  await overlay.waitFor({ state: "detached", ...WAIT });
+  await page.waitForFunction(() => document.querySelector("h1")?.innerText.includes("Invite the admins"), null, WAIT);
+});
+
+test("a stylesheet change is swapped in without reloading the page", async (t) => {
+  mkdirSync(join(SITE, "static"), { recursive: true });
+  writeFileSync(join(SITE, "static/style.css"), "body { background: rgb(1, 2, 3); }\n");
+  const page = await open(t);
+  await page.goto(URL_ + PAGE);
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === "rgb(1, 2, 3)", null, WAIT);
+  await page.waitForTimeout(300);
+  await page.evaluate(() => {
+    window.__kept = 42;
+  });
+  writeFileSync(join(SITE, "static/style.css"), "body { background: rgb(4, 5, 6); }\n");
+  await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === "rgb(4, 5, 6)", null, WAIT);
+  assert.equal(await background(), "rgb(4, 5, 6)");
+  assert.equal(await page.evaluate(() => window.__kept), 42, "the page was not reloaded");
+});
