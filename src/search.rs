@@ -56,6 +56,9 @@ enum Field {
     Body,
 }
 
+/// One term's postings: page id, impact byte (with the title flag), positions.
+type PostingList = Vec<(u32, u8, Vec<u32>)>;
+
 /// What one page contributes: its terms with weighted frequency and positions, and its length.
 struct DocTerms {
     terms: FxHashMap<String, Occurrences>,
@@ -206,7 +209,7 @@ pub fn build<'a>(
     } else {
         (docs.iter().map(|d| d.length as f64).sum::<f64>() / docs.len() as f64).max(1.0)
     };
-    let mut postings: FxHashMap<String, Vec<(u32, u8, Vec<u32>)>> = FxHashMap::default();
+    let mut postings: FxHashMap<String, PostingList> = FxHashMap::default();
     for (id, doc) in docs.into_iter().enumerate() {
         let norm = K1 * (1.0 - B + B * doc.length as f64 / avg_len);
         for (term, o) in doc.terms {
@@ -224,7 +227,7 @@ pub fn build<'a>(
     }
 
     // Shards: sorted terms cut into ranges of about SHARD_TARGET_BYTES.
-    let mut postings: Vec<(String, Vec<(u32, u8, Vec<u32>)>)> = postings.into_iter().collect();
+    let mut postings: Vec<(String, PostingList)> = postings.into_iter().collect();
     postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let encoded: Vec<Vec<u8>> = postings
         .par_iter()
