@@ -51,9 +51,11 @@ pub struct Args {
 const PORT_TRIES: u16 = 20;
 /// After a batch of changes, wait this long for more before building, so that a `git checkout` of many files
 /// is one build.
-const SETTLE: Duration = Duration::from_millis(6);
+const SETTLE: Duration = Duration::from_millis(5);
 /// ...but never longer than this after the first change.
 const SETTLE_MAX: Duration = Duration::from_millis(500);
+/// At most this often, a standby catching up compares every source file instead of the files named.
+const FULL_EVERY: Duration = Duration::from_secs(10);
 /// A comment on every event stream this often, so that closed tabs show up as write errors.
 const PING: Duration = Duration::from_secs(15);
 /// How long an HTTP worker waits for the site thread.
@@ -412,6 +414,7 @@ impl SiteThread {
             }
         }
         self.hub.set_hello(&hello_json(&live));
+        let mut last_full = Instant::now();
         // When to hand the standby to the builder, and when the first waiting change came.
         let mut due: Option<(Instant, Instant)> = None;
 
@@ -466,10 +469,13 @@ impl SiteThread {
                             paths.retain(|p| !p.is_empty());
                             paths.sort();
                             paths.dedup();
-                            // Catching up with a build already served is off the reload's path: it also
-                            // compares every file, in case an event was lost.
-                            let catch_up = seq <= served_seq;
-                            let _ = build_tx.send((session, paths, seq, catch_up));
+                            // Catching up with a build already served is off the reload's path; now and
+                            // then it also compares every file, in case an event was lost.
+                            let full = seq <= served_seq && last_full.elapsed() >= FULL_EVERY;
+                            if full {
+                                last_full = Instant::now();
+                            }
+                            let _ = build_tx.send((session, paths, seq, full));
                         }
                     }
                     Ok(Msg::Built(built)) => {

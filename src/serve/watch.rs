@@ -31,7 +31,7 @@ pub const WATCHED_DIRS: [&str; 6] = [
 
 /// How long a file must be quiet before its events are handed on. Editors write a save within a few
 /// milliseconds; a longer wait only delays the reload.
-pub const DEBOUNCE: Duration = Duration::from_millis(15);
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// What changed, as far as the build is concerned.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -37,6 +37,32 @@ use rayon::prelude::*;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+/// A map keyed by source path, with a hasher that is cheap for short keys: the fast path looks up every page.
+type PathMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// FNV-1a, 64 bit. Keys are the site's own file paths, so there is no untrusted input to guard against.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// The manifest as parsed, with what it was parsed from.
 struct ParsedManifest {
     files: Vec<(String, String)>,
@@ -117,7 +143,7 @@ pub struct Session {
     /// Validated pages, in source order; `decisions`, `bodies` and `deps` are parallel to it.
     pages: Vec<Page>,
     /// Whether validating each document gave a page, and its diagnostics, by source path.
-    page_diags: HashMap<String, (bool, Vec<Diagnostic>)>,
+    page_diags: PathMap<(bool, Vec<Diagnostic>)>,
     manifest: Option<ParsedManifest>,
     decisions: Vec<Decision>,
     index: Option<SiteIndex>,
@@ -143,8 +169,8 @@ struct FastState {
     /// The day the decisions were made for.
     today: Option<i64>,
     /// Index into `sources.docs` by path, and into `pages` by source path.
-    docs: HashMap<String, usize>,
-    pages: HashMap<String, usize>,
+    docs: PathMap<usize>,
+    pages: PathMap<usize>,
     /// `validate::check_site` and `gate_warnings` of the last update.
     site_diags: Vec<Diagnostic>,
     gate_diags: Vec<Diagnostic>,
@@ -153,6 +179,8 @@ struct FastState {
     /// The last update changed nothing that [`Session::output`] checks (the kickoff order): the
     /// previous check still holds.
     kickoff_checked: bool,
+    /// Each page's published flag in the site index, parallel to `pages`.
+    published: Vec<bool>,
 }
 
 impl Session {
@@ -169,7 +197,7 @@ impl Session {
             config: None,
             config_diags: Vec::new(),
             pages: Vec::new(),
-            page_diags: HashMap::new(),
+            page_diags: PathMap::default(),
             manifest: None,
             decisions: Vec::new(),
             index: None,
@@ -712,8 +740,10 @@ impl Session {
             note(&mut changes, src, index.pages.get(src), &target);
             index.pages.insert(src.clone(), target);
         }
+        // After a fast update the pages are where they were: only flags that changed need a look-up.
+        let aligned = !structural && self.fast.published.len() == self.pages.len();
         for (i, p) in self.pages.iter().enumerate() {
-            if remade[i] {
+            if remade[i] || (aligned && self.fast.published[i] == published[i]) {
                 continue;
             }
             if let Some(t) = index.pages.get_mut(&p.src)
@@ -763,6 +793,7 @@ impl Session {
         if fresh {
             changes = IndexChanges::default();
         }
+        self.fast.published = published.to_vec();
         changes
     }
 
