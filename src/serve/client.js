@@ -84,29 +84,43 @@
     (document.body || document.documentElement).append(box);
   }
 
-  function connect() {
-    if (source || document.hidden) return;
-    source = new EventSource(live.events);
-    source.addEventListener("hello", (e) => {
+  // One event from the stream, or from the tab that holds the stream for all tabs.
+  function handle(name, data) {
+    const d = JSON.parse(data);
+    if (name === "hello") {
       retries = 0;
-      const d = JSON.parse(e.data);
       if (d.errors && d.errors.length) showOverlay(d.errors);
       else if (d.id !== live.id) reload(); // a build we missed while away
-    });
-    source.addEventListener("reload", (e) => {
-      if (JSON.parse(e.data).id !== live.id) reload();
-    });
-    source.addEventListener("css", (e) => {
-      live.id = JSON.parse(e.data).id;
+    } else if (name === "reload") {
+      if (d.id !== live.id) reload();
+    } else if (name === "css") {
+      live.id = d.id;
       hideOverlay();
       swapStylesheets();
-    });
-    source.addEventListener("errors", (e) => showOverlay(JSON.parse(e.data).errors));
+    } else if (name === "errors") {
+      showOverlay(d.errors);
+    }
+  }
+
+  let channel = null;
+  try {
+    channel = new BroadcastChannel("shirube-live:" + live.events);
+  } catch (_) { /* not shared then */ }
+
+  function connect(shared) {
+    if (source || (!shared && document.hidden)) return;
+    source = new EventSource(live.events);
+    for (const name of ["hello", "reload", "css", "errors"]) {
+      source.addEventListener(name, (e) => {
+        if (shared) channel.postMessage({ name, data: e.data });
+        handle(name, e.data);
+      });
+    }
     source.onerror = () => {
       // The server restarted or went away: try again, more slowly each time.
       disconnect();
       clearTimeout(timer);
-      timer = setTimeout(connect, Math.min(5000, 200 * 2 ** retries++));
+      timer = setTimeout(() => connect(shared), Math.min(5000, 200 * 2 ** retries++));
     };
   }
 
@@ -115,10 +129,18 @@
     source = null;
   }
 
-  // Browsers allow six connections per host: only visible tabs keep one open, so a seventh tab never hangs.
-  document.addEventListener("visibilitychange", () => (document.hidden ? disconnect() : connect()));
-  addEventListener("pagehide", disconnect);
-  addEventListener("pageshow", connect);
   if (live.errors && live.errors.length) showOverlay(live.errors);
-  connect();
+  // Browsers allow six connections per host, and an open event stream holds one: with one per tab, a seventh
+  // tab would wait forever. So one tab holds the stream for all of them (the holder of a lock, which passes on
+  // when that tab closes) and passes events on over a BroadcastChannel.
+  if (channel && navigator.locks) {
+    channel.onmessage = (e) => handle(e.data.name, e.data.data);
+    navigator.locks.request("shirube-live:" + live.events, () => new Promise(() => connect(true)));
+  } else {
+    // Nothing to share with (no locks outside secure contexts): only visible tabs keep a stream open.
+    document.addEventListener("visibilitychange", () => (document.hidden ? disconnect() : connect(false)));
+    addEventListener("pagehide", disconnect);
+    addEventListener("pageshow", () => connect(false));
+    connect(false);
+  }
 })();

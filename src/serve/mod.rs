@@ -13,8 +13,9 @@
 //! - the **event hub** keeps the open Server-Sent Events streams, written through `Request::into_writer()`
 //!   (tiny_http's streaming `Response` would buffer events until the stream ends).
 //!
-//! Left out: HTTPS, HTTP/2 (so a browser allows six connections per host; the client closes its event stream
-//! in hidden tabs), and serving on a public interface without `--bind` (which warns).
+//! Left out: HTTPS, HTTP/2 (so a browser allows six connections per host: the client keeps one event stream
+//! for all of a browser's tabs, see `client.js`), and serving on a public interface without `--bind` (which
+//! warns).
 
 pub mod http;
 pub mod inject;

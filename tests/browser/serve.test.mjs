@@ -108,3 +108,22 @@ test("a stylesheet change is swapped in without reloading the page", async (t) =
   assert.equal(await background(), "rgb(4, 5, 6)");
   assert.equal(await page.evaluate(() => window.__kept), 42, "the page was not reloaded");
 });
+
+test("eight tabs stay live at once: one event stream for all of them", async (t) => {
+  // Without sharing, six open streams would take every connection the browser allows to the server, and the
+  // seventh tab would never load.
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  t.after(() => context.close());
+  const pages = [];
+  for (let i = 0; i < 8; i++) {
+    const page = await context.newPage();
+    await page.goto(URL_ + PAGE, WAIT);
+    await page.waitForFunction(() => window.__shirubeLive, null, WAIT);
+    pages.push(page);
+  }
+  await pages[0].waitForTimeout(300);
+  edit("MARKER-START", "MARKER-START Eight tabs.");
+  for (const page of pages) {
+    await page.waitForFunction(() => document.body.innerText.includes("Eight tabs."), null, WAIT);
+  }
+});
