@@ -55,8 +55,11 @@ const PORT_TRIES: u16 = 20;
 const SETTLE: Duration = Duration::from_millis(5);
 /// ...but never longer than this after the first change.
 const SETTLE_MAX: Duration = Duration::from_millis(500);
-/// At most this often, a standby catching up compares every source file instead of the files named.
+/// At most this often, and only after [`IDLE`] without changes, the standby compares every source file with
+/// what it read, instead of only the files the watcher named.
 const FULL_EVERY: Duration = Duration::from_secs(10);
+/// See [`FULL_EVERY`].
+const IDLE: Duration = Duration::from_secs(2);
 /// A comment on every event stream this often, so that closed tabs show up as write errors.
 const PING: Duration = Duration::from_secs(15);
 /// How long an HTTP worker waits for the site thread.
@@ -294,6 +297,8 @@ struct Built {
     paths: Vec<String>,
     /// The number of the last batch of changes it includes.
     seq: u64,
+    /// It compared every source file.
+    full: bool,
 }
 
 struct Request {
@@ -380,6 +385,7 @@ impl SiteThread {
                         took,
                         paths,
                         seq,
+                        full,
                     };
                     if tx.send(Msg::Built(Box::new(built))).is_err() {
                         break;
@@ -407,7 +413,7 @@ impl SiteThread {
                 served = Some(first);
                 // Warm the standby up now, so that the first edit is already an incremental build.
                 let standby = Box::new(Session::new(self.opts.clone()));
-                let _ = build_tx.send((standby, Vec::new(), 0, true));
+                let _ = build_tx.send((standby, Vec::new(), 0, false));
             }
             Err(d) => {
                 live.errors = Arc::new(inject::overlay_items(&d));
@@ -418,6 +424,8 @@ impl SiteThread {
         let mut last_full = Instant::now();
         // When to hand the standby to the builder, and when the first waiting change came.
         let mut due: Option<(Instant, Instant)> = None;
+        // When the standby, idle, compares every file (see FULL_EVERY).
+        let mut idle_check: Option<Instant> = None;
 
         loop {
             let current = served.take();
@@ -426,8 +434,13 @@ impl SiteThread {
             let mut fresh: HashSet<String> = HashSet::new();
             let mut files: HashMap<String, Arc<Vec<u8>>> = HashMap::new();
             let swap: Box<Built> = loop {
-                let msg = match due {
-                    Some((at, _)) if standby.is_some() => {
+                let deadline = match (due.map(|(at, _)| at), idle_check) {
+                    _ if standby.is_none() => None,
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                let msg = match deadline {
+                    Some(at) => {
                         let now = Instant::now();
                         if now >= at {
                             Err(RecvTimeoutError::Timeout)
@@ -435,7 +448,7 @@ impl SiteThread {
                             rx.recv_timeout(at - now)
                         }
                     }
-                    _ => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                    None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
                 };
                 match msg {
                     Ok(Msg::Request(req)) => {
@@ -456,6 +469,7 @@ impl SiteThread {
                             paths.push(String::new());
                         }
                         seq += 1;
+                        idle_check = None;
                         served_backlog.extend(paths.iter().cloned());
                         standby_backlog.extend(paths);
                         let now = Instant::now();
@@ -463,30 +477,45 @@ impl SiteThread {
                         due = Some(((now + SETTLE).min(first + SETTLE_MAX), first));
                     }
                     Err(RecvTimeoutError::Timeout) => {
-                        // Settled: hand the standby to the builder with what changed since its last update.
-                        due = None;
-                        if let Some(session) = standby.take() {
-                            let mut paths = std::mem::take(&mut standby_backlog);
-                            paths.retain(|p| !p.is_empty());
-                            paths.sort();
-                            paths.dedup();
-                            // Catching up with a build already served is off the reload's path; now and
-                            // then it also compares every file, in case an event was lost.
-                            let full = seq <= served_seq && last_full.elapsed() >= FULL_EVERY;
-                            if full {
-                                last_full = Instant::now();
+                        let now = Instant::now();
+                        if due.is_some_and(|(at, _)| at <= now) {
+                            // Settled: hand the standby to the builder with what changed since its last
+                            // update (after lost events, with the order to compare every file).
+                            due = None;
+                            if let Some(session) = standby.take() {
+                                let mut paths = std::mem::take(&mut standby_backlog);
+                                let rescan = paths.iter().any(String::is_empty);
+                                paths.retain(|p| !p.is_empty());
+                                paths.sort();
+                                paths.dedup();
+                                let _ = build_tx.send((session, paths, seq, rescan));
                             }
-                            let _ = build_tx.send((session, paths, seq, full));
+                        } else if idle_check.is_some_and(|at| at <= now) {
+                            // Nothing happened for a while: the standby compares every source file, in
+                            // case an event was lost. (Not while saves come in: it would delay the next.)
+                            idle_check = None;
+                            if let Some(session) = standby.take() {
+                                last_full = now;
+                                let _ = build_tx.send((session, Vec::new(), served_seq, true));
+                            }
                         }
                     }
                     Ok(Msg::Built(built)) => {
-                        let shown = built.seq > served_seq || current.is_none();
+                        // A full comparison that found a changed file found an event the watcher lost.
+                        let shown = built.seq > served_seq
+                            || current.is_none()
+                            || (built.full && built.update.work.changed > 0);
                         if shown {
                             report(&built.update, built.ok.as_ref(), built.took, &built.paths);
                         }
                         match &built.ok {
                             Ok(()) if shown => break built,
-                            Ok(()) => standby = Some(built.session),
+                            Ok(()) => {
+                                standby = Some(built.session);
+                                if last_full.elapsed() >= FULL_EVERY && standby_backlog.is_empty() {
+                                    idle_check = Some(Instant::now() + IDLE);
+                                }
+                            }
                             Err(d) => {
                                 live.errors = Arc::new(inject::overlay_items(d));
                                 self.hub.set_hello(&hello_json(&live));
