@@ -60,7 +60,7 @@ test("a saved Markdown edit appears on the open page by itself, at the same scro
   edit("\n---\n", `\n---\n\n${filler}\n\nMARKER-START\n`);
   const page = await open(t);
   await page.goto(URL_ + PAGE);
-  await page.waitForFunction(() => window.__shirubeLive && document.body.innerText.includes("MARKER-START"), null, WAIT);
+  await page.waitForFunction(() => window.__shirubeLive && document.body?.innerText.includes("MARKER-START"), null, WAIT);
   // Wait for the event stream to be open (the page subscribes on load).
   await page.waitForTimeout(300);
   await page.evaluate(() => window.scrollTo(0, 1200));
@@ -68,7 +68,7 @@ test("a saved Markdown edit appears on the open page by itself, at the same scro
   assert.ok(before > 1000, `the page scrolled (${before})`);
 
   edit("MARKER-START", "MARKER-START The text changed while the page was open.");
-  await page.waitForFunction(() => document.body.innerText.includes("The text changed while the page was open."), null, WAIT);
+  await page.waitForFunction(() => document.body?.innerText.includes("The text changed while the page was open."), null, WAIT);
   await page.waitForFunction((y) => Math.abs(window.scrollY - y) < 40, before, WAIT);
   assert.equal(new URL(page.url()).pathname, new URL(URL_ + PAGE).pathname, "no navigation elsewhere");
 });
@@ -98,13 +98,13 @@ test("a stylesheet change is swapped in without reloading the page", async (t) =
   const page = await open(t);
   await page.goto(URL_ + PAGE);
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-  await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === "rgb(1, 2, 3)", null, WAIT);
+  await page.waitForFunction(() => document.body && getComputedStyle(document.body).backgroundColor === "rgb(1, 2, 3)", null, WAIT);
   await page.waitForTimeout(300);
   await page.evaluate(() => {
     window.__kept = 42;
   });
   writeFileSync(join(SITE, "static/style.css"), "body { background: rgb(4, 5, 6); }\n");
-  await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === "rgb(4, 5, 6)", null, WAIT);
+  await page.waitForFunction(() => document.body && getComputedStyle(document.body).backgroundColor === "rgb(4, 5, 6)", null, WAIT);
   assert.equal(await background(), "rgb(4, 5, 6)");
   assert.equal(await page.evaluate(() => window.__kept), 42, "the page was not reloaded");
 });
@@ -124,6 +124,6 @@ test("eight tabs stay live at once: one event stream for all of them", async (t)
   await pages[0].waitForTimeout(300);
   edit("MARKER-START", "MARKER-START Eight tabs.");
   for (const page of pages) {
-    await page.waitForFunction(() => document.body.innerText.includes("Eight tabs."), null, WAIT);
+    await page.waitForFunction(() => document.body?.innerText.includes("Eight tabs."), null, WAIT);
   }
 });
