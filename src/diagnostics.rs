@@ -281,7 +281,8 @@ pub fn did_you_mean<'a>(
             let jaro = strsim::jaro(&word_l, &c_l);
             (edits <= allowed || jaro > 0.8).then_some((edits, -jaro, c))
         })
-        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        // Ties go to the alphabetically first candidate, so the suggestion does not depend on input order.
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(b.2)))
         .map(|(_, _, c)| c)
 }
 
@@ -296,7 +297,7 @@ pub fn did_you_mean_path<'a>(
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(path, c), c))
         .filter(|(d, _)| *d <= allowed)
-        .min_by_key(|(d, _)| *d)
+        .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
 }
 

@@ -528,3 +528,22 @@ fn manifest_folder_files_are_merged() {
         "{err}"
     );
 }
+
+#[test]
+fn a_page_with_broken_front_matter_is_not_also_missing_from_the_manifest() {
+    let site = canary_site();
+    write(
+        site.path(),
+        &[(
+            "playbooks/onboarding/sso.md",
+            "---\ntitle: [Connect SSO\n---\n",
+        )],
+    );
+    let (code, _, err) = shirube(site.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("playbooks/onboarding/sso.md:2:8: error:"),
+        "{err}"
+    );
+    assert!(!err.contains("no page at"), "one mistake, one error: {err}");
+}

@@ -383,7 +383,7 @@ impl Session {
         timings.lap("validate");
 
         // Gate: only pages proven in real engagements are published; drafts never are.
-        let known: HashMap<&str, bool> = pages
+        let mut known: HashMap<&str, bool> = pages
             .iter()
             .map(|p| {
                 (
@@ -392,6 +392,10 @@ impl Session {
                 )
             })
             .collect();
+        // A file whose front matter failed has its own error: the manifest does not call it missing too.
+        for doc in &self.sources.docs {
+            known.entry(doc.path.as_str()).or_insert(true);
+        }
         let files: Vec<(String, String)> = self
             .sources
             .manifests
