@@ -25,7 +25,10 @@ const TODAY: &str = "2026-11-25";
 
 #[test]
 fn reader_experience_in_chromium() {
-    let Some(chromium) = prerequisites() else {
+    let Some(chromium) = common::browser_prerequisites(
+        "reader_experience_in_chromium",
+        &["playwright-core", "axe-core"],
+    ) else {
         return;
     };
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -88,52 +91,6 @@ fn reader_experience_in_chromium() {
         "the browser tests failed (their output is above)"
     );
     println!("screenshots: {}", screenshots.display());
-}
-
-/// Chromium's path when everything the test needs is there; `None` (after printing SKIP) when something is
-/// missing and the browser is not required.
-fn prerequisites() -> Option<PathBuf> {
-    let required = std::env::var("SHIRUBE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    let chromium = PathBuf::from(
-        std::env::var("SHIRUBE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-    );
-    let node_major = Command::new("node")
-        .arg("--version")
-        .output()
-        .ok()
-        .and_then(|o| {
-            let v = String::from_utf8_lossy(&o.stdout).to_string();
-            v.trim()
-                .trim_start_matches('v')
-                .split('.')
-                .next()?
-                .parse::<u32>()
-                .ok()
-        });
-    let missing = if node_major.is_none_or(|m| m < 18) {
-        Some("node 18 or newer".to_string())
-    } else if !repo_root().join("node_modules/playwright-core").is_dir()
-        || !repo_root().join("node_modules/axe-core").is_dir()
-    {
-        Some("node_modules/playwright-core and axe-core (run `npm ci`)".to_string())
-    } else if !chromium.is_file() {
-        Some(format!(
-            "{} (apt-get install chromium, or set SHIRUBE_CHROMIUM)",
-            chromium.display()
-        ))
-    } else {
-        None
-    };
-    match missing {
-        None => Some(chromium),
-        Some(what) if required => {
-            panic!("SHIRUBE_REQUIRE_BROWSER=1 but {what} is missing")
-        }
-        Some(what) => {
-            println!("SKIP reader_experience_in_chromium: {what} is missing");
-            None
-        }
-    }
 }
 
 fn shirube(dir: &Path, args: &[&str]) {

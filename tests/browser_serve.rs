@@ -13,7 +13,6 @@ mod common;
 
 use common::{BIN, repo_root};
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -31,7 +30,9 @@ impl Drop for Guard {
 
 #[test]
 fn live_reload_in_chromium() {
-    let Some(chromium) = prerequisites() else {
+    let Some(chromium) =
+        common::browser_prerequisites("live_reload_in_chromium", &["playwright-core"])
+    else {
         return;
     };
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -104,44 +105,4 @@ fn live_reload_in_chromium() {
         status.success(),
         "node --test tests/browser/serve.test.mjs failed"
     );
-}
-
-fn prerequisites() -> Option<PathBuf> {
-    let required = std::env::var("SHIRUBE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    let chromium = PathBuf::from(
-        std::env::var("SHIRUBE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-    );
-    let node_major = Command::new("node")
-        .arg("--version")
-        .output()
-        .ok()
-        .and_then(|o| {
-            let v = String::from_utf8_lossy(&o.stdout).to_string();
-            v.trim()
-                .trim_start_matches('v')
-                .split('.')
-                .next()?
-                .parse::<u32>()
-                .ok()
-        });
-    let missing = if node_major.is_none_or(|m| m < 18) {
-        Some("node 18 or newer".to_string())
-    } else if !repo_root().join("node_modules/playwright-core").is_dir() {
-        Some("node_modules/playwright-core (run `npm ci`)".to_string())
-    } else if !chromium.is_file() {
-        Some(format!(
-            "{} (apt-get install chromium, or set SHIRUBE_CHROMIUM)",
-            chromium.display()
-        ))
-    } else {
-        None
-    };
-    match missing {
-        None => Some(chromium),
-        Some(what) if required => panic!("SHIRUBE_REQUIRE_BROWSER=1 but {what} is missing"),
-        Some(what) => {
-            println!("SKIP live_reload_in_chromium: {what} is missing");
-            None
-        }
-    }
 }

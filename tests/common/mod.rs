@@ -486,3 +486,51 @@ pub fn sitemap_locs(xml: &str) -> Vec<String> {
         .map(unescape)
         .collect()
 }
+
+/// Chromium's path when node 18+, the npm `modules` and Chromium are all there; `None` (after printing SKIP for
+/// `test`) when something is missing and `SHIRUBE_REQUIRE_BROWSER=1` is not set, in which case it panics.
+pub fn browser_prerequisites(test: &str, modules: &[&str]) -> Option<PathBuf> {
+    let required = std::env::var("SHIRUBE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let chromium = PathBuf::from(
+        std::env::var("SHIRUBE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+    );
+    let node_major = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|o| {
+            let v = String::from_utf8_lossy(&o.stdout).to_string();
+            v.trim()
+                .trim_start_matches('v')
+                .split('.')
+                .next()?
+                .parse::<u32>()
+                .ok()
+        });
+    let missing = if node_major.is_none_or(|m| m < 18) {
+        Some("node 18 or newer".to_string())
+    } else if modules
+        .iter()
+        .any(|m| !repo_root().join("node_modules").join(m).is_dir())
+    {
+        Some(format!(
+            "node_modules/{} (run `npm ci`)",
+            modules.join(", ")
+        ))
+    } else if !chromium.is_file() {
+        Some(format!(
+            "{} (apt-get install chromium, or set SHIRUBE_CHROMIUM)",
+            chromium.display()
+        ))
+    } else {
+        None
+    };
+    match missing {
+        None => Some(chromium),
+        Some(what) if required => panic!("SHIRUBE_REQUIRE_BROWSER=1 but {what} is missing"),
+        Some(what) => {
+            println!("SKIP {test}: {what} is missing");
+            None
+        }
+    }
+}
