@@ -503,6 +503,10 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
     generated.insert(KICKOFF_URL.into(), "the kickoff-prep page".into());
     generated.insert(SEARCH_URL.into(), "the search page".into());
     generated.insert("404.html/".into(), "the not-found page".into());
+    // The home page and the FAQ index take their intro from content/index.md and content/faq/index.md; any
+    // other file there is a clash.
+    generated.insert(HOME_URL.into(), "the home page".into());
+    generated.insert(FAQ_URL.into(), "the FAQ index".into());
     for p in &config.phases {
         generated.insert(phase_url(&p.id), format!("the page of phase \"{}\"", p.id));
     }
@@ -533,22 +537,6 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
         };
         if is_intro_path(&page.src) {
             seen.insert(page.url.as_str(), page);
-            continue;
-        }
-        if page.url == HOME_URL || page.url == FAQ_URL {
-            let what = if page.url == HOME_URL {
-                "the home page"
-            } else {
-                "the FAQ index"
-            };
-            diags.push(
-                Diagnostic::error(
-                    &page.src,
-                    format!("output path /{} is already {what}", page.url),
-                )
-                .at(doc_text, 1, 1, 3)
-                .with_help("set another `slug:` or rename the file"),
-            );
             continue;
         }
         if let Some(what) = generated.get(&page.url) {
