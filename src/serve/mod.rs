@@ -517,12 +517,17 @@ impl SiteThread {
                                 }
                             }
                             Err(d) => {
-                                live.errors = Arc::new(inject::overlay_items(d));
-                                self.hub.set_hello(&hello_json(&live));
-                                let event = ErrorsEvent {
-                                    errors: &live.errors,
-                                };
-                                self.hub.send("errors", &inject::script_json(&event));
+                                let items = inject::overlay_items(d);
+                                // A save the watcher reported twice fails twice the same way: the overlay
+                                // already shows these errors, so nothing is sent again.
+                                if *live.errors != items {
+                                    live.errors = Arc::new(items);
+                                    self.hub.set_hello(&hello_json(&live));
+                                    let event = ErrorsEvent {
+                                        errors: &live.errors,
+                                    };
+                                    self.hub.send("errors", &inject::script_json(&event));
+                                }
                                 standby = Some(built.session);
                             }
                         }
