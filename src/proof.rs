@@ -346,7 +346,8 @@ pub fn parse(
     (manifest, diags)
 }
 
-fn gate_kinds(config: &Config) -> String {
+/// The gated kinds, as `playbook, faq`, for messages.
+pub fn gate_kinds(config: &Config) -> String {
     config
         .proof
         .gate

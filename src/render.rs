@@ -331,7 +331,8 @@ pub fn compile(theme: &Theme) -> Result<tera::Tera, Vec<Diagnostic>> {
     }
 }
 
-fn template_error(theme: &Theme, e: &tera::Error) -> Diagnostic {
+/// A Tera error with every cause in its chain, `outer: inner: innermost`.
+fn error_chain(e: &tera::Error) -> String {
     use std::error::Error as _;
     let mut msg = e.to_string();
     let mut source = e.source();
@@ -340,6 +341,11 @@ fn template_error(theme: &Theme, e: &tera::Error) -> Diagnostic {
         msg.push_str(&s.to_string());
         source = s.source();
     }
+    msg
+}
+
+fn template_error(theme: &Theme, e: &tera::Error) -> Diagnostic {
+    let msg = error_chain(e);
     // Point at the template file when the message names one.
     let origin = theme
         .templates
@@ -693,14 +699,7 @@ impl<'a> Renderer<'a> {
                 bytes: html.into_bytes(),
             }),
             Err(e) => {
-                use std::error::Error as _;
-                let mut msg = e.to_string();
-                let mut source = e.source();
-                while let Some(s) = source {
-                    msg.push_str(": ");
-                    msg.push_str(&s.to_string());
-                    source = s.source();
-                }
+                let msg = error_chain(&e);
                 Err(Diagnostic::error(
                     format!("templates/{template}"),
                     format!("cannot render {out_path}: {msg}"),

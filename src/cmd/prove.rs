@@ -97,13 +97,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
                 &format!("{src} is a {}, which needs no proof", page.kind.id()),
                 &format!(
                     "only these kinds are gated (proof.gate in shirube.yaml): {}",
-                    config
-                        .proof
-                        .gate
-                        .iter()
-                        .map(|k| k.id())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    proof::gate_kinds(config)
                 ),
             );
         }
