@@ -256,8 +256,17 @@ fn build(
     let write_started = Instant::now();
     let written = output::write_atomically(&out, &outcome.files);
     if timings {
+        let detail = written.as_ref().map_or(String::new(), |w| {
+            format!(
+                " (staging {:.1} ms, {} of {} files unchanged and linked; removing the previous output {:.1} ms)",
+                w.stage_ms,
+                w.reused,
+                outcome.files.len(),
+                w.remove_ms
+            )
+        });
         eprintln!(
-            "timings: {}, write {:.1} ms",
+            "timings: {}, write {:.1} ms{detail}",
             outcome.timings.summary(),
             write_started.elapsed().as_secs_f64() * 1000.0
         );
