@@ -258,11 +258,13 @@ fn build(
     if timings {
         let detail = written.as_ref().map_or(String::new(), |w| {
             format!(
-                " (staging {:.1} ms, {} of {} files unchanged and linked; removing the previous output {:.1} ms)",
-                w.stage_ms,
-                w.reused,
-                outcome.files.len(),
-                w.remove_ms
+                " ({}: {} written, {} unchanged, {} removed; preparing {:.1} ms, switching {:.1} ms)",
+                if w.replaced { "replaced" } else { "updated" },
+                w.written,
+                w.unchanged,
+                w.removed,
+                w.prepare_ms,
+                w.commit_ms
             )
         });
         eprintln!(

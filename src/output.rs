@@ -1,16 +1,13 @@
 //! Writing the output folder safely.
 //!
-//! shirube never deletes or overwrites anything it did not make. The output folder carries a marker file; a
-//! build writes everything into a staging folder beside it and swaps it in only once every file is written, so
-//! a failed or killed build leaves the previous output as it was.
-//!
-//! A file whose bytes equal the same file in the previous output is not written again: the staging folder gets
-//! a hard link to it. Rebuilding a 10,000-page site then creates almost no new files (on ext4 without a journal,
-//! creating thousands of files just after deleting thousands costs seconds of kernel time), and unchanged files
-//! keep their timestamps, so `rsync` or a deploy tool that compares times uploads only what changed.
+//! shirube never deletes or overwrites anything it did not make. The output folder carries a marker file. A
+//! build writes every new or changed file under a temporary name before it replaces anything, so a failed
+//! build leaves the previous output as it was; unchanged files are not touched at all (see
+//! [`write_atomically`]).
 
 use crate::render::OutputFile;
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::time::Instant;
@@ -111,16 +108,43 @@ pub fn refuse_reason(root: &Path, out: &Path) -> Option<String> {
 /// What [`write_atomically`] did, for `build --timings`.
 #[derive(Debug, Default)]
 pub struct Written {
-    /// Files linked unchanged from the previous output instead of written.
-    pub reused: usize,
-    /// Time filling the staging folder, in ms.
-    pub stage_ms: f64,
-    /// Time removing the previous output after the swap, in ms.
-    pub remove_ms: f64,
+    /// Files whose bytes did not change, left as they were.
+    pub unchanged: usize,
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Files of the previous output that this build no longer makes, removed.
+    pub removed: usize,
+    /// Whether the whole folder was replaced (first build, or a file turned into a folder) rather than updated.
+    pub replaced: bool,
+    /// Time comparing and writing the new files, in ms.
+    pub prepare_ms: f64,
+    /// Time switching them into place and removing what is gone, in ms.
+    pub commit_ms: f64,
 }
 
-/// Writes `files` into a staging folder next to `out`, then swaps it into place.
+/// Makes `out` hold exactly `files` (and the marker), so that a failure leaves the previous output as it was.
+///
+/// When `out` holds a previous build, it is updated in two steps. First every new or changed file is written
+/// beside its target under a temporary name (`.index.html.shirube-new`); files whose bytes did not change are
+/// not touched, so they keep their modification times and `rsync`-style deploys upload only what changed. If
+/// anything fails there, the temporary files are removed and the output is as it was. Then each one is renamed
+/// over its target (one atomic rename per file) and files that are no longer made are removed. A build killed
+/// in that short second step leaves a mix of old and new files, which the next build corrects.
+///
+/// On the first build, or when a file must replace a folder (or the other way round), everything is written
+/// into a staging folder beside `out` that is swapped in once complete.
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<Written> {
+    for f in files {
+        if f.path.is_empty()
+            || f.path.starts_with('/')
+            || f.path.split('/').any(|s| s == ".." || s == ".")
+        {
+            return Err(io::Error::other(format!(
+                "refusing to write outside the output: {}",
+                f.path
+            )));
+        }
+    }
     let out = absolute(out)?;
     let parent = out
         .parent()
@@ -130,39 +154,218 @@ pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<Written>
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "public".into());
+    clean_leftovers(parent, &name);
+    if out.join(MARKER).is_file()
+        && let Some(plan) = plan_update(&out, files)?
+    {
+        return update(&out, files, plan);
+    }
+    replace(&out, parent, &name, files)
+}
+
+/// What an update in place needs to know about the previous output.
+struct Plan {
+    /// Every file (or symlink) of the previous output, by `/`-separated path.
+    old_files: HashSet<String>,
+    /// Every folder of the previous output.
+    old_dirs: HashSet<String>,
+    /// Folders the new files need that do not exist yet, parents first.
+    new_dirs: Vec<String>,
+}
+
+/// Reads the previous output. `None` when it cannot be updated in place: a new file's path is a folder there,
+/// or one of its folders is a file or a symlink (never written through: it could point anywhere).
+fn plan_update(out: &Path, files: &[OutputFile]) -> io::Result<Option<Plan>> {
+    let mut old_files = HashSet::new();
+    let mut old_dirs = HashSet::new();
+    for entry in walkdir::WalkDir::new(out).min_depth(1) {
+        let entry = entry.map_err(io::Error::other)?;
+        let rel = entry
+            .path()
+            .strip_prefix(out)
+            .map_err(io::Error::other)?
+            .to_string_lossy()
+            .replace(std::path::MAIN_SEPARATOR, "/");
+        if entry.file_type().is_dir() {
+            old_dirs.insert(rel);
+        } else if is_temp(&entry) {
+            // Left by a build killed while writing.
+            std::fs::remove_file(entry.path())?;
+        } else {
+            old_files.insert(rel);
+        }
+    }
+    let mut needed: Vec<&str> = files
+        .iter()
+        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
+        .collect();
+    needed.sort_unstable();
+    needed.dedup();
+    if needed.iter().any(|d| old_files.contains(*d))
+        || files.iter().any(|f| old_dirs.contains(&f.path))
+    {
+        return Ok(None);
+    }
+    // Sorted paths put every parent before its children.
+    let new_dirs = needed
+        .into_iter()
+        .filter(|d| !old_dirs.contains(*d))
+        .map(str::to_string)
+        .collect();
+    Ok(Some(Plan {
+        old_files,
+        old_dirs,
+        new_dirs,
+    }))
+}
+
+/// The temporary name a changed file is written under, beside its target.
+fn temp_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}{TEMP_SUFFIX}"))
+}
+
+const TEMP_SUFFIX: &str = ".shirube-new";
+
+fn is_temp(entry: &walkdir::DirEntry) -> bool {
+    let name = entry.file_name().to_string_lossy();
+    entry.file_type().is_file() && name.starts_with('.') && name.ends_with(TEMP_SUFFIX)
+}
+
+/// Updates the previous output in place (see [`write_atomically`]).
+fn update(out: &Path, files: &[OutputFile], plan: Plan) -> io::Result<Written> {
+    let started = Instant::now();
+    let marker = OutputFile {
+        path: MARKER.to_string(),
+        bytes: MARKER_TEXT.as_bytes().to_vec(),
+    };
+    let all: Vec<&OutputFile> = files.iter().chain([&marker]).collect();
+    let mut created = Vec::new();
+    let mut result = Ok(());
+    for d in &plan.new_dirs {
+        match std::fs::create_dir(out.join(d)) {
+            Ok(()) => created.push(out.join(d)),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    // For each file: `Some(temp)` when it was written under a temporary name, `None` when unchanged.
+    let temps: Vec<io::Result<Option<PathBuf>>> = if result.is_ok() {
+        all.par_iter()
+            .map(|f| {
+                let target = out.join(&f.path);
+                if plan.old_files.contains(&f.path) && same_bytes(&target, &f.bytes) {
+                    return Ok(None);
+                }
+                let temp = temp_path(&target);
+                std::fs::write(&temp, &f.bytes).map(|()| Some(temp))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if let Some(Err(e)) = temps.iter().find(|t| t.is_err()) {
+        result = Err(io::Error::new(e.kind(), e.to_string()));
+    }
+    if let Err(e) = result {
+        // Leave the previous output as it was.
+        for t in temps.iter().flatten().flatten() {
+            let _ = std::fs::remove_file(t);
+        }
+        for d in created.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+        return Err(e);
+    }
+    let prepare_ms = ms(started);
+
+    let started = Instant::now();
+    let mut written = Written {
+        prepare_ms,
+        ..Written::default()
+    };
+    for (f, temp) in all.iter().zip(&temps) {
+        match temp {
+            Ok(Some(temp)) => {
+                std::fs::rename(temp, out.join(&f.path))?;
+                written.written += 1;
+            }
+            _ => written.unchanged += 1,
+        }
+    }
+    let keep: HashSet<&str> = all.iter().map(|f| f.path.as_str()).collect();
+    let gone: Vec<&String> = plan
+        .old_files
+        .iter()
+        .filter(|p| !keep.contains(p.as_str()))
+        .collect();
+    gone.par_iter()
+        .try_for_each(|p| std::fs::remove_file(out.join(p)))?;
+    written.removed = gone.len();
+    let needed: HashSet<&str> = all
+        .iter()
+        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
+        .collect();
+    let mut empty: Vec<&String> = plan
+        .old_dirs
+        .iter()
+        .filter(|d| !needed.contains(d.as_str()))
+        .collect();
+    // Children before parents.
+    empty.sort_unstable_by(|a, b| b.cmp(a));
+    for d in empty {
+        std::fs::remove_dir(out.join(d))?;
+    }
+    written.commit_ms = ms(started);
+    Ok(written)
+}
+
+/// Whether the file at `path` is a plain file (not a symlink) holding exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::symlink_metadata(path)
+        .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
+/// Writes everything into a staging folder beside `out`, then swaps it in and removes the previous output.
+fn replace(out: &Path, parent: &Path, name: &str, files: &[OutputFile]) -> io::Result<Written> {
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.shirube-staging-{pid}"));
     let old = parent.join(format!(".{name}.shirube-old-{pid}"));
-    clean_leftovers(parent, &name);
     if staging.exists() {
         std::fs::remove_dir_all(&staging)?;
     }
     std::fs::create_dir(&staging)?;
-    let previous = out.join(MARKER).is_file().then_some(out.as_path());
     let started = Instant::now();
-    let mut written = Written::default();
-    match write_all(&staging, previous, files) {
-        Ok(reused) => written.reused = reused,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
-        }
+    if let Err(e) = write_all(&staging, files) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
     }
-    written.stage_ms = ms(started);
+    let mut written = Written {
+        written: files.len() + 1,
+        replaced: true,
+        prepare_ms: ms(started),
+        ..Written::default()
+    };
+    let started = Instant::now();
     if out.exists() {
-        std::fs::rename(&out, &old)?;
-        if let Err(e) = std::fs::rename(&staging, &out) {
+        std::fs::rename(out, &old)?;
+        if let Err(e) = std::fs::rename(&staging, out) {
             // Put the previous output back before reporting.
-            let _ = std::fs::rename(&old, &out);
+            let _ = std::fs::rename(&old, out);
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
-        let started = Instant::now();
         remove_tree(&old)?;
-        written.remove_ms = ms(started);
     } else {
-        std::fs::rename(&staging, &out)?;
+        std::fs::rename(&staging, out)?;
     }
+    written.commit_ms = ms(started);
     Ok(written)
 }
 
@@ -170,8 +373,7 @@ fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
 
-/// Removes a folder of ours: files in parallel (on a 10,000-page site that is most of the time spent
-/// replacing the previous output), then the folders, deepest first.
+/// Removes a folder of ours: files in parallel, then the folders, deepest first.
 fn remove_tree(dir: &Path) -> io::Result<()> {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
@@ -191,8 +393,7 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Fills `dir`; returns how many files were linked from `previous` rather than written.
-fn write_all(dir: &Path, previous: Option<&Path>, files: &[OutputFile]) -> io::Result<usize> {
+fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
     std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
     let mut dirs: Vec<PathBuf> = files
         .iter()
@@ -205,33 +406,7 @@ fn write_all(dir: &Path, previous: Option<&Path>, files: &[OutputFile]) -> io::R
     }
     files
         .par_iter()
-        .map(|f| {
-            if f.path.starts_with('/') || f.path.split('/').any(|s| s == "..") {
-                return Err(io::Error::other(format!(
-                    "refusing to write outside the output: {}",
-                    f.path
-                )));
-            }
-            let to = dir.join(&f.path);
-            if let Some(prev) = previous
-                && reuse(&prev.join(&f.path), &to, &f.bytes)
-            {
-                return Ok(1);
-            }
-            std::fs::write(to, &f.bytes).map(|()| 0)
-        })
-        .try_reduce(|| 0, |a, b| Ok(a + b))
-}
-
-/// Hard-links `from` (a file of the previous output) to `to` when it holds exactly `bytes`. Returns false
-/// (and the caller writes the file) when it differs, is not a plain file, or the file system cannot link.
-fn reuse(from: &Path, to: &Path, bytes: &[u8]) -> bool {
-    // symlink_metadata: a symlink someone put into the output is never linked or followed.
-    let same_size = std::fs::symlink_metadata(from)
-        .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes.len() as u64);
-    same_size
-        && std::fs::read(from).is_ok_and(|old| old == bytes)
-        && std::fs::hard_link(from, to).is_ok()
+        .try_for_each(|f| std::fs::write(dir.join(&f.path), &f.bytes))
 }
 
 /// Removes staging or old folders that a killed build left behind (ours only: they carry our marker).
@@ -316,44 +491,149 @@ mod tests {
         assert_eq!(names, ["public"]);
     }
 
+    fn file(path: &str, bytes: &[u8]) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    /// Every file under `dir` with its bytes (symlinks as their target), sorted.
+    fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<_> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| !e.file_type().is_dir())
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string();
+                let bytes = if e.path_is_symlink() {
+                    std::fs::read_link(e.path())
+                        .unwrap()
+                        .to_string_lossy()
+                        .as_bytes()
+                        .to_vec()
+                } else {
+                    std::fs::read(e.path()).unwrap()
+                };
+                (rel, bytes)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     #[test]
-    fn unchanged_files_are_reused_changed_ones_rewritten() {
+    fn update_touches_only_what_changed() {
         use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let file = |path: &str, bytes: &[u8]| OutputFile {
-            path: path.into(),
-            bytes: bytes.to_vec(),
-        };
-        write_atomically(
-            &out,
-            &[file("same.html", b"same"), file("a/edit.html", b"abcd")],
-        )
-        .unwrap();
-        let ino = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
-        let (same, edit) = (ino("same.html"), ino("a/edit.html"));
-        // A symlink planted in the output is never linked into the next one, even with the same bytes.
-        std::fs::write(dir.path().join("outside.txt"), b"link").unwrap();
-        std::os::unix::fs::symlink(dir.path().join("outside.txt"), out.join("l.txt")).unwrap();
-        let written = write_atomically(
+        let first = write_atomically(
             &out,
             &[
                 file("same.html", b"same"),
-                // Same length, other bytes: must be rewritten, not reused.
-                file("a/edit.html", b"abce"),
-                file("l.txt", b"link"),
+                file("a/edit.html", b"abcd"),
+                file("old/gone/index.html", b"gone"),
             ],
         )
         .unwrap();
-        assert_eq!(written.reused, 1);
-        assert_eq!(ino("same.html"), same, "unchanged file is the same inode");
+        assert!(first.replaced);
+        let ino = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+        let (same, edit) = (ino("same.html"), ino("a/edit.html"));
+        // A symlink planted in the output is replaced, never written through, even with the same bytes.
+        std::fs::write(dir.path().join("outside.txt"), b"link").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside.txt"), out.join("l.txt")).unwrap();
+        // What a build killed while writing leaves behind.
+        std::fs::write(out.join(format!("a/.edit.html{TEMP_SUFFIX}")), b"half").unwrap();
+        let w = write_atomically(
+            &out,
+            &[
+                file("same.html", b"same"),
+                // Same length, other bytes: must be rewritten.
+                file("a/edit.html", b"abce"),
+                file("l.txt", b"link"),
+                file("new/deep/index.html", b"new"),
+            ],
+        )
+        .unwrap();
+        assert!(!w.replaced);
+        assert_eq!((w.unchanged, w.written), (2, 3), "{w:?}"); // same.html and the marker
+        assert_eq!(w.removed, 1, "{w:?}"); // the old page
+        assert_eq!(ino("same.html"), same, "an unchanged file is not touched");
         assert_ne!(ino("a/edit.html"), edit);
-        assert_eq!(std::fs::read(out.join("a/edit.html")).unwrap(), b"abce");
         let l = std::fs::symlink_metadata(out.join("l.txt")).unwrap();
-        assert!(l.file_type().is_file() && l.nlink() == 1);
+        assert!(l.file_type().is_file());
         assert_eq!(
             std::fs::read(dir.path().join("outside.txt")).unwrap(),
             b"link"
         );
+        assert_eq!(
+            tree(&out),
+            [
+                (MARKER.to_string(), MARKER_TEXT.as_bytes().to_vec()),
+                ("a/edit.html".into(), b"abce".to_vec()),
+                ("l.txt".into(), b"link".to_vec()),
+                ("new/deep/index.html".into(), b"new".to_vec()),
+                ("same.html".into(), b"same".to_vec()),
+            ]
+        );
+        assert!(!out.join("old").exists(), "emptied folders are removed");
+        assert!(!out.join(format!("a/.edit.html{TEMP_SUFFIX}")).exists());
+    }
+
+    #[test]
+    fn failed_update_leaves_the_previous_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_atomically(&out, &[file("a/index.html", b"one"), file("b.html", b"b")]).unwrap();
+        // The temporary name of a.html is taken by a folder, so writing it fails.
+        std::fs::create_dir(out.join(format!("a/.index.html{TEMP_SUFFIX}"))).unwrap();
+        let before = tree(&out);
+        let err = write_atomically(
+            &out,
+            &[
+                file("a/index.html", b"two"),
+                file("b.html", b"b2"),
+                file("c/d/index.html", b"new"),
+            ],
+        );
+        assert!(err.is_err());
+        assert_eq!(tree(&out), before);
+        assert!(
+            !out.join("c").exists(),
+            "folders made for the failed build are removed"
+        );
+        assert!(!out.join(format!(".b.html{TEMP_SUFFIX}")).exists());
+    }
+
+    #[test]
+    fn a_file_that_becomes_a_folder_replaces_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_atomically(&out, &[file("x", b"file"), file("y/index.html", b"y")]).unwrap();
+        let w =
+            write_atomically(&out, &[file("x/index.html", b"dir"), file("y", b"file")]).unwrap();
+        assert!(w.replaced);
+        assert_eq!(std::fs::read(out.join("x/index.html")).unwrap(), b"dir");
+        assert_eq!(std::fs::read(out.join("y")).unwrap(), b"file");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["public"], "no staging folder is left");
+    }
+
+    #[test]
+    fn refuses_paths_outside_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        for bad in ["../x", "/etc/x", "a/../../x", ""] {
+            assert!(write_atomically(&out, &[file(bad, b"x")]).is_err(), "{bad}");
+        }
+        assert!(!out.exists());
     }
 }
