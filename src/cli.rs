@@ -272,6 +272,10 @@ fn build(
             outcome.timings.summary(),
             write_started.elapsed().as_secs_f64() * 1000.0
         );
+        let slowest = outcome.timings.slowest_summary();
+        if !slowest.is_empty() {
+            eprintln!("{slowest}");
+        }
     }
     if let Err(e) = written {
         eprintln!(

@@ -13,6 +13,10 @@ use crate::validate::{self, FAQ_URL, KICKOFF_URL};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+/// How many of the slowest files `build --timings` names.
+const SLOWEST: usize = 5;
 
 /// One file of the output, relative to the output root.
 #[derive(Debug)]
@@ -278,6 +282,12 @@ pub struct Renderer<'a> {
     kickoff: Vec<usize>,
     /// Playbooks in lifecycle order: by phase, then weight (indices into `built`).
     playbooks: Vec<usize>,
+    /// For each built page: the pages of its phase and kind in order (its pager), and its position there.
+    pager: Vec<Option<(std::sync::Arc<[usize]>, usize)>>,
+    /// For each built page: its position in `playbooks`.
+    playbook_pos: Vec<Option<usize>>,
+    /// `site` as a template value, made once: `[0]` with no navigation entry current, `[k + 1]` with entry `k`.
+    site_values: Vec<tera::Value>,
     /// Every validated page by source path, published or not (a requirement may be unpublished).
     all_pages: HashMap<&'a str, &'a Page>,
     home_intro: String,
@@ -468,7 +478,37 @@ impl<'a> Renderer<'a> {
             .collect();
         let home_intro = intro("content/index.md");
         let faq_intro = intro("content/faq/index.md");
+        let mut pager = vec![None; built.len()];
+        for list in &by_phase {
+            for kind in [Kind::Playbook, Kind::Faq] {
+                let same: std::sync::Arc<[usize]> = list
+                    .iter()
+                    .copied()
+                    .filter(|&j| built[j].page.kind == kind)
+                    .collect();
+                for (pos, &j) in same.iter().enumerate() {
+                    pager[j] = Some((same.clone(), pos));
+                }
+            }
+        }
+        let mut playbook_pos = vec![None; built.len()];
+        for (pos, &j) in playbooks.iter().enumerate() {
+            playbook_pos[j] = Some(pos);
+        }
+        let site_values = (0..=site.nav.len())
+            .map(|current| {
+                let mut site = site.clone();
+                for (k, item) in site.nav.iter_mut().enumerate() {
+                    item.current = k + 1 == current;
+                }
+                // Cannot panic: strings, bools, lists and string-keyed maps always serialize.
+                tera::Value::from_serializable(&site)
+            })
+            .collect();
         let mut r = Renderer {
+            pager,
+            playbook_pos,
+            site_values,
             config,
             tera,
             site,
@@ -669,13 +709,14 @@ impl<'a> Renderer<'a> {
         title: &str,
         description: Option<&str>,
     ) -> tera::Context {
-        let mut site = self.site.clone();
         let full = format!("{}{section}", self.site.base_path);
-        for item in &mut site.nav {
-            item.current = full == item.url;
-        }
+        let current = self.site.nav.iter().position(|item| full == item.url);
         let mut ctx = tera::Context::new();
-        ctx.insert("site", &site);
+        // A clone of a prepared value is cheap (tera values share their maps and lists).
+        ctx.insert_value(
+            "site",
+            self.site_values[current.map_or(0, |k| k + 1)].clone(),
+        );
         let page_title = if title.is_empty() {
             self.config.title.clone()
         } else {
@@ -756,23 +797,33 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders every page of the site, in parallel. Returns the files, or every error.
-    pub fn render_all(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-        let results: Vec<Result<OutputFile, Diagnostic>> = self
+    /// Renders every page of the site, in parallel. Returns the files, or every error, and the slowest files
+    /// with their render times (for `build --timings`).
+    pub fn render_all(&self) -> (Vec<OutputFile>, Vec<Diagnostic>, Vec<(String, Duration)>) {
+        let results: Vec<(Result<OutputFile, Diagnostic>, Duration)> = self
             .jobs()
             .into_par_iter()
             .map(|(path, job)| {
+                let started = Instant::now();
                 let r = self.render_job(job);
                 // `jobs` must name the path each render writes, or `serve` would miss the file.
                 debug_assert!(r.as_ref().map_or(true, |f| f.path == path), "{path}");
-                r
+                (r, started.elapsed())
             })
             .collect();
+        let mut slowest: Vec<(String, Duration)> = Vec::new();
         let mut files = Vec::new();
         let mut diags = Vec::new();
-        for r in results {
+        for (r, took) in results {
             match r {
-                Ok(f) => files.push(f),
+                Ok(f) => {
+                    if slowest.len() < SLOWEST || took > slowest[SLOWEST - 1].1 {
+                        slowest.push((f.path.clone(), took));
+                        slowest.sort_by_key(|s| std::cmp::Reverse(s.1));
+                        slowest.truncate(SLOWEST);
+                    }
+                    files.push(f)
+                }
                 Err(d) => diags.push(d),
             }
         }
@@ -780,7 +831,7 @@ impl<'a> Renderer<'a> {
         diags.dedup_by(|a, b| {
             a.path == b.path && a.message.split(':').nth(1) == b.message.split(':').nth(1)
         });
-        (files, diags)
+        (files, diags, slowest)
     }
 
     fn render_page(&self, i: usize) -> Result<OutputFile, Diagnostic> {
@@ -860,17 +911,8 @@ impl<'a> Renderer<'a> {
 
     /// Previous and next page of the same kind within the page's phase.
     fn neighbours(&self, i: usize) -> (Option<usize>, Option<usize>) {
-        let page = self.built[i].page;
-        let Some(p) = page.phase else {
-            return (None, None);
-        };
-        let same: Vec<usize> = self.by_phase[p]
-            .iter()
-            .copied()
-            .filter(|&j| self.built[j].page.kind == page.kind)
-            .collect();
-        match same.iter().position(|&j| j == i) {
-            Some(pos) => (
+        match &self.pager[i] {
+            Some((same, pos)) => (
                 pos.checked_sub(1).map(|k| same[k]),
                 same.get(pos + 1).copied(),
             ),
@@ -946,7 +988,7 @@ impl<'a> Renderer<'a> {
     /// The playbook after `i` in lifecycle order, with what each tier gets instead.
     fn up_next(&self, i: usize) -> Option<NextVm> {
         let list = self.playbook_order();
-        let pos = list.iter().position(|&j| j == i)?;
+        let pos = self.playbook_pos[i]?;
         let next = self.nearest(list, pos, true, None)?;
         let page = self.built[next].page;
         Some(NextVm {
@@ -959,20 +1001,11 @@ impl<'a> Renderer<'a> {
 
     /// `data-alt` of the previous or next link of the pager (same phase and kind).
     fn pager_alt(&self, i: usize, forward: bool) -> String {
-        let page = self.built[i].page;
-        let Some(p) = page.phase else {
+        let Some((same, pos)) = &self.pager[i] else {
             return String::new();
         };
-        let same: Vec<usize> = self.by_phase[p]
-            .iter()
-            .copied()
-            .filter(|&j| self.built[j].page.kind == page.kind)
-            .collect();
-        let Some(pos) = same.iter().position(|&j| j == i) else {
-            return String::new();
-        };
-        let default = self.nearest(&same, pos, forward, None);
-        self.alt_json(default, |t| self.nearest(&same, pos, forward, Some(t)))
+        let default = self.nearest(same, *pos, forward, None);
+        self.alt_json(default, |t| self.nearest(same, *pos, forward, Some(t)))
     }
 
     fn feedback(&self, i: usize) -> Option<FeedbackVm> {

@@ -56,6 +56,8 @@ pub struct Timings {
     last: Instant,
     /// Stage name and duration, in pipeline order.
     pub stages: Vec<(&'static str, Duration)>,
+    /// The files that took longest to render, slowest first.
+    pub slowest: Vec<(String, Duration)>,
 }
 
 impl Default for Timings {
@@ -63,6 +65,7 @@ impl Default for Timings {
         Timings {
             last: Instant::now(),
             stages: Vec::new(),
+            slowest: Vec::new(),
         }
     }
 }
@@ -83,6 +86,19 @@ impl Timings {
             .map(|(name, d)| format!("{name} {:.1} ms", d.as_secs_f64() * 1000.0))
             .collect();
         parts.join(", ")
+    }
+
+    /// `slowest to render: faq/index.html 310.2 ms, ...`, or empty when nothing was rendered.
+    pub fn slowest_summary(&self) -> String {
+        if self.slowest.is_empty() {
+            return String::new();
+        }
+        let parts: Vec<String> = self
+            .slowest
+            .iter()
+            .map(|(path, d)| format!("{path} {:.1} ms", d.as_secs_f64() * 1000.0))
+            .collect();
+        format!("slowest to render: {}", parts.join(", "))
     }
 }
 

@@ -3,13 +3,22 @@
 //! NFKC first (so full-width `ＳＳＯ` and `sso` agree), then lower case; letters and digits of any script are
 //! kept (Japanese headings keep readable ids), every other run of characters becomes one `-`.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// `Connect your SSO!` → `connect-your-sso`; `契約更新の手順` → `契約更新の手順`; `snake_case` → `snake-case`.
 pub fn slugify(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    // NFKC leaves ASCII and most Japanese text as it is; checking that is much cheaper than normalizing.
+    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        slug_of(s.chars())
+    } else {
+        slug_of(s.nfkc())
+    }
+}
+
+fn slug_of(chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
     let mut dash = false;
-    for c in s.nfkc().flat_map(char::to_lowercase) {
+    for c in chars.flat_map(char::to_lowercase) {
         if c.is_alphanumeric() || is_cjk_mark(c) {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -53,6 +62,11 @@ mod tests {
             ("データ・インポート", "データ-インポート"),
             ("🎉 Launch day", "launch-day"),
             ("!!!", ""),
+            // Not NFKC already: half-width katakana, a ligature, a decomposed が, Ⅳ.
+            ("ｶﾀｶﾅ ガイド", "カタカナ-ガイド"),
+            ("ﬁle", "file"),
+            ("か\u{3099}いど", "がいど"),
+            ("Phase Ⅳ", "phase-iv"),
         ] {
             assert_eq!(slugify(input), want, "{input}");
         }

@@ -988,8 +988,9 @@ impl Output<'_> {
 
     /// Every file of the build, in the order `build` writes them (a later file with the same path wins).
     pub fn render_all(&self, timings: &mut Timings) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-        let (mut files, mut diags) = self.renderer.render_all();
+        let (mut files, mut diags, slowest) = self.renderer.render_all();
         timings.lap("render");
+        timings.slowest = slowest;
         if !diags.is_empty() {
             return (files, diags);
         }
