@@ -78,6 +78,11 @@ impl Timings {
         self.last = now;
     }
 
+    /// Records a duration measured inside a stage that ran in parallel with others (not a lap).
+    pub fn record(&mut self, stage: &'static str, took: Duration) {
+        self.stages.push((stage, took));
+    }
+
     /// `load 12.3 ms, validate 4.5 ms, ...`.
     pub fn summary(&self) -> String {
         let parts: Vec<String> = self

@@ -140,7 +140,8 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-/// The keys of a mapping, with positions, values skipped. First pass: which keys are there.
+/// The keys of a mapping, with positions, values skipped: which keys are there, when [`Front`] could not be
+/// read, so that unknown keys are still reported beside the error.
 struct Keys(Vec<Spanned<String>>);
 
 impl<'de> Deserialize<'de> for Keys {
@@ -167,9 +168,8 @@ impl<'de> Deserialize<'de> for Keys {
     }
 }
 
-/// Second pass: the values shirube reads. Unknown keys were reported by the first pass and are ignored here.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+/// The values shirube reads from front matter, and the keys it does not know (for warnings), in one pass.
+#[derive(Debug, Default)]
 struct Front {
     title: Option<Spanned<String>>,
     kind: Option<Spanned<String>>,
@@ -184,6 +184,69 @@ struct Front {
     requires: Option<Spanned<StrList>>,
     draft: Option<bool>,
     slug: Option<Spanned<String>>,
+    /// Keys not in [`KNOWN_KEYS`], with their positions.
+    unknown: Vec<Spanned<String>>,
+}
+
+impl<'de> Deserialize<'de> for Front {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Front;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("front matter as `key: value` lines")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Front, A::Error> {
+                let mut f = Front::default();
+                while let Some(k) = map.next_key::<Spanned<String>>()? {
+                    // Keep in step with KNOWN_KEYS (a unit test checks).
+                    match k.value.as_str() {
+                        "title" => f.title = map.next_value()?,
+                        "kind" => f.kind = map.next_value()?,
+                        "phase" => f.phase = map.next_value()?,
+                        "tier" => f.tier = map.next_value()?,
+                        "summary" => f.summary = map.next_value()?,
+                        "description" => f.description = map.next_value()?,
+                        "time" => f.time = map.next_value()?,
+                        "weight" => f.weight = map.next_value()?,
+                        "tags" => f.tags = map.next_value()?,
+                        "before_kickoff" => f.before_kickoff = map.next_value()?,
+                        "requires" => f.requires = map.next_value()?,
+                        "draft" => f.draft = map.next_value()?,
+                        "slug" => f.slug = map.next_value()?,
+                        // Known (no warning) but not read.
+                        "proof" => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            f.unknown.push(k);
+                        }
+                    }
+                }
+                Ok(f)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Front, E> {
+                Ok(Front::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The warning for a front matter key shirube does not read.
+fn unknown_key(doc: &SourceDoc, at: Embedded<'_>, k: &Spanned<String>) -> Diagnostic {
+    let (line, col) = yaml::position(k, at);
+    let help = match did_you_mean(&k.value, KNOWN_KEYS) {
+        Some(s) => format!("did you mean \"{s}\"?"),
+        None => "shirube ignores this key; remove it if you do not need it".to_string(),
+    };
+    Diagnostic::warning(
+        &doc.path,
+        format!("unknown front matter key \"{}\"", k.value),
+    )
+    .at(&doc.text, line, col, k.value.chars().count())
+    .with_help(help)
 }
 
 /// Reads one document's front matter into a [`Page`], with every problem found in it. The page is returned
@@ -199,34 +262,26 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         file: &doc.text,
         line_offset,
     };
-    let keys: Keys = match yaml::parse(yaml_text, at) {
-        Ok(k) => k,
-        Err(d) => return (None, vec![d]),
-    };
-    for k in &keys.0 {
-        if !KNOWN_KEYS.contains(&k.value.as_str()) {
-            let (line, col) = yaml::position(k, at);
-            let help = match did_you_mean(&k.value, KNOWN_KEYS) {
-                Some(s) => format!("did you mean \"{s}\"?"),
-                None => "shirube ignores this key; remove it if you do not need it".to_string(),
-            };
-            diags.push(
-                Diagnostic::warning(
-                    &doc.path,
-                    format!("unknown front matter key \"{}\"", k.value),
-                )
-                .at(&doc.text, line, col, k.value.chars().count())
-                .with_help(help),
-            );
-        }
-    }
     let front: Front = match yaml::parse(yaml_text, at) {
         Ok(f) => f,
         Err(d) => {
-            diags.push(d);
+            // Read the keys alone: a YAML syntax error is the one to report (reading values can stop earlier,
+            // at a value of the wrong type); otherwise the value's error, with the unknown keys.
+            match yaml::parse::<Keys>(yaml_text, at) {
+                Ok(keys) => {
+                    let unknown = keys
+                        .0
+                        .iter()
+                        .filter(|k| !KNOWN_KEYS.contains(&k.value.as_str()));
+                    diags.extend(unknown.map(|k| unknown_key(doc, at, k)));
+                    diags.push(d);
+                }
+                Err(syntax) => diags.push(syntax),
+            }
             return (None, diags);
         }
     };
+    diags.extend(front.unknown.iter().map(|k| unknown_key(doc, at, k)));
     let error_at = |spanned_line_col: (usize, usize), len: usize, msg: String| {
         Diagnostic::error(&doc.path, msg).at(&doc.text, spanned_line_col.0, spanned_line_col.1, len)
     };
@@ -623,6 +678,55 @@ fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_keys_are_reported_beside_a_bad_value() {
+        let config = crate::config::parse("title: Guide\n").0.unwrap();
+        let text = "---\ntitle: T\nlastmod: 2024\nweight: ten\n---\nBody\n".to_string();
+        let doc = crate::load::split("playbooks/onboarding/x.md", text).unwrap();
+        let (page, diags) = read_page(&doc, &config);
+        assert!(page.is_none());
+        let got: Vec<(usize, &str)> = diags.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0], (3, "unknown front matter key \"lastmod\""));
+        assert_eq!(got[1].0, 4, "{got:?}");
+    }
+
+    #[test]
+    fn front_matter_reads_every_known_key_in_one_pass() {
+        let values = [
+            ("title", "T"),
+            ("kind", "playbook"),
+            ("phase", "onboarding"),
+            ("tier", "[low, mid]"),
+            ("summary", "S"),
+            ("description", "D"),
+            ("time", "20m"),
+            ("weight", "3"),
+            ("tags", "[a, b]"),
+            ("before_kickoff", "true"),
+            ("requires", "x.md"),
+            ("draft", "false"),
+            ("slug", "s"),
+            ("proof", "anything"),
+        ];
+        assert_eq!(values.map(|(k, _)| k), KNOWN_KEYS);
+        let mut yaml: String = values.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        yaml.push_str("lastmod: 2024-01-01\n");
+        let at = Embedded {
+            path: "p.md",
+            file: &yaml,
+            line_offset: 0,
+        };
+        let f: Front = yaml::parse(&yaml, at).unwrap();
+        let unknown: Vec<&str> = f.unknown.iter().map(|k| k.value.as_str()).collect();
+        assert_eq!(unknown, ["lastmod"]);
+        assert_eq!(f.title.unwrap().value, "T");
+        assert_eq!(f.weight, Some(3));
+        assert_eq!(f.before_kickoff, Some(true));
+        assert_eq!(f.slug.unwrap().value, "s");
+        assert_eq!(f.description.as_deref(), Some("D"));
+    }
 
     #[test]
     fn urls_follow_paths() {

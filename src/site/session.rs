@@ -34,8 +34,9 @@ use crate::render::{self, Built, Job, OutputFile, Renderer};
 use crate::theme::{self, Theme};
 use crate::validate;
 use rayon::prelude::*;
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::OnceLock;
+use std::time::Instant;
 
 /// A map keyed by source path, with a hasher that is cheap for short keys: the fast path looks up every page.
 type PathMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
@@ -890,7 +891,7 @@ impl Session {
             jobs,
             included,
             assets,
-            search: OnceCell::new(),
+            search: OnceLock::new(),
         })
     }
 
@@ -939,7 +940,7 @@ pub struct Output<'a> {
     jobs: HashMap<String, Job>,
     included: Vec<bool>,
     assets: BTreeMap<String, String>,
-    search: OnceCell<Vec<OutputFile>>,
+    search: OnceLock<Vec<OutputFile>>,
 }
 
 impl Output<'_> {
@@ -988,8 +989,18 @@ impl Output<'_> {
 
     /// Every file of the build, in the order `build` writes them (a later file with the same path wins).
     pub fn render_all(&self, timings: &mut Timings) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-        let (mut files, mut diags, slowest) = self.renderer.render_all();
-        timings.lap("render");
+        // The search index needs no rendered HTML: it is built at the same time, so neither waits for the
+        // other's slowest pages.
+        let ((mut files, mut diags, slowest), index_took) = rayon::join(
+            || self.renderer.render_all(),
+            || {
+                let started = Instant::now();
+                self.search();
+                started.elapsed()
+            },
+        );
+        timings.lap("render+index");
+        timings.record("of which index", index_took);
         timings.slowest = slowest;
         if !diags.is_empty() {
             return (files, diags);
@@ -1017,7 +1028,7 @@ impl Output<'_> {
             bytes: f.bytes.clone(),
         }));
         files.push(self.robots());
-        timings.lap("assets+index");
+        timings.lap("assets");
         (files, diags)
     }
 
