@@ -16,6 +16,7 @@ use pulldown_cmark::{
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 /// Markdown extensions shirube turns on: tables, task lists, strikethrough, footnotes, `{#id}` heading
 /// attributes and GitHub's `> [!NOTE]` admonitions.
@@ -58,10 +59,30 @@ pub fn anchors(body: &str) -> HashSet<String> {
 pub struct Target {
     /// URL relative to the base path.
     pub url: String,
-    /// Ids from [`anchors`].
-    pub anchors: HashSet<String>,
     /// False for pages left out of this build (drafts, and later unproven pages).
     pub published: bool,
+    /// The page's Markdown, for [`Target::anchors`].
+    body: Arc<str>,
+    /// Ids from [`anchors`], found the first time a link with a `#fragment` asks (most links have none, and
+    /// finding them parses the whole page).
+    anchors: OnceLock<HashSet<String>>,
+}
+
+impl Target {
+    /// The target of a page with `body` at `url`.
+    pub fn new(url: String, body: Arc<str>, published: bool) -> Self {
+        Target {
+            url,
+            published,
+            body,
+            anchors: OnceLock::new(),
+        }
+    }
+
+    /// Ids a link to this page can name after `#` (see [`anchors`]).
+    pub fn anchors(&self) -> &HashSet<String> {
+        self.anchors.get_or_init(|| anchors(&self.body))
+    }
 }
 
 /// Everything link resolution needs to know about the site.
@@ -153,7 +174,7 @@ pub fn render_with_deps(page: &Page, site: &SiteIndex) -> (Rendered, LinkDeps) {
 }
 
 fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendered {
-    let body = page.body.as_str();
+    let body: &str = &page.body;
     let mut events = parse(body);
     let headings = assign_heading_ids(&mut events);
     let steps = if page.kind == Kind::Playbook {
@@ -504,11 +525,11 @@ fn resolve(
             return Resolved::Broken(format!("image \"{dest}\" is a page, not an image"), None);
         }
         if let Some(f) = fragment
-            && !t.anchors.contains(f)
+            && !t.anchors().contains(f)
         {
             return Resolved::Broken(
                 format!("broken link: {src} has no heading with id \"{f}\""),
-                Some(anchor_help(f, &t.anchors)),
+                Some(anchor_help(f, t.anchors())),
             );
         }
         if !t.published {
@@ -1014,11 +1035,7 @@ mod tests {
                 .map(|p| {
                     (
                         p.src.clone(),
-                        Target {
-                            url: p.url.clone(),
-                            anchors: anchors(&p.body),
-                            published: !p.draft,
-                        },
+                        Target::new(p.url.clone(), p.body.clone(), !p.draft),
                     )
                 })
                 .collect(),

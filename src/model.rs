@@ -70,8 +70,11 @@ pub struct Page {
     pub draft: bool,
     /// URL path relative to the base path: `playbooks/onboarding/connect-sso/`, `` for the home intro.
     pub url: String,
-    /// Markdown body (everything after the front matter).
-    pub body: String,
+    /// Markdown body (everything after the front matter). Shared with the page's link [`Target`], which
+    /// reads its anchors from it only when a link asks for one.
+    ///
+    /// [`Target`]: crate::markdown::Target
+    pub body: std::sync::Arc<str>,
     /// 1-based line of the file where the body starts.
     pub body_line: usize,
 }

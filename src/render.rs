@@ -297,10 +297,32 @@ pub struct Renderer<'a> {
     faq_intro: String,
 }
 
+/// Tera's HTML escaping, byte for byte the same, written in runs between the characters it replaces: Tera's
+/// own writes one byte at a time through `dyn Write`, which was 10% of all instructions of a build.
+fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let with: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[start..i])?;
+        out.write_all(with)?;
+        start = i + 1;
+    }
+    out.write_all(&bytes[start..])
+}
+
 /// Compiles the theme's templates. Every broken template is reported.
 pub fn compile(theme: &Theme) -> Result<tera::Tera, Vec<Diagnostic>> {
     let mut tera = tera::Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape_html);
     let mut diags = Vec::new();
     let mut sources = Vec::new();
     for (name, file) in &theme.templates {
@@ -1419,4 +1441,32 @@ fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_matches_tera() {
+        for input in [
+            "",
+            "plain text",
+            "<script>alert('x')</script>",
+            "a & b \"quoted\" 'single' <>",
+            "&&&",
+            "契約更新の手順 <b>",
+            "ends with &",
+            "'",
+        ] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            escape_html(input, &mut ours).unwrap();
+            tera::escape_html(input, &mut theirs).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap(),
+                "{input}"
+            );
+        }
+    }
 }

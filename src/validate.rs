@@ -503,7 +503,7 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         requires,
         draft: front.draft.unwrap_or(false),
         url,
-        body: doc.body().to_string(),
+        body: doc.body().into(),
         body_line: doc.body_line,
     };
     (Some(page), diags)

@@ -714,11 +714,7 @@ impl Session {
             .enumerate()
             .filter(|(_, p)| dirty.contains(&p.src) || !index.pages.contains_key(&p.src))
             .map(|(i, p)| {
-                let target = Target {
-                    url: p.url.clone(),
-                    anchors: markdown::anchors(&p.body),
-                    published: published[i],
-                };
+                let target = Target::new(p.url.clone(), p.body.clone(), published[i]);
                 (i, target)
             })
             .collect();
@@ -726,7 +722,7 @@ impl Session {
             |changes: &mut IndexChanges, src: &str, old: Option<&Target>, new: &Target| match old {
                 Some(o)
                     if o.url == new.url
-                        && o.anchors == new.anchors
+                        && o.anchors() == new.anchors()
                         && o.published == new.published => {}
                 Some(o) => {
                     changes.urls |= o.url != new.url;
