@@ -148,6 +148,96 @@ impl<'de> Deserialize<'de> for RawUse {
     }
 }
 
+/// A scalar of the manifest with the 1-based line and column where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct At {
+    value: String,
+    line: usize,
+    col: usize,
+}
+
+/// One engagement as written, with positions, before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    /// Line of the engagement's mapping.
+    line: usize,
+    id: At,
+    customer: Option<String>,
+    csm: Option<String>,
+    tier: At,
+    date: At,
+    outcome: Option<At>,
+    used: Vec<UseAt>,
+}
+
+/// One `used:` item as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UseAt {
+    path: String,
+    hash: Option<String>,
+    line: usize,
+    col: usize,
+}
+
+fn at(s: Spanned<String>, file: Embedded<'_>) -> At {
+    let (line, col) = yaml::position(&s, file);
+    At {
+        value: s.value,
+        line,
+        col,
+    }
+}
+
+/// Reads one manifest file into entries: with [`fast::entries`] when the file keeps to the plain layout that
+/// `shirube prove` writes, else (and for every file with a mistake in it) with the YAML parser, whose
+/// diagnostics say what is wrong.
+fn read_entries(file: &ManifestFile) -> Result<Vec<Entry>, Diagnostic> {
+    if let Some(entries) = fast::entries(&file.text) {
+        return Ok(entries);
+    }
+    read_entries_yaml(file)
+}
+
+/// [`read_entries`] with the YAML parser only.
+fn read_entries_yaml(file: &ManifestFile) -> Result<Vec<Entry>, Diagnostic> {
+    let here = Embedded {
+        path: &file.path,
+        file: &file.text,
+        line_offset: 0,
+    };
+    let raw: RawManifest = yaml::parse_large(&file.text, here)?;
+    Ok(raw
+        .engagements
+        .into_iter()
+        .map(|e| {
+            let line = yaml::position(&e, here).0;
+            let e = e.value;
+            Entry {
+                line,
+                id: at(e.id, here),
+                customer: e.customer,
+                csm: e.csm,
+                tier: at(e.tier, here),
+                date: at(e.date, here),
+                outcome: e.outcome.map(|o| at(o, here)),
+                used: e
+                    .used
+                    .into_iter()
+                    .map(|u| {
+                        let (line, col) = yaml::position(&u, here);
+                        UseAt {
+                            path: u.value.path,
+                            hash: u.value.hash,
+                            line,
+                            col,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
 /// Parses and validates every manifest file. `known` maps source paths to whether the page's kind is gated.
 pub fn parse(
     files: &[ManifestFile],
@@ -158,27 +248,24 @@ pub fn parse(
     let mut diags = Vec::new();
     let mut manifest = Manifest::default();
     let mut ids: HashMap<String, (String, usize)> = HashMap::new();
-    for file in files {
-        let at = Embedded {
-            path: &file.path,
-            file: &file.text,
-            line_offset: 0,
-        };
-        let raw: RawManifest = match yaml::parse_large(&file.text, at) {
+    // Reading is most of the work and each file stands alone: in parallel. Validation runs in file order, so
+    // a duplicate id is reported where it appears second.
+    let read: Vec<Result<Vec<Entry>, Diagnostic>> = files.par_iter().map(read_entries).collect();
+    for (file, entries) in files.iter().zip(read) {
+        let entries = match entries {
             Ok(r) => r,
             Err(d) => {
                 diags.push(d);
                 continue;
             }
         };
-        for e in raw.engagements {
-            let line = yaml::position(&e, at).0;
-            let e = e.value;
+        for e in entries {
+            let line = e.line;
             let err = |s: (usize, usize), len: usize, msg: String| {
                 Diagnostic::error(&file.path, msg).at(&file.text, s.0, s.1, len)
             };
             let mut ok = true;
-            let id_pos = yaml::position(&e.id, at);
+            let id_pos = (e.id.line, e.id.col);
             if let Some((first_file, first_line)) = ids.get(&e.id.value) {
                 diags.push(
                     err(
@@ -198,7 +285,7 @@ pub fn parse(
             if tier.is_none() {
                 diags.push(
                     err(
-                        yaml::position(&e.tier, at),
+                        (e.tier.line, e.tier.col),
                         e.tier.value.chars().count(),
                         format!("unknown tier \"{}\"", e.tier.value),
                     )
@@ -206,7 +293,7 @@ pub fn parse(
                 );
                 ok = false;
             }
-            let date_pos = yaml::position(&e.date, at);
+            let date_pos = (e.date.line, e.date.col);
             let date = match parse_date(&e.date.value) {
                 None => {
                     diags.push(
@@ -247,7 +334,7 @@ pub fn parse(
                         let values = ["success", "partial", "failed"];
                         diags.push(
                             err(
-                                yaml::position(o, at),
+                                (o.line, o.col),
                                 other.chars().count(),
                                 format!("unknown outcome \"{other}\""),
                             )
@@ -265,8 +352,7 @@ pub fn parse(
             };
             let mut used = Vec::new();
             for u in e.used {
-                let pos = yaml::position(&u, at);
-                let u = u.value;
+                let pos = (u.line, u.col);
                 match known.get(u.path.as_str()) {
                     None => {
                         let help = match did_you_mean_path(&u.path, known.keys().copied()) {
@@ -669,6 +755,373 @@ pub fn today() -> Result<i64, String> {
     }
 }
 
+/// A reader for manifests in the plain layout that `shirube prove` and the sample write: block mappings and
+/// sequences, one `key: value` a line, plain or simply quoted scalars, comments. It is about fifty times faster
+/// than the YAML parser on a large manifest (the gate's biggest cost), and it gives up, returning `None`, at
+/// the first thing outside that layout or anything that may be a mistake (unknown or repeated keys, a missing
+/// id, tabs, anchors, flow collections, block scalars, continued lines, escapes other than `\"` and `\\`,
+/// null values, CRLF line ends): the YAML parser then reads the whole file, so results and diagnostics are
+/// the parser's own. Where it does not give up it returns what the parser would, positions included; the
+/// tests check that against the parser on generated and hand-made manifests.
+mod fast {
+    use super::{At, Entry, UseAt};
+
+    const ENGAGEMENT_KEYS: [&str; 8] = [
+        "id", "customer", "csm", "tier", "date", "outcome", "used", "note",
+    ];
+
+    /// Entries of `text`, or `None` when the YAML parser must read it.
+    pub(super) fn entries(text: &str) -> Option<Vec<Entry>> {
+        if !plain_bytes(text.as_bytes()) {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut header = false;
+        let mut closed = false; // `engagements: []`
+        let mut item_indent = None;
+        let mut cur: Option<Building> = None;
+        for (i, raw) in text.split('\n').enumerate() {
+            let no = i + 1;
+            let rest = raw.trim_start_matches(' ');
+            if rest.is_empty() || rest.starts_with('#') {
+                continue;
+            }
+            let indent = raw.len() - rest.len();
+            if !header {
+                let value = rest.strip_prefix("engagements:").filter(|_| indent == 0)?;
+                match scalar_part(value)? {
+                    Part::Empty => {}
+                    Part::EmptyList => closed = true,
+                    Part::Value(..) => return None,
+                }
+                header = true;
+                continue;
+            }
+            if closed {
+                return None;
+            }
+            if let Some(item) = rest.strip_prefix("- ") {
+                if let Some(b) = cur.as_mut()
+                    && b.used_open
+                    && indent >= b.key_indent
+                    && *b.used_indent.get_or_insert(indent) == indent
+                {
+                    b.push_use(item, no, indent + 2)?;
+                    continue;
+                }
+                if *item_indent.get_or_insert(indent) != indent || item.starts_with(' ') {
+                    return None;
+                }
+                if let Some(b) = cur.take() {
+                    out.push(b.finish()?);
+                }
+                let mut b = Building::new(indent + 2);
+                b.key(item, no, indent + 2)?;
+                cur = Some(b);
+                continue;
+            }
+            let b = cur.as_mut()?;
+            if b.used_open && b.used_indent.is_some_and(|u| indent == u + 2) && b.use_is_map {
+                b.use_key(rest, no, indent)?;
+            } else if indent == b.key_indent {
+                b.key(rest, no, indent)?;
+            } else {
+                return None;
+            }
+        }
+        if let Some(b) = cur.take() {
+            out.push(b.finish()?);
+        }
+        // `engagements:` with nothing under it is null: left to the parser.
+        (header && (closed || !out.is_empty())).then_some(out)
+    }
+
+    /// No byte that the YAML parser treats specially or rejects: control characters other than `\n` (so no
+    /// tab, no CR), DEL, C1 controls, U+2028/2029, U+FEFF, U+FFFE/FFFF.
+    fn plain_bytes(b: &[u8]) -> bool {
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if (c < 0x20 && c != b'\n') || c == 0x7f {
+                return false;
+            }
+            if c >= 0x80 {
+                let next = b.get(i + 1).copied().unwrap_or(0);
+                let third = b.get(i + 2).copied().unwrap_or(0);
+                match c {
+                    0xc2 if (0x80..=0x9f).contains(&next) => return false,
+                    0xe2 if next == 0x80 && (third == 0xa8 || third == 0xa9) => return false,
+                    0xef if (next == 0xbb && third == 0xbf)
+                        || (next == 0xbf && (third == 0xbe || third == 0xbf)) =>
+                    {
+                        return false;
+                    }
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        true
+    }
+
+    struct Building {
+        key_indent: usize,
+        line: usize,
+        seen: u8,
+        id: Option<At>,
+        customer: Option<String>,
+        csm: Option<String>,
+        tier: Option<At>,
+        date: Option<At>,
+        outcome: Option<At>,
+        used: Vec<UseAt>,
+        used_open: bool,
+        used_indent: Option<usize>,
+        use_is_map: bool,
+        use_seen: u8,
+    }
+
+    impl Building {
+        fn new(key_indent: usize) -> Self {
+            Building {
+                key_indent,
+                line: 0,
+                seen: 0,
+                id: None,
+                customer: None,
+                csm: None,
+                tier: None,
+                date: None,
+                outcome: None,
+                used: Vec::new(),
+                used_open: false,
+                used_indent: None,
+                use_is_map: false,
+                use_seen: 0,
+            }
+        }
+
+        /// `key: value` of the engagement, starting at column `indent` (0-based) of line `no`.
+        fn key(&mut self, s: &str, no: usize, indent: usize) -> Option<()> {
+            if self.used_open && self.used.is_empty() {
+                return None; // `used:` with nothing under it is null
+            }
+            self.check_use()?;
+            self.used_open = false;
+            let (key, value) = s.split_once(':')?;
+            let k = ENGAGEMENT_KEYS.iter().position(|&n| n == key)?;
+            if self.seen & (1 << k) != 0 {
+                return None;
+            }
+            self.seen |= 1 << k;
+            if self.line == 0 {
+                self.line = no;
+            }
+            let col0 = indent + key.len() + 1;
+            let part = scalar_part(value)?;
+            if key == "used" {
+                match part {
+                    Part::Empty => self.used_open = true,
+                    Part::EmptyList => {}
+                    Part::Value(..) => return None,
+                }
+                return Some(());
+            }
+            let Part::Value(value, offset) = part else {
+                return None;
+            };
+            let at = At {
+                value,
+                line: no,
+                col: col0 + offset + 1,
+            };
+            match key {
+                "id" => self.id = Some(at),
+                "customer" => self.customer = Some(at.value),
+                "csm" => self.csm = Some(at.value),
+                "tier" => self.tier = Some(at),
+                "date" => self.date = Some(at),
+                "outcome" => self.outcome = Some(at),
+                _ => {} // note: private, read only to check it
+            }
+            Some(())
+        }
+
+        /// A `- ...` item of `used:`, its text starting at column `indent` (0-based).
+        fn push_use(&mut self, s: &str, no: usize, indent: usize) -> Option<()> {
+            self.check_use()?;
+            if s.starts_with(' ') {
+                return None;
+            }
+            let is_key = |k: &str| {
+                s.strip_prefix(k)
+                    .and_then(|r| r.strip_prefix(':'))
+                    .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+            };
+            if is_key("path") || is_key("hash") {
+                self.used.push(UseAt {
+                    path: String::new(),
+                    hash: None,
+                    line: no,
+                    col: indent + 1,
+                });
+                self.use_is_map = true;
+                self.use_seen = 0;
+                return self.use_key(s, no, indent);
+            }
+            let Part::Value(path, offset) = value(s, 0)? else {
+                return None;
+            };
+            self.use_is_map = false;
+            self.used.push(UseAt {
+                path,
+                hash: None,
+                line: no,
+                col: indent + offset + 1,
+            });
+            Some(())
+        }
+
+        /// `path: ...` or `hash: ...` of a `used:` item.
+        fn use_key(&mut self, s: &str, _no: usize, _indent: usize) -> Option<()> {
+            let (key, value) = s.split_once(':')?;
+            let bit = match key {
+                "path" => 1,
+                "hash" => 2,
+                _ => return None,
+            };
+            if self.use_seen & bit != 0 {
+                return None;
+            }
+            self.use_seen |= bit;
+            let Part::Value(value, _) = scalar_part(value)? else {
+                return None;
+            };
+            let u = self.used.last_mut()?;
+            if bit == 1 {
+                u.path = value;
+            } else {
+                u.hash = Some(value);
+            }
+            Some(())
+        }
+
+        /// The last `used:` item, if a mapping, has its path.
+        fn check_use(&self) -> Option<()> {
+            if self.use_is_map && !self.used.is_empty() && self.use_seen & 1 == 0 {
+                return None;
+            }
+            Some(())
+        }
+
+        fn finish(self) -> Option<Entry> {
+            self.check_use()?;
+            if self.used_open && self.used.is_empty() {
+                return None;
+            }
+            Some(Entry {
+                line: self.line,
+                id: self.id?,
+                customer: self.customer,
+                csm: self.csm,
+                tier: self.tier?,
+                date: self.date?,
+                outcome: self.outcome,
+                used: self.used,
+            })
+        }
+    }
+
+    enum Part {
+        /// Nothing, or only a comment.
+        Empty,
+        /// `[]`.
+        EmptyList,
+        /// A string, and the byte offset in the part where it starts.
+        Value(String, usize),
+    }
+
+    /// What follows `key:` (or `- `): a space and a scalar, or nothing. `None` for anything else.
+    fn scalar_part(s: &str) -> Option<Part> {
+        if s.is_empty() {
+            return Some(Part::Empty);
+        }
+        if !s.starts_with(' ') {
+            return None;
+        }
+        let t = s.trim_start_matches(' ');
+        if t.is_empty() || t.starts_with('#') {
+            return Some(Part::Empty);
+        }
+        value(t, s.len() - t.len())
+    }
+
+    /// A scalar (or `[]`) that starts at the beginning of `t`, which starts `offset` bytes into its part.
+    fn value(t: &str, offset: usize) -> Option<Part> {
+        let (value, after) = match *t.as_bytes().first()? {
+            b'"' => quoted(&t[1..], b'"')?,
+            b'\'' => quoted(&t[1..], b'\'')?,
+            b'[' if t.starts_with("[]") => {
+                return comment_only(&t[2..]).then_some(Part::EmptyList);
+            }
+            b'-' | b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!'
+            | b'|' | b'>' | b'%' | b'@' | b'`' => return None,
+            _ => {
+                let end = t.find(" #").unwrap_or(t.len());
+                let v = t[..end].trim_end_matches(' ');
+                if v.contains(": ")
+                    || v.ends_with(':')
+                    || matches!(v, "null" | "Null" | "NULL" | "~")
+                {
+                    return None;
+                }
+                return Some(Part::Value(v.to_string(), offset));
+            }
+        };
+        comment_only(after).then_some(Part::Value(value, offset))
+    }
+
+    /// The text after a closing quote: nothing, spaces, or spaces and a comment.
+    fn comment_only(after: &str) -> bool {
+        let t = after.trim_start_matches(' ');
+        t.is_empty() || (t.starts_with('#') && t.len() < after.len())
+    }
+
+    /// The inside of a one-line quoted scalar and the text after its closing quote. Double quotes allow only
+    /// the escapes `\"` and `\\`; single quotes only `''`.
+    fn quoted(s: &str, q: u8) -> Option<(String, &str)> {
+        let b = s.as_bytes();
+        let mut out = String::with_capacity(s.len());
+        let mut start = 0;
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if q == b'"' && c == b'\\' {
+                let next = *b.get(i + 1)?;
+                if next != b'"' && next != b'\\' {
+                    return None;
+                }
+                out.push_str(&s[start..i]);
+                out.push(next as char);
+                i += 2;
+                start = i;
+            } else if c == q {
+                if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                    out.push_str(&s[start..=i]);
+                    i += 2;
+                    start = i;
+                } else {
+                    out.push_str(&s[start..i]);
+                    return Some((out, &s[i + 1..]));
+                }
+            } else {
+                i += 1;
+            }
+        }
+        None // not closed on this line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -737,6 +1190,156 @@ mod tests {
         let (m, d) = manifest(c, &yaml, day(today));
         assert!(d.is_empty(), "{d:?}");
         gate(std::slice::from_ref(p), &m, c, day(today)).remove(0)
+    }
+
+    fn file(text: &str) -> ManifestFile {
+        ManifestFile {
+            path: "manifest.yaml".into(),
+            text: text.into(),
+        }
+    }
+
+    /// Where the fast reader accepts a text, the YAML parser accepts it too and reads the same entries, with
+    /// the same positions. Returns whether the fast reader accepted it.
+    fn agrees(text: &str) -> bool {
+        let Some(fast) = fast::entries(text) else {
+            return false;
+        };
+        match read_entries_yaml(&file(text)) {
+            Ok(slow) => assert_eq!(fast, slow, "fast and YAML readers differ on:\n{text}"),
+            Err(d) => panic!(
+                "fast reader accepted what the YAML parser rejects ({}):\n{text}",
+                d.message
+            ),
+        }
+        true
+    }
+
+    #[test]
+    fn fast_reader_reads_the_shipped_manifests_as_the_parser_does() {
+        for (name, text) in [
+            ("sample", include_str!("../manifest.yaml")),
+            ("init en", include_str!("init/en/manifest.yaml")),
+            ("init ja", include_str!("init/ja/manifest.yaml")),
+        ] {
+            assert!(agrees(text), "{name}: the fast reader gave up");
+        }
+    }
+
+    #[test]
+    fn fast_reader_agrees_on_hand_written_layouts() {
+        let accepted = [
+            "engagements: []\n",
+            "# c\nengagements:   # c\n- id: A\n  tier: low\n  date: 2026-10-01\n",
+            "engagements:\n  - id: \"A \\\"q\\\" \\\\\"  # c\n    customer: 'it''s'\n    tier: low\n    date: 2026-10-01\n    used: []\n",
+            "engagements:\n  - tier: low\n    id: A#1\n    date: 2026-10-01\n    used:\n    - a.md\n    - path: b.md   # c\n      hash: 0123456789abcdef\n    - c.md\n    note: x:y, [z] {w}\n",
+            "engagements:\n  - id: A\n    tier: low\n    date: 2026-10-01\n    used:\n\n        # comment\n        - hash: x\n          path: \"ä.md\"\n# at column 0\n    outcome: partial\n  - id: 株式会社\n    customer: 東京 KK\n    tier: mid\n    date: 2026-01-01\n",
+            "engagements:\n  - id: 42\n    csm: true\n    tier: low\n    date: 2026-10-01\n    outcome: .inf\n",
+        ];
+        for text in accepted {
+            assert!(agrees(text), "the fast reader gave up on:\n{text}");
+        }
+        // Outside the plain layout, or mistakes: left to the parser (which reports the mistakes).
+        let refused = [
+            "",
+            "engagements:\n",
+            "engagements:\n  - id: A\n    tier: low\n    date: 2026-10-01\n    used:\n",
+            "engagements:\r\n  - id: A\r\n    tier: low\r\n    date: 2026-10-01\r\n",
+            "engagements:\n  - id: A\n    tier:\tlow\n    date: 2026-10-01\n",
+            "engagements:\n  - id: A\n    id: B\n    tier: low\n    date: 2026-10-01\n",
+            "engagements:\n  - id: A\n    tire: low\n    date: 2026-10-01\n",
+            "engagements:\n  - id: A\n    date: 2026-10-01\n",
+            "engagements:\n  - id: A\n    tier: low\n    date: 2026-10-01\n    note: two\n      lines\n",
+            "engagements:\n  - id: A\n    tier: low\n    date: 2026-10-01\n    note: |\n      block\n",
+            "engagements:\n  - id: &a A\n    tier: low\n    date: 2026-10-01\n",
+            "engagements:\n  - id: A\n    tier: low\n    date: 2026-10-01\n    used: [a.md]\n",
+            "engagements:\n  - id: A\n    tier: low\n    date: 2026-10-01\n    used:\n      - hash: x\n",
+            "engagements:\n  - id: A\n    customer: null\n    tier: low\n    date: 2026-10-01\n",
+            "engagements:\n  - id: \"a\\nb\"\n    tier: low\n    date: 2026-10-01\n",
+            "engagements:\n  - id: A\n    tier: low\n    date: 2026-10-01\n    note: a: b\n",
+            "engagements:\n  - id: A\n    tier: low\n    date: 2026-10-01\n---\n",
+            "other: 1\nengagements: []\n",
+        ];
+        for text in refused {
+            assert!(
+                fast::entries(text).is_none(),
+                "the fast reader took:\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn fast_reader_agrees_with_the_parser_on_mutated_manifests() {
+        // A tiny deterministic generator: no dependency, the same cases on every run.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let base = "# top\nengagements:\n  - id: ENG-1 # c\n    customer: \"Acme \\\"KK\\\"\"\n    csm: 'o''neil'\n    tier: low\n    date: 2026-10-01\n    outcome: success\n    used:\n      - path: playbooks/a.md\n        hash: 0123456789abcdef\n      - content/faq/b.md\n    note: Went well; all good.\n\n  - id: ENG-2\n    tier: mid\n    date: 2026-10-02\n    used: []\n";
+        assert!(agrees(base));
+        let pieces = [
+            " ",
+            "  ",
+            ":",
+            ": ",
+            "#",
+            " #",
+            "-",
+            "- ",
+            "\"",
+            "'",
+            "\\",
+            "\n",
+            "\n  ",
+            "\n    ",
+            "x",
+            "[",
+            "]",
+            "{",
+            "&a ",
+            "*a",
+            "|",
+            ">",
+            "!",
+            "%",
+            "?",
+            ",",
+            "\t",
+            "\r",
+            "~",
+            "null",
+            "é",
+            "id: Z\n    ",
+        ];
+        let mut accepted = 0;
+        for _ in 0..4000 {
+            let mut text = base.to_string();
+            for _ in 0..1 + next(3) {
+                let mut at = next(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next(3) {
+                    0 => {
+                        let mut end = (at + 1 + next(4)).min(text.len());
+                        while !text.is_char_boundary(end) {
+                            end += 1;
+                        }
+                        text.replace_range(at..end, "");
+                    }
+                    _ => text.insert_str(at, pieces[next(pieces.len())]),
+                }
+            }
+            accepted += usize::from(agrees(&text));
+        }
+        // Enough mutants stay in the plain layout for the comparison to mean something.
+        assert!(
+            accepted > 400,
+            "only {accepted} mutants were read by the fast reader"
+        );
     }
 
     #[test]
