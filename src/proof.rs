@@ -10,6 +10,7 @@ use crate::diagnostics::{Diagnostic, did_you_mean, did_you_mean_path};
 use crate::model::Page;
 use crate::yaml::{self, Embedded};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
@@ -480,14 +481,36 @@ pub fn content_hash(page: &Page, config: &Config) -> String {
     );
     let requires: Vec<&str> = page.requires.iter().map(|(r, _, _)| r.as_str()).collect();
     field("requires", &requires.join(","));
-    let mut body = String::with_capacity(page.body.len());
+    // The body's lines without trailing whitespace, blank lines at the start and end left out, joined with
+    // `\n`: fed to the hash line by line, without building the normalized text.
+    h.update(b"body\0");
+    let mut blank_run = 0usize;
+    let mut started = false;
     for line in page.body.lines() {
-        body.push_str(line.trim_end());
-        body.push('\n');
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_run += usize::from(started);
+            continue;
+        }
+        if started {
+            newlines(&mut h, blank_run + 1);
+        }
+        h.update(line.as_bytes());
+        started = true;
+        blank_run = 0;
     }
-    field("body", body.trim_matches('\n'));
+    h.update([0]);
     let digest = h.finalize();
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn newlines(h: &mut Sha256, mut n: usize) {
+    const NL: [u8; 32] = [b'\n'; 32];
+    while n > 0 {
+        let k = n.min(NL.len());
+        h.update(&NL[..k]);
+        n -= k;
+    }
 }
 
 /// Why a page is or is not published.
@@ -560,7 +583,7 @@ pub struct Decision {
 
 /// Decides every page. `pages[i]` gets `decisions[i]`.
 pub fn gate(pages: &[Page], manifest: &Manifest, config: &Config, today: i64) -> Vec<Decision> {
-    let mut by_path: HashMap<&str, Vec<(&Engagement, &Use)>> = HashMap::new();
+    let mut by_path: FxHashMap<&str, Vec<(&Engagement, &Use)>> = FxHashMap::default();
     for e in &manifest.engagements {
         for u in &e.used {
             by_path.entry(u.path.as_str()).or_default().push((e, u));
@@ -1469,6 +1492,68 @@ mod tests {
         let changed = page("a.md", &[1], "Step one.\nStep 2.\n");
         assert_ne!(content_hash(&lf, &c), content_hash(&changed, &c));
         assert!(is_hash(&content_hash(&lf, &c)));
+    }
+
+    #[test]
+    fn hash_streams_the_same_normalized_body_as_before() {
+        // The normalization as first written (a String, then trimmed): the hashes in existing manifests were
+        // made with it, so the streamed version must give the same digests.
+        fn reference(page: &Page, config: &Config) -> String {
+            let mut h = Sha256::new();
+            let mut field = |name: &str, value: &str| {
+                h.update(name.as_bytes());
+                h.update([0]);
+                h.update(value.as_bytes());
+                h.update([0]);
+            };
+            field("title", &page.title);
+            field("kind", page.kind.id());
+            field(
+                "phase",
+                page.phase.map_or("", |p| config.phases[p].id.as_str()),
+            );
+            let tiers: Vec<&str> = page
+                .tiers
+                .iter()
+                .map(|&t| config.tiers[t].id.as_str())
+                .collect();
+            field("tier", if page.all_tiers { "all" } else { "" });
+            field("tiers", &tiers.join(","));
+            field("summary", page.summary.as_deref().unwrap_or(""));
+            field(
+                "time",
+                &page.minutes.map(|m| m.to_string()).unwrap_or_default(),
+            );
+            let requires: Vec<&str> = page.requires.iter().map(|(r, _, _)| r.as_str()).collect();
+            field("requires", &requires.join(","));
+            let mut body = String::new();
+            for line in page.body.lines() {
+                body.push_str(line.trim_end());
+                body.push('\n');
+            }
+            field("body", body.trim_matches('\n'));
+            h.finalize()
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        }
+        let c = config("");
+        for body in [
+            "",
+            "\n\n",
+            "  \n\t\n",
+            "one",
+            "one\n",
+            "\n\none\n\n\n",
+            "one\n\n\ntwo  \r\n\r\n three\t\n",
+            "a\n \n\u{3000}\nb\n",
+            &format!("x{}y", "\n".repeat(70)),
+            "lone\rcr\n",
+        ] {
+            let p = page("a.md", &[1], body);
+            assert_eq!(content_hash(&p, &c), reference(&p, &c), "{body:?}");
+        }
     }
 
     #[test]
