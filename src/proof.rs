@@ -779,8 +779,9 @@ pub fn today() -> Result<i64, String> {
 }
 
 /// A reader for manifests in the plain layout that `shirube prove` and the sample write: block mappings and
-/// sequences, one `key: value` a line, plain or simply quoted scalars, comments. It is about fifty times faster
-/// than the YAML parser on a large manifest (the gate's biggest cost), and it gives up, returning `None`, at
+/// sequences, one `key: value` a line, plain or simply quoted scalars, comments. Reading and validating 20,000
+/// engagements took 136-199 ms with it against 830-1190 ms with the YAML parser (2 shared CPUs, load ~5): the
+/// parse was the gate's biggest cost. It gives up, returning `None`, at
 /// the first thing outside that layout or anything that may be a mistake (unknown or repeated keys, a missing
 /// id, tabs, anchors, flow collections, block scalars, continued lines, escapes other than `\"` and `\\`,
 /// null values, CRLF line ends): the YAML parser then reads the whole file, so results and diagnostics are
