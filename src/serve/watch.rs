@@ -132,6 +132,19 @@ pub fn classify(root: &Path, events: &[RawEvent]) -> Batch {
     batch
 }
 
+/// Leaves out of `batch` folders inside the source folders that exist and are empty: `mkdir -p` before a save
+/// would otherwise rebuild (and reload the browser) once for the folder and once more for the file. The file
+/// is not missed: the watcher watches a new folder before it reports it, so a file made after this look has
+/// its own event, and a folder that already holds one is not empty. New top-level source folders stay: they
+/// are watched only once the batch is handled.
+pub fn drop_empty_folders(root: &Path, batch: &mut Batch) {
+    let new_dirs = &batch.new_dirs;
+    batch.paths.retain(|p| {
+        new_dirs.contains(p)
+            || !std::fs::read_dir(root.join(p)).is_ok_and(|mut entries| entries.next().is_none())
+    });
+}
+
 /// The running watcher; dropping it stops watching.
 pub struct Watcher {
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
@@ -157,7 +170,9 @@ impl Watcher {
                             rescan: e.event.need_rescan(),
                         })
                         .collect();
-                    classify(&for_handler, &raw)
+                    let mut batch = classify(&for_handler, &raw);
+                    drop_empty_folders(&for_handler, &mut batch);
+                    batch
                 }
                 // A watch error means events may be missing: read everything again.
                 Err(_) => Batch {
@@ -277,6 +292,37 @@ mod tests {
         let b = classify(Path::new("/site"), &[lost]);
         assert!(b.rescan && !b.is_empty());
         assert!(classify(Path::new("/site"), &[]).is_empty());
+    }
+
+    #[test]
+    fn empty_new_folders_do_not_rebuild() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        std::fs::create_dir_all(root.join("playbooks/adoption/empty")).unwrap();
+        std::fs::create_dir_all(root.join("playbooks/adoption/full")).unwrap();
+        std::fs::write(root.join("playbooks/adoption/full/a.md"), "x").unwrap();
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        let mut batch = Batch {
+            paths: vec![
+                "playbooks/adoption/empty".into(),
+                "playbooks/adoption/full".into(),
+                "playbooks/adoption/gone".into(),
+                "playbooks/x.md".into(),
+                "static".into(),
+            ],
+            rescan: false,
+            new_dirs: vec!["static".into()],
+        };
+        drop_empty_folders(root, &mut batch);
+        assert_eq!(
+            batch.paths,
+            [
+                "playbooks/adoption/full",
+                "playbooks/adoption/gone",
+                "playbooks/x.md",
+                "static"
+            ]
+        );
     }
 
     #[test]
