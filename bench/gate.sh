@@ -79,7 +79,10 @@ for _ in range(runs):
         sys.exit("build failed:\n" + "\n".join(p.stderr.splitlines()[:30]))
     line = next(l for l in p.stderr.splitlines() if l.startswith("timings:"))
     gate.append(float(re.search(r"gate ([0-9.]+) ms", line).group(1)))
-    stages.append(sum(float(x) for x in re.findall(r"([0-9.]+) ms", line)))
+    # Stages are laps: sum them, but not what is measured inside one ("of which index", in parallel with
+    # rendering) nor the write stage's details in parentheses.
+    laps = re.findall(r"(?:timings: |, )([a-z+ ]+?) ([0-9.]+) ms", line.split(" (")[0])
+    stages.append(sum(float(ms) for name, ms in laps if not name.startswith("of which")))
     print(f"run: gate {gate[-1]:.1f} ms, stages {stages[-1]:.1f} ms, wall {wall[-1]:.1f} ms, cpu {cpu[-1]:.1f} ms",
           file=sys.stderr)
 m = statistics.median

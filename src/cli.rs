@@ -55,7 +55,8 @@ pub enum Command {
         /// Never upload a preview.
         #[arg(long)]
         preview: bool,
-        /// Print how long each stage of the build took.
+        /// Print how long each stage of the build took, the slowest files to render, and how many output
+        /// files were written, left unchanged or removed.
         #[arg(long)]
         timings: bool,
     },

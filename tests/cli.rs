@@ -439,3 +439,52 @@ fn build_summary_counts_pages() {
     );
     assert!(Path::new(&site.public()).join("index.html").is_file());
 }
+
+#[test]
+fn build_timings_name_stages_slow_files_and_what_was_written() {
+    let site = TestSite::fixture("full");
+    site.build(&[]).expect_ok();
+    // A second build changes nothing on disk; an edit changes one page.
+    site.edit(
+        "playbooks/adoption/custom-reports.md",
+        "tier: [high]",
+        "tier: [high, mid]",
+    );
+    let run = site.build(&["--timings"]);
+    run.expect_ok();
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("timings: "))
+        .unwrap_or_else(|| panic!("no timings line:\n{}", run.stderr));
+    for stage in [
+        "load ",
+        "validate ",
+        "gate ",
+        "markdown ",
+        "render+index ",
+        "write ",
+    ] {
+        assert!(line.contains(stage), "{stage} missing: {line}");
+    }
+    assert!(line.contains("(updated: "), "{line}");
+    // The edited page, and the phase, tier and home pages that list it, are written; most files are not.
+    let written: usize = line
+        .split("updated: ")
+        .nth(1)
+        .and_then(|s| s.split(" written").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    let unchanged: usize = line
+        .split("written, ")
+        .nth(1)
+        .and_then(|s| s.split(" unchanged").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(written >= 1 && written < unchanged, "{line}");
+    assert!(
+        run.stderr.contains("\nslowest to render: "),
+        "{}",
+        run.stderr
+    );
+}
