@@ -18,6 +18,7 @@
 //! heading and summary boosts), so the browser needs only the document frequency for the IDF part and no
 //! page lengths. Left out: ranking signals other than text (no popularity), and stemming beyond plurals.
 
+mod invert;
 pub mod tokenize;
 
 use crate::config::Config;
@@ -25,90 +26,16 @@ use crate::markdown::Rendered;
 use crate::model::{Kind, Page};
 use crate::render::OutputFile;
 use crate::theme::short_hash;
+use invert::{Field, PageTerms, Scratch, Vocabulary};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 /// Format version, in the manifest and the shard header.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Magic bytes at the start of a shard.
-pub const SHARD_MAGIC: &[u8; 4] = b"SHS1";
+pub const SHARD_MAGIC: &[u8; 4] = b"SHS2";
 /// A shard is closed once its postings reach this many bytes (one term's postings are never split).
 pub const SHARD_TARGET_BYTES: usize = 12 * 1024;
-
-/// Weight of a term occurrence per field, for the impact score.
-const W_TITLE: f64 = 6.0;
-const W_HEADING: f64 = 3.0;
-const W_SUMMARY: f64 = 2.0;
-const W_BODY: f64 = 1.0;
-/// BM25 parameters.
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
-/// Impacts are stored in 7 bits; the top bit of the byte says "the term is in the title".
-const IMPACT_MAX: f64 = 127.0;
-const TITLE_FLAG: u8 = 0x80;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Title,
-    Summary,
-    Heading,
-    Body,
-}
-
-/// One term's postings: page id, impact byte (with the title flag), positions.
-type PostingList = Vec<(u32, u8, Vec<u32>)>;
-
-/// What one page contributes: its terms with weighted frequency and positions, and its length.
-struct DocTerms {
-    terms: FxHashMap<String, Occurrences>,
-    length: u32,
-}
-
-#[derive(Default)]
-struct Occurrences {
-    weighted_tf: f64,
-    in_title: bool,
-    positions: Vec<u32>,
-}
-
-/// Token positions of one page: fields and lines are separated by a gap, so a phrase never spans two blocks.
-struct Positions {
-    next: u32,
-    doc: DocTerms,
-}
-
-impl Positions {
-    fn add(&mut self, text: &str, field: Field) {
-        let weight = match field {
-            Field::Title => W_TITLE,
-            Field::Summary => W_SUMMARY,
-            Field::Heading => W_HEADING,
-            Field::Body => W_BODY,
-        };
-        for line in text.split('\n') {
-            let mut any = false;
-            let terms = &mut self.doc.terms;
-            let (next, length) = (&mut self.next, &mut self.doc.length);
-            tokenize::for_each_token(line, |term, _| {
-                // Look up by &str first: most terms repeat, and only a new one needs its own String.
-                let o = match terms.get_mut(term) {
-                    Some(o) => o,
-                    None => terms.entry(term.to_string()).or_default(),
-                };
-                o.weighted_tf += weight;
-                o.in_title |= field == Field::Title;
-                o.positions.push(*next);
-                *next += 1;
-                *length += 1;
-                any = true;
-            });
-            if any {
-                self.next += 1;
-            }
-        }
-    }
-}
 
 /// One section of a page's fragment: heading text, anchor id, text.
 type SectionJson = (String, String, String);
@@ -196,69 +123,56 @@ pub fn build<'a>(
         }
     }
 
-    // Per-page sections and terms (in parallel), then impacts.
+    // Per-page sections and terms (in parallel), then the posting lists.
     let sections: Vec<Vec<SectionJson>> =
         pages.par_iter().map(|(_, body)| sections(body)).collect();
-    let docs: Vec<DocTerms> = pages
+    let vocab = Vocabulary::default();
+    let docs: Vec<PageTerms> = pages
         .par_iter()
         .zip(sections.par_iter())
-        .map(|((page, _), secs)| doc_terms(page, secs))
+        .map_init(Scratch::default, |scratch, ((page, _), secs)| {
+            PageTerms::new(fields(page, secs), &vocab, scratch)
+        })
         .collect();
-    let avg_len = if docs.is_empty() {
-        1.0
-    } else {
-        (docs.iter().map(|d| d.length as f64).sum::<f64>() / docs.len() as f64).max(1.0)
-    };
-    let mut postings: FxHashMap<String, PostingList> = FxHashMap::default();
-    for (id, doc) in docs.into_iter().enumerate() {
-        let norm = K1 * (1.0 - B + B * doc.length as f64 / avg_len);
-        for (term, o) in doc.terms {
-            let tf = o.weighted_tf;
-            let part = tf * (K1 + 1.0) / (tf + norm);
-            let impact = ((part / (K1 + 1.0)) * IMPACT_MAX)
-                .round()
-                .clamp(1.0, IMPACT_MAX) as u8;
-            let flags = impact | if o.in_title { TITLE_FLAG } else { 0 };
-            postings
-                .entry(term)
-                .or_default()
-                .push((id as u32, flags, o.positions));
-        }
-    }
+    let inverted = invert::invert(docs, &vocab);
 
-    // Shards: sorted terms cut into ranges of about SHARD_TARGET_BYTES.
-    let mut postings: Vec<(String, PostingList)> = postings.into_iter().collect();
-    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let encoded: Vec<Vec<u8>> = postings
-        .par_iter()
-        .map(|(_, list)| encode_postings(list))
-        .collect();
-    let mut shard_files: Vec<Vec<u8>> = Vec::new();
-    let mut boundaries: Vec<String> = Vec::new();
-    let mut current: Vec<(&str, Vec<u8>, usize)> = Vec::new();
-    let mut current_bytes = 0usize;
-    for ((term, list), body) in postings.iter().zip(encoded) {
-        current_bytes += body.len() + term.len() + 4;
-        current.push((term.as_str(), body, list.len()));
-        if current_bytes >= SHARD_TARGET_BYTES {
-            boundaries.push(if shard_files.is_empty() {
-                String::new()
-            } else {
-                current[0].0.to_string()
-            });
-            shard_files.push(encode_shard(&current));
-            current.clear();
-            current_bytes = 0;
+    // Shards: the sorted terms cut into ranges of about SHARD_TARGET_BYTES.
+    let mut cuts: Vec<std::ops::Range<usize>> = Vec::new();
+    let (mut first, mut bytes) = (0usize, 0usize);
+    for (i, (term, body)) in inverted.terms.iter().zip(&inverted.postings).enumerate() {
+        bytes += body.len() + term.len() + 4;
+        if bytes >= SHARD_TARGET_BYTES {
+            cuts.push(first..i + 1);
+            first = i + 1;
+            bytes = 0;
         }
     }
-    if !current.is_empty() || shard_files.is_empty() {
-        boundaries.push(if shard_files.is_empty() {
-            String::new()
-        } else {
-            current[0].0.to_string()
-        });
-        shard_files.push(encode_shard(&current));
+    if first < inverted.terms.len() || cuts.is_empty() {
+        cuts.push(first..inverted.terms.len());
     }
+    let boundaries: Vec<String> = cuts
+        .iter()
+        .enumerate()
+        .map(|(n, r)| match (n, inverted.terms.get(r.start)) {
+            (0, _) | (_, None) => String::new(),
+            (_, Some(t)) => t.clone(),
+        })
+        .collect();
+    let shard_files: Vec<Vec<u8>> = cuts
+        .into_par_iter()
+        .map(|r| {
+            let terms: Vec<(&str, &[u8], u32)> = r
+                .map(|i| {
+                    (
+                        inverted.terms[i].as_str(),
+                        inverted.postings[i].as_slice(),
+                        inverted.pages[i],
+                    )
+                })
+                .collect();
+            encode_shard(&terms)
+        })
+        .collect();
 
     // Fragments and the docs table.
     let fragments: Vec<Vec<u8>> = pages
@@ -278,10 +192,14 @@ pub fn build<'a>(
     }
 
     // Generation: a hash over every file of this build's folder.
-    let mut all = Vec::new();
-    all.extend_from_slice(&docs_bin);
-    for f in shard_files.iter().chain(&fragments) {
-        all.extend_from_slice(short_hash(f).as_bytes());
+    let hashes: Vec<String> = shard_files
+        .par_iter()
+        .chain(fragments.par_iter())
+        .map(|f| short_hash(f))
+        .collect();
+    let mut all = docs_bin.clone();
+    for h in &hashes {
+        all.extend_from_slice(h.as_bytes());
     }
     let generation = short_hash(&all)[..12].to_string();
 
@@ -351,26 +269,19 @@ pub fn build<'a>(
 }
 
 /// The fields of a page in index order: title, summary and tags, then the body section by section.
-fn doc_terms(page: &Page, sections: &[SectionJson]) -> DocTerms {
-    let mut p = Positions {
-        next: 0,
-        doc: DocTerms {
-            terms: FxHashMap::default(),
-            length: 0,
-        },
-    };
-    p.add(&page.title, Field::Title);
-    if let Some(s) = &page.summary {
-        p.add(s, Field::Summary);
-    }
-    for tag in &page.tags {
-        p.add(tag, Field::Summary);
-    }
-    for (heading, _, text) in sections {
-        p.add(heading, Field::Heading);
-        p.add(text, Field::Body);
-    }
-    p.doc
+fn fields<'p>(
+    page: &'p Page,
+    sections: &'p [SectionJson],
+) -> impl Iterator<Item = (&'p str, Field)> + 'p {
+    std::iter::once((page.title.as_str(), Field::Title))
+        .chain(page.summary.iter().map(|s| (s.as_str(), Field::Summary)))
+        .chain(page.tags.iter().map(|t| (t.as_str(), Field::Summary)))
+        .chain(sections.iter().flat_map(|(heading, _, text)| {
+            [
+                (heading.as_str(), Field::Heading),
+                (text.as_str(), Field::Body),
+            ]
+        }))
 }
 
 /// The body as (heading, anchor, text) parts: the text before the first heading, then each heading.
@@ -442,27 +353,9 @@ pub fn push_varint(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
-/// One term's postings: for each page, the page id delta, the impact byte, and the positions (deltas).
-fn encode_postings(list: &[(u32, u8, Vec<u32>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut prev_doc = 0u32;
-    for (doc, flags, positions) in list {
-        push_varint(&mut out, u64::from(doc - prev_doc));
-        prev_doc = *doc;
-        out.push(*flags);
-        push_varint(&mut out, positions.len() as u64);
-        let mut prev = 0u32;
-        for &p in positions {
-            push_varint(&mut out, u64::from(p - prev));
-            prev = p;
-        }
-    }
-    out
-}
-
 /// A shard: magic, term count, then per term (sorted): shared prefix length with the previous term, the rest
 /// of the term, page count, postings length, postings.
-fn encode_shard(terms: &[(&str, Vec<u8>, usize)]) -> Vec<u8> {
+fn encode_shard(terms: &[(&str, &[u8], u32)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(terms.iter().map(|t| t.1.len() + 8).sum::<usize>() + 8);
     out.extend_from_slice(SHARD_MAGIC);
     push_varint(&mut out, terms.len() as u64);
@@ -473,7 +366,7 @@ fn encode_shard(terms: &[(&str, Vec<u8>, usize)]) -> Vec<u8> {
         push_varint(&mut out, shared as u64);
         push_varint(&mut out, (bytes.len() - shared) as u64);
         out.extend_from_slice(&bytes[shared..]);
-        push_varint(&mut out, *ndocs as u64);
+        push_varint(&mut out, u64::from(*ndocs));
         push_varint(&mut out, body.len() as u64);
         out.extend_from_slice(body);
         prev = bytes;
@@ -500,9 +393,9 @@ mod tests {
 
     #[test]
     fn shared_prefixes() {
-        let shard = encode_shard(&[("admin", vec![9], 1), ("admins", vec![8], 1)]);
+        let shard = encode_shard(&[("admin", &[9], 1), ("admins", &[8], 1)]);
         // magic, 2 terms, (0, 5, "admin", 1 page, 1 byte, 9), (5, 1, "s", 1, 1, 8)
-        let mut want = b"SHS1".to_vec();
+        let mut want = SHARD_MAGIC.to_vec();
         want.extend_from_slice(&[2, 0, 5]);
         want.extend_from_slice(b"admin");
         want.extend_from_slice(&[1, 1, 9, 5, 1, b's', 1, 1, 8]);

@@ -82,7 +82,7 @@ fn varint(b: &[u8], pos: &mut usize) -> usize {
 
 /// Every term of a shard.
 fn shard_terms(b: &[u8]) -> Vec<String> {
-    assert_eq!(&b[..4], b"SHS1", "shard magic");
+    assert_eq!(&b[..4], shirube::search::SHARD_MAGIC, "shard magic");
     let mut pos = 4;
     let n = varint(b, &mut pos);
     let mut prev: Vec<u8> = Vec::new();

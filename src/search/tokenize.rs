@@ -64,6 +64,9 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Characters of word tokens: Unicode Alphabetic, Numeric (Nd, Nl, No) or Mark, and not CJK.
 pub fn is_word(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     !is_cjk(c) && (c.is_alphanumeric() || is_combining_mark(c))
 }
 
@@ -115,56 +118,121 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 }
 
 /// Calls `f(term, is_cjk)` for each token of `text` in order: [`tokenize`] without allocating a string per
-/// token, for the index builder.
-pub fn for_each_token(text: &str, mut f: impl FnMut(&str, bool)) {
-    let norm = normalize(text);
-    let chars: Vec<char> = norm.chars().collect();
+/// token.
+pub fn for_each_token(text: &str, f: impl FnMut(&str, bool)) {
     let mut buf = String::with_capacity(64);
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    for_each_token_in(text, &mut buf, f);
+}
+
+/// [`for_each_token`] with a caller's scratch buffer, for the index builder, which tokenizes many short texts:
+/// nothing is allocated once `buf` has grown. Normalization is streamed (no normalized copy of `text`): ASCII is
+/// only lowercased, text that passes the NFKC quick check only lowercased, the rest goes through NFKC.
+/// Lowercasing char by char is the same as lowercasing the whole text here, because the only context-dependent
+/// mapping (final sigma) is folded to `σ` anyway.
+pub fn for_each_token_in(text: &str, buf: &mut String, mut f: impl FnMut(&str, bool)) {
+    if text.is_ascii() {
+        scan(
+            text.bytes().map(|b| char::from(b.to_ascii_lowercase())),
+            buf,
+            &mut f,
+        );
+    } else if text.chars().all(|c| simple(c).is_some()) {
+        scan(text.chars().map(|c| simple(c).unwrap_or(c)), buf, &mut f);
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        scan(
+            text.chars().flat_map(char::to_lowercase).map(fold_sigma),
+            buf,
+            &mut f,
+        );
+    } else {
+        scan(
+            text.nfkc().flat_map(char::to_lowercase).map(fold_sigma),
+            buf,
+            &mut f,
+        );
+    }
+}
+
+/// NFKC and lowercase of `c` for the characters most Japanese and English text is made of, when they do not
+/// depend on the neighbouring characters: ASCII, full-width ASCII (`Ａ` → `a`, `（` → `(`), the ideographic
+/// space, dashes and curly quotes, CJK punctuation, kana without the combining or spacing voiced marks, and the unified ideographs. A
+/// text of these characters only is normalized one character at a time, without the NFKC quick check (none of
+/// them composes with a neighbour, and no combining mark is among them).
+fn simple(c: char) -> Option<char> {
+    match c as u32 {
+        0..=0x7F => Some(c.to_ascii_lowercase()),
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).map(|a| a.to_ascii_lowercase()),
+        0x3000 => Some(' '),
+        0x3001..=0x3011 | 0x3013..=0x301F | 0x3041..=0x3096 | 0x30A1..=0x30FC | 0x4E00..=0x9FFF => {
+            Some(c)
+        }
+        0x2013 | 0x2014 | 0x2018 | 0x2019 | 0x201C | 0x201D => Some(c),
+        _ => None,
+    }
+}
+
+fn fold_sigma(c: char) -> char {
+    if c == 'ς' { 'σ' } else { c }
+}
+
+/// The tokenizer proper, over normalized characters.
+fn scan(chars: impl Iterator<Item = char>, buf: &mut String, f: &mut impl FnMut(&str, bool)) {
+    let mut chars = chars.peekable();
+    // The previous character of the current CJK run, and the run's length so far.
+    let mut prev: Option<char> = None;
+    let mut run = 0usize;
+    while let Some(c) = chars.next() {
         if is_cjk(c) {
-            let start = i;
-            while i < chars.len() && is_cjk(chars[i]) {
-                i += 1;
-            }
-            let run = &chars[start..i];
-            if run.len() == 1 {
+            if let Some(p) = prev {
                 buf.clear();
-                buf.push(run[0]);
-                f(&buf, true);
-            } else {
-                for w in run.windows(2) {
-                    buf.clear();
-                    buf.push(w[0]);
-                    buf.push(w[1]);
-                    f(&buf, true);
-                }
+                buf.push(p);
+                buf.push(c);
+                f(buf, true);
             }
-        } else if is_word(c) {
-            let word = &mut buf;
-            word.clear();
-            let mut n = 0;
-            while i < chars.len() {
-                let c = chars[i];
-                if is_word(c) {
+            prev = Some(c);
+            run += 1;
+            continue;
+        }
+        if let (1, Some(p)) = (run, prev) {
+            buf.clear();
+            buf.push(p);
+            f(buf, true);
+        }
+        prev = None;
+        run = 0;
+        if !is_word(c) {
+            continue;
+        }
+        buf.clear();
+        buf.push(c);
+        let mut n = 1;
+        loop {
+            match chars.peek() {
+                Some(&c) if is_word(c) => {
                     if n < MAX_WORD_CHARS {
-                        word.push(c);
+                        buf.push(c);
                         n += 1;
                     }
-                    i += 1;
-                } else if is_apostrophe(c) && i + 1 < chars.len() && is_word(chars[i + 1]) {
-                    // "don't" → "dont", "customer's" → "customers" (then stemmed).
-                    i += 1;
-                } else {
-                    break;
+                    chars.next();
                 }
+                // "don't" → "dont", "customer's" → "customers" (then stemmed). An apostrophe not followed by a
+                // word character ends the word (and is no token itself).
+                Some(&c) if is_apostrophe(c) => {
+                    chars.next();
+                    if !chars.peek().is_some_and(|&d| is_word(d)) {
+                        break;
+                    }
+                }
+                _ => break,
             }
-            stem_in_place(word);
-            f(word, false);
-        } else {
-            i += 1;
         }
+        stem_in_place(buf);
+        f(buf, false);
+    }
+    if let (1, Some(p)) = (run, prev) {
+        buf.clear();
+        buf.push(p);
+        f(buf, true);
     }
 }
 
@@ -196,6 +264,121 @@ mod tests {
             ("。、！", vec![]),
         ] {
             assert_eq!(terms(input), want, "{input:?}");
+        }
+    }
+
+    /// The tokenizer as first written (normalize the whole text, then scan a `Vec<char>`): the streaming one
+    /// must give the same tokens.
+    fn reference(text: &str) -> Vec<(String, bool)> {
+        let chars: Vec<char> = normalize(text).chars().collect();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if is_cjk(c) {
+                let start = i;
+                while i < chars.len() && is_cjk(chars[i]) {
+                    i += 1;
+                }
+                let run = &chars[start..i];
+                if run.len() == 1 {
+                    out.push((run[0].to_string(), true));
+                } else {
+                    for w in run.windows(2) {
+                        out.push((w.iter().collect(), true));
+                    }
+                }
+            } else if is_word(c) {
+                let mut word = String::new();
+                let mut n = 0;
+                while i < chars.len() {
+                    let c = chars[i];
+                    if is_word(c) {
+                        if n < MAX_WORD_CHARS {
+                            word.push(c);
+                            n += 1;
+                        }
+                        i += 1;
+                    } else if is_apostrophe(c) && i + 1 < chars.len() && is_word(chars[i + 1]) {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                out.push((stem(&word), false));
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn streaming_matches_reference() {
+        let samples = [
+            "Invite your Admins' team don't 'quoted' it's",
+            "ＳＳＯの設定とｶﾞｲﾄﾞ、ΣΊΣΥΦΟΣ Σ ς ﬁle ① ㈱ ½ ™",
+            "契約更新の手順。請求書発行 3月の締め日 円",
+            "café cafe\u{301} İstanbul ß ﬀ Ǆ Ⅻ",
+            "한국어 텍스트 and 中文 mixed ｱｲｳ",
+            "a'",
+            "'a",
+            "x’y",
+            "日",
+            "",
+        ];
+        let long = "word ".repeat(10) + &"a".repeat(100) + "日本語";
+        for text in samples.iter().copied().chain([long.as_str()]) {
+            let mut got = Vec::new();
+            for_each_token(text, |t, cjk| got.push((t.to_string(), cjk)));
+            assert_eq!(got, reference(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn streaming_matches_reference_on_fixture_sites() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let mut files = 0;
+        for dir in ["search/site", "fixtures/ja", "fixtures/full"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+                let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                files += 1;
+                for line in text.lines() {
+                    let mut got = Vec::new();
+                    for_each_token(line, |t, cjk| got.push((t.to_string(), cjk)));
+                    assert_eq!(got, reference(line), "{}: {line:?}", entry.path().display());
+                }
+            }
+        }
+        assert!(files > 10, "fixture sites found");
+    }
+
+    #[test]
+    fn simple_characters_normalize_alone() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if let Some(n) = simple(c) {
+                assert_eq!(
+                    n.to_string(),
+                    normalize(&c.to_string()),
+                    "U+{:04X}",
+                    c as u32
+                );
+                // Nothing composes with a simple neighbour, on either side (combining marks and half-width
+                // kana, which do compose, are not simple, so a text with them takes the NFKC path).
+                for other in [
+                    'a', 'A', 'か', 'カ', 'ー', '、', 'Ａ', '（', '\u{3000}', '日', '’',
+                ] {
+                    assert!(simple(other).is_some());
+                    let pair: String = [c, other].into_iter().collect();
+                    let alone: String = [n].into_iter().chain(simple(other)).collect();
+                    assert_eq!(normalize(&pair), alone, "U+{:04X} then {other:?}", c as u32);
+                    let pair: String = [other, c].into_iter().collect();
+                    let alone: String = simple(other).into_iter().chain([n]).collect();
+                    assert_eq!(normalize(&pair), alone, "{other:?} then U+{:04X}", c as u32);
+                }
+            }
         }
     }
 

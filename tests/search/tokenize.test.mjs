@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { tokenize, normalize, stem } from '../../themes/default/static/shirube-search.js';
+import { tokenize, tokensWithOffsets, normalize, stem } from '../../themes/default/static/shirube-search.js';
 
 const vectors = JSON.parse(readFileSync(new URL('./tokenize.json', import.meta.url), 'utf8'));
 
@@ -25,4 +25,24 @@ test('stem leaves non-ASCII and short words alone', () => {
   assert.equal(stem('cafés'), 'cafés');
   assert.equal(stem('gas'), 'gas');
   assert.equal(stem('employees'), 'employee');
+});
+
+// Excerpts tokenize the original text with offsets into it (a fast path for text of simple characters, a slow
+// one for the rest): the same terms as the query side, and each token's offsets cover its characters.
+for (const v of vectors) {
+  test(`tokens with offsets: ${v.note}`, () => {
+    const toks = tokensWithOffsets(v.input);
+    assert.deepEqual(toks.map((t) => t.term), v.terms, JSON.stringify(v.input));
+    for (const t of toks) {
+      assert.ok(t.start >= 0 && t.start < t.end && t.end <= v.input.length, JSON.stringify(t));
+      assert.deepEqual(tokenize(v.input.slice(t.start, t.end)).slice(0, 1), t.cjk ? [t.term] : tokenize(t.raw).slice(0, 1));
+    }
+  });
+}
+
+test('tokens with offsets: full-width, apostrophes, long words', () => {
+  const text = 'Ｉｎｖｉｔｅ ＡＤＭＩＮＳ’ don’t 東京都　' + 'a'.repeat(50);
+  const toks = tokensWithOffsets(text);
+  assert.deepEqual(toks.map((t) => t.term), ['invite', 'admin', 'dont', '東京', '京都', 'a'.repeat(40)]);
+  assert.deepEqual(toks.map((t) => text.slice(t.start, t.end)), ['Ｉｎｖｉｔｅ', 'ＡＤＭＩＮＳ', 'don’t', '東京', '京都', 'a'.repeat(50)]);
 });

@@ -6,9 +6,9 @@
 //   const results = await search('SSO設定', { limit: 5, filters: { phase: ['onboarding'] } });
 //   // Node 18+: await search('invite admins', { baseDir: '/path/to/public' });
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const MAX_WORD_CHARS = 40;
-const SHARD_MAGIC = 'SHS1';
+const SHARD_MAGIC = 'SHS2';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tokenizer (spec: docs/search-tokenizer.md)
@@ -26,7 +26,10 @@ const CJK_RANGES = [
 
 function isCjkCode(cp) {
   if (cp < 0x1100) return false;
-  for (const [lo, hi] of CJK_RANGES) if (cp >= lo && cp <= hi) return true;
+  // The common ranges first: kana, then unified ideographs.
+  if (cp >= 0x3041 && cp <= 0x30ff) return cp <= 0x3096 || (cp >= 0x30a1 && cp !== 0x30fb) || (cp >= 0x309d && cp <= 0x309f);
+  if (cp >= 0x4e00 && cp <= 0x9fff) return true;
+  for (let i = 0; i < CJK_RANGES.length; i++) if (cp >= CJK_RANGES[i][0] && cp <= CJK_RANGES[i][1]) return true;
   return false;
 }
 
@@ -144,6 +147,59 @@ function unitsOfOriginal(text) {
   return units;
 }
 
+function isAsciiWord(c) {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
+// The tokens of `norm[a..b]`, a text of simple characters already normalized, with offsets into it, appended
+// to `out`. In such a text the only word characters are ASCII letters and digits, and each character is one
+// code unit.
+function scanNormalized(norm, a, b, out) {
+  let i = a;
+  while (i < b) {
+    const c = norm.charCodeAt(i);
+    if (c >= 0x3005 && isCjkCode(c)) {
+      const st = i;
+      while (i < b && norm.charCodeAt(i) >= 0x3005 && isCjkCode(norm.charCodeAt(i))) i++;
+      if (i - st === 1) out.push({ term: norm[st], cjk: true, start: st, end: i });
+      else for (let k = st; k < i - 1; k++) out.push({ term: norm.slice(k, k + 2), cjk: true, start: k, end: k + 2 });
+    } else if (isAsciiWord(c)) {
+      const start = i;
+      let end = i;
+      let word = '';
+      let piece = i;
+      while (i < b) {
+        const d = norm.charCodeAt(i);
+        if (isAsciiWord(d)) end = ++i;
+        else if ((d === 39 || d === 0x2019) && i + 1 < b && isAsciiWord(norm.charCodeAt(i + 1))) {
+          word += norm.slice(piece, i);
+          piece = ++i;
+        } else break;
+      }
+      word += norm.slice(piece, end);
+      if (word.length > MAX_WORD_CHARS) word = word.slice(0, MAX_WORD_CHARS);
+      out.push({ term: stem(word), raw: word, cjk: false, start, end });
+    } else {
+      i++;
+    }
+  }
+  return out;
+}
+
+// The tokens of an original text with offsets into it, like scanUnits(unitsOfOriginal(text)), in one pass
+// when every character is simple (most text); null otherwise.
+function scanSimple(text) {
+  if (!SIMPLE_TEXT.test(text)) return null;
+  const norm = text.normalize('NFKC').toLowerCase();
+  if (norm.length !== text.length) return null;
+  return scanNormalized(norm, 0, norm.length, []);
+}
+
+/** Tokens of `text` with offsets into it (for highlighting); exported for the tests. */
+export function tokensWithOffsets(text) {
+  return scanSimple(text) || scanUnits(unitsOfOriginal(text));
+}
+
 function tokenObjects(text) {
   return scanUnits(unitsOfNormalized(normalize(text)));
 }
@@ -253,19 +309,24 @@ function siteRootUrl(options) {
 
 class NotFound extends Error {}
 
+// Node's fs, loaded once per module (only with options.baseDir).
+let nodeFs = null;
+
 async function readFile(site, rel, kind, fresh) {
   if (site.dir) {
-    const fs = await import('node:fs/promises');
+    // Synchronous reads: a few small files per query, and each asynchronous read costs several trips through
+    // libuv's thread pool (open, stat, read, close), more than the read itself.
+    const fs = nodeFs || (nodeFs = await import('node:fs'));
     let buf;
     try {
-      buf = await fs.readFile(site.dir.replace(/[\\/]+$/, '') + '/' + rel);
+      buf = fs.readFileSync(site.dir.replace(/[\\/]+$/, '') + '/' + rel);
     } catch (e) {
       if (e && e.code === 'ENOENT') throw new NotFound(rel);
       throw e;
     }
     site.bytes += buf.byteLength;
     site.files.push(rel);
-    if (kind === 'json') return JSON.parse(new TextDecoder().decode(buf));
+    if (kind === 'json') return JSON.parse(buf.toString('utf8'));
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   const res = await fetch(new URL(rel, site.root), fresh ? { cache: 'no-cache' } : undefined);
@@ -333,78 +394,106 @@ export function reset() {
 // ---------------------------------------------------------------------------------------------------------------
 // Shards
 
-function varint(r) {
-  let v = 0;
-  let shift = 0;
+// Varints (unsigned LEB128) are read with a module-level cursor, to allocate nothing per number.
+let at = 0;
+function varint(buf) {
+  let b = buf[at++];
+  if (b < 0x80) return b;
+  let v = b & 0x7f;
+  let mul = 128;
   for (;;) {
-    const b = r.buf[r.pos++];
+    b = buf[at++];
     if (b === undefined) throw new Error('shirube-search: truncated shard');
-    v += (b & 0x7f) * 2 ** shift;
+    v += (b & 0x7f) * mul;
     if (b < 0x80) return v;
-    shift += 7;
+    mul *= 128;
   }
 }
 
 function parseShard(buf) {
   const magic = String.fromCharCode(buf[0], buf[1], buf[2], buf[3]);
   if (magic !== SHARD_MAGIC) throw new Error('shirube-search: not a shard');
-  const r = { buf, pos: 4 };
-  const n = varint(r);
+  at = 4;
+  const n = varint(buf);
   const terms = new Map();
   const dec = new TextDecoder();
   let prev = new Uint8Array(0);
   for (let i = 0; i < n; i++) {
-    const shared = varint(r);
-    const rest = varint(r);
+    const shared = varint(buf);
+    const rest = varint(buf);
     const key = new Uint8Array(shared + rest);
     key.set(prev.subarray(0, shared));
-    key.set(buf.subarray(r.pos, r.pos + rest), shared);
-    r.pos += rest;
-    const ndocs = varint(r);
-    const len = varint(r);
-    terms.set(dec.decode(key), { buf, off: r.pos, len, ndocs, decoded: null });
-    r.pos += len;
+    key.set(buf.subarray(at, at + rest), shared);
+    at += rest;
+    const ndocs = varint(buf);
+    const len = varint(buf);
+    terms.set(dec.decode(key), { buf, off: at, ndocs, decoded: null });
+    at += len;
     prev = key;
   }
   return { terms, sorted: [...terms.keys()] };
 }
 
-// Page ids and impact bytes of a term, decoded once; positions are only located (offset of each page's list)
-// and decoded on demand, for the pages that need them.
+// A term's postings: page ids (varint deltas), then one impact byte per page, then the byte length of each
+// page's positions, then the positions. Ids are decoded once, impacts are a view; positions are located (the
+// lengths summed) only when a page's positions are first needed.
 function postings(entry) {
   if (entry.decoded) return entry.decoded;
   const buf = entry.buf;
-  const r = { buf, pos: entry.off };
   const n = entry.ndocs;
   const docs = new Uint32Array(n);
-  const flags = new Uint8Array(n);
-  const posAt = new Uint32Array(n);
-  const counts = new Uint32Array(n);
+  at = entry.off;
   let doc = 0;
   for (let i = 0; i < n; i++) {
-    doc += varint(r);
+    const b = buf[at];
+    doc += b < 0x80 ? (at++, b) : varint(buf);
     docs[i] = doc;
-    flags[i] = buf[r.pos++];
-    const np = varint(r);
-    counts[i] = np;
-    posAt[i] = r.pos;
-    for (let k = 0; k < np; k++) while (buf[r.pos++] & 0x80);
   }
-  entry.decoded = { buf, docs, flags, posAt, counts };
+  const flags = buf.subarray(at, at + n);
+  entry.decoded = { buf, docs, flags, lengthsAt: at + n, starts: null };
   return entry.decoded;
 }
 
 function positionsOf(p, i) {
-  const r = { buf: p.buf, pos: p.posAt[i] };
-  const out = new Int32Array(p.counts[i]);
+  const buf = p.buf;
+  if (!p.starts) {
+    const n = p.docs.length;
+    const starts = new Uint32Array(n + 1);
+    at = p.lengthsAt;
+    let sum = 0;
+    for (let k = 0; k < n; k++) {
+      starts[k] = sum;
+      const b = buf[at];
+      sum += b < 0x80 ? (at++, b) : varint(buf);
+    }
+    starts[n] = sum;
+    const base = at;
+    for (let k = 0; k <= n; k++) starts[k] += base;
+    p.starts = starts;
+  }
+  const end = p.starts[i + 1];
+  at = p.starts[i];
+  const out = [];
   let v = 0;
-  for (let k = 0; k < out.length; k++) out[k] = v += varint(r);
+  while (at < end) {
+    const b = buf[at];
+    out.push((v += b < 0x80 ? (at++, b) : varint(buf)));
+  }
   return out;
 }
 
-// Index of `doc` in the sorted `docs`, from `lo` on, or -1.
+// Index of `doc` in the sorted `docs`, looking from `lo` on, or -1. Gallops: cheap both for the next page of
+// a list of similar size and for a far jump in a long list.
 function findDoc(docs, doc, lo = 0) {
-  let hi = docs.length - 1;
+  const n = docs.length;
+  if (lo >= n) return -1;
+  if (docs[lo] >= doc) return docs[lo] === doc ? lo : -1;
+  let step = 1;
+  while (lo + step < n && docs[lo + step] < doc) {
+    lo += step;
+    step *= 2;
+  }
+  let hi = Math.min(lo + step, n - 1);
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     if (docs[mid] < doc) lo = mid + 1;
@@ -501,78 +590,120 @@ function idf(n, df) {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-// For one group: Map doc → {score, title, ...}; startsOf() gives the positions where the group starts in the page
-// (decoded on first use: only phrase checks need them).
+const NO_MATCH = { docs: [], scores: [], titles: [], verify: null, startsAt: () => [] };
+
+// The pages one group matches, sorted: {docs, scores, titles (1 when in the title), verify(i) (null, or a
+// check that must pass for docs[i] to count: the bigrams of a chain in a row), startsAt(i) (the positions
+// where the group starts in docs[i], sorted)}. Positions are decoded only for the pages that need them.
 function matchGroup(group, shards, n) {
-  const out = new Map();
-  if (group.kind === 'chain' && group.terms.length > 1) {
-    const parts = group.terms.map((t) => groupTerms({ terms: [t] }, shards)[0]);
-    if (parts.some((p) => !p)) return out;
-    const ps = parts.map((x) => x.p);
-    const w = ps.map((p) => idf(n, p.docs.length));
-    // Walk the rarest bigram's pages; find each page in the others (sorted ids), then check adjacency.
-    let rare = 0;
-    ps.forEach((p, k) => (p.docs.length < ps[rare].docs.length ? (rare = k) : 0));
-    const from = new Array(ps.length).fill(0);
-    for (let i = 0; i < ps[rare].docs.length; i++) {
-      const doc = ps[rare].docs[i];
-      const idx = new Array(ps.length);
-      let all = true;
-      for (let k = 0; k < ps.length && all; k++) {
-        const j = k === rare ? i : findDoc(ps[k].docs, doc, from[k]);
-        if (j < 0) all = false;
-        else {
-          idx[k] = j;
-          from[k] = j;
-        }
-      }
-      if (!all) continue;
-      const pos = ps.map((p, k) => positionsOf(p, idx[k]));
-      const starts = [];
+  if (group.kind === 'chain' && group.terms.length > 1) return matchChain(group, shards, n);
+  const list = groupTerms(group, shards);
+  if (!list.length) return NO_MATCH;
+  if (list.length === 1) {
+    const { p, factor } = list[0];
+    const w = (idf(n, p.docs.length) * factor) / 127;
+    const len = p.docs.length;
+    const scores = new Float64Array(len);
+    const titles = new Uint8Array(len);
+    for (let i = 0; i < len; i++) {
+      const f = p.flags[i];
+      scores[i] = (f & 0x7f) * w;
+      titles[i] = f >> 7;
+    }
+    return { docs: p.docs, scores, titles, verify: null, startsAt: (i) => positionsOf(p, i) };
+  }
+  // Several terms (a word and its completions): the best score of each page, title if any term is.
+  const best = new Float64Array(n);
+  const inTitle = new Uint8Array(n);
+  let count = 0;
+  for (const { p, factor } of list) {
+    const w = (idf(n, p.docs.length) * factor) / 127;
+    for (let i = 0; i < p.docs.length; i++) {
+      const doc = p.docs[i];
+      const f = p.flags[i];
+      const sc = (f & 0x7f) * w;
+      if (best[doc] === 0) count++;
+      if (sc > best[doc]) best[doc] = sc;
+      inTitle[doc] |= f >> 7;
+    }
+  }
+  const docs = new Uint32Array(count);
+  const scores = new Float64Array(count);
+  const titles = new Uint8Array(count);
+  for (let d = 0, k = 0; d < n && k < count; d++) {
+    if (best[d] > 0) {
+      docs[k] = d;
+      scores[k] = best[d];
+      titles[k++] = inTitle[d];
+    }
+  }
+  const startsAt = (i) => {
+    const all = [];
+    for (const { p } of list) {
+      const j = findDoc(p.docs, docs[i]);
+      if (j >= 0) all.push(...positionsOf(p, j));
+    }
+    return Int32Array.from(all).sort();
+  };
+  return { docs, scores, titles, verify: null, startsAt };
+}
+
+// A chain of CJK bigrams: the pages with every bigram (walking the rarest one's pages); whether they occur in a
+// row is checked later, by verify(i), only for the pages that may be shown.
+function matchChain(group, shards, n) {
+  const parts = group.terms.map((t) => groupTerms({ terms: [t] }, shards)[0]);
+  if (parts.some((p) => !p)) return NO_MATCH;
+  const ps = parts.map((x) => x.p);
+  const w = ps.map((p) => idf(n, p.docs.length) / 127);
+  let rare = 0;
+  ps.forEach((p, k) => (p.docs.length < ps[rare].docs.length ? (rare = k) : 0));
+  const K = ps.length;
+  const from = new Int32Array(K);
+  const docs = [];
+  const scores = [];
+  const titles = [];
+  const at = [];
+  const idx = new Int32Array(K);
+  // A chain counts like one word: the mean of its bigrams, slightly more for longer (rarer) chains.
+  const scale = (1 + 0.1 * (K - 1)) / K;
+  const base = ps[rare].docs;
+  for (let i = 0; i < base.length; i++) {
+    const doc = base[i];
+    let all = true;
+    for (let k = 0; k < K && all; k++) {
+      const j = k === rare ? i : findDoc(ps[k].docs, doc, from[k]);
+      if (j < 0) all = false;
+      else idx[k] = from[k] = j;
+    }
+    if (!all) continue;
+    let score = 0;
+    let title = 1;
+    for (let k = 0; k < K; k++) {
+      const f = ps[k].flags[idx[k]];
+      score += (f & 0x7f) * w[k];
+      title &= f >> 7;
+    }
+    docs.push(doc);
+    scores.push(score * scale);
+    titles.push(title);
+    for (let k = 0; k < K; k++) at.push(idx[k]);
+  }
+  const cache = new Map();
+  const startsAt = (i) => {
+    let starts = cache.get(i);
+    if (!starts) {
+      const pos = ps.map((p, k) => positionsOf(p, at[i * K + k]));
+      starts = [];
       for (const p0 of pos[0]) {
         let ok = true;
         for (let k = 1; k < ps.length && ok; k++) ok = hasPos(pos[k], p0 + k);
         if (ok) starts.push(p0);
       }
-      if (!starts.length) continue;
-      let score = 0;
-      let title = true;
-      for (let k = 0; k < ps.length; k++) {
-        const f = ps[k].flags[idx[k]];
-        score += ((f & 0x7f) / 127) * w[k];
-        title = title && (f & 0x80) !== 0;
-      }
-      // A chain counts like one word: the mean of its bigrams, slightly more for longer (rarer) chains.
-      out.set(doc, { score: (score / ps.length) * (1 + 0.1 * (ps.length - 1)), title, starts });
+      cache.set(i, starts);
     }
-    return out;
-  }
-  for (const { p, factor } of groupTerms(group, shards)) {
-    const w = idf(n, p.docs.length) * factor;
-    for (let i = 0; i < p.docs.length; i++) {
-      const doc = p.docs[i];
-      const f = p.flags[i];
-      const s = ((f & 0x7f) / 127) * w;
-      const e = out.get(doc);
-      if (!e) {
-        out.set(doc, { score: s, title: (f & 0x80) !== 0, p, i, more: null });
-      } else {
-        if (s > e.score) e.score = s;
-        if (f & 0x80) e.title = true;
-        (e.more || (e.more = [])).push([p, i]);
-      }
-    }
-  }
-  return out;
-}
-
-// Positions where a group starts in a page, from its match entry (sorted).
-function startsOf(e) {
-  if (e.starts) return e.starts;
-  if (!e.more) return (e.starts = positionsOf(e.p, e.i));
-  const all = [...positionsOf(e.p, e.i)];
-  for (const [p, i] of e.more) all.push(...positionsOf(p, i));
-  return (e.starts = Int32Array.from(all).sort());
+    return starts;
+  };
+  return { docs, scores, titles, verify: (i) => startsAt(i).length > 0, startsAt };
 }
 
 function loadDocs(site) {
@@ -600,8 +731,10 @@ function hasFilters(filters) {
 
 const RESCORE = 200;
 
-// Ranks every page that matches `query`: [{doc, score}] best first.
-async function rank(site, query, filters) {
+// Ranks the pages that match `query`: [{doc, score}] best first. With `limit`, only the pages that can be among
+// the best `limit` (the phrase boost multiplies a score by 1.5 at most), which spares checking the others for
+// chains in a row and phrases; without, every page that matches.
+async function rank(site, query, filters, limit) {
   const m = await site.manifest;
   const groups = planQuery(query);
   if (!groups.length) return { m, groups, ranked: [] };
@@ -611,59 +744,118 @@ async function rank(site, query, filters) {
   for (const g of groups) if (g.required) for (const s of shardsFor(m, g)) shardNums.add(s);
   const loaded = new Map();
   await Promise.all([...shardNums].map(async (s) => loaded.set(s, await loadShard(site, s))));
+  const combos = hasFilters(filters) ? await loadDocs(site) : null;
   const matches = groups.map((g) => {
     const shards = shardsFor(m, g).filter((s) => loaded.has(s));
     if (!g.required && shards.length < shardsFor(m, g).length) return null;
     return matchGroup(g, shards.map((s) => loaded.get(s)), m.pages);
   });
   const required = groups.map((g, i) => i).filter((i) => groups[i].required);
-  required.sort((a, b) => matches[a].size - matches[b].size);
-  let candidates = [...matches[required[0]].keys()];
-  for (const i of required.slice(1)) candidates = candidates.filter((d) => matches[i].has(d));
-  if (hasFilters(filters) && candidates.length) {
-    const docs = await loadDocs(site);
-    candidates = candidates.filter((d) => comboMatches(m, docs[d], filters));
-  }
+  required.sort((a, b) => matches[a].docs.length - matches[b].docs.length);
   const optional = groups.map((g, i) => i).filter((i) => !groups[i].required && matches[i]);
-  const ranked = candidates.map((doc) => {
-    let score = 0;
-    let allTitle = true;
-    for (const i of required) {
-      const e = matches[i].get(doc);
-      score += e.score;
-      allTitle = allTitle && e.title;
+  const used = required.concat(optional);
+  const G = used.length;
+
+  // Candidates: the pages of the rarest required group that every other required group has (binary search from
+  // the last match on, since both lists are sorted). `idx` holds each candidate's index in each group's lists.
+  const base = matches[required[0]];
+  const from = new Int32Array(G);
+  let idx = new Int32Array(Math.max(1, base.docs.length) * G);
+  const cdocs = [];
+  const cscores = [];
+  for (let i = 0; i < base.docs.length; i++) {
+    const doc = base.docs[i];
+    if (combos && !comboMatches(m, combos[doc], filters)) continue;
+    const row = cdocs.length * G;
+    idx[row] = i;
+    let score = base.scores[i];
+    let allTitle = base.titles[i] === 1;
+    let ok = true;
+    for (let k = 1; k < required.length && ok; k++) {
+      const g = matches[required[k]];
+      const j = findDoc(g.docs, doc, from[k]);
+      if (j < 0) ok = false;
+      else {
+        idx[row + k] = from[k] = j;
+        score += g.scores[j];
+        allTitle = allTitle && g.titles[j] === 1;
+      }
     }
+    if (!ok) continue;
     let allOptional = optional.length > 0;
-    for (const i of optional) {
-      const e = matches[i].get(doc);
-      if (e) score += 0.5 * e.score;
-      else allOptional = false;
+    for (let k = required.length; k < G; k++) {
+      const g = matches[used[k]];
+      const j = findDoc(g.docs, doc, from[k]);
+      idx[row + k] = j;
+      if (j >= 0) {
+        from[k] = j;
+        score += 0.5 * g.scores[j];
+      } else allOptional = false;
     }
     if (allTitle) score *= 1.5;
     if (allOptional) score *= 1.1;
-    return { doc, score };
-  });
-  ranked.sort((a, b) => b.score - a.score || a.doc - b.doc);
+    cdocs.push(doc);
+    cscores.push(score);
+  }
+  const order = sortByScore(cscores, cdocs);
+
+  // Chains must occur in a row: checked in rank order, until enough pages are known to match.
+  const checks = required.filter((i) => matches[i].verify);
+  const ranked = [];
+  for (const c of order) {
+    if (limit !== undefined) {
+      if (ranked.length >= RESCORE) break;
+      if (ranked.length >= limit && (limit === 0 || cscores[c] * 1.5 < ranked[limit - 1].score)) break;
+    }
+    let ok = true;
+    for (const i of checks) if (ok) ok = matches[i].verify(idx[c * G + used.indexOf(i)]);
+    if (ok) ranked.push({ doc: cdocs[c], score: cscores[c], c });
+  }
   // Phrase boost, for the best candidates only (it needs positions).
-  const known = groups.map((g, i) => i).filter((i) => matches[i]);
-  if (known.length > 1) {
+  if (G > 1) {
     const top = ranked.slice(0, RESCORE);
-    for (const r of top) if (isPhrase(groups, matches, known, r.doc)) r.score *= 1.5;
+    for (const r of top) if (isPhrase(groups, matches, used, idx, r.c * G)) r.score *= 1.5;
     top.sort((a, b) => b.score - a.score || a.doc - b.doc);
     ranked.splice(0, top.length, ...top);
   }
-  return { m, groups, ranked, matches };
+  return { m, groups, ranked };
+}
+
+// Candidate numbers in order of score (best first), then page id. Scores are sorted as one typed array of keys
+// (a native numeric sort, no comparator calls), with a comparator sort for sites too large to pack the key.
+function sortByScore(scores, docs) {
+  const n = scores.length;
+  let max = 0;
+  for (let c = 0; c < n; c++) if (scores[c] > max) max = scores[c];
+  // The key must stay an exact integer: |score| × 1e6 × 2^21 < 2^53.
+  if (n > 0 && docs[n - 1] < 1 << 21 && max < 4000) {
+    const keys = new Float64Array(n);
+    // Scores to 1e-6, page id in the low 21 bits, candidate number recovered from a map of keys.
+    for (let c = 0; c < n; c++) keys[c] = Math.round(-scores[c] * 1e6) * 2097152 + docs[c];
+    const byDoc = new Map();
+    for (let c = 0; c < n; c++) byDoc.set(docs[c], c);
+    keys.sort();
+    const out = new Array(n);
+    for (let k = 0; k < n; k++) {
+      const key = keys[k];
+      const doc = key - Math.floor(key / 2097152) * 2097152;
+      out[k] = byDoc.get(doc);
+    }
+    return out;
+  }
+  const out = Array.from({ length: n }, (_, c) => c);
+  return out.sort((a, b) => scores[b] - scores[a] || docs[a] - docs[b]);
 }
 
 // True when the groups occur in query order at consecutive positions, somewhere in the page.
-function isPhrase(groups, matches, known, doc) {
-  const entries = known.map((i) => matches[i].get(doc));
-  if (entries.some((e) => !e)) return false;
-  const q0 = groups[known[0]].qpos;
-  const lists = entries.map(startsOf);
+function isPhrase(groups, matches, used, idx, row) {
+  const known = used.map((i, k) => [i, k]).sort((a, b) => groups[a[0]].qpos - groups[b[0]].qpos);
+  for (const [, k] of known) if (idx[row + k] < 0) return false;
+  const q0 = groups[known[0][0]].qpos;
+  const lists = known.map(([i, k]) => matches[i].startsAt(idx[row + k]));
   for (const p of lists[0]) {
     let ok = true;
-    for (let k = 1; k < known.length && ok; k++) ok = hasPos(lists[k], p + groups[known[k]].qpos - q0);
+    for (let k = 1; k < known.length && ok; k++) ok = hasPos(lists[k], p + groups[known[k][0]].qpos - q0);
     if (ok) return true;
   }
   return false;
@@ -680,16 +872,81 @@ function escapeHtml(s) {
 
 // Matched spans of `text` (offsets into it), merged when they touch or overlap, and how many query groups
 // matched. A CJK chain is highlighted only where all its bigrams occur in a row, as in the ranking.
-function mayMatch(text, groups) {
-  const norm = normalize(text);
-  return groups.some((g) =>
-    (g.prefix && norm.includes(g.prefix)) || g.terms.some((t) => norm.includes(t.length > 4 ? t.slice(0, -2) : t)),
-  );
+// Text made only of simple characters, those that need no neighbours to normalize (ASCII, full-width ASCII,
+// the ideographic space, some punctuation, kana without the voiced marks, unified ideographs: `simple` in
+// src/search/tokenize.rs): its NFKC lowercase form has the same length, each
+// character at the same offset.
+const SIMPLE_TEXT = /^[\x00-\x7f\u2013\u2014\u2018\u2019\u201c\u201d\u3000-\u3011\u3013-\u301f\u3041-\u3096\u30a1-\u30fc\u4e00-\u9fff\uff01-\uff5e]*$/;
+
+// Strings that occur in the normalized text wherever a group may match: a word's term without its last
+// character (stemming only changes the end of a word: `policy` from `policies`), the same of a prefix, the
+// characters of a CJK chain in a row.
+function needles(g) {
+  const cut = (t) => (t.length >= 3 ? t.slice(0, -1) : t);
+  if (g.kind === 'chain') return [g.terms.map((t, k) => (k === 0 ? t : [...t].slice(1).join(''))).join('')];
+  const out = g.terms.map(cut);
+  if (g.prefix) out.push(cut(g.prefix));
+  return out;
+}
+
+const MAX_WINDOWS_PER_NEEDLE = 16;
+
+function isWordCode(c) {
+  return isAsciiWord(c) || c === 39 || c === 0x2019;
+}
+
+// Tokens of `text` with offsets, but only at the places where a group may match (found with indexOf on the
+// normalized text), each widened to whole tokens: long texts are not tokenized whole (the excerpt takes its
+// context from the text itself). A separator (an empty token) between two windows keeps a chain from matching
+// across them.
+function tokensNear(text, groups) {
+  if (!SIMPLE_TEXT.test(text)) return tokensWithOffsets(text);
+  const norm = text.normalize('NFKC').toLowerCase();
+  if (norm.length !== text.length) return tokensWithOffsets(text);
+  const windows = [];
+  for (const g of groups) {
+    for (const needle of needles(g)) {
+      if (!needle) continue;
+      let from = 0;
+      for (let k = 0; k < MAX_WINDOWS_PER_NEEDLE; k++) {
+        const p = norm.indexOf(needle, from);
+        if (p < 0) break;
+        let a = p;
+        let b = p + needle.length;
+        if (isAsciiWord(norm.charCodeAt(p))) {
+          // A word: from its start to its end.
+          while (a > 0 && isWordCode(norm.charCodeAt(a - 1))) a--;
+          while (b < norm.length && isWordCode(norm.charCodeAt(b))) b++;
+        } else {
+          // CJK: one more character on each side, so every bigram with a character of the match is whole, and
+          // a match inside a longer run is never taken for a one-character run.
+          if (a > 0 && isCjkCode(norm.charCodeAt(a - 1))) a--;
+          if (b < norm.length && isCjkCode(norm.charCodeAt(b))) b++;
+        }
+        windows.push([a, b]);
+        from = p + needle.length;
+      }
+    }
+  }
+  if (!windows.length) return [];
+  windows.sort((x, y) => x[0] - y[0]);
+  const out = [];
+  let [a, b] = windows[0];
+  for (const [x, y] of windows.slice(1)) {
+    if (x <= b) b = Math.max(b, y);
+    else {
+      scanNormalized(norm, a, b, out);
+      out.push({ term: '', cjk: false, start: b, end: b });
+      [a, b] = [x, y];
+    }
+  }
+  scanNormalized(norm, a, b, out);
+  return out;
 }
 
 function matchSpans(text, groups) {
-  if (!mayMatch(text, groups)) return { spans: [], distinct: 0 };
-  const toks = scanUnits(unitsOfOriginal(text));
+  const toks = tokensNear(text, groups);
+  if (!toks.length) return { spans: [], distinct: 0 };
   const hit = new Array(toks.length).fill(false);
   const matched = new Set();
   groups.forEach((g, gi) => {
@@ -705,7 +962,7 @@ function matchSpans(text, groups) {
       return;
     }
     toks.forEach((t, i) => {
-      if (g.terms.includes(t.term) || (g.prefix && t.term.startsWith(g.prefix))) {
+      if (t.term && (g.terms.includes(t.term) || (g.prefix && t.term.startsWith(g.prefix)))) {
         hit[i] = true;
         matched.add(gi);
       }
@@ -855,7 +1112,7 @@ export async function search(query, options = {}) {
   const limit = options.limit === undefined ? 10 : Math.max(0, options.limit | 0);
   if (!String(query ?? '').trim()) return [];
   return withRetry(options, async (site) => {
-    const { m, groups, ranked } = await rank(site, String(query), options.filters);
+    const { m, groups, ranked } = await rank(site, String(query), options.filters, limit);
     const top = ranked.slice(0, limit);
     const base = resultBase(site, m);
     const frags = await Promise.all(

@@ -1,0 +1,475 @@
+//! Pages → posting lists: the heavy half of the index build, in parallel and without an allocation per
+//! (page, term).
+//!
+//! 1. Each page is tokenized once ([`PageTerms::new`], in parallel). A term is a hash key without being
+//!    copied into a `String`: its UTF-8 bytes packed into a `u128` ([`Vocabulary::key`]). The page's
+//!    positions are grouped by term with a counting sort into one flat array.
+//! 2. The distinct terms of all pages are sorted (code point order, as the shards need) and numbered; each
+//!    page's terms are renumbered and sorted by that number ([`invert`]).
+//! 3. The term numbers are cut into ranges with about the same number of postings, and each range is encoded
+//!    by its own task: it picks its terms out of every page (a binary search per page, since a page's terms
+//!    are sorted) in page order, so each posting list comes out sorted by page without a merge.
+//!
+//! The posting list format is in `docs/search-index.md` ("Shard").
+
+use super::push_varint;
+use super::tokenize;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::Mutex;
+
+/// Where a text comes from, for its weight in the impact score.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    Summary,
+    Heading,
+    Body,
+}
+
+impl Field {
+    /// Weight of one occurrence (integers, so weighted term frequencies add up exactly).
+    fn weight(self) -> u32 {
+        match self {
+            Field::Title => 6,
+            Field::Heading => 3,
+            Field::Summary => 2,
+            Field::Body => 1,
+        }
+    }
+}
+
+/// BM25 parameters.
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// Impacts are stored in 7 bits; the top bit of the byte says "the term is in the title".
+const IMPACT_MAX: f64 = 127.0;
+const TITLE_FLAG: u8 = 0x80;
+
+/// A term as a hash key: its UTF-8 bytes packed big-endian into a `u128` when they fit in 16 bytes (a term
+/// never contains NUL, so zero bytes at the end are padding), else `LONG` plus an index into the long terms.
+type Key = u128;
+/// 0xFF is never a byte of UTF-8, so no packed term starts with it.
+const LONG: Key = 0xFF << 120;
+
+/// The terms longer than 16 bytes (rare: long words), shared by the tokenizing tasks.
+#[derive(Default)]
+pub struct Vocabulary {
+    long: Mutex<(FxHashMap<String, u32>, Vec<String>)>,
+}
+
+impl Vocabulary {
+    fn key(&self, term: &str) -> Key {
+        let bytes = term.as_bytes();
+        if bytes.len() <= 16 {
+            let mut packed = [0u8; 16];
+            packed[..bytes.len()].copy_from_slice(bytes);
+            return u128::from_be_bytes(packed);
+        }
+        // A panic while holding the lock cannot leave the table half-updated, so a poisoned lock is usable.
+        let mut guard = self.long.lock().unwrap_or_else(|e| e.into_inner());
+        let (ids, terms) = &mut *guard;
+        if let Some(&id) = ids.get(term) {
+            return LONG | Key::from(id);
+        }
+        let id = terms.len() as u32;
+        terms.push(term.to_string());
+        ids.insert(term.to_string(), id);
+        LONG | Key::from(id)
+    }
+
+    fn text(&self, key: Key) -> String {
+        if key & LONG == LONG {
+            let guard = self.long.lock().unwrap_or_else(|e| e.into_inner());
+            return guard
+                .1
+                .get((key & 0xFFFF_FFFF) as usize)
+                .cloned()
+                .unwrap_or_default();
+        }
+        let bytes = key.to_be_bytes();
+        let len = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        // Packed from a &str, so valid UTF-8.
+        String::from_utf8_lossy(&bytes[..len]).into_owned()
+    }
+}
+
+/// Reusable buffers of one tokenizing task.
+#[derive(Default)]
+pub struct Scratch {
+    index: FxHashMap<Key, u32>,
+    /// (term, position) per token.
+    tokens: Vec<(u32, u32)>,
+    /// Positions grouped by term, and where each term's group ends.
+    grouped: Vec<u32>,
+    cursor: Vec<u32>,
+    buf: String,
+}
+
+/// What one page contributes to the index.
+pub struct PageTerms {
+    /// Number of tokens.
+    length: u32,
+    /// Per term of the page, in order of first occurrence: key, weighted frequency, in the title.
+    terms: Vec<(Key, u32, bool)>,
+    /// Each term's positions, encoded as in a posting list (varint deltas): term `i`'s are
+    /// `positions[ends[i - 1]..ends[i]]`. Fields and lines are separated by a gap in positions, so a phrase
+    /// never spans two blocks.
+    positions: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+impl PageTerms {
+    /// Tokenizes the fields of one page, in order.
+    pub fn new<'t>(
+        fields: impl IntoIterator<Item = (&'t str, Field)>,
+        vocab: &Vocabulary,
+        scratch: &mut Scratch,
+    ) -> PageTerms {
+        let Scratch {
+            index,
+            tokens,
+            grouped,
+            cursor,
+            buf,
+        } = scratch;
+        index.clear();
+        tokens.clear();
+        let mut terms: Vec<(Key, u32, bool)> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
+        let mut next = 0u32;
+        for (text, field) in fields {
+            let weight = field.weight();
+            let title = field == Field::Title;
+            for line in text.split('\n') {
+                let before = tokens.len();
+                tokenize::for_each_token_in(line, buf, |term, _| {
+                    let key = vocab.key(term);
+                    let id = *index.entry(key).or_insert_with(|| {
+                        terms.push((key, 0, false));
+                        counts.push(0);
+                        terms.len() as u32 - 1
+                    });
+                    let t = &mut terms[id as usize];
+                    t.1 += weight;
+                    t.2 |= title;
+                    counts[id as usize] += 1;
+                    tokens.push((id, next));
+                    next += 1;
+                });
+                if tokens.len() > before {
+                    next += 1;
+                }
+            }
+        }
+        // Group the positions by term (a counting sort keeps each term's positions in order), then encode.
+        cursor.clear();
+        let mut at = 0u32;
+        for &c in &counts {
+            cursor.push(at);
+            at += c;
+        }
+        grouped.clear();
+        grouped.resize(tokens.len(), 0);
+        for &(id, pos) in tokens.iter() {
+            let c = &mut cursor[id as usize];
+            grouped[*c as usize] = pos;
+            *c += 1;
+        }
+        let mut positions = Vec::with_capacity(tokens.len() + tokens.len() / 2);
+        let mut ends = Vec::with_capacity(terms.len());
+        let mut from = 0usize;
+        for &c in &counts {
+            let mut prev = 0u32;
+            for &p in &grouped[from..from + c as usize] {
+                push_varint(&mut positions, u64::from(p - prev));
+                prev = p;
+            }
+            from += c as usize;
+            ends.push(positions.len() as u32);
+        }
+        PageTerms {
+            length: tokens.len() as u32,
+            terms,
+            positions,
+            ends,
+        }
+    }
+}
+
+/// A page after [`invert`] has numbered the terms: per term of the page, its number and impact byte.
+struct Numbered {
+    ids: Vec<u32>,
+    flags: Vec<u8>,
+    positions: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+/// The postings of a run of pages, grouped by term (counting sorts), each term's in page order: for term `t`,
+/// `docs[n[t]..n[t + 1]]` (page ids), `flags[...]` (impact bytes), `lengths[...]` (bytes of positions) and
+/// `positions[bytes[t]..bytes[t + 1]]`. Copying the data here, while the run's pages are being read in
+/// order, keeps the encoder reading memory in order too.
+struct Chunk {
+    n: Vec<u32>,
+    bytes: Vec<u32>,
+    docs: Vec<u32>,
+    flags: Vec<u8>,
+    lengths: Vec<u32>,
+    positions: Vec<u8>,
+}
+
+impl Chunk {
+    fn new(run: &[Numbered], first: u32, vocab_len: usize) -> Chunk {
+        let mut n = vec![0u32; vocab_len + 1];
+        let mut bytes = vec![0u32; vocab_len + 1];
+        for p in run {
+            let mut from = 0u32;
+            for (&id, &end) in p.ids.iter().zip(&p.ends) {
+                n[id as usize + 1] += 1;
+                bytes[id as usize + 1] += end - from;
+                from = end;
+            }
+        }
+        for t in 0..vocab_len {
+            n[t + 1] += n[t];
+            bytes[t + 1] += bytes[t];
+        }
+        let (total, total_bytes) = (n[vocab_len] as usize, bytes[vocab_len] as usize);
+        let mut chunk = Chunk {
+            docs: vec![0; total],
+            flags: vec![0; total],
+            lengths: vec![0; total],
+            positions: vec![0; total_bytes],
+            n,
+            bytes,
+        };
+        let mut at = chunk.n.clone();
+        let mut at_bytes = chunk.bytes.clone();
+        for (i, p) in run.iter().enumerate() {
+            let mut from = 0u32;
+            for ((&id, &end), &flag) in p.ids.iter().zip(&p.ends).zip(&p.flags) {
+                let (slot, byte) = (&mut at[id as usize], &mut at_bytes[id as usize]);
+                let s = *slot as usize;
+                chunk.docs[s] = first + i as u32;
+                chunk.flags[s] = flag;
+                chunk.lengths[s] = end - from;
+                let len = (end - from) as usize;
+                chunk.positions[*byte as usize..*byte as usize + len]
+                    .copy_from_slice(&p.positions[from as usize..end as usize]);
+                *slot += 1;
+                *byte += end - from;
+                from = end;
+            }
+        }
+        chunk
+    }
+}
+
+/// The inverted index: every term in code point order, with its page count and encoded postings.
+pub struct Inverted {
+    pub terms: Vec<String>,
+    pub pages: Vec<u32>,
+    pub postings: Vec<Vec<u8>>,
+}
+
+/// Turns the pages' terms (in page id order) into posting lists. See the module documentation.
+pub fn invert(pages: Vec<PageTerms>, vocab: &Vocabulary) -> Inverted {
+    // Every distinct term, sorted, numbered.
+    let keys: FxHashSet<Key> = pages
+        .par_iter()
+        .fold(FxHashSet::default, |mut set, p| {
+            set.extend(p.terms.iter().map(|t| t.0));
+            set
+        })
+        .reduce(FxHashSet::default, |a, b| {
+            let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+            big.extend(small);
+            big
+        });
+    let mut sorted: Vec<(String, Key)> = keys.into_iter().map(|k| (vocab.text(k), k)).collect();
+    sorted.par_sort_unstable();
+    let id_of: FxHashMap<Key, u32> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, (_, k))| (*k, i as u32))
+        .collect();
+    let terms: Vec<String> = sorted.into_iter().map(|(t, _)| t).collect();
+    let vocab_len = terms.len();
+
+    // Impacts (they need the average page length), and term numbers.
+    let avg_len = if pages.is_empty() {
+        1.0
+    } else {
+        (pages.iter().map(|p| f64::from(p.length)).sum::<f64>() / pages.len() as f64).max(1.0)
+    };
+    let pages: Vec<Numbered> = pages
+        .into_par_iter()
+        .map(|p| {
+            let norm = K1 * (1.0 - B + B * f64::from(p.length) / avg_len);
+            let flags = p
+                .terms
+                .iter()
+                .map(|&(_, tf, title)| {
+                    let tf = f64::from(tf);
+                    let part = tf * (K1 + 1.0) / (tf + norm);
+                    let impact = ((part / (K1 + 1.0)) * IMPACT_MAX)
+                        .round()
+                        .clamp(1.0, IMPACT_MAX) as u8;
+                    impact | if title { TITLE_FLAG } else { 0 }
+                })
+                .collect();
+            // Every key was collected above.
+            let ids = p
+                .terms
+                .iter()
+                .map(|t| id_of.get(&t.0).copied().unwrap_or(0))
+                .collect();
+            Numbered {
+                ids,
+                flags,
+                positions: p.positions,
+                ends: p.ends,
+            }
+        })
+        .collect();
+
+    // Transpose, in parallel: runs of pages, each grouped by term.
+    let runs = (rayon::current_num_threads() * 2).max(1);
+    let run_len = pages.len().div_ceil(runs).max(1);
+    let chunks: Vec<Chunk> = pages
+        .par_chunks(run_len)
+        .enumerate()
+        .map(|(i, run)| Chunk::new(run, (i * run_len) as u32, vocab_len))
+        .collect();
+    drop(pages);
+    let df: Vec<u32> = (0..vocab_len)
+        .map(|t| chunks.iter().map(|c| c.n[t + 1] - c.n[t]).sum())
+        .collect();
+
+    // Encode, in parallel over ranges of terms with about the same number of postings.
+    let total: usize = df.iter().map(|&d| d as usize).sum();
+    let tasks = (rayon::current_num_threads() * 4).max(1);
+    let per_task = total / tasks + 1;
+    let mut ranges = Vec::with_capacity(tasks + 1);
+    let (mut lo, mut acc) = (0usize, 0usize);
+    for (id, &d) in df.iter().enumerate() {
+        acc += d as usize;
+        if acc >= per_task {
+            ranges.push(lo..id + 1);
+            lo = id + 1;
+            acc = 0;
+        }
+    }
+    if lo < vocab_len || ranges.is_empty() {
+        ranges.push(lo..vocab_len);
+    }
+    let postings: Vec<Vec<u8>> = ranges
+        .into_par_iter()
+        .map(|range| {
+            range
+                .map(|t| encode(&chunks, t, df[t] as usize))
+                .collect::<Vec<_>>()
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
+    Inverted {
+        terms,
+        pages: df,
+        postings,
+    }
+}
+
+/// One term's postings (see "Shard" in `docs/search-index.md`): the page ids (varint deltas), one impact byte
+/// per page, the byte length of each page's positions (varints), then the positions (varint deltas per page).
+fn encode(chunks: &[Chunk], t: usize, df: usize) -> Vec<u8> {
+    let bytes: usize = chunks
+        .iter()
+        .map(|c| (c.bytes[t + 1] - c.bytes[t]) as usize)
+        .sum();
+    let mut out = Vec::with_capacity(df * 3 + bytes);
+    let mut prev = 0u32;
+    for c in chunks {
+        for &doc in &c.docs[c.n[t] as usize..c.n[t + 1] as usize] {
+            push_varint(&mut out, u64::from(doc - prev));
+            prev = doc;
+        }
+    }
+    for c in chunks {
+        out.extend_from_slice(&c.flags[c.n[t] as usize..c.n[t + 1] as usize]);
+    }
+    for c in chunks {
+        for &len in &c.lengths[c.n[t] as usize..c.n[t + 1] as usize] {
+            push_varint(&mut out, u64::from(len));
+        }
+    }
+    for c in chunks {
+        out.extend_from_slice(&c.positions[c.bytes[t] as usize..c.bytes[t + 1] as usize]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_sort_like_the_terms() {
+        let vocab = Vocabulary::default();
+        let words = [
+            "a",
+            "ab",
+            "abc",
+            "設定",
+            "z",
+            "x".repeat(16).as_str(),
+            &"y".repeat(17),
+        ]
+        .map(String::from);
+        for w in &words {
+            assert_eq!(vocab.text(vocab.key(w)), *w);
+        }
+        let short: Vec<&String> = words.iter().filter(|w| w.len() <= 16).collect();
+        for a in &short {
+            for b in &short {
+                assert_eq!(
+                    vocab.key(a).cmp(&vocab.key(b)),
+                    a.as_bytes().cmp(b.as_bytes())
+                );
+            }
+        }
+        assert_eq!(
+            vocab.key(&"y".repeat(17)),
+            vocab.key(&"y".repeat(17)),
+            "interned once"
+        );
+    }
+
+    #[test]
+    fn postings_are_sorted_by_page_with_positions() {
+        let vocab = Vocabulary::default();
+        let mut scratch = Scratch::default();
+        let pages: Vec<PageTerms> = [
+            vec![
+                ("Invite admins", Field::Title),
+                ("invite\nthe admins", Field::Body),
+            ],
+            vec![("設定", Field::Body)],
+            vec![("admin", Field::Body)],
+        ]
+        .into_iter()
+        .map(|fields| PageTerms::new(fields, &vocab, &mut scratch))
+        .collect();
+        let inv = invert(pages, &vocab);
+        assert_eq!(inv.terms, ["admin", "invite", "the", "設定"]);
+        assert_eq!(inv.pages, [2, 1, 1, 1]);
+        let admin = &inv.postings[0];
+        // Pages 0 and 2 (deltas 0, 2); two impact bytes, the first with the title flag; position lists of
+        // 2 and 1 bytes: page 0 has admin at 1 and 6 (title 0-1, gap, "invite" 3, gap, "the admins" 5-6),
+        // page 2 at 0.
+        assert_eq!(&admin[..2], &[0, 2]);
+        assert!(admin[2] & TITLE_FLAG != 0 && admin[3] & TITLE_FLAG == 0);
+        assert_eq!(&admin[4..], &[2, 1, 1, 5, 0]);
+    }
+}
