@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Search benchmark: shirube's index against Pagefind on the same generated sites (1,000 and 10,000 pages, mixed
 # Japanese and English, from ../shared/bench/gen_corpus.py). For each size: build with the release binary, run
-# Pagefind 1.6 (npm devDependency) on the built HTML, then bench/search-bench.mjs, which runs 20 typical queries
-# cold through both runtimes in Node and prints index size, bytes fetched per query and time to first result.
+# Pagefind 1.6 (npm devDependency) on the built HTML, then bench/search-bench.mjs, which runs 60 distinct typical
+# queries cold and warm through both runtimes in Node (see the top of that file for what cold and warm mean) and
+# prints index size, bytes read per query and time to first result (medians and p95).
 #
 #   bench/search.sh               # 1000 and 10000 pages
 #   bench/search.sh 2000          # other sizes
+#   SHIRUBE_BENCH_CORPORA=/tmp/corpora bench/search.sh   # generate each corpus there once, and reuse it
 #
 # Needs python3, node 18+ and `npm ci` (for pagefind). See bench/README.md for how to read the table.
 set -euo pipefail
@@ -32,9 +34,20 @@ echo "bench: cargo build --release" >&2
 
 rows=()
 for n in "${sizes[@]}"; do
-    site="$tmp/site-$n"
-    echo "bench: generating $n pages" >&2
-    python3 "$gen" --pages "$n" --out "$site" >/dev/null
+    if [[ -n ${SHIRUBE_BENCH_CORPORA:-} ]]; then
+        corpus="$SHIRUBE_BENCH_CORPORA/site-$n"
+        if [[ ! -f $corpus/shirube.yaml ]]; then
+            echo "bench: generating $n pages into $corpus" >&2
+            python3 "$gen" --pages "$n" --out "$corpus" >/dev/null
+        fi
+        site="$tmp/site-$n"
+        mkdir -p "$site"
+        cp -r "$corpus"/. "$site"/
+    else
+        site="$tmp/site-$n"
+        echo "bench: generating $n pages" >&2
+        python3 "$gen" --pages "$n" --out "$site" >/dev/null
+    fi
     echo "bench: shirube build" >&2
     start=$(date +%s%N)
     "$bin" build --root "$site" --out "$site/public" >/dev/null 2>"$tmp/build.log" || { head -30 "$tmp/build.log" >&2; exit 1; }
@@ -50,7 +63,8 @@ for n in "${sizes[@]}"; do
     done < <(node "$script_dir/search-bench.mjs" "$site/public" 2>/dev/null)
 done
 
-printf '%6s %6s %-9s %10s %11s %10s %10s %9s %9s %8s %11s\n' N pages engine index_KB q_KB_med q_KB_max q_gz_KB ttfr_ms p95_ms cpu_ms build_s
+printf '%6s %6s %-13s %9s %9s %9s %8s %8s %8s %8s %8s %8s %8s %8s\n' \
+    N pages engine index_KB q_KB_med q_KB_max q_gz_KB cold_ms cold_p95 warm_ms warm_p95 cpu_ms import build_s
 for row in "${rows[@]}"; do
     read -r n pages build_ms pf_ms json <<<"$row"
     python3 - "$n" "$pages" "$build_ms" "$pf_ms" "$json" <<'PY'
@@ -58,9 +72,10 @@ import json, sys
 n, pages, build_ms, pf_ms, j = sys.argv[1:]
 r = json.loads(j)
 kb = lambda b: f"{b / 1024:.0f}"
-secs = (int(build_ms) if r["engine"] == "shirube" else int(pf_ms)) / 1000
-print(f'{n:>6} {pages:>6} {r["engine"]:<9} {kb(r["index_bytes"]):>10} {kb(r["query_bytes_median"]):>11} '
-      f'{kb(r["query_bytes_max"]):>10} {kb(r["query_gzip_median"]):>10} {r["first_result_ms_median"]:>9} '
-      f'{r["first_result_ms_p95"]:>9} {r["cpu_ms_median"]:>8} {secs:>11.1f}')
+secs = (int(pf_ms) if r["engine"] == "pagefind" else int(build_ms)) / 1000
+print(f'{n:>6} {pages:>6} {r["engine"]:<13} {kb(r["index_bytes"]):>9} {kb(r["query_bytes_median"]):>9} '
+      f'{kb(r["query_bytes_max"]):>9} {kb(r["query_gzip_median"]):>8} {r["cold_ms_median"]:>8} '
+      f'{r["cold_ms_p95"]:>8} {r["warm_ms_median"]:>8} {r["warm_ms_p95"]:>8} {r["cold_cpu_ms_median"]:>8} '
+      f'{r["import_ms_median"]:>8} {secs:>8.1f}')
 PY
 done
