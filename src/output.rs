@@ -169,7 +169,9 @@ struct Plan {
     old_files: HashSet<String>,
     /// Every folder of the previous output.
     old_dirs: HashSet<String>,
-    /// Folders the new files need that do not exist yet, parents first.
+    /// Every folder the new files need.
+    needed: HashSet<String>,
+    /// Those of them that do not exist yet, parents first.
     new_dirs: Vec<String>,
 }
 
@@ -195,26 +197,30 @@ fn plan_update(out: &Path, files: &[OutputFile]) -> io::Result<Option<Plan>> {
             old_files.insert(rel);
         }
     }
-    let mut needed: Vec<&str> = files
+    let needed: HashSet<String> = files
         .iter()
-        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
+        .flat_map(|f| {
+            f.path
+                .match_indices('/')
+                .map(|(i, _)| f.path[..i].to_string())
+        })
         .collect();
-    needed.sort_unstable();
-    needed.dedup();
-    if needed.iter().any(|d| old_files.contains(*d))
+    if needed.iter().any(|d| old_files.contains(d))
         || files.iter().any(|f| old_dirs.contains(&f.path))
     {
         return Ok(None);
     }
-    // Sorted paths put every parent before its children.
-    let new_dirs = needed
-        .into_iter()
+    let mut new_dirs: Vec<String> = needed
+        .iter()
         .filter(|d| !old_dirs.contains(*d))
-        .map(str::to_string)
+        .cloned()
         .collect();
+    // Sorted paths put every parent before its children.
+    new_dirs.sort_unstable();
     Ok(Some(Plan {
         old_files,
         old_dirs,
+        needed,
         new_dirs,
     }))
 }
@@ -307,14 +313,10 @@ fn update(out: &Path, files: &[OutputFile], plan: Plan) -> io::Result<Written> {
     gone.par_iter()
         .try_for_each(|p| std::fs::remove_file(out.join(p)))?;
     written.removed = gone.len();
-    let needed: HashSet<&str> = all
-        .iter()
-        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
-        .collect();
     let mut empty: Vec<&String> = plan
         .old_dirs
         .iter()
-        .filter(|d| !needed.contains(d.as_str()))
+        .filter(|d| !plan.needed.contains(*d))
         .collect();
     // Children before parents.
     empty.sort_unstable_by(|a, b| b.cmp(a));

@@ -85,12 +85,7 @@ impl Timings {
 
     /// `load 12.3 ms, validate 4.5 ms, ...`.
     pub fn summary(&self) -> String {
-        let parts: Vec<String> = self
-            .stages
-            .iter()
-            .map(|(name, d)| format!("{name} {:.1} ms", d.as_secs_f64() * 1000.0))
-            .collect();
-        parts.join(", ")
+        durations(self.stages.iter().map(|(name, d)| (*name, *d)))
     }
 
     /// `slowest to render: faq/index.html 310.2 ms, ...`, or empty when nothing was rendered.
@@ -98,13 +93,17 @@ impl Timings {
         if self.slowest.is_empty() {
             return String::new();
         }
-        let parts: Vec<String> = self
-            .slowest
-            .iter()
-            .map(|(path, d)| format!("{path} {:.1} ms", d.as_secs_f64() * 1000.0))
-            .collect();
-        format!("slowest to render: {}", parts.join(", "))
+        let slowest = durations(self.slowest.iter().map(|(path, d)| (path.as_str(), *d)));
+        format!("slowest to render: {slowest}")
     }
+}
+
+/// `name 12.3 ms, other 4.5 ms`.
+fn durations<'a>(items: impl Iterator<Item = (&'a str, Duration)>) -> String {
+    let parts: Vec<String> = items
+        .map(|(name, d)| format!("{name} {:.1} ms", d.as_secs_f64() * 1000.0))
+        .collect();
+    parts.join(", ")
 }
 
 /// The site loaded, validated and gated: what `build`, `status` and `prove` start from.
