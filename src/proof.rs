@@ -451,10 +451,9 @@ pub fn is_hash(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The content hash of a page: SHA-256 (first 16 hex digits) over the values that matter to a reader, with
-/// line endings and trailing whitespace ignored, so a CRLF checkout or an editor's trailing spaces change nothing.
-pub fn content_hash(page: &Page, config: &Config) -> String {
-    let mut h = Sha256::new();
+/// Feeds the front matter values a reader sees to `h`, each as `name\0value\0`: what [`content_hash`] hashes
+/// before the body.
+fn hash_fields(h: &mut Sha256, page: &Page, config: &Config) {
     let mut field = |name: &str, value: &str| {
         h.update(name.as_bytes());
         h.update([0]);
@@ -481,6 +480,13 @@ pub fn content_hash(page: &Page, config: &Config) -> String {
     );
     let requires: Vec<&str> = page.requires.iter().map(|(r, _, _)| r.as_str()).collect();
     field("requires", &requires.join(","));
+}
+
+/// The content hash of a page: SHA-256 (first 16 hex digits) over the values that matter to a reader, with
+/// line endings and trailing whitespace ignored, so a CRLF checkout or an editor's trailing spaces change nothing.
+pub fn content_hash(page: &Page, config: &Config) -> String {
+    let mut h = Sha256::new();
+    hash_fields(&mut h, page, config);
     // The body's lines without trailing whitespace, blank lines at the start and end left out, joined with
     // `\n`: fed to the hash line by line, without building the normalized text.
     h.update(b"body\0");
@@ -1501,38 +1507,15 @@ mod tests {
         // made with it, so the streamed version must give the same digests.
         fn reference(page: &Page, config: &Config) -> String {
             let mut h = Sha256::new();
-            let mut field = |name: &str, value: &str| {
-                h.update(name.as_bytes());
-                h.update([0]);
-                h.update(value.as_bytes());
-                h.update([0]);
-            };
-            field("title", &page.title);
-            field("kind", page.kind.id());
-            field(
-                "phase",
-                page.phase.map_or("", |p| config.phases[p].id.as_str()),
-            );
-            let tiers: Vec<&str> = page
-                .tiers
-                .iter()
-                .map(|&t| config.tiers[t].id.as_str())
-                .collect();
-            field("tier", if page.all_tiers { "all" } else { "" });
-            field("tiers", &tiers.join(","));
-            field("summary", page.summary.as_deref().unwrap_or(""));
-            field(
-                "time",
-                &page.minutes.map(|m| m.to_string()).unwrap_or_default(),
-            );
-            let requires: Vec<&str> = page.requires.iter().map(|(r, _, _)| r.as_str()).collect();
-            field("requires", &requires.join(","));
+            hash_fields(&mut h, page, config);
             let mut body = String::new();
             for line in page.body.lines() {
                 body.push_str(line.trim_end());
                 body.push('\n');
             }
-            field("body", body.trim_matches('\n'));
+            h.update(b"body\0");
+            h.update(body.trim_matches('\n').as_bytes());
+            h.update([0]);
             h.finalize()
                 .iter()
                 .take(8)
