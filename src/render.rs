@@ -192,6 +192,15 @@ struct FaqEntry {
 struct FaqGroup {
     phase: PhaseVm,
     entries: Vec<FaqEntry>,
+    /// The link to the rest of the phase's questions, when [`FAQ_LIMIT`] left some out.
+    more: Option<More>,
+}
+
+/// "All 120 in Onboarding": the link from a shortened list to the phase page, which lists everything.
+#[derive(Serialize)]
+struct More {
+    url: String,
+    label: String,
 }
 
 #[derive(Serialize)]
@@ -239,7 +248,17 @@ struct PageVm<'a> {
 struct Group {
     phase: PhaseVm,
     cards: Vec<Card>,
+    /// The link to the rest of the phase's list, when [`LIST_LIMIT`] left some out.
+    more: Option<More>,
 }
+
+/// A tier page lists at most this many cards per phase, and the FAQ index at most [`FAQ_LIMIT`] answers per
+/// phase and tier; the rest are one link away on the phase page, which lists everything. Small guides never
+/// reach the limits; a large one keeps these pages readable on a phone (at 10,000 pages, the FAQ index with
+/// every answer in place was 11 MB, and each tier page 5-6 MB).
+pub const LIST_LIMIT: usize = 24;
+/// See [`LIST_LIMIT`].
+pub const FAQ_LIMIT: usize = 30;
 
 #[derive(Serialize)]
 struct Kickoff {
@@ -1099,6 +1118,7 @@ impl<'a> Renderer<'a> {
                     .filter(|&&i| self.built[i].page.kind == Kind::Playbook)
                     .map(|&i| self.card(i))
                     .collect(),
+                more: None,
             })
             .collect();
         let mut ctx = self.context("", "", "", None);
@@ -1176,18 +1196,23 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_tier(&self, t: usize) -> Result<OutputFile, Diagnostic> {
-        let groups: Vec<Group> = (0..self.config.phases.len())
-            .map(|p| Group {
-                phase: self.phase_vm(p),
-                cards: self.by_phase[p]
-                    .iter()
-                    .filter(|&&i| self.built[i].page.tiers.contains(&t))
-                    .map(|&i| self.card(i))
-                    .collect(),
-            })
-            .filter(|g| !g.cards.is_empty())
-            .collect();
         let tier = &self.site.tiers[t];
+        let groups: Vec<Group> = (0..self.config.phases.len())
+            .filter_map(|p| {
+                let all: Vec<usize> = self.by_phase[p]
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.built[i].page.tiers.contains(&t))
+                    .collect();
+                let phase = self.phase_vm(p);
+                let more = (all.len() > LIST_LIMIT).then(|| {
+                    let url = format!("{}?tier={}", phase.url, tier.id);
+                    self.more(url, all.len(), &phase.name)
+                });
+                let cards: Vec<Card> = all.iter().take(LIST_LIMIT).map(|&i| self.card(i)).collect();
+                (!cards.is_empty()).then_some(Group { phase, cards, more })
+            })
+            .collect();
         let url = validate::tier_url(&tier.id);
         let mut ctx = self.context(&url, &url, &tier.name, tier.who.as_deref());
         ctx.insert("tier", tier);
@@ -1201,12 +1226,26 @@ impl<'a> Renderer<'a> {
         used.extend(self.site.phases.iter().map(|p| format!("group-{}", p.id)));
         let mut published: Vec<(&Page, &Rendered)> = Vec::new();
         let groups: Vec<FaqGroup> = (0..self.config.phases.len())
-            .map(|p| FaqGroup {
-                phase: self.phase_vm(p),
-                entries: self.by_phase[p]
+            .map(|p| {
+                let all: Vec<usize> = self.by_phase[p]
                     .iter()
-                    .filter(|&&i| self.built[i].page.kind == Kind::Faq)
-                    .map(|&i| {
+                    .copied()
+                    .filter(|&i| self.built[i].page.kind == Kind::Faq)
+                    .collect();
+                let shown = self.first_per_tier(&all, FAQ_LIMIT);
+                let phase = self.phase_vm(p);
+                let more = (shown.len() < all.len()).then(|| {
+                    let url = format!("{}#faqs-title", phase.url);
+                    self.more(url, all.len(), &phase.name)
+                });
+                (phase, shown, more)
+            })
+            .map(|(phase, shown, more)| FaqGroup {
+                phase,
+                more,
+                entries: shown
+                    .into_iter()
+                    .map(|i| {
                         let b = &self.built[i];
                         if b.published {
                             published.push((b.page, b.body));
@@ -1243,6 +1282,37 @@ impl<'a> Renderer<'a> {
         );
         ctx.insert("heading", &title);
         self.render("faq_index.html", &ctx, format!("{FAQ_URL}index.html"), 0)
+    }
+
+    /// The items of `items` (in order) that are among the first `limit` of some tier: an item for several
+    /// tiers (or for all, or none named) counts in each. Filtered by any one tier in the browser, the list
+    /// then still shows that tier's first `limit` items, none missing.
+    fn first_per_tier(&self, items: &[usize], limit: usize) -> Vec<usize> {
+        let mut seen = vec![0usize; self.site.tiers.len().max(1)];
+        let mut shown = Vec::new();
+        for &i in items {
+            let tiers = &self.built[i].page.tiers;
+            let mut keep = false;
+            for (t, count) in seen.iter_mut().enumerate() {
+                if tiers.is_empty() || tiers.contains(&t) {
+                    keep |= *count < limit;
+                    *count += 1;
+                }
+            }
+            if keep {
+                shown.push(i);
+            }
+        }
+        shown
+    }
+
+    /// The "All 120 in Onboarding" link of a shortened list.
+    fn more(&self, url: String, count: usize, phase: &str) -> More {
+        let label = self
+            .ui("more_in_phase")
+            .replace("{count}", &count.to_string())
+            .replace("{phase}", phase);
+        More { url, label }
     }
 
     fn render_kickoff(&self) -> Result<OutputFile, Diagnostic> {

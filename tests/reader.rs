@@ -323,3 +323,64 @@ fn the_theme_makes_no_external_request() {
         }
     }
 }
+
+#[test]
+fn long_lists_are_cut_per_tier_and_link_to_the_phase_page() {
+    // 40 playbooks for the low tier; 35 FAQs for the high tier, then 5 for the low tier, last by weight.
+    let site = TestSite::empty();
+    site.write("shirube.yaml", "title: Big guide\nproof:\n  gate: []\n");
+    for n in 1..=40 {
+        site.write(
+            &format!("playbooks/onboarding/step-{n:02}.md"),
+            &format!("---\ntitle: Low step {n:02}\nphase: onboarding\ntier: low\nweight: {n}\n---\n\nDo it.\n"),
+        );
+    }
+    for n in 1..=40 {
+        let tier = if n <= 35 { "high" } else { "low" };
+        site.write(
+            &format!("content/faq/q-{n:02}.md"),
+            &format!("---\ntitle: Question {n:02} for {tier}\nkind: faq\nphase: onboarding\ntier: {tier}\nweight: {n}\n---\n\nAnswer {n:02}.\n"),
+        );
+    }
+    site.build(&[]).expect_ok();
+
+    // A tier page: the first 24 of the phase, then a link to the phase page filtered for that tier.
+    let low = site.out("tiers/low/index.html");
+    let titles = common::card_titles(&low);
+    let want: Vec<String> = (1..=24).map(|n| format!("Low step {n:02}")).collect();
+    assert_eq!(&titles[..24], &want[..], "{titles:?}");
+    assert!(!titles.iter().any(|t| t == "Low step 25"), "{titles:?}");
+    assert!(
+        low.contains(r#"<p class="more"><a href="/phases/onboarding/?tier=low">All 45 in Onboarding →</a></p>"#),
+        "{}",
+        between(&low, "<main", "</main>")
+    );
+
+    // The FAQ index: each tier's first 30 questions (so the low tier's 5 stay, though they come last), then
+    // a link to the phase page's list of every question. The JSON-LD names only what the page shows.
+    let faq = site.out("faq/index.html");
+    let shown: Vec<String> = (1..=40)
+        .filter(|n| faq.contains(&format!("<summary>Question {n:02} ")))
+        .map(|n| format!("{n:02}"))
+        .collect();
+    let want: Vec<String> = (1..=30).chain(36..=40).map(|n| format!("{n:02}")).collect();
+    assert_eq!(shown, want);
+    assert!(
+        faq.contains(r#"<p class="more"><a href="/phases/onboarding/#faqs-title">All 40 in Onboarding →</a></p>"#),
+        "{}",
+        between(&faq, "<main", "</main>")
+    );
+    let ld = jsonld(&faq).expect("FAQPage");
+    assert_eq!(ld["mainEntity"].as_array().map(Vec::len), Some(35));
+
+    // The phase page lists everything, and has the FAQ heading the link points at.
+    let phase = site.out("phases/onboarding/index.html");
+    assert_eq!(common::card_titles(&phase).len(), 80);
+    assert!(phase.contains(r#"id="faqs-title""#));
+
+    // A small list is not cut and has no link.
+    let high = site.out("tiers/high/index.html");
+    assert_eq!(common::card_titles(&high).len(), 24);
+    let mid = site.out("tiers/mid/index.html");
+    assert!(!mid.contains(r#"class="more""#));
+}
