@@ -230,11 +230,9 @@ fn open_browser(url: &str) {
 
 /// The base path of a session's config, `/` when it has none.
 fn first_base(session: &Session) -> String {
-    session
-        .output()
-        .ok()
-        .map(|o| o.base_path().to_string())
-        .unwrap_or_else(|| "/".to_string())
+    // Not through `session.output()`: at 10,000 pages that takes 30 ms, and this runs between a build and
+    // its reload event.
+    session.base_path().unwrap_or("/").to_string()
 }
 
 /// `Ok` when an update can be served; otherwise every diagnostic to show.

@@ -820,6 +820,12 @@ impl Session {
 
     /// The site's output, ready to render, or the errors that keep it from being made (a `requires` cycle on
     /// the kickoff path). Only after an update without errors.
+    /// The base path of the site's URLs (`/`, `/guide/`), once a config has been read: what
+    /// [`Output::base_path`] says, without building an output.
+    pub fn base_path(&self) -> Option<&str> {
+        self.config.as_ref().map(|c| c.base_url.path.as_str())
+    }
+
     pub fn output(&self) -> Result<Output<'_>, Vec<Diagnostic>> {
         let (Some(config), Some(theme), Some(Ok(tera)), true) =
             (&self.config, &self.theme, &self.tera, self.ok)
