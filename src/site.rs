@@ -204,7 +204,7 @@ pub fn build(opts: &Options) -> Outcome {
     if out.diagnostics.has_errors() {
         return out;
     }
-    let output = match session.output() {
+    let mut output = match session.output() {
         Ok(o) => o,
         Err(d) => {
             out.diagnostics.extend(d);

@@ -86,7 +86,7 @@ impl Bench {
             );
             return (update.work, true);
         }
-        let output = self
+        let mut output = self
             .session
             .output()
             .unwrap_or_else(|e| panic!("{what}: {e:?}"));
