@@ -248,11 +248,11 @@ pub fn parse(
 ) -> (Manifest, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut manifest = Manifest::default();
-    let mut ids: HashMap<String, (String, usize)> = HashMap::new();
-    // Reading is most of the work and each file stands alone: in parallel. Validation runs in file order, so
-    // a duplicate id is reported where it appears second.
+    let mut ids: FxHashMap<String, (usize, usize)> = FxHashMap::default();
+    // Reading is most of the work and each file stands alone: in parallel. So are the checks of each
+    // engagement; only duplicate ids are found in file order, so that one is reported where it appears second.
     let read: Vec<Result<Vec<Entry>, Diagnostic>> = files.par_iter().map(read_entries).collect();
-    for (file, entries) in files.iter().zip(read) {
+    for (f, (file, entries)) in files.iter().zip(read).enumerate() {
         let entries = match entries {
             Ok(r) => r,
             Err(d) => {
@@ -260,177 +260,200 @@ pub fn parse(
                 continue;
             }
         };
-        for e in entries {
-            let line = e.line;
-            let err = |s: (usize, usize), len: usize, msg: String| {
-                Diagnostic::error(&file.path, msg).at(&file.text, s.0, s.1, len)
-            };
-            let mut ok = true;
+        // Per engagement: the duplicate-id error, reported before its other problems.
+        let mut duplicate: Vec<Option<Diagnostic>> = vec![None; entries.len()];
+        for (e, dup) in entries.iter().zip(&mut duplicate) {
             let id_pos = (e.id.line, e.id.col);
-            if let Some((first_file, first_line)) = ids.get(&e.id.value) {
-                diags.push(
-                    err(
-                        id_pos,
-                        e.id.value.chars().count(),
+            if let Some(&(first_file, first_line)) = ids.get(&e.id.value) {
+                let first_file = &files[first_file].path;
+                *dup = Some(
+                    Diagnostic::error(
+                        &file.path,
                         format!("duplicate engagement id \"{}\"", e.id.value),
                     )
+                    .at(&file.text, id_pos.0, id_pos.1, e.id.value.chars().count())
                     .with_help(format!(
                         "{first_file}:{first_line} already uses it; give each engagement its own id"
                     )),
                 );
-                ok = false;
             } else {
-                ids.insert(e.id.value.clone(), (file.path.clone(), id_pos.0));
+                ids.insert(e.id.value.clone(), (f, id_pos.0));
             }
-            let tier = config.tier_index(&e.tier.value);
-            if tier.is_none() {
-                diags.push(
-                    err(
-                        (e.tier.line, e.tier.col),
-                        e.tier.value.chars().count(),
-                        format!("unknown tier \"{}\"", e.tier.value),
-                    )
-                    .with_help(config.unknown_tier_help(&e.tier.value)),
-                );
-                ok = false;
-            }
-            let date_pos = (e.date.line, e.date.col);
-            let date = match parse_date(&e.date.value) {
-                None => {
-                    diags.push(
-                        err(
-                            date_pos,
-                            e.date.value.chars().count(),
-                            format!("invalid date \"{}\"", e.date.value),
-                        )
-                        .with_help("write the date as YYYY-MM-DD, for example 2026-10-02"),
-                    );
-                    ok = false;
-                    0
-                }
-                Some(d) if d > today => {
-                    diags.push(
-                        err(
-                            date_pos,
-                            e.date.value.chars().count(),
-                            format!("date {} is in the future", e.date.value),
-                        )
-                        .with_help(format!(
-                            "today is {}; record an engagement once it has happened",
-                            format_date(today)
-                        )),
-                    );
-                    ok = false;
-                    d
-                }
-                Some(d) => d,
-            };
-            let outcome = match &e.outcome {
-                None => Outcome::Success,
-                Some(o) => match o.value.as_str() {
-                    "success" => Outcome::Success,
-                    "partial" => Outcome::Partial,
-                    "failed" => Outcome::Failed,
-                    other => {
-                        let values = ["success", "partial", "failed"];
-                        diags.push(
-                            err(
-                                (o.line, o.col),
-                                other.chars().count(),
-                                format!("unknown outcome \"{other}\""),
-                            )
-                            .with_help(
-                                match did_you_mean(other, values) {
-                                    Some(s) => format!("did you mean \"{s}\"?"),
-                                    None => "use one of: success, partial, failed".into(),
-                                },
-                            ),
-                        );
-                        ok = false;
-                        Outcome::Failed
-                    }
-                },
-            };
-            let mut used = Vec::new();
-            for u in e.used {
-                let pos = (u.line, u.col);
-                match known.get(u.path.as_str()) {
-                    None => {
-                        let help = match did_you_mean_path(&u.path, known.keys().copied()) {
-                            Some(s) => format!("did you mean \"{s}\"?"),
-                            None => "write the path from the site root, for example playbooks/onboarding/connect-sso.md".into(),
-                        };
-                        diags.push(
-                            err(
-                                pos,
-                                u.path.chars().count(),
-                                format!("no page at \"{}\"", u.path),
-                            )
-                            .with_help(help),
-                        );
-                        ok = false;
-                        continue;
-                    }
-                    Some(false) => diags.push(
-                        Diagnostic::warning(
-                            &file.path,
-                            format!("{} is not gated; this proof is not needed", u.path),
-                        )
-                        .at(&file.text, pos.0, pos.1, u.path.chars().count())
-                        .with_help(format!(
-                            "only these kinds need proof: {}",
-                            gate_kinds(config)
-                        )),
-                    ),
-                    Some(true) => {}
-                }
-                if let Some(h) = &u.hash
-                    && !is_hash(h)
-                {
-                    let line_text = file.text.lines().nth(pos.0.saturating_sub(1)).unwrap_or("");
-                    let hash_line = file
-                        .text
-                        .lines()
-                        .enumerate()
-                        .skip(pos.0 - 1)
-                        .find(|(_, l)| l.contains(h.as_str()));
-                    let (l, c) = hash_line
-                        .map(|(i, l)| {
-                            (
-                                i + 1,
-                                l.find(h.as_str()).map_or(1, |b| l[..b].chars().count() + 1),
-                            )
-                        })
-                        .unwrap_or((pos.0, line_text.len().max(1)));
-                    diags.push(
-                            Diagnostic::error(&file.path, format!("\"{h}\" is not a hash shirube writes"))
-                                .at(&file.text, l, c, h.chars().count())
-                                .with_help("remove the `hash:` line, or let `shirube prove` write it (16 hex digits)"),
-                        );
-                    ok = false;
-                }
-                used.push(Use {
-                    path: u.path,
-                    hash: u.hash,
-                    line: pos.0,
-                });
-            }
-            if ok {
-                manifest.engagements.push(Engagement {
-                    id: e.id.value,
-                    customer: e.customer,
-                    csm: e.csm,
-                    tier: tier.unwrap_or(0),
-                    date,
-                    outcome,
-                    used,
-                    file: file.path.clone(),
-                    line,
-                });
-            }
+        }
+        let checked: Vec<(Option<Engagement>, Vec<Diagnostic>)> = entries
+            .into_par_iter()
+            .zip(&duplicate)
+            .map(|(e, dup)| check_entry(e, dup.is_none(), file, config, known, today))
+            .collect();
+        for ((engagement, d), dup) in checked.into_iter().zip(duplicate) {
+            diags.extend(dup);
+            diags.extend(d);
+            manifest.engagements.extend(engagement);
         }
     }
     (manifest, diags)
+}
+
+/// The checks of one engagement that do not depend on the others: tier, date, outcome, paths and hashes.
+/// Returns the engagement when it is valid (and `ok`: no problem found before), and what is wrong with it.
+fn check_entry(
+    e: Entry,
+    mut ok: bool,
+    file: &ManifestFile,
+    config: &Config,
+    known: &HashMap<&str, bool>,
+    today: i64,
+) -> (Option<Engagement>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let line = e.line;
+    let err = |s: (usize, usize), len: usize, msg: String| {
+        Diagnostic::error(&file.path, msg).at(&file.text, s.0, s.1, len)
+    };
+    let tier = config.tier_index(&e.tier.value);
+    if tier.is_none() {
+        diags.push(
+            err(
+                (e.tier.line, e.tier.col),
+                e.tier.value.chars().count(),
+                format!("unknown tier \"{}\"", e.tier.value),
+            )
+            .with_help(config.unknown_tier_help(&e.tier.value)),
+        );
+        ok = false;
+    }
+    let date_pos = (e.date.line, e.date.col);
+    let date = match parse_date(&e.date.value) {
+        None => {
+            diags.push(
+                err(
+                    date_pos,
+                    e.date.value.chars().count(),
+                    format!("invalid date \"{}\"", e.date.value),
+                )
+                .with_help("write the date as YYYY-MM-DD, for example 2026-10-02"),
+            );
+            ok = false;
+            0
+        }
+        Some(d) if d > today => {
+            diags.push(
+                err(
+                    date_pos,
+                    e.date.value.chars().count(),
+                    format!("date {} is in the future", e.date.value),
+                )
+                .with_help(format!(
+                    "today is {}; record an engagement once it has happened",
+                    format_date(today)
+                )),
+            );
+            ok = false;
+            d
+        }
+        Some(d) => d,
+    };
+    let outcome = match &e.outcome {
+        None => Outcome::Success,
+        Some(o) => match o.value.as_str() {
+            "success" => Outcome::Success,
+            "partial" => Outcome::Partial,
+            "failed" => Outcome::Failed,
+            other => {
+                let values = ["success", "partial", "failed"];
+                diags.push(
+                    err(
+                        (o.line, o.col),
+                        other.chars().count(),
+                        format!("unknown outcome \"{other}\""),
+                    )
+                    .with_help(match did_you_mean(other, values) {
+                        Some(s) => format!("did you mean \"{s}\"?"),
+                        None => "use one of: success, partial, failed".into(),
+                    }),
+                );
+                ok = false;
+                Outcome::Failed
+            }
+        },
+    };
+    let mut used = Vec::new();
+    for u in e.used {
+        let pos = (u.line, u.col);
+        match known.get(u.path.as_str()) {
+            None => {
+                let help = match did_you_mean_path(&u.path, known.keys().copied()) {
+                        Some(s) => format!("did you mean \"{s}\"?"),
+                        None => "write the path from the site root, for example playbooks/onboarding/connect-sso.md".into(),
+                    };
+                diags.push(
+                    err(
+                        pos,
+                        u.path.chars().count(),
+                        format!("no page at \"{}\"", u.path),
+                    )
+                    .with_help(help),
+                );
+                ok = false;
+                continue;
+            }
+            Some(false) => diags.push(
+                Diagnostic::warning(
+                    &file.path,
+                    format!("{} is not gated; this proof is not needed", u.path),
+                )
+                .at(&file.text, pos.0, pos.1, u.path.chars().count())
+                .with_help(format!(
+                    "only these kinds need proof: {}",
+                    gate_kinds(config)
+                )),
+            ),
+            Some(true) => {}
+        }
+        if let Some(h) = &u.hash
+            && !is_hash(h)
+        {
+            let line_text = file.text.lines().nth(pos.0.saturating_sub(1)).unwrap_or("");
+            let hash_line = file
+                .text
+                .lines()
+                .enumerate()
+                .skip(pos.0 - 1)
+                .find(|(_, l)| l.contains(h.as_str()));
+            let (l, c) = hash_line
+                .map(|(i, l)| {
+                    (
+                        i + 1,
+                        l.find(h.as_str()).map_or(1, |b| l[..b].chars().count() + 1),
+                    )
+                })
+                .unwrap_or((pos.0, line_text.len().max(1)));
+            diags.push(
+                Diagnostic::error(&file.path, format!("\"{h}\" is not a hash shirube writes"))
+                    .at(&file.text, l, c, h.chars().count())
+                    .with_help(
+                        "remove the `hash:` line, or let `shirube prove` write it (16 hex digits)",
+                    ),
+            );
+            ok = false;
+        }
+        used.push(Use {
+            path: u.path,
+            hash: u.hash,
+            line: pos.0,
+        });
+    }
+    let engagement = ok.then(|| Engagement {
+        id: e.id.value,
+        customer: e.customer,
+        csm: e.csm,
+        tier: tier.unwrap_or(0),
+        date,
+        outcome,
+        used,
+        file: file.path.clone(),
+        line,
+    });
+    (engagement, diags)
 }
 
 /// The gated kinds, as `playbook, faq`, for messages.
@@ -485,11 +508,17 @@ fn hash_fields(h: &mut Sha256, page: &Page, config: &Config) {
 /// The content hash of a page: SHA-256 (first 16 hex digits) over the values that matter to a reader, with
 /// line endings and trailing whitespace ignored, so a CRLF checkout or an editor's trailing spaces change nothing.
 pub fn content_hash(page: &Page, config: &Config) -> String {
+    content_hash_with(page, config, &mut Vec::new())
+}
+
+/// [`content_hash`] with a caller's buffer for the normalized body: the gate hashes every page, and one large
+/// update of the hash is much cheaper than one per line.
+fn content_hash_with(page: &Page, config: &Config, body: &mut Vec<u8>) -> String {
     let mut h = Sha256::new();
     hash_fields(&mut h, page, config);
     // The body's lines without trailing whitespace, blank lines at the start and end left out, joined with
-    // `\n`: fed to the hash line by line, without building the normalized text.
-    h.update(b"body\0");
+    // `\n`.
+    body.clear();
     let mut blank_run = 0usize;
     let mut started = false;
     for line in page.body.lines() {
@@ -499,24 +528,17 @@ pub fn content_hash(page: &Page, config: &Config) -> String {
             continue;
         }
         if started {
-            newlines(&mut h, blank_run + 1);
+            body.resize(body.len() + blank_run + 1, b'\n');
         }
-        h.update(line.as_bytes());
+        body.extend_from_slice(line.as_bytes());
         started = true;
         blank_run = 0;
     }
+    h.update(b"body\0");
+    h.update(&body[..]);
     h.update([0]);
     let digest = h.finalize();
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
-}
-
-fn newlines(h: &mut Sha256, mut n: usize) {
-    const NL: [u8; 32] = [b'\n'; 32];
-    while n > 0 {
-        let k = n.min(NL.len());
-        h.update(&NL[..k]);
-        n -= k;
-    }
 }
 
 /// Why a page is or is not published.
@@ -598,21 +620,23 @@ pub fn gate(pages: &[Page], manifest: &Manifest, config: &Config, today: i64) ->
     // Each decision hashes the page's content: in parallel.
     pages
         .par_iter()
-        .map(|p| {
-            decide(
-                p,
-                by_path.get(p.src.as_str()).map_or(&[][..], Vec::as_slice),
-                config,
-                today,
-            )
+        .map_init(Vec::new, |buf, p| {
+            let uses = by_path.get(p.src.as_str()).map_or(&[][..], Vec::as_slice);
+            decide(p, uses, config, today, buf)
         })
         .collect()
 }
 
-fn decide(page: &Page, uses: &[(&Engagement, &Use)], config: &Config, today: i64) -> Decision {
+fn decide(
+    page: &Page,
+    uses: &[(&Engagement, &Use)],
+    config: &Config,
+    today: i64,
+    buf: &mut Vec<u8>,
+) -> Decision {
     let policy = &config.proof;
     let gated = policy.gate.contains(&page.kind) && !crate::validate::is_intro_path(&page.src);
-    let hash = content_hash(page, config);
+    let hash = content_hash_with(page, config, buf);
     let mut counts = [0u32; 3];
     for (e, _) in uses {
         counts[e.outcome as usize] += 1;
