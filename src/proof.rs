@@ -824,18 +824,106 @@ mod fast {
         "id", "customer", "csm", "tier", "date", "outcome", "used", "note",
     ];
 
+    /// From this size on, a manifest is read in parallel (see [`entries`]).
+    pub(super) const PARALLEL_FROM: usize = 256 * 1024;
+
     /// Entries of `text`, or `None` when the YAML parser must read it.
+    ///
+    /// A large file (a team's history: 20,000 engagements are 7 MB) is cut before lines that start an
+    /// engagement, `- ` at the indent of the first one, and the runs are read in parallel. Each run is read as
+    /// it would be in one pass: anything the line reader does not know sends the whole file to the parser.
     pub(super) fn entries(text: &str) -> Option<Vec<Entry>> {
+        let Some((indent, cuts)) = (text.len() >= PARALLEL_FROM).then(|| cuts(text)).flatten()
+        else {
+            return entries_in(text, 1, None);
+        };
+        use rayon::prelude::*;
+        let mut bounds = vec![0];
+        bounds.extend(cuts);
+        bounds.push(text.len());
+        let runs: Vec<&str> = bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+        // Each run's first line number: the newlines before it, counted run by run.
+        let newlines: Vec<usize> = runs
+            .par_iter()
+            .map(|r| r.bytes().filter(|&b| b == b'\n').count())
+            .collect();
+        let firsts = newlines.iter().scan(1, |line, n| {
+            let first = *line;
+            *line += n;
+            Some(first)
+        });
+        let jobs: Vec<(usize, &str)> = firsts.zip(runs).collect();
+        let read: Vec<Option<Vec<Entry>>> = jobs
+            .par_iter()
+            .map(|&(first_line, run)| {
+                let after_header = (first_line > 1).then_some(indent);
+                entries_in(run, first_line, after_header)
+            })
+            .collect();
+        let mut out = Vec::new();
+        for entries in read {
+            out.extend(entries?);
+        }
+        Some(out)
+    }
+
+    /// Where to cut `text` for [`entries`]: the indent of the engagements' `- `, and byte offsets of lines
+    /// that start an engagement, about evenly spaced. `None` when there is no such line to cut at.
+    pub(super) fn cuts(text: &str) -> Option<(usize, Vec<usize>)> {
+        let header = if text.starts_with("engagements:") {
+            0
+        } else {
+            text.find("\nengagements:")? + 1
+        };
+        let after = header + text[header..].find('\n')? + 1;
+        let first = text[after..].split('\n').find(|l| {
+            let rest = l.trim_start_matches(' ');
+            !rest.is_empty() && !rest.starts_with('#')
+        })?;
+        let item = first.trim_start_matches(' ');
+        if !item.starts_with("- ") {
+            return None;
+        }
+        let indent = first.len() - item.len();
+        let marker = format!("\n{}- ", " ".repeat(indent));
+        let runs = rayon::current_num_threads() * 4;
+        let mut cuts = Vec::new();
+        let mut from = after;
+        for k in 1..runs {
+            let mut target = (text.len() * k / runs).max(from);
+            while !text.is_char_boundary(target) {
+                target += 1;
+            }
+            let Some(at) = text[target..].find(&marker) else {
+                break;
+            };
+            // After the newline: the run starts with the engagement's line.
+            let cut = target + at + 1;
+            if cut > from {
+                cuts.push(cut);
+                from = cut;
+            }
+        }
+        (!cuts.is_empty()).then_some((indent, cuts))
+    }
+
+    /// [`entries`] of one run of lines, the first of them line `first_line` of the file. `after_header`: the
+    /// run starts after `engagements:`, with engagements at this indent.
+    pub(super) fn entries_in(
+        text: &str,
+        first_line: usize,
+        after_header: Option<usize>,
+    ) -> Option<Vec<Entry>> {
         if !plain_bytes(text.as_bytes()) {
             return None;
         }
         let mut out = Vec::new();
-        let mut header = false;
+        let mut header = after_header.is_some();
         let mut closed = false; // `engagements: []`
-        let mut item_indent = None;
+        let mut item_indent = after_header;
         let mut cur: Option<Building> = None;
         for (i, raw) in text.split('\n').enumerate() {
-            let no = i + 1;
+            let no = first_line + i;
             let rest = raw.trim_start_matches(' ');
             if rest.is_empty() || rest.starts_with('#') {
                 continue;
@@ -887,7 +975,7 @@ mod fast {
             out.push(b.finish()?);
         }
         // `engagements:` with nothing under it is null: left to the parser.
-        (header && (closed || !out.is_empty())).then_some(out)
+        (header && (closed || !out.is_empty() || after_header.is_some())).then_some(out)
     }
 
     /// No byte that the YAML parser treats specially or rejects: control characters other than `\n` (so no
@@ -1320,6 +1408,50 @@ mod tests {
                 "the fast reader took:\n{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_large_manifest_is_read_in_parallel_as_in_one_pass() {
+        // Over PARALLEL_FROM, with comments, blank lines, both `used` forms, Japanese text and hashes, so that
+        // runs start at every kind of line; the result must be the one-pass reading, and the parser's.
+        let mut text = String::from("# history\nengagements:\n");
+        let mut n = 0;
+        while text.len() < 600 * 1024 {
+            n += 1;
+            if n % 7 == 0 {
+                text.push_str("\n  # 四半期の区切り\n");
+            }
+            text.push_str(&format!(
+                "  - id: ENG-{n}\n    customer: 株式会社 {n}\n    tier: {}\n    date: 2026-0{}-1{}\n    used:\n",
+                ["low", "mid", "high"][n % 3],
+                1 + n % 9,
+                n % 10
+            ));
+            if n % 2 == 0 {
+                text.push_str(&format!(
+                    "      - path: playbooks/p{n}.md\n        hash: 0123456789abcdef\n"
+                ));
+            } else {
+                text.push_str(&format!(
+                    "      - content/faq/q{n}.md\n      - playbooks/x.md\n"
+                ));
+            }
+            if n % 5 == 0 {
+                text.push_str("    note: 手順3で止まりました。\n");
+            }
+        }
+        assert!(text.len() > fast::PARALLEL_FROM);
+        let (indent, cuts) = fast::cuts(&text).expect("places to cut");
+        assert_eq!(indent, 2);
+        assert!(cuts.len() >= 3, "{cuts:?}");
+        assert!(cuts.iter().all(|&c| text[c..].starts_with("  - id: ENG-")));
+        let parallel = fast::entries(&text).expect("the fast reader reads it");
+        assert_eq!(parallel.len(), n);
+        assert_eq!(Some(&parallel), fast::entries_in(&text, 1, None).as_ref());
+        assert!(agrees(&text));
+        // A mistake in a later run sends the whole file to the parser.
+        let broken = text.replacen("    tier: mid\n", "    tier:\tmid\n", 40);
+        assert!(fast::entries(&broken).is_none());
     }
 
     #[test]
