@@ -603,8 +603,6 @@ pub struct Decision {
     pub expires_in: Option<i64>,
     /// Hash drift against the newest proof.
     pub drift: Drift,
-    /// The page's current content hash.
-    pub hash: String,
     /// Engagements that used it, by outcome (success, partial, failed), any tier, any age.
     pub uses: [u32; 3],
 }
@@ -617,7 +615,7 @@ pub fn gate(pages: &[Page], manifest: &Manifest, config: &Config, today: i64) ->
             by_path.entry(u.path.as_str()).or_default().push((e, u));
         }
     }
-    // Each decision hashes the page's content: in parallel.
+    // In parallel: a decision hashes the page's content when its newest proof carries a hash.
     pages
         .par_iter()
         .map_init(Vec::new, |buf, p| {
@@ -636,7 +634,6 @@ fn decide(
 ) -> Decision {
     let policy = &config.proof;
     let gated = policy.gate.contains(&page.kind) && !crate::validate::is_intro_path(&page.src);
-    let hash = content_hash_with(page, config, buf);
     let mut counts = [0u32; 3];
     for (e, _) in uses {
         counts[e.outcome as usize] += 1;
@@ -659,7 +656,8 @@ fn decide(
         None => Drift::Unproven,
         Some((_, u)) => match &u.hash {
             None => Drift::Unknown,
-            Some(h) if *h == hash => Drift::None,
+            // Hashed only here: a page whose newest proof has no hash needs none.
+            Some(h) if *h == content_hash_with(page, config, buf) => Drift::None,
             Some(_) => Drift::Changed,
         },
     };
@@ -677,7 +675,6 @@ fn decide(
         newest: newest.map(|(e, _)| e.date),
         expires_in,
         drift,
-        hash,
         uses: counts,
     };
     if page.draft {

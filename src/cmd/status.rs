@@ -108,7 +108,7 @@ pub fn report(c: &Checked) -> Report {
                     .map(|n| n + i64::from(c.config.proof.max_age_days) - c.today)
             }),
             drift: d.drift,
-            hash: d.hash.clone(),
+            hash: crate::proof::content_hash(p, &c.config),
             uses: Uses {
                 success: d.uses[0],
                 partial: d.uses[1],
