@@ -603,8 +603,19 @@ pub struct Decision {
     pub expires_in: Option<i64>,
     /// Hash drift against the newest proof.
     pub drift: Drift,
+    /// The page's current content hash, when the drift check needed it (see [`Decision::content_hash`]).
+    pub hash: Option<String>,
     /// Engagements that used it, by outcome (success, partial, failed), any tier, any age.
     pub uses: [u32; 3],
+}
+
+impl Decision {
+    /// The content hash of `page` (the page this decision is for): the one the gate computed, if it did.
+    pub fn content_hash(&self, page: &Page, config: &Config) -> String {
+        self.hash
+            .clone()
+            .unwrap_or_else(|| content_hash(page, config))
+    }
 }
 
 /// Decides every page. `pages[i]` gets `decisions[i]`.
@@ -652,14 +663,15 @@ fn decide(
         *proofs.entry(e.tier).or_default() += 1;
     }
     let newest = successful.iter().max_by_key(|(e, _)| e.date);
-    let drift = match newest {
-        None => Drift::Unproven,
-        Some((_, u)) => match &u.hash {
-            None => Drift::Unknown,
-            // Hashed only here: a page whose newest proof has no hash needs none.
-            Some(h) if *h == content_hash_with(page, config, buf) => Drift::None,
-            Some(_) => Drift::Changed,
-        },
+    // Hashed only when the newest proof has a hash to compare with.
+    let hash = newest
+        .filter(|(_, u)| u.hash.is_some())
+        .map(|_| content_hash_with(page, config, buf));
+    let drift = match (newest, &hash) {
+        (None, _) => Drift::Unproven,
+        (Some((_, u)), Some(now)) if u.hash.as_ref() == Some(now) => Drift::None,
+        (Some(_), Some(_)) => Drift::Changed,
+        (Some(_), None) => Drift::Unknown,
     };
     // The proof that keeps the page published is the min_proofs-th newest fresh one.
     let mut fresh_dates: Vec<i64> = fresh.iter().map(|(e, _)| e.date).collect();
@@ -675,6 +687,7 @@ fn decide(
         newest: newest.map(|(e, _)| e.date),
         expires_in,
         drift,
+        hash,
         uses: counts,
     };
     if page.draft {

@@ -102,7 +102,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
             );
         }
         if !uses.iter().any(|(p, _)| *p == src) {
-            uses.push((src, proof::content_hash(page, config)));
+            uses.push((src, decision.content_hash(page, config)));
         }
     }
     if let Some(t) = &args.tier

@@ -6,6 +6,7 @@
 use crate::diagnostics::Diagnostics;
 use crate::proof::{Drift, State, format_date};
 use crate::site::{self, Checked, Options};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -76,9 +77,10 @@ pub struct Report {
 
 /// Builds the report from a gated site.
 pub fn report(c: &Checked) -> Report {
+    // In parallel: each row hashes its page's content.
     let mut pages: Vec<Row> = c
         .pages
-        .iter()
+        .par_iter()
         .zip(&c.decisions)
         .filter(|(_, d)| d.gated)
         .map(|(p, d)| Row {
@@ -108,7 +110,7 @@ pub fn report(c: &Checked) -> Report {
                     .map(|n| n + i64::from(c.config.proof.max_age_days) - c.today)
             }),
             drift: d.drift,
-            hash: crate::proof::content_hash(p, &c.config),
+            hash: d.content_hash(p, &c.config),
             uses: Uses {
                 success: d.uses[0],
                 partial: d.uses[1],
