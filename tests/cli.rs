@@ -440,6 +440,16 @@ fn build_summary_counts_pages() {
     assert!(Path::new(&site.public()).join("index.html").is_file());
 }
 
+/// The number in `line` between `before` and `after`; panics (showing the line) when there is none.
+#[track_caller]
+fn number_between(line: &str, before: &str, after: &str) -> usize {
+    line.split(before)
+        .nth(1)
+        .and_then(|s| s.split(after).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no number between {before:?} and {after:?}: {line}"))
+}
+
 #[test]
 fn build_timings_name_stages_slow_files_and_what_was_written() {
     let site = TestSite::fixture("full");
@@ -469,18 +479,8 @@ fn build_timings_name_stages_slow_files_and_what_was_written() {
     }
     assert!(line.contains("(updated: "), "{line}");
     // The edited page, and the phase, tier and home pages that list it, are written; most files are not.
-    let written: usize = line
-        .split("updated: ")
-        .nth(1)
-        .and_then(|s| s.split(" written").next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{line}"));
-    let unchanged: usize = line
-        .split("written, ")
-        .nth(1)
-        .and_then(|s| s.split(" unchanged").next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{line}"));
+    let written = number_between(line, "updated: ", " written");
+    let unchanged = number_between(line, "written, ", " unchanged");
     assert!(written >= 1 && written < unchanged, "{line}");
     assert!(
         run.stderr.contains("\nslowest to render: "),
