@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const env = process.env;
 const ORIGIN = env.SHIRUBE_ORIGIN;
@@ -26,18 +26,7 @@ const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 let browser;
 before(async () => {
   assert.ok(ORIGIN, "SHIRUBE_ORIGIN is not set: run these tests through `cargo test --test browser_reader`");
-  browser = await chromium.launch({
-    executablePath: env.SHIRUBE_CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launch(env.SHIRUBE_CHROMIUM);
 });
 after(async () => {
   await browser?.close();

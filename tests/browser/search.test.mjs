@@ -5,7 +5,7 @@
 //   CHROMIUM             the browser binary (default /usr/bin/chromium)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
 const fixture = process.env.SHIRUBE_FIXTURE_URL;
 const sample = process.env.SHIRUBE_SAMPLE_URL;
@@ -13,10 +13,7 @@ let browser;
 let errors = [];
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch(process.env.CHROMIUM);
 });
 after(async () => browser && (await browser.close()));
 

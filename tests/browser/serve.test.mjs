@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const env = process.env;
 const URL_ = env.SHIRUBE_URL;
@@ -19,18 +19,7 @@ const WAIT = { timeout: 10_000 };
 let browser;
 before(async () => {
   assert.ok(URL_ && SITE, "run these tests through `cargo test --test browser_serve`");
-  browser = await chromium.launch({
-    executablePath: env.SHIRUBE_CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launch(env.SHIRUBE_CHROMIUM);
 });
 after(async () => {
   await browser?.close();
