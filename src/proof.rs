@@ -607,6 +607,8 @@ pub struct Decision {
     pub hash: Option<String>,
     /// Engagements that used it, by outcome (success, partial, failed), any tier, any age.
     pub uses: [u32; 3],
+    /// More successful, fresh engagements it needs to be published (0 unless unproven or expired).
+    pub missing: u32,
 }
 
 impl Decision {
@@ -689,6 +691,7 @@ fn decide(
         drift,
         hash,
         uses: counts,
+        missing: 0,
     };
     if page.draft {
         d.state = State::Draft;
@@ -714,6 +717,7 @@ fn decide(
     }
     d.published = false;
     let missing = needed - fresh.len();
+    d.missing = missing as u32;
     let engagements = if missing == 1 {
         "engagement"
     } else {

@@ -14,7 +14,7 @@ use crate::load::{SourceDoc, Sources};
 use crate::markdown::Target;
 use crate::model::Page;
 use crate::proof::{self, Decision, Manifest, State};
-use crate::render::{Banner, OutputFile};
+use crate::render::{self, Banner, OutputFile};
 use crate::validate;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -357,32 +357,85 @@ fn doc_target(doc: &SourceDoc) -> Target {
     Target::new(validate::url_for(&doc.path), doc.body().into(), true)
 }
 
-fn banner(decision: &Decision, language: Language) -> Option<Banner> {
+/// The preview banner of a page that is not (or not cleanly) published: its state, why, and what would
+/// publish it, in the site's language (`status` keeps the English reason for authors).
+fn banner(decision: &Decision, page: &Page, config: &Config) -> Option<Banner> {
     let show = !decision.published || decision.state == State::Stale;
     show.then(|| {
-        let label = match (language, decision.state) {
-            (Language::Ja, State::Draft) => "下書き",
-            (Language::Ja, State::Unproven) => "未実証",
-            (Language::Ja, State::Expired) => "実証期限切れ",
-            (Language::Ja, State::Stale) => "実証後に変更あり",
-            (Language::Ja, State::Published) => "公開",
-            (_, state) => match state {
-                State::Draft => "Draft",
-                State::Unproven => "Unproven",
-                State::Expired => "Proof expired",
-                State::Stale => "Changed since proven",
-                State::Published => "Published",
-            },
-        };
-        let where_ = match (language, decision.published) {
-            (Language::Ja, false) => "プレビューにのみ表示され、公開サイトには含まれません。",
-            (Language::Ja, true) => "公開中です。",
-            (_, false) => "Shown in preview only; not in the published guide.",
-            (_, true) => "Published.",
+        let text = match config.language {
+            Language::Ja => banner_ja(decision, page, config),
+            Language::En => {
+                let label = match decision.state {
+                    State::Draft => "Draft",
+                    State::Unproven => "Unproven",
+                    State::Expired => "Proof expired",
+                    State::Stale => "Changed since proven",
+                    State::Published => "Published",
+                };
+                let where_ = if decision.published {
+                    "Published."
+                } else {
+                    "Shown in preview only; not in the published guide."
+                };
+                format!("{label}: {}. {where_}", decision.reason)
+            }
         };
         Banner {
             kind: decision.state.id().to_string(),
-            text: format!("{label}: {}. {where_}", decision.reason),
+            text,
         }
     })
+}
+
+/// [`banner`] in Japanese.
+fn banner_ja(decision: &Decision, page: &Page, config: &Config) -> String {
+    let names: Vec<&str> = page
+        .tiers
+        .iter()
+        .filter_map(|&t| config.tiers.get(t))
+        .map(|t| t.name.as_str())
+        .collect();
+    let customers = if page.all_tiers || names.is_empty() {
+        "いずれかのティアの顧客".to_string()
+    } else {
+        format!("{}の顧客", names.join("または"))
+    };
+    let newest = decision
+        .newest
+        .map(|d| render::human_date(d, Language::Ja))
+        .unwrap_or_default();
+    let missing = decision.missing;
+    let (label, why) = match decision.state {
+        State::Draft => (
+            "下書き",
+            "front matter の `draft: true` を外すと公開対象になります。".to_string(),
+        ),
+        State::Unproven => (
+            "未実証",
+            format!(
+                "公開するには、{customers}との成功したエンゲージメントがあと{missing}件必要です。"
+            ),
+        ),
+        State::Expired => (
+            "実証期限切れ",
+            format!(
+                "最新の実証（{newest}）から{}日を超えました。{customers}との成功したエンゲージメントがあと{missing}件必要です。",
+                config.proof.max_age_days
+            ),
+        ),
+        State::Stale => (
+            "実証後に変更あり",
+            format!(
+                "{newest}に実証された後に内容が変わりました。{customers}で改めて実証してください（shirube prove {}）。",
+                page.src
+            ),
+        ),
+        State::Published => ("公開", String::new()),
+    };
+    let where_ = if decision.published {
+        "公開中です。"
+    } else {
+        "プレビューにのみ表示され、公開サイトには含まれません。"
+    };
+    format!("{label}：{why}{where_}")
 }

@@ -384,3 +384,94 @@ fn long_lists_are_cut_per_tier_and_link_to_the_phase_page() {
     let mid = site.out("tiers/mid/index.html");
     assert!(!mid.contains(r#"class="more""#));
 }
+
+/// The text of the preview banner of the page at `path` under `public`.
+fn banner_of(public: &std::path::Path, path: &str) -> String {
+    let html = std::fs::read_to_string(public.join(path)).expect("page");
+    between(&html, "<aside class=\"banner", "</aside>").to_string()
+}
+
+#[test]
+fn preview_banners_of_a_japanese_site_are_in_japanese() {
+    let site = TestSite::empty();
+    let dir = site.root.join("ja");
+    let run = common::run_in(
+        &site.root,
+        &["init", dir.to_str().expect("UTF-8"), "--lang", "ja"],
+        &[],
+    );
+    run.expect_ok();
+    // Unproven: a new playbook for mid-touch customers. Draft: another one. Stale: a page proven with its
+    // hash, then edited.
+    let write = |rel: &str, text: &str| std::fs::write(dir.join(rel), text).expect("write");
+    write(
+        "playbooks/onboarding/new-guide.md",
+        "---\ntitle: 新しい手順\nphase: onboarding\ntier: mid\n---\n\n本文。\n",
+    );
+    write(
+        "playbooks/onboarding/draft-guide.md",
+        "---\ntitle: 書きかけの手順\nphase: onboarding\ntier: low\ndraft: true\n---\n\n本文。\n",
+    );
+    // Far enough ahead that the proofs `init` wrote (dated around the real today) are past max_age_days (540).
+    let today = [("SHIRUBE_TODAY", std::path::Path::new("2099-01-01"))];
+    let rollout = "playbooks/adoption/plan-rollout.md";
+    common::run_in(
+        &dir,
+        &["prove", rollout, "--engagement", "ENG-9", "--tier", "low"],
+        &today,
+    )
+    .expect_ok();
+    let text = std::fs::read_to_string(dir.join(rollout)).expect("read");
+    write(
+        rollout,
+        &text.replace("段階的に展開すると", "段階的に展開すれば"),
+    );
+
+    let public = dir.join("preview");
+    common::run_in(&dir, &["build", "--preview", "--out", "preview"], &today).expect_ok();
+    let unproven = banner_of(&public, "playbooks/onboarding/new-guide/index.html");
+    assert_eq!(
+        unproven,
+        " banner-unproven\">\n  <p>未実証：公開するには、ミッドタッチの顧客との成功したエンゲージメントがあと1件必要です。\
+         プレビューにのみ表示され、公開サイトには含まれません。</p>\n"
+    );
+    let draft = banner_of(&public, "playbooks/onboarding/draft-guide/index.html");
+    assert!(
+        draft.contains("<p>下書き：front matter の `draft: true` を外すと公開対象になります。"),
+        "{draft}"
+    );
+    let stale = banner_of(&public, "playbooks/adoption/plan-rollout/index.html");
+    assert!(
+        stale.contains(
+            "<p>実証後に変更あり：2099年1月1日に実証された後に内容が変わりました。\
+             ロータッチまたはミッドタッチまたはハイタッチの顧客で改めて実証してください\
+             （shirube prove playbooks/adoption/plan-rollout.md）。公開中です。</p>"
+        ),
+        "{stale}"
+    );
+
+    // invite-admins has `tier: all`.
+    let expired = banner_of(&public, "playbooks/onboarding/invite-admins/index.html");
+    let (before, after) = expired
+        .split_once("日）から540日を超えました。")
+        .unwrap_or_else(|| panic!("{expired}"));
+    assert!(before.ends_with(|c: char| c.is_ascii_digit()), "{expired}");
+    assert!(
+        before.contains("<p>実証期限切れ：最新の実証（20"),
+        "{expired}"
+    );
+    assert!(
+        after.starts_with("いずれかのティアの顧客との成功したエンゲージメントがあと1件必要です。"),
+        "{expired}"
+    );
+    // Nothing in English besides the command and the front matter key.
+    for banner in [unproven, draft, stale, expired] {
+        let text = between(&banner, "<p>", "</p>")
+            .replace("shirube prove playbooks/adoption/plan-rollout.md", "")
+            .replace("front matter の `draft: true`", "");
+        assert!(
+            !text.chars().any(|c| c.is_ascii_alphabetic()),
+            "English in a Japanese banner: {text}"
+        );
+    }
+}

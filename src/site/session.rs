@@ -852,7 +852,7 @@ impl Session {
                 Built {
                     page,
                     body,
-                    banner: banner(decision, config.language),
+                    banner: banner(decision, page, config),
                     published: decision.published,
                     proofs: decision.proofs.values().sum(),
                     last_proven: decision.newest,
