@@ -248,8 +248,10 @@ struct PageVm<'a> {
 struct Group {
     phase: PhaseVm,
     cards: Vec<Card>,
-    /// The link to the rest of the phase's list, when [`LIST_LIMIT`] left some out.
+    /// The link to the rest of the phase's list, when [`LIST_LIMIT`] (or [`MAP_LIMIT`]) left some out.
     more: Option<More>,
+    /// Home map: the playbooks [`MAP_LIMIT`] left out, as JSON for the progress ring, safe inside `<script>`.
+    rest: Option<String>,
 }
 
 /// A tier page lists at most this many cards per phase, and the FAQ index at most [`FAQ_LIMIT`] answers per
@@ -259,6 +261,9 @@ struct Group {
 pub const LIST_LIMIT: usize = 24;
 /// See [`LIST_LIMIT`].
 pub const FAQ_LIMIT: usize = 30;
+/// The home map lists at most this many playbooks per phase and tier in its narrow columns (at 10,000 pages,
+/// listing every one made the home page 6 MB).
+pub const MAP_LIMIT: usize = 12;
 
 #[derive(Serialize)]
 struct Kickoff {
@@ -693,26 +698,35 @@ impl<'a> Renderer<'a> {
                 .collect(),
             all_tiers: page.all_tiers,
             before_kickoff: page.before_kickoff,
-            tier_ids: if page.all_tiers {
-                "all".to_string()
-            } else {
-                page.tiers
-                    .iter()
-                    .map(|&t| self.site.tiers[t].id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            },
-            steps: match (page.kind, self.built[i].body.steps.as_slice()) {
-                (Kind::Playbook, []) => MARK_DONE_STEP.to_string(),
-                (Kind::Playbook, steps) => steps
-                    .iter()
-                    .map(|s| s.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                _ => String::new(),
-            },
+            tier_ids: self.tier_ids(page),
+            steps: self.step_ids(i),
             step_count: self.built[i].body.steps.len(),
             abs_url: self.config.base_url.absolute(&page.url),
+        }
+    }
+
+    /// For `data-tiers`: the page's tier ids separated by spaces, or `all`.
+    fn tier_ids(&self, page: &Page) -> String {
+        if page.all_tiers {
+            return "all".to_string();
+        }
+        let ids: Vec<&str> = page
+            .tiers
+            .iter()
+            .map(|&t| self.site.tiers[t].id.as_str())
+            .collect();
+        ids.join(" ")
+    }
+
+    /// For `data-steps`: see [`Card::steps`].
+    fn step_ids(&self, i: usize) -> String {
+        match (self.built[i].page.kind, self.built[i].body.steps.as_slice()) {
+            (Kind::Playbook, []) => MARK_DONE_STEP.to_string(),
+            (Kind::Playbook, steps) => {
+                let ids: Vec<&str> = steps.iter().map(|s| s.id.as_str()).collect();
+                ids.join(" ")
+            }
+            _ => String::new(),
         }
     }
 
@@ -1111,14 +1125,41 @@ impl<'a> Renderer<'a> {
 
     fn render_home(&self) -> Result<OutputFile, Diagnostic> {
         let map: Vec<Group> = (0..self.config.phases.len())
-            .map(|p| Group {
-                phase: self.phase_vm(p),
-                cards: self.by_phase[p]
+            .map(|p| {
+                let all: Vec<usize> = self.by_phase[p]
                     .iter()
-                    .filter(|&&i| self.built[i].page.kind == Kind::Playbook)
-                    .map(|&i| self.card(i))
-                    .collect(),
-                more: None,
+                    .copied()
+                    .filter(|&i| self.built[i].page.kind == Kind::Playbook)
+                    .collect();
+                let shown = self.first_per_tier(&all, MAP_LIMIT);
+                let phase = self.phase_vm(p);
+                let (more, rest) = if shown.len() < all.len() {
+                    // The progress ring still counts every playbook of the phase: the ones not listed go
+                    // along as data, `[url, tier ids, step hashes]` each (see `ringRest` in guide.js).
+                    let listed: std::collections::HashSet<usize> = shown.iter().copied().collect();
+                    let rest: Vec<(String, String, String)> = all
+                        .iter()
+                        .filter(|i| !listed.contains(i))
+                        .map(|&i| {
+                            let page = self.built[i].page;
+                            let url = format!("{}{}", self.site.base_path, page.url);
+                            let ids = self.step_ids(i);
+                            let hashes: Vec<String> = ids.split(' ').map(step_hash).collect();
+                            (url, self.tier_ids(page), hashes.join(" "))
+                        })
+                        .collect();
+                    let more = self.more(phase.url.clone(), all.len(), &phase.name);
+                    (Some(more), Some(script_json(&rest)))
+                } else {
+                    (None, None)
+                };
+                let cards = shown.into_iter().map(|i| self.card(i)).collect();
+                Group {
+                    phase,
+                    cards,
+                    more,
+                    rest,
+                }
             })
             .collect();
         let mut ctx = self.context("", "", "", None);
@@ -1210,7 +1251,12 @@ impl<'a> Renderer<'a> {
                     self.more(url, all.len(), &phase.name)
                 });
                 let cards: Vec<Card> = all.iter().take(LIST_LIMIT).map(|&i| self.card(i)).collect();
-                (!cards.is_empty()).then_some(Group { phase, cards, more })
+                (!cards.is_empty()).then_some(Group {
+                    phase,
+                    cards,
+                    more,
+                    rest: None,
+                })
             })
             .collect();
         let url = validate::tier_url(&tier.id);
@@ -1391,7 +1437,34 @@ fn faq_jsonld(faqs: &[(&Page, &Rendered)]) -> String {
         "@type": "FAQPage",
         "mainEntity": entities,
     });
-    doc.to_string()
+    script_json(&doc)
+}
+
+/// A short stand-in for a step id in the home map's ring data (step ids are whole sentences): FNV-1a (32 bits)
+/// of its UTF-8 bytes, in base 36. `stepHash` in guide.js computes the same; a collision between two steps of
+/// one page would only make the ring count one tick for both.
+fn step_hash(id: &str) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in id.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b"0123456789abcdefghijklmnopqrstuvwxyz"[(h % 36) as usize]);
+        h /= 36;
+        if h == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
+}
+
+/// `value` as JSON that is safe inside a `<script>` element (no `<`, `>` or `&` in it).
+fn script_json(value: &impl Serialize) -> String {
+    // Serializing strings, numbers and JSON values cannot fail.
+    serde_json::to_string(value)
+        .unwrap_or_default()
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
@@ -1516,6 +1589,16 @@ fn xml_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_hashes_are_fnv1a_in_base_36() {
+        // FNV-1a test vectors: "" = 0x811c9dc5, "a" = 0xe40c292c, "foobar" = 0xbf9cf968 (and `stepHash` in
+        // guide.js gives the same four strings).
+        assert_eq!(step_hash(""), "ztntfp");
+        assert_eq!(step_hash("a"), "1r9wi7g");
+        assert_eq!(step_hash("foobar"), "1h5yxyg");
+        assert_eq!(step_hash("管理者としてサインインします"), "dbm3p6");
+    }
 
     #[test]
     fn escaping_matches_tera() {

@@ -1,8 +1,8 @@
 //! The reader experience in a real browser: Debian's Chromium driven by `playwright-core` under `node --test`
 //! (`tests/browser/reader.test.mjs`).
 //!
-//! This test builds the sample site (English, under `/en/`) and a `shirube init --lang ja` site (under `/ja/`)
-//! with the real binary, serves both from a small HTTP server on a loopback port, and runs the Node tests
+//! This test builds the sample site (English, under `/en/`), a `shirube init --lang ja` site (under `/ja/`) and
+//! a site with a long phase (under `/big/`) with the real binary, serves both from a small HTTP server on a loopback port, and runs the Node tests
 //! against it. They tick steps, pick tiers, rebuild the site with an inserted step (through the same binary),
 //! check accessibility with axe-core in light and dark mode, and write screenshots to `target/screenshots/`.
 //!
@@ -65,6 +65,29 @@ fn reader_experience_in_chromium() {
         ],
     );
     build(&ja, &out.join("ja"), "/ja/");
+
+    // A guide with more playbooks in one phase than the home map lists: 30 in onboarding, odd ones for the
+    // low tier and even ones for mid, two steps each (three for the last two).
+    let big = tmp.path().join("site-big");
+    std::fs::create_dir_all(big.join("playbooks/onboarding")).expect("site folder");
+    std::fs::write(
+        big.join("shirube.yaml"),
+        "title: Big guide\nproof:\n  gate: []\n",
+    )
+    .expect("config");
+    for n in 1..=30 {
+        let tier = if n % 2 == 1 { "low" } else { "mid" };
+        let extra = if n >= 29 { "3. Tell the team.\n" } else { "" };
+        std::fs::write(
+            big.join(format!("playbooks/onboarding/step-{n:02}.md")),
+            format!(
+                "---\ntitle: Step {n:02}\nphase: onboarding\ntier: {tier}\nweight: {n}\n---\n\n\
+                 1. Open page {n}.\n2. Save page {n}.\n{extra}"
+            ),
+        )
+        .expect("playbook");
+    }
+    build(&big, &out.join("big"), "/big/");
 
     let server = Server::start(out.clone());
     let screenshots = target_dir().join("screenshots");

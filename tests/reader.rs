@@ -330,9 +330,14 @@ fn long_lists_are_cut_per_tier_and_link_to_the_phase_page() {
     let site = TestSite::empty();
     site.write("shirube.yaml", "title: Big guide\nproof:\n  gate: []\n");
     for n in 1..=40 {
+        let body = if n == 40 {
+            "1. Open it.\n2. Save it.\n"
+        } else {
+            "Do it.\n"
+        };
         site.write(
             &format!("playbooks/onboarding/step-{n:02}.md"),
-            &format!("---\ntitle: Low step {n:02}\nphase: onboarding\ntier: low\nweight: {n}\n---\n\nDo it.\n"),
+            &format!("---\ntitle: Low step {n:02}\nphase: onboarding\ntier: low\nweight: {n}\n---\n\n{body}"),
         );
     }
     for n in 1..=40 {
@@ -372,6 +377,39 @@ fn long_lists_are_cut_per_tier_and_link_to_the_phase_page() {
     );
     let ld = jsonld(&faq).expect("FAQPage");
     assert_eq!(ld["mainEntity"].as_array().map(Vec::len), Some(35));
+
+    // The home map: the first 12 playbooks, a link to the phase page, and the other 28 as data for the
+    // progress ring: URL, tiers, and a hash per step ("I have done this" counts as one step).
+    let home = site.out("index.html");
+    let titles = common::card_titles(&home);
+    let want: Vec<String> = (1..=12).map(|n| format!("Low step {n:02}")).collect();
+    assert_eq!(titles, want);
+    assert!(
+        home.contains(
+            r#"<p class="more"><a href="/phases/onboarding/">All 40 in Onboarding →</a></p>"#
+        ),
+        "{}",
+        between(&home, "<main", "</main>")
+    );
+    let rest: Vec<(String, String, String)> = serde_json::from_str(between(
+        &home,
+        "<script type=\"application/json\" data-ring-rest>",
+        "</script>",
+    ))
+    .expect("ring data");
+    let urls: Vec<String> = rest.iter().map(|r| r.0.clone()).collect();
+    let want: Vec<String> = (13..=40)
+        .map(|n| format!("/playbooks/onboarding/step-{n:02}/"))
+        .collect();
+    assert_eq!(urls, want);
+    assert!(rest.iter().all(|r| r.1 == "low"));
+    assert_eq!(rest[0].2.split(' ').count(), 1);
+    let last: Vec<&str> = rest[27].2.split(' ').collect();
+    assert!(last.len() == 2 && last[0] != last[1], "{last:?}");
+    assert!(
+        last.iter().all(|h| !h.is_empty() && h.len() <= 7),
+        "{last:?}"
+    );
 
     // The phase page lists everything, and has the FAQ heading the link points at.
     let phase = site.out("phases/onboarding/index.html");

@@ -193,6 +193,40 @@ test("ticked steps stay ticked after a reload and count on the phase page and th
   assert.equal(await page.locator("li.step .step-box:checked").count(), 0);
 });
 
+test("the home map of a long phase lists its first playbooks, and its ring counts every one", async (t) => {
+  const { page } = await open(t);
+  const BIG = `${ORIGIN}/big/`;
+  // Step 29 (low tier, three steps) is not listed on the home map.
+  await page.goto(`${BIG}playbooks/onboarding/step-29/`);
+  await page.locator("li.step .step-box").nth(0).check();
+  await page.locator("li.step .step-box").nth(2).check();
+
+  // What each tier has, from the phase page, which lists every playbook.
+  await page.goto(`${BIG}phases/onboarding/`);
+  const totals = await page.$$eval(".card[data-steps]", (cs) => {
+    const t = { all: 0, low: 0, mid: 0 };
+    for (const c of cs) {
+      const n = c.dataset.steps.split(" ").length;
+      t.all += n;
+      t[c.dataset.tiers] += n;
+    }
+    return t;
+  });
+  assert.deepEqual(totals, { all: 62, low: 31, mid: 31 });
+
+  await page.goto(BIG);
+  assert.equal(await page.locator(".map .card").count(), 24, "the first 12 of each tier");
+  assert.equal(await page.locator(`.card[data-key="/big/playbooks/onboarding/step-29/"]`).count(), 0);
+  assert.equal(await page.locator(".map-phase .more a").getAttribute("href"), "/big/phases/onboarding/");
+  const ring = page.locator(".map-phase").first().locator("[data-ring]");
+  assert.equal(await ring.locator("[data-ring-text]").textContent(), `2 of ${totals.all} steps done`);
+  await page.locator("input[name=tier][value=low]").check();
+  assert.equal(await ring.locator("[data-ring-text]").textContent(), `2 of ${totals.low} steps done`);
+  await page.locator("input[name=tier][value=mid]").check();
+  assert.equal(await ring.locator("[data-ring-text]").textContent(), `0 of ${totals.mid} steps done`);
+  assert.equal(await visible(page, ".map .card"), 12);
+});
+
 test("a rebuild that inserts a step keeps every tick on its own step", async (t) => {
   const { page } = await open(t);
   await page.goto(`${EN}${SSO}`);

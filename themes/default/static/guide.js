@@ -4,7 +4,7 @@
  * (remembered here, or set by ?tier=ID in a link) and lists show what applies to that tier; steps, kickoff items
  * and "I have done this" boxes can be ticked. Everything is kept in this browser's localStorage, per page:
  * nothing is sent anywhere. Markup contract: see the default theme's templates (data-tiers, data-steps,
- * data-step, data-progress, data-ring, data-alt, data-by-tier, data-reset).
+ * data-step, data-progress, data-ring, data-ring-rest, data-alt, data-by-tier, data-reset).
  */
 (() => {
   "use strict";
@@ -67,9 +67,13 @@
     tier = tierIds.includes(saved) ? saved : "";
   })();
 
-  function fits(el) {
-    const t = words(el.dataset.tiers);
+  // Whether a card (or anything with data-tiers) applies to the reader's tier; `ids` as in data-tiers.
+  function fitsTiers(ids) {
+    const t = words(ids);
     return !tier || !t.length || t.includes("all") || t.includes(tier);
+  }
+  function fits(el) {
+    return fitsTiers(el.dataset.tiers);
   }
   // Cards and FAQ entries hide (with their list item); tier pages list one tier already and are left alone.
   function filter() {
@@ -197,7 +201,16 @@
       p.classList.toggle("complete", c.total > 0 && c.done === c.total);
     }
     for (const ring of all("[data-ring]")) {
-      const c = sum(all(".card[data-steps]", ring.closest(".map-phase") || main).filter(visible));
+      const col = ring.closest(".map-phase") || main;
+      const c = sum(all(".card[data-steps]", col).filter(visible));
+      // A long phase lists its first playbooks only; the others come as [url, tier ids, step hashes].
+      for (const [key, tiers, steps] of ringRest(col)) {
+        if (!fitsTiers(tiers)) continue;
+        const hashes = words(steps);
+        const done = new Set(Array.from(ticked(key), stepHash));
+        c.total += hashes.length;
+        c.done += hashes.filter((h) => done.has(h)).length;
+      }
       const fg = ring.querySelector(".ring-fg");
       if (fg) fg.setAttribute("stroke-dasharray", pct(c) + " 100");
       const label = ring.querySelector(".ring-pct");
@@ -207,6 +220,27 @@
       ring.classList.toggle("complete", c.total > 0 && c.done === c.total);
     }
     startHere();
+  }
+  // A step id's stand-in in the ring data: FNV-1a (32 bits) of its UTF-8 bytes in base 36, as `step_hash` in
+  // shirube's render.rs.
+  function stepHash(id) {
+    let h = 0x811c9dc5;
+    for (const b of new TextEncoder().encode(id)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    return h.toString(36);
+  }
+  const rests = new Map();
+  function ringRest(col) {
+    if (!rests.has(col)) {
+      const data = col.querySelector("script[data-ring-rest]");
+      let list = [];
+      try {
+        list = data ? JSON.parse(data.textContent) : [];
+      } catch (e) {
+        /* no extra playbooks then */
+      }
+      rests.set(col, Array.isArray(list) ? list : []);
+    }
+    return rests.get(col);
   }
   function cardProgress(card) {
     const c = count(card);
