@@ -201,6 +201,9 @@ struct FaqGroup {
 struct More {
     url: String,
     label: String,
+    /// For `data-by-tier` on lists a reader can filter by tier (home map, FAQ index): JSON with the label
+    /// for each tier id, or `null` where that tier's items are all listed already. Empty on tier pages.
+    by_tier: String,
 }
 
 #[derive(Serialize)]
@@ -1148,7 +1151,7 @@ impl<'a> Renderer<'a> {
                             (url, self.tier_ids(page), hashes.join(" "))
                         })
                         .collect();
-                    let more = self.more(phase.url.clone(), all.len(), &phase.name);
+                    let more = self.more(phase.url.clone(), &all, MAP_LIMIT, true, &phase.name);
                     (Some(more), Some(script_json(&rest)))
                 } else {
                     (None, None)
@@ -1248,7 +1251,7 @@ impl<'a> Renderer<'a> {
                 let phase = self.phase_vm(p);
                 let more = (all.len() > LIST_LIMIT).then(|| {
                     let url = format!("{}?tier={}", phase.url, tier.id);
-                    self.more(url, all.len(), &phase.name)
+                    self.more(url, &all, LIST_LIMIT, false, &phase.name)
                 });
                 let cards: Vec<Card> = all.iter().take(LIST_LIMIT).map(|&i| self.card(i)).collect();
                 (!cards.is_empty()).then_some(Group {
@@ -1282,7 +1285,7 @@ impl<'a> Renderer<'a> {
                 let phase = self.phase_vm(p);
                 let more = (shown.len() < all.len()).then(|| {
                     let url = format!("{}#faqs-title", phase.url);
-                    self.more(url, all.len(), &phase.name)
+                    self.more(url, &all, FAQ_LIMIT, true, &phase.name)
                 });
                 (phase, shown, more)
             })
@@ -1352,13 +1355,42 @@ impl<'a> Renderer<'a> {
         shown
     }
 
-    /// The "All 120 in Onboarding" link of a shortened list.
-    fn more(&self, url: String, count: usize, phase: &str) -> More {
-        let label = self
-            .ui("more_in_phase")
-            .replace("{count}", &count.to_string())
-            .replace("{phase}", phase);
-        More { url, label }
+    /// The "All 120 in Onboarding" link of a list of `items` cut at `limit` per tier (`per_tier`), or of one
+    /// tier's list cut at `limit` (not `per_tier`).
+    fn more(
+        &self,
+        url: String,
+        items: &[usize],
+        limit: usize,
+        per_tier: bool,
+        phase: &str,
+    ) -> More {
+        let label = |count: usize| {
+            self.ui("more_in_phase")
+                .replace("{count}", &count.to_string())
+                .replace("{phase}", phase)
+        };
+        let mut by_tier = serde_json::Map::new();
+        if per_tier {
+            for (t, tier) in self.site.tiers.iter().enumerate() {
+                let tiers = |&i: &usize| &self.built[i].page.tiers;
+                let count = items
+                    .iter()
+                    .filter(|i| tiers(i).is_empty() || tiers(i).contains(&t))
+                    .count();
+                let value = (count > limit).then(|| label(count));
+                by_tier.insert(tier.id.clone(), value.into());
+            }
+        }
+        More {
+            url,
+            label: label(items.len()),
+            by_tier: if by_tier.is_empty() {
+                String::new()
+            } else {
+                serde_json::Value::Object(by_tier).to_string()
+            },
+        }
     }
 
     fn render_kickoff(&self) -> Result<OutputFile, Diagnostic> {

@@ -324,6 +324,20 @@ fn the_theme_makes_no_external_request() {
     }
 }
 
+/// The first "All N in Phase" link of `html`: its URL, its label, and its labels per tier.
+fn more_link(html: &str) -> (String, String, serde_json::Value) {
+    let p = between(html, "<p class=\"more\" data-by-tier-label=\"", "</p>");
+    let (json, link) = p.split_once("\"><a href=\"").expect("a link");
+    let (url, label) = link.split_once("\">").expect("a label");
+    let json = json.replace("&quot;", "\"");
+    let by_tier = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    (
+        url.to_string(),
+        label.trim_end_matches("</a>").to_string(),
+        by_tier,
+    )
+}
+
 #[test]
 fn long_lists_are_cut_per_tier_and_link_to_the_phase_page() {
     // 40 playbooks for the low tier; 35 FAQs for the high tier, then 5 for the low tier, last by weight.
@@ -370,10 +384,14 @@ fn long_lists_are_cut_per_tier_and_link_to_the_phase_page() {
         .collect();
     let want: Vec<String> = (1..=30).chain(36..=40).map(|n| format!("{n:02}")).collect();
     assert_eq!(shown, want);
-    assert!(
-        faq.contains(r#"<p class="more"><a href="/phases/onboarding/#faqs-title">All 40 in Onboarding →</a></p>"#),
-        "{}",
-        between(&faq, "<main", "</main>")
+    // Filtered to one tier, the link counts that tier's questions, or goes away when all of them are shown.
+    assert_eq!(
+        more_link(&faq),
+        (
+            "/phases/onboarding/#faqs-title".to_string(),
+            "All 40 in Onboarding →".to_string(),
+            serde_json::json!({"tech": null, "low": null, "mid": null, "high": "All 35 in Onboarding →"})
+        )
     );
     let ld = jsonld(&faq).expect("FAQPage");
     assert_eq!(ld["mainEntity"].as_array().map(Vec::len), Some(35));
@@ -384,12 +402,13 @@ fn long_lists_are_cut_per_tier_and_link_to_the_phase_page() {
     let titles = common::card_titles(&home);
     let want: Vec<String> = (1..=12).map(|n| format!("Low step {n:02}")).collect();
     assert_eq!(titles, want);
-    assert!(
-        home.contains(
-            r#"<p class="more"><a href="/phases/onboarding/">All 40 in Onboarding →</a></p>"#
-        ),
-        "{}",
-        between(&home, "<main", "</main>")
+    assert_eq!(
+        more_link(&home),
+        (
+            "/phases/onboarding/".to_string(),
+            "All 40 in Onboarding →".to_string(),
+            serde_json::json!({"tech": null, "low": "All 40 in Onboarding →", "mid": null, "high": null})
+        )
     );
     let rest: Vec<(String, String, String)> = serde_json::from_str(between(
         &home,

@@ -220,11 +220,17 @@ test("the home map of a long phase lists its first playbooks, and its ring count
   assert.equal(await page.locator(".map-phase .more a").getAttribute("href"), "/big/phases/onboarding/");
   const ring = page.locator(".map-phase").first().locator("[data-ring]");
   assert.equal(await ring.locator("[data-ring-text]").textContent(), `2 of ${totals.all} steps done`);
+  const more = page.locator(".map-phase .more a");
+  assert.equal(await more.textContent(), "All 30 in Onboarding →");
   await page.locator("input[name=tier][value=low]").check();
   assert.equal(await ring.locator("[data-ring-text]").textContent(), `2 of ${totals.low} steps done`);
+  assert.equal(await more.textContent(), "All 15 in Onboarding →", "the link counts the reader's tier");
   await page.locator("input[name=tier][value=mid]").check();
   assert.equal(await ring.locator("[data-ring-text]").textContent(), `0 of ${totals.mid} steps done`);
   assert.equal(await visible(page, ".map .card"), 12);
+  // Tech touch has no playbook here, so nothing more to see: no link.
+  await page.locator("input[name=tier][value=tech]").check();
+  assert.equal(await visible(page, ".map-phase .more"), 0);
 });
 
 test("a rebuild that inserts a step keeps every tick on its own step", async (t) => {

@@ -4,7 +4,7 @@
  * (remembered here, or set by ?tier=ID in a link) and lists show what applies to that tier; steps, kickoff items
  * and "I have done this" boxes can be ticked. Everything is kept in this browser's localStorage, per page:
  * nothing is sent anywhere. Markup contract: see the default theme's templates (data-tiers, data-steps,
- * data-step, data-progress, data-ring, data-ring-rest, data-alt, data-by-tier, data-reset).
+ * data-step, data-progress, data-ring, data-ring-rest, data-alt, data-by-tier, data-by-tier-label, data-reset).
  */
 (() => {
   "use strict";
@@ -93,6 +93,7 @@
     }
     for (const a of all("a[data-alt]")) swapLink(a);
     for (const box of all("[data-by-tier]")) tierStats(box);
+    for (const more of all("[data-by-tier-label]")) moreLink(more);
     for (const picker of all("[data-tier-picker]")) {
       for (const r of all("input[name=tier]", picker)) r.checked = r.value === tier;
     }
@@ -121,6 +122,22 @@
     a.setAttribute("href", v.u);
     if (title && v.t != null) title.textContent = v.t;
     if (phase && v.p != null) phase.textContent = v.p;
+  }
+  // "All 120 in Onboarding": the count of the reader's tier, or nothing when that tier's list is complete.
+  function moreLink(p) {
+    const a = p.querySelector("a");
+    if (!a) return;
+    if (p.dataset.def == null) p.dataset.def = a.textContent;
+    let label = p.dataset.def;
+    if (tier) {
+      try {
+        label = JSON.parse(p.dataset.byTierLabel)[tier];
+      } catch (e) {
+        /* keep the count of every tier */
+      }
+    }
+    p.hidden = label === null;
+    if (label) a.textContent = label;
   }
   function tierStats(box) {
     if (!box.dataset.def) {
