@@ -309,6 +309,36 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                     range,
                 ));
             }
+            // Raw HTML: the `src` of media tags (`<img src="shot.png">`) is checked and rewritten like a
+            // Markdown image, so the file is copied and the URL works from the page's pretty URL.
+            Event::Html(ref html) | Event::InlineHtml(ref html) if !media_srcs(html).is_empty() => {
+                let mut fixed = String::with_capacity(html.len() + 32);
+                let mut last = 0;
+                for src in media_srcs(html) {
+                    let dest = &html[src.clone()];
+                    match resolve(dest, page, site, &own_ids, true, deps) {
+                        Resolved::Url(url, asset) => {
+                            out.assets.extend(asset);
+                            fixed.push_str(&html[last..src.start]);
+                            fixed.push_str(&escape_attr(&url));
+                            last = src.end;
+                        }
+                        Resolved::Broken(msg, help) => {
+                            let mut d = diag(&range, dest, true, msg);
+                            d.help = help;
+                            out.diagnostics.push(d);
+                        }
+                        Resolved::Keep | Resolved::Unpublished(_) => {}
+                    }
+                }
+                fixed.push_str(&html[last..]);
+                let fixed = fixed.into();
+                let event = match event {
+                    Event::InlineHtml(_) => Event::InlineHtml(fixed),
+                    _ => Event::Html(fixed),
+                };
+                rewritten.push((event, range));
+            }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let (class, title) = admonition(kind, site.language);
                 let html = format!(
@@ -892,6 +922,44 @@ fn html_ids(html: &str) -> Vec<String> {
     ids
 }
 
+/// Byte ranges of the quoted `src` values of `<img>`, `<video>`, `<audio>` and `<source>` tags in raw HTML,
+/// in order. Values with a character reference (`&amp;`) are left out: they are left as written.
+fn media_srcs(html: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find('<') {
+        let start = from + i + 1;
+        let end = lower[start..].find('>').map_or(lower.len(), |j| start + j);
+        from = end;
+        let tag = &lower[start..end];
+        let name_len = tag
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(tag.len());
+        if !matches!(&tag[..name_len], "img" | "video" | "audio" | "source") {
+            continue;
+        }
+        let mut at = name_len;
+        while let Some(j) = tag[at..].find("src=") {
+            let attr = at + j;
+            at = attr + 4;
+            if !tag[..attr].ends_with(|c: char| c.is_ascii_whitespace()) {
+                continue;
+            }
+            let Some(quote) = tag[at..].chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            if let Some(len) = tag[at + 1..].find(quote) {
+                let value = start + at + 1..start + at + 1 + len;
+                if !html[value.clone()].contains('&') {
+                    found.push(value);
+                }
+            }
+        }
+    }
+    found
+}
+
 /// CommonMark does not close `**` after closing punctuation when a letter follows, so `**「重要」**を確認` keeps
 /// its asterisks (fixed upstream in pulldown-cmark, not yet released). Pair such leftover runs of `*` when one
 /// of their sides touches a CJK character, and turn them into emphasis.
@@ -1005,6 +1073,16 @@ pub fn asset_output_path(src: &str) -> &str {
 mod tests {
     use super::*;
     use crate::validate::url_for;
+
+    #[test]
+    fn media_srcs_finds_quoted_src_of_media_tags_only() {
+        let html = "<img src=\"a.png\"> <IMG alt='x' SRC='b.png'> <img data-src=\"no.png\" srcset=\"no.png 2x\"> \
+                    <iframe src=\"no.html\"></iframe> <img src=no.png> <img src=\"no?a=1&amp;b=2\"> \
+                    <video><source src=\"c.mp4\"></video> <audio src='d.ogg'>";
+        let found: Vec<&str> = media_srcs(html).into_iter().map(|r| &html[r]).collect();
+        assert_eq!(found, ["a.png", "b.png", "c.mp4", "d.ogg"]);
+        assert!(media_srcs("<details><summary>src=\"x\"</summary></details>").is_empty());
+    }
 
     fn page(src: &str, body: &str) -> Page {
         Page {

@@ -965,3 +965,38 @@ fn refused_output_folders() {
         .expect_clean();
     assert!(empty.join("index.html").is_file());
 }
+
+#[test]
+fn raw_html_images_are_copied_and_rewritten_like_markdown_images() {
+    let site = TestSite::empty();
+    site.write(
+        "shirube.yaml",
+        "title: Guide\nbase_url: https://example.com/guide/\nproof:\n  gate: []\n",
+    );
+    site.write(
+        "playbooks/onboarding/sso.md",
+        "---\ntitle: SSO\nphase: onboarding\n---\n\
+         <figure><img alt=\"IdP\" src=\"img/idp.png\"><figcaption>The IdP</figcaption></figure>\n\n\
+         Inline <IMG SRC='img/idp.png' alt=\"small\">, <img src=\"https://cdn.example.com/x.png\">, \
+         <img src=\"data:image/png;base64,AAAA\">.\n\n\
+         <video controls src=\"clip.mp4\"></video>\n",
+    );
+    // Referenced from raw HTML only: still copied.
+    site.write("playbooks/onboarding/img/idp.png", "png");
+    site.write("playbooks/onboarding/clip.mp4", "mp4");
+    site.build(&[]).expect_clean();
+    let html = site.out("playbooks/onboarding/sso/index.html");
+    assert!(
+        html.contains(r#"<img alt="IdP" src="/guide/playbooks/onboarding/img/idp.png">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<IMG SRC='/guide/playbooks/onboarding/img/idp.png' alt="small">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<img src="https://cdn.example.com/x.png">"#));
+    assert!(html.contains(r#"<img src="data:image/png;base64,AAAA">"#));
+    assert!(html.contains(r#"<video controls src="/guide/playbooks/onboarding/clip.mp4">"#));
+    assert_eq!(site.out("playbooks/onboarding/img/idp.png"), "png");
+    assert_eq!(site.out("playbooks/onboarding/clip.mp4"), "mp4");
+}

@@ -138,6 +138,20 @@ fn broken_link_anchor_and_image() {
 }
 
 #[test]
+fn missing_image_in_raw_html() {
+    let (code, err) = check(&[(
+        "playbooks/onboarding/sso.md",
+        "---\ntitle: SSO\nphase: onboarding\n---\nThe settings:\n\n<figure><img alt=\"IdP\" src=\"img/idp.png\"></figure>\n",
+    )]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/sso.md:7:29: error: image not found: \"img/idp.png\" (looked for playbooks/onboarding/img/idp.png)\n 7 | <figure><img alt=\"IdP\" src=\"img/idp.png\"></figure>\n   |                             ^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n\
+         1 error, 0 warnings\n"
+    );
+}
+
+#[test]
 fn duplicate_output_paths_name_both_files() {
     let (code, err) = check(&[
         ("content/pricing.md", "---\ntitle: Pricing\n---\n"),
