@@ -112,6 +112,23 @@ test('English sample site: type, arrow down, Enter follows the result', async ()
   assert.deepEqual(errors, []);
 });
 
+test('English sample site: when no page has every word, the box says the results have some of them', async () => {
+  assert.ok(sample, 'SHIRUBE_SAMPLE_URL');
+  const page = await newPage();
+  await page.goto(sample);
+  await page.locator('#site-search-q').click();
+  await page.keyboard.type('invite admins zzyzx ');
+  const first = page.locator('#site-search-listbox [role="option"]').first();
+  await first.waitFor();
+  assert.equal(await first.locator('.site-search-title').textContent(), 'Invite your admins');
+  await page.waitForFunction(() => /^No page has every word; these have some of them\. \d+\+? results$/.test(
+    document.querySelector('.site-search-status').textContent));
+  // With every word found, just the count.
+  await page.locator('#site-search-q').fill('invite admins');
+  await page.waitForFunction(() => /^\d+\+? results$/.test(document.querySelector('.site-search-status').textContent));
+  assert.deepEqual(errors, []);
+});
+
 async function expect(locator, attr, value) {
   await locator.page().waitForFunction(
     ([sel, a, v]) => document.querySelector(sel)?.getAttribute(a) === v,

@@ -44,7 +44,27 @@ test('a kana string that occurs nowhere matches nothing', async () => {
 
 test('drafts are not searchable', async () => {
   assert.deepEqual(await search('draftcanaryword', opts()), []);
-  assert.deepEqual(await search('下書きの手順', opts()), []);
+  // The draft's title; other pages have 手順 ("steps"), so some come as partial matches, never the draft.
+  const found = await search('下書きの手順', opts({ limit: 100 }));
+  assert.ok(found.every((r) => r.partial && !r.url.includes('draft')), JSON.stringify(urls(found)));
+  assert.deepEqual(await search('下書き', opts()), []);
+});
+
+test('when no page has every word, the pages with some of them, most words first', async () => {
+  // No page has zzyzx; the invite-admins page has both other words.
+  const some = await search('invite admins zzyzx', opts());
+  assert.ok(some.length > 0);
+  assert.ok(some.every((r) => r.partial === true));
+  assert.equal(some[0].url, '/guide/playbooks/onboarding/invite-admins/');
+  const all = await search('invite admins', opts());
+  assert.ok(all.every((r) => r.partial === false));
+  // Japanese: 請求書 is in the fixture, 送付手段 is not.
+  const ja = await search('請求書 送付手段', opts());
+  assert.ok(ja.length > 0 && ja.every((r) => r.partial));
+  assert.ok(urls(ja).includes('/guide/faq/seikyusho-saihakko/'));
+  // One word that no page has still finds nothing.
+  assert.deepEqual(await search('zzyzx', opts()), []);
+  assert.deepEqual(await search('zzyzx qqxqq', opts()), []);
 });
 
 test('English pages are found from the Japanese site, and Japanese ones from English queries', async () => {

@@ -40,6 +40,12 @@ function debounce(fn, ms) {
   };
 }
 
+// "12 results", or, when no page has every word of the query, a note that these have some of them.
+function found(results, limit) {
+  const count = t('count', { n: results.length >= limit ? `${limit}+` : results.length });
+  return results[0]?.partial ? `${t('partial')} ${count}` : count;
+}
+
 function kindLabel(kind) {
   return t(kind) || kind;
 }
@@ -116,7 +122,7 @@ function setupBox() {
       const li = el('li', { role: 'option', id: `site-search-opt-${results.length}`, 'aria-selected': 'false', 'data-url': allUrl(q), class: 'site-search-more' });
       li.append(el('a', { href: allUrl(q), tabindex: '-1' }, t('all')));
       items.push(li);
-      status.textContent = t('count', { n: results.length >= BOX_LIMIT ? `${BOX_LIMIT}+` : results.length });
+      status.textContent = found(results, BOX_LIMIT);
     } else {
       status.textContent = `${t('none', { q })} ${t('help')}`;
     }
@@ -228,7 +234,7 @@ function setupPage() {
     }
     if (mine !== seq) return;
     renderChips(counts);
-    status.textContent = results.length ? t('count', { n: results.length >= PAGE_LIMIT ? `${PAGE_LIMIT}+` : results.length }) : t('none', { q });
+    status.textContent = results.length ? found(results, PAGE_LIMIT) : t('none', { q });
     help.hidden = results.length > 0;
     const names = {};
     for (const f of ['phase', 'tier']) for (const v of counts[f]) names[f + ':' + v.id] = v.name;

@@ -731,17 +731,41 @@ function hasFilters(filters) {
 
 const RESCORE = 200;
 
-// Ranks the pages that match `query`: [{doc, score}] best first. With `limit`, only the pages that can be among
-// the best `limit` (the phrase boost multiplies a score by 1.5 at most), which spares checking the others for
-// chains in a row and phrases; without, every page that matches.
+// Ranks the pages that match `query`: {m, groups, ranked: [{doc, score}] best first, partial}. A page must have
+// every word of the query; when no page has them all and the query has several, the pages that have some of
+// them come instead (`partial`): those with the most words first, then by score (each word in turn required,
+// the others counted where found). With `limit`, only the pages that can be among the best `limit` (the phrase boost
+// multiplies a score by 1.5 at most), which spares checking the others for chains in a row and phrases; without,
+// every page that matches.
 async function rank(site, query, filters, limit) {
   const m = await site.manifest;
   const groups = planQuery(query);
-  if (!groups.length) return { m, groups, ranked: [] };
+  if (!groups.length) return { m, groups, ranked: [], partial: false };
+  const ranked = await rankGroups(site, m, groups, filters, limit);
+  const required = groups.filter((g) => g.required);
+  if (ranked.length || required.length < 2) return { m, groups, ranked, partial: false };
+  // Every page with one of the words (no `limit`: a page with more words may score lower), the pages with
+  // the most words first, then by score.
+  const best = new Map();
+  for (const word of required) {
+    const one = groups.map((g) => (g === word || !g.required ? g : { ...g, required: false, load: true }));
+    for (const r of await rankGroups(site, m, one, filters)) {
+      const seen = best.get(r.doc);
+      if (!seen || r.score > seen.score) best.set(r.doc, r);
+    }
+  }
+  const merged = [...best.values()].map(({ doc, score, words }) => ({ doc, score, words }));
+  merged.sort((a, b) => b.words - a.words || b.score - a.score || a.doc - b.doc);
+  return { m, groups, ranked: merged, partial: true };
+}
+
+// `rank` for planned groups: every required group must match; `load` marks optional groups whose shards are
+// fetched anyway (words of the query that count, but are not required in this pass).
+async function rankGroups(site, m, groups, filters, limit) {
   // Shards for the required groups; optional groups (particles, stop words) are looked up only in those, so a
   // very common optional term never costs a download.
   const shardNums = new Set();
-  for (const g of groups) if (g.required) for (const s of shardsFor(m, g)) shardNums.add(s);
+  for (const g of groups) if (g.required || g.load) for (const s of shardsFor(m, g)) shardNums.add(s);
   const loaded = new Map();
   await Promise.all([...shardNums].map(async (s) => loaded.set(s, await loadShard(site, s))));
   const combos = hasFilters(filters) ? await loadDocs(site) : null;
@@ -763,6 +787,7 @@ async function rank(site, query, filters, limit) {
   let idx = new Int32Array(Math.max(1, base.docs.length) * G);
   const cdocs = [];
   const cscores = [];
+  const cwords = [];
   for (let i = 0; i < base.docs.length; i++) {
     const doc = base.docs[i];
     if (combos && !comboMatches(m, combos[doc], filters)) continue;
@@ -783,6 +808,7 @@ async function rank(site, query, filters, limit) {
     }
     if (!ok) continue;
     let allOptional = optional.length > 0;
+    let words = required.length;
     for (let k = required.length; k < G; k++) {
       const g = matches[used[k]];
       const j = findDoc(g.docs, doc, from[k]);
@@ -790,12 +816,14 @@ async function rank(site, query, filters, limit) {
       if (j >= 0) {
         from[k] = j;
         score += 0.5 * g.scores[j];
+        if (groups[used[k]].load) words++;
       } else allOptional = false;
     }
     if (allTitle) score *= 1.5;
     if (allOptional) score *= 1.1;
     cdocs.push(doc);
     cscores.push(score);
+    cwords.push(words);
   }
   const order = sortByScore(cscores, cdocs);
 
@@ -809,7 +837,7 @@ async function rank(site, query, filters, limit) {
     }
     let ok = true;
     for (const i of checks) if (ok) ok = matches[i].verify(idx[c * G + used.indexOf(i)]);
-    if (ok) ranked.push({ doc: cdocs[c], score: cscores[c], c });
+    if (ok) ranked.push({ doc: cdocs[c], score: cscores[c], c, words: cwords[c] });
   }
   // Phrase boost, for the best candidates only (it needs positions).
   if (G > 1) {
@@ -818,7 +846,7 @@ async function rank(site, query, filters, limit) {
     top.sort((a, b) => b.score - a.score || a.doc - b.doc);
     ranked.splice(0, top.length, ...top);
   }
-  return { m, groups, ranked };
+  return ranked;
 }
 
 // Candidate numbers in order of score (best first), then page id. Scores are sorted as one typed array of keys
@@ -1112,13 +1140,13 @@ export async function search(query, options = {}) {
   const limit = options.limit === undefined ? 10 : Math.max(0, options.limit | 0);
   if (!String(query ?? '').trim()) return [];
   return withRetry(options, async (site) => {
-    const { m, groups, ranked } = await rank(site, String(query), options.filters, limit);
+    const { m, groups, ranked, partial } = await rank(site, String(query), options.filters, limit);
     const top = ranked.slice(0, limit);
     const base = resultBase(site, m);
     const frags = await Promise.all(
       top.map(({ doc }) => genFile(site, site.fragments, `f/${doc}.json`, 'json', (x) => x)),
     );
-    return top.map(({ score }, i) => buildResult(m, frags[i], score, groups, base));
+    return top.map(({ score }, i) => ({ ...buildResult(m, frags[i], score, groups, base), partial }));
   });
 }
 
