@@ -89,6 +89,13 @@ test('the results page reads ?q= and filters from the URL', async () => {
   const kinds = await page.locator('.search-results > li').evaluateAll((lis) => lis.map((li) => li.className));
   assert.ok(kinds.every((k) => k.includes('kind-faq')), kinds.join());
   assert.equal(await page.locator('.chip[data-value="faq"]').getAttribute('aria-pressed'), 'true');
+  // The submit button's label stays on one line (it once wrapped as "Searc / h").
+  const lines = await page.locator('.search-page-row button').evaluate((b) => {
+    const range = document.createRange();
+    range.selectNodeContents(b);
+    return range.getClientRects().length;
+  });
+  assert.equal(lines, 1);
   // A query with no match shows the empty-state help.
   await page.locator('#search-page-q').fill('ぴよぴよ');
   await page.waitForFunction(() => document.querySelectorAll('.search-results > li').length === 0);
