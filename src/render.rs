@@ -1243,11 +1243,17 @@ impl<'a> Renderer<'a> {
         let tier = &self.site.tiers[t];
         let groups: Vec<Group> = (0..self.config.phases.len())
             .filter_map(|p| {
-                let all: Vec<usize> = self.by_phase[p]
+                let mut all: Vec<usize> = self.by_phase[p]
                     .iter()
                     .copied()
                     .filter(|&i| self.built[i].page.tiers.contains(&t))
                     .collect();
+                // Playbooks (what to do) before FAQs before other pages, each kind in phase order.
+                all.sort_by_key(|&i| match self.built[i].page.kind {
+                    Kind::Playbook => 0,
+                    Kind::Faq => 1,
+                    Kind::Page => 2,
+                });
                 let phase = self.phase_vm(p);
                 let more = (all.len() > LIST_LIMIT).then(|| {
                     let url = format!("{}?tier={}", phase.url, tier.id);

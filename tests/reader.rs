@@ -532,3 +532,20 @@ fn preview_banners_of_a_japanese_site_are_in_japanese() {
         );
     }
 }
+
+#[test]
+fn a_tier_page_lists_playbooks_before_faqs() {
+    let site = TestSite::empty();
+    site.write("shirube.yaml", "title: Guide\nproof:\n  gate: []\n");
+    site.write(
+        "content/faq/early.md",
+        "---\ntitle: An early question\nkind: faq\nphase: onboarding\ntier: low\nweight: 1\n---\n\nYes.\n",
+    );
+    site.write(
+        "playbooks/onboarding/late.md",
+        "---\ntitle: A late playbook\nphase: onboarding\ntier: low\nweight: 50\n---\n\nDo it.\n",
+    );
+    site.build(&[]).expect_ok();
+    let titles = common::card_titles(&site.out("tiers/low/index.html"));
+    assert_eq!(titles, ["A late playbook", "An early question"]);
+}
