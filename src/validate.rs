@@ -14,6 +14,8 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+
+mod quick;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -81,9 +83,37 @@ pub fn check_site(pages: &[Page], sources: &Sources, config: &Config) -> Vec<Dia
     diags
 }
 
-/// A string, or a list of strings, each with its position when YAML gives one.
-#[derive(Debug, Default)]
-struct StrList(Vec<(String, Option<serde_saphyr::Location>)>);
+/// A front matter value and where it starts: line (1-based, counted in the front matter) and column (1-based,
+/// in characters), as serde-saphyr reports them.
+#[derive(Debug, PartialEq)]
+struct At<T> {
+    value: T,
+    line: usize,
+    col: usize,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = Spanned::<T>::deserialize(d)?;
+        Ok(At {
+            value: s.value,
+            line: s.referenced.line() as usize,
+            col: s.referenced.column() as usize,
+        })
+    }
+}
+
+impl<T> At<T> {
+    /// Line and column in the whole file.
+    fn position(&self, at: Embedded<'_>) -> (usize, usize) {
+        (self.line + at.line_offset, self.col.max(1))
+    }
+}
+
+/// A string, or a list of strings, each with its position (line and column in the front matter) when YAML
+/// gives one.
+#[derive(Debug, Default, PartialEq)]
+struct StrList(Vec<(String, Option<(usize, usize)>)>);
 
 impl<'de> Deserialize<'de> for StrList {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -98,8 +128,8 @@ impl<'de> Deserialize<'de> for StrList {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrList, A::Error> {
                 let mut out = Vec::new();
-                while let Some(item) = seq.next_element::<Spanned<String>>()? {
-                    out.push((item.value, Some(item.referenced)));
+                while let Some(item) = seq.next_element::<At<String>>()? {
+                    out.push((item.value, Some((item.line, item.col))));
                 }
                 Ok(StrList(out))
             }
@@ -112,7 +142,7 @@ impl<'de> Deserialize<'de> for StrList {
 }
 
 /// A scalar read as text: `20m`, `45`, `1.5`.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 struct Scalar(String);
 
 impl<'de> Deserialize<'de> for Scalar {
@@ -142,7 +172,7 @@ impl<'de> Deserialize<'de> for Scalar {
 
 /// The keys of a mapping, with positions, values skipped: which keys are there, when [`Front`] could not be
 /// read, so that unknown keys are still reported beside the error.
-struct Keys(Vec<Spanned<String>>);
+struct Keys(Vec<At<String>>);
 
 impl<'de> Deserialize<'de> for Keys {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -154,7 +184,7 @@ impl<'de> Deserialize<'de> for Keys {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
                 let mut keys = Vec::new();
-                while let Some(k) = map.next_key::<Spanned<String>>()? {
+                while let Some(k) = map.next_key::<At<String>>()? {
                     map.next_value::<IgnoredAny>()?;
                     keys.push(k);
                 }
@@ -169,23 +199,23 @@ impl<'de> Deserialize<'de> for Keys {
 }
 
 /// The values shirube reads from front matter, and the keys it does not know (for warnings), in one pass.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Front {
-    title: Option<Spanned<String>>,
-    kind: Option<Spanned<String>>,
-    phase: Option<Spanned<String>>,
-    tier: Option<Spanned<StrList>>,
+    title: Option<At<String>>,
+    kind: Option<At<String>>,
+    phase: Option<At<String>>,
+    tier: Option<At<StrList>>,
     summary: Option<String>,
     description: Option<String>,
-    time: Option<Spanned<Scalar>>,
+    time: Option<At<Scalar>>,
     weight: Option<i64>,
     tags: Option<StrList>,
     before_kickoff: Option<bool>,
-    requires: Option<Spanned<StrList>>,
+    requires: Option<At<StrList>>,
     draft: Option<bool>,
-    slug: Option<Spanned<String>>,
+    slug: Option<At<String>>,
     /// Keys not in [`KNOWN_KEYS`], with their positions.
-    unknown: Vec<Spanned<String>>,
+    unknown: Vec<At<String>>,
 }
 
 impl<'de> Deserialize<'de> for Front {
@@ -198,7 +228,7 @@ impl<'de> Deserialize<'de> for Front {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Front, A::Error> {
                 let mut f = Front::default();
-                while let Some(k) = map.next_key::<Spanned<String>>()? {
+                while let Some(k) = map.next_key::<At<String>>()? {
                     // Keep in step with KNOWN_KEYS (a unit test checks).
                     match k.value.as_str() {
                         "title" => f.title = map.next_value()?,
@@ -235,8 +265,8 @@ impl<'de> Deserialize<'de> for Front {
 }
 
 /// The warning for a front matter key shirube does not read.
-fn unknown_key(doc: &SourceDoc, at: Embedded<'_>, k: &Spanned<String>) -> Diagnostic {
-    let (line, col) = yaml::position(k, at);
+fn unknown_key(doc: &SourceDoc, at: Embedded<'_>, k: &At<String>) -> Diagnostic {
+    let (line, col) = k.position(at);
     let help = match did_you_mean(&k.value, KNOWN_KEYS) {
         Some(s) => format!("did you mean \"{s}\"?"),
         None => "shirube ignores this key; remove it if you do not need it".to_string(),
@@ -262,7 +292,11 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         file: &doc.text,
         line_offset,
     };
-    let front: Front = match yaml::parse(yaml_text, at) {
+    let parsed = match quick::front(yaml_text) {
+        Some(front) => Ok(front),
+        None => yaml::parse(yaml_text, at),
+    };
+    let front: Front = match parsed {
         Ok(f) => f,
         Err(d) => {
             // Read the keys alone: a YAML syntax error is the one to report (reading values can stop earlier,
@@ -290,7 +324,7 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         Some(t) if !t.value.trim().is_empty() => t.value.trim().to_string(),
         Some(t) => {
             diags.push(
-                error_at(yaml::position(&t, at), 1, "title is empty".into())
+                error_at(t.position(at), 1, "title is empty".into())
                     .with_help("write the page title after `title:`"),
             );
             String::new()
@@ -319,7 +353,7 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
             other => {
                 diags.push(
                     error_at(
-                        yaml::position(k, at),
+                        k.position(at),
                         other.chars().count(),
                         format!("unknown kind \"{other}\""),
                     )
@@ -342,7 +376,7 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
             None => {
                 diags.push(
                     error_at(
-                        yaml::position(p, at),
+                        p.position(at),
                         p.value.chars().count(),
                         format!("unknown phase \"{}\"", p.value),
                     )
@@ -386,11 +420,8 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
                     Some(i) => found.push(i),
                     None => {
                         let pos = match loc {
-                            Some(l) => (
-                                l.line() as usize + line_offset,
-                                (l.column() as usize).max(1),
-                            ),
-                            None => yaml::position(list, at),
+                            Some((line, col)) => (line + line_offset, (*col).max(1)),
+                            None => list.position(at),
                         };
                         let msg = if id == "all" {
                             "\"all\" cannot be combined with other tiers".to_string()
@@ -425,7 +456,7 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
                 None => {
                     diags.push(
                     error_at(
-                        yaml::position(t, at),
+                        t.position(at),
                         t.value.0.chars().count(),
                         format!("cannot read time \"{}\"", t.value.0),
                     )
@@ -448,16 +479,13 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
     let requires = front
         .requires
         .map(|r| {
-            let fallback = yaml::position(&r, at);
+            let fallback = r.position(at);
             r.value
                 .0
                 .into_iter()
                 .map(|(p, loc)| {
                     let (line, col) = match loc {
-                        Some(l) => (
-                            l.line() as usize + line_offset,
-                            (l.column() as usize).max(1),
-                        ),
+                        Some((line, col)) => (line + line_offset, col.max(1)),
                         None => fallback,
                     };
                     (p, line, col)
@@ -472,7 +500,7 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         if slug.is_empty() {
             diags.push(
                 error_at(
-                    yaml::position(s, at),
+                    s.position(at),
                     s.value.chars().count().max(1),
                     "slug is empty".into(),
                 )

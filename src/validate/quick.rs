@@ -1,0 +1,328 @@
+//! Front matter in the shape nearly every page has, read without the YAML parser.
+//!
+//! At 10,000 pages serde-saphyr took about 40 µs per page, most of the validate stage, for a handful of
+//! `key: value` lines. [`front`] reads those lines directly, and only when it is sure to read them exactly as
+//! serde-saphyr would: every line `key: value` starting at column 1, each value a plain scalar or a flow list
+//! (`[a, b]`) of plain scalars, and nothing YAML could read as anything but text where text is expected. Anything
+//! else (quotes, block lists, folded `>-` text, comments, anchors, tabs, duplicate keys, `null`, numbers where a
+//! text is expected, an error of any kind) returns `None`, and the caller parses with serde-saphyr, which also
+//! words the errors. A unit test holds the two equal on every front matter of the repository and on tricky cases.
+
+use super::{At, Front, Scalar, StrList};
+
+/// A value as written.
+enum Value<'a> {
+    /// A plain scalar, and its column.
+    Plain(&'a str),
+    /// A flow list of plain scalars, each with its column.
+    List(Vec<(&'a str, usize)>),
+}
+
+/// `yaml` read as [`Front`], or `None` when it is not in the simple shape (see the module documentation).
+pub(super) fn front(yaml: &str) -> Option<Front> {
+    let mut f = Front::default();
+    let mut keys: Vec<&str> = Vec::new();
+    for (i, line) in yaml.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.bytes().all(|b| b == b' ') {
+            continue;
+        }
+        if !line.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            return None;
+        }
+        let colon = line.find(": ")?;
+        let key = &line[..colon];
+        if !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            || keys.contains(&key)
+        {
+            return None;
+        }
+        keys.push(key);
+        let rest = &line[colon + 2..];
+        let text = rest.trim_start_matches(' ');
+        let text = text.trim_end_matches(' ');
+        if text.is_empty() || text.chars().any(char::is_control) {
+            return None;
+        }
+        // The key, ": " and the spaces are ASCII: bytes and characters agree up to the value.
+        let col = colon + 2 + (rest.len() - rest.trim_start_matches(' ').len()) + 1;
+        let value = read_value(text, col)?;
+        let line = i + 1;
+        let at = |value| At { value, line, col };
+        match key {
+            "title" => f.title = Some(at(text_of(&value)?)),
+            "kind" => f.kind = Some(at(text_of(&value)?)),
+            "phase" => f.phase = Some(at(text_of(&value)?)),
+            "slug" => f.slug = Some(at(text_of(&value)?)),
+            "summary" => f.summary = Some(text_of(&value)?),
+            "description" => f.description = Some(text_of(&value)?),
+            "tier" => {
+                f.tier = Some(At {
+                    value: list_of(value, line)?,
+                    line,
+                    col,
+                })
+            }
+            "requires" => {
+                f.requires = Some(At {
+                    value: list_of(value, line)?,
+                    line,
+                    col,
+                })
+            }
+            "tags" => f.tags = Some(list_of(value, line)?),
+            "time" => {
+                let Value::Plain(s) = value else { return None };
+                // serde-saphyr hands a whole number over as a number: the same text.
+                let ok = is_plain_text(s) || is_whole_number(s);
+                let value = Scalar(ok.then(|| s.to_string())?);
+                f.time = Some(At { value, line, col });
+            }
+            "weight" => {
+                let Value::Plain(s) = value else { return None };
+                f.weight = Some(is_whole_number(s).then(|| s.parse().ok())??);
+            }
+            "draft" => f.draft = Some(flag(&value)?),
+            "before_kickoff" => f.before_kickoff = Some(flag(&value)?),
+            // Known, not read.
+            "proof" => {}
+            _ => f.unknown.push(At {
+                value: key.to_string(),
+                line,
+                col: 1,
+            }),
+        }
+    }
+    Some(f)
+}
+
+/// A value after `key: `, trimmed, starting at column `col`.
+fn read_value(text: &str, col: usize) -> Option<Value<'_>> {
+    let Some(inner) = text.strip_prefix('[') else {
+        return (!starts_specially(text) && !text.contains(": ") && !text.contains(" #"))
+            .then_some(Value::Plain(text))
+            .filter(|_| !text.ends_with(':'));
+    };
+    let inner = inner.strip_suffix(']')?;
+    let mut items = Vec::new();
+    if inner.trim_matches(' ').is_empty() {
+        return Some(Value::List(items));
+    }
+    let mut offset = 1; // bytes of `text` before the item: the `[`
+    for raw in inner.split(',') {
+        let item = raw.trim_matches(' ');
+        if item.is_empty()
+            || starts_specially(item)
+            || item.contains(['[', ']', '{', '}', '#', ':', '"', '\''])
+        {
+            return None;
+        }
+        let lead = raw.len() - raw.trim_start_matches(' ').len();
+        let item_col = col + text[..offset + lead].chars().count();
+        items.push((item, item_col));
+        offset += raw.len() + 1;
+    }
+    Some(Value::List(items))
+}
+
+/// Characters a plain scalar may not start with (indicators), or that start something else.
+fn starts_specially(s: &str) -> bool {
+    s.starts_with([
+        '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@',
+        '`',
+    ])
+}
+
+/// Text YAML reads as a string and nothing else: not empty, not null, a boolean or a number.
+fn is_plain_text(s: &str) -> bool {
+    const SPECIAL: [&str; 22] = [
+        "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes",
+        "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+    ];
+    let numeric = s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'_' | b'e' | b'E'))
+        || s.starts_with("0x")
+        || s.starts_with("0o")
+        || s.starts_with('.')
+        || s.parse::<f64>().is_ok();
+    !s.is_empty() && !SPECIAL.contains(&s) && !numeric
+}
+
+/// `0`, or digits without a leading zero, that fit an `i64`.
+fn is_whole_number(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 18
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (s == "0" || !s.starts_with('0'))
+}
+
+fn text_of(v: &Value<'_>) -> Option<String> {
+    match v {
+        Value::Plain(s) if is_plain_text(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+/// A string or a list of strings; list items carry their position, a single string none (as serde-saphyr).
+fn list_of(v: Value<'_>, line: usize) -> Option<StrList> {
+    match v {
+        Value::Plain(s) => is_plain_text(s).then(|| StrList(vec![(s.to_string(), None)])),
+        Value::List(items) => items
+            .into_iter()
+            .map(|(s, col)| is_plain_text(s).then(|| (s.to_string(), Some((line, col)))))
+            .collect::<Option<Vec<_>>>()
+            .map(StrList),
+    }
+}
+
+fn flag(v: &Value<'_>) -> Option<bool> {
+    match v {
+        Value::Plain("true") => Some(true),
+        Value::Plain("false") => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{self, Embedded};
+
+    /// What serde-saphyr makes of `yaml`, or `None` on an error.
+    fn slow(yaml: &str) -> Option<Front> {
+        let at = Embedded {
+            path: "a.md",
+            file: yaml,
+            line_offset: 0,
+        };
+        yaml::parse::<Front>(yaml, at).ok()
+    }
+
+    /// Whether the fast reader took `yaml`; panics when it read it differently from serde-saphyr.
+    fn agrees(yaml: &str) -> bool {
+        match front(yaml) {
+            None => false,
+            Some(quick) => {
+                assert_eq!(Some(&quick), slow(yaml).as_ref(), "{yaml}");
+                true
+            }
+        }
+    }
+
+    #[test]
+    fn simple_front_matter_is_read_as_serde_saphyr_reads_it() {
+        for yaml in [
+            "title: Invite your admins\nphase: onboarding\ntier: [low, mid]\ntime: 20m\nweight: 10\n",
+            "title: CSMと成功の基準を合意する（検証環境）\nphase: onboarding\ntier: [tech, low, mid]\nsummary: キックオフ前の準備を完了し、整えます。\ntime: 45m\nweight: 8870\ntags: [kickoff, planning]\n",
+            "title: X\ntags: [展開, 計画]\nrequires: [playbooks/a.md,  playbooks/b.md ]\n",
+            "title: X\ntier: all\ndraft: true\nbefore_kickoff: false\ntime: 45\n",
+            "title:   Spaces around   \nkind: faq\nslug: c-sharp\nsummary: C# and F#, 100% sure\n",
+            "title: 2段階認証を設定する\nlastmod: 2024-01-01\nproof: x\n",
+            "title: X\r\nphase: adoption\r\n",
+            "title: X\ntier: []\n",
+            "",
+            "\n\n",
+        ] {
+            assert!(agrees(yaml), "not taken: {yaml}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_left_to_serde_saphyr() {
+        for yaml in [
+            "title: \"Quoted\"\n",
+            "title: 'Single'\n",
+            "title: X\ntags:\n  - a\n  - b\n",
+            "title: X\nsummary: >-\n  folded\n  text\n",
+            "# comment\ntitle: X\n",
+            "title: X # comment\n",
+            "title: a: b\n",
+            "title: X\ntitle: Y\n",
+            "title: null\n",
+            "title: ~\n",
+            "title: 123\n",
+            "title: true\n",
+            "weight: 010\n",
+            "weight: -5\n",
+            "weight: ten\n",
+            "draft: yes\n",
+            "time: 1.5\n",
+            "tier: [a, [b]]\n",
+            "tier: [a, 'b']\n",
+            "tier: [a,, b]\n",
+            "tier: [low\n",
+            "title: &anchor X\n",
+            "title: X\n  continued\n",
+            "title:\tX\n",
+            "title: [broken\n",
+            "title:\n",
+            "---\ntitle: X\n",
+            "\u{feff}title: X\n",
+        ] {
+            assert!(front(yaml).is_none(), "taken: {yaml:?}");
+        }
+    }
+
+    /// Reads the front matter of every Markdown file under `dirs`: (taken by the fast reader, total).
+    fn check_all(dirs: &[std::path::PathBuf]) -> (usize, usize) {
+        let (mut taken, mut total) = (0, 0);
+        for dir in dirs {
+            for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+                if entry.path().extension().is_none_or(|e| e != "md") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                let Some(rest) = text.strip_prefix("---\n") else {
+                    continue;
+                };
+                let Some(end) = rest.find("\n---") else {
+                    continue;
+                };
+                total += 1;
+                if agrees(&rest[..end + 1]) {
+                    taken += 1;
+                }
+            }
+        }
+        (taken, total)
+    }
+
+    /// Every front matter of the repository's own sites (sample, init sites, fixtures) gives the same result
+    /// both ways, and the fast reader takes most of them.
+    #[test]
+    fn every_front_matter_of_the_repository_agrees() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dirs: Vec<_> = [
+            "playbooks",
+            "content",
+            "src/init",
+            "tests/fixtures",
+            "tests/search/site",
+        ]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
+        let (taken, total) = check_all(&dirs);
+        assert!(total > 100, "{total} files");
+        assert!(
+            taken * 10 > total * 8,
+            "fast reader took {taken} of {total}"
+        );
+    }
+
+    /// The same over a generated corpus:
+    /// `SHIRUBE_FRONT_CORPUS=/tmp/c10k cargo test --lib quick -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "needs SHIRUBE_FRONT_CORPUS, a site made by ../shared/bench/gen_corpus.py"]
+    fn every_front_matter_of_a_generated_corpus_agrees() {
+        let dir = std::env::var_os("SHIRUBE_FRONT_CORPUS").expect("SHIRUBE_FRONT_CORPUS");
+        let (taken, total) = check_all(&[dir.into()]);
+        println!("fast reader took {taken} of {total} front matters");
+        assert!(total > 0);
+    }
+}
