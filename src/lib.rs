@@ -15,6 +15,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod percent;
 pub mod proof;
 pub mod prove;
 pub mod render;

@@ -507,7 +507,8 @@ fn resolve(
             _ => Resolved::Keep,
         };
     }
-    let path = percent_decode(path);
+    // A bad escape is left as written (and then reported as a broken link if nothing has that name).
+    let path = crate::percent::decode(path).unwrap_or_else(|| path.to_string());
     if let Some(abs) = path.strip_prefix('/') {
         // A site-absolute path: put it under the base path.
         if abs.starts_with(site.base_path.trim_start_matches('/')) && site.base_path != "/" {
@@ -652,28 +653,6 @@ pub fn join_path(dir: &str, rel: &str) -> Option<String> {
         joined.push('/');
     }
     Some(joined)
-}
-
-fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 fn admonition(kind: BlockQuoteKind, lang: Language) -> (&'static str, &'static str) {

@@ -138,6 +138,21 @@ fn broken_link_anchor_and_image() {
 }
 
 #[test]
+fn a_bad_percent_escape_in_a_link_is_a_broken_link_not_a_crash() {
+    // `%a` followed by a two-byte character once made shirube panic (a slice inside the character).
+    let (code, err) = check(&[(
+        "playbooks/onboarding/sso.md",
+        "---\ntitle: SSO\nphase: onboarding\n---\nSee [this](foo%aé.md).\n",
+    )]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/sso.md:5:12: error: broken link: \"foo%aé.md\" resolves to playbooks/onboarding/foo%aé.md, which is not a page or file\n 5 | See [this](foo%aé.md).\n   |            ^^^^^^^^^\n  help: did you mean \"sso.md\"?\n\n\
+         1 error, 0 warnings\n"
+    );
+}
+
+#[test]
 fn missing_image_in_raw_html() {
     let (code, err) = check(&[(
         "playbooks/onboarding/sso.md",

@@ -38,7 +38,7 @@ pub fn target(url: &str, base: &str) -> Result<Target, Refusal> {
     if lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") {
         return Err(Refusal::BadRequest);
     }
-    let decoded = percent_decode(path).ok_or(Refusal::BadRequest)?;
+    let decoded = crate::percent::decode(path).ok_or(Refusal::BadRequest)?;
     if decoded.contains('\\') || decoded.contains('\0') {
         return Err(Refusal::BadRequest);
     }
@@ -61,24 +61,6 @@ pub fn target(url: &str, base: &str) -> Result<Target, Refusal> {
         return Ok(Target::File(format!("{rel}index.html")));
     }
     Ok(Target::File(rel.to_string()))
-}
-
-/// `%XX` decoding to UTF-8; `None` for a bad escape or bytes that are not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Whether a request with this `Host` header may be answered. A page on another site can make the browser
