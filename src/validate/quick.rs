@@ -223,6 +223,8 @@ mod tests {
             "title: 2段階認証を設定する\nlastmod: 2024-01-01\nproof: x\n",
             "title: X\r\nphase: adoption\r\n",
             "title: X\ntier: []\n",
+            "title: y\nsummary: n\nslug: Y\ntags: [y, n, yes-and-no]\n",
+            "title: 1st step\nsummary: 3月の締め\ntime: 1h 30m\nweight: 0\n",
             "",
             "\n\n",
         ] {
