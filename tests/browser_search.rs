@@ -3,9 +3,11 @@
 //! `node --test tests/browser/search.test.mjs` (playwright-core driving Debian's chromium). Skips with a message
 //! when Node, `node_modules` (`npm ci`) or chromium are missing, unless `SHIRUBE_REQUIRE_BROWSER=1`.
 
+mod common;
 #[path = "search/support.rs"]
 mod support;
 
+use common::server::StaticServer;
 use std::path::Path;
 use support::*;
 
@@ -30,8 +32,8 @@ fn search_ui_in_chromium() {
     );
     let sample = tmp.path().join("sample");
     build(&repo_root(), &sample, &["--base-url", "/"]);
-    let fixture_server = Server::start(fixture, "/docs/guide/");
-    let sample_server = Server::start(sample, "/");
+    let fixture_server = StaticServer::start(fixture, "/docs/guide/");
+    let sample_server = StaticServer::start(sample, "/");
     let (ok, stdout, stderr) = run_node(
         &["--test", "tests/browser/search.test.mjs"],
         &[
