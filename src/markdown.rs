@@ -98,6 +98,17 @@ pub struct SiteIndex {
     pub other_urls: HashSet<String>,
     /// Language for admonition titles.
     pub language: Language,
+    /// The URLs of `pages`, made on first use (by a site-absolute link); whoever changes `pages` must reset it.
+    pub page_urls: std::sync::OnceLock<HashSet<String>>,
+}
+
+impl SiteIndex {
+    /// Whether some page has the URL `url` (relative to the base path).
+    fn has_page_url(&self, url: &str) -> bool {
+        self.page_urls
+            .get_or_init(|| self.pages.values().map(|t| t.url.clone()).collect())
+            .contains(url)
+    }
 }
 
 /// One page rendered.
@@ -515,12 +526,11 @@ fn resolve(
             return Resolved::Keep;
         }
         deps.urls = true;
+        let slashed = format!("{abs}/");
         let known = site.other_urls.contains(abs)
-            || site.other_urls.contains(&format!("{abs}/"))
-            || site
-                .pages
-                .values()
-                .any(|t| t.url == abs || t.url == format!("{abs}/"));
+            || site.other_urls.contains(&slashed)
+            || site.has_page_url(abs)
+            || site.has_page_url(&slashed);
         if !known {
             return Resolved::Broken(
                 format!("broken {what}: nothing is published at \"/{abs}\""),
@@ -1098,6 +1108,7 @@ mod tests {
                 .collect(),
             files: ["content/assets/a.svg".to_string()].into_iter().collect(),
             other_urls: HashSet::new(),
+            page_urls: Default::default(),
             language: Language::En,
         }
     }
@@ -1157,6 +1168,31 @@ mod tests {
             "playbooks/adoption/b.md:6:5: error: broken link: \"../onboarding/zz.md\" resolves to playbooks/onboarding/zz.md, which is not a page or file\n 6 | [x](../onboarding/zz.md) [y](../onboarding/a.md#nope)\n   |     ^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"../onboarding/a.md\"?\n"
         );
         assert!(msgs[1].starts_with("playbooks/adoption/b.md:6:30: error: broken link: playbooks/onboarding/a.md has no heading with id \"nope\""), "{}", msgs[1]);
+    }
+
+    #[test]
+    fn site_absolute_links_go_under_the_base_path_or_are_broken() {
+        let a = page("playbooks/onboarding/a.md", "A.\n");
+        let b = page(
+            "playbooks/adoption/b.md",
+            "[a](/playbooks/onboarding/a/) [a](/playbooks/onboarding/a) [kept](/guide/x/) [z](/playbooks/zz/)\n",
+        );
+        let s = site(&[&a, &b]);
+        let r = render(&b, &s);
+        assert!(
+            r.html.contains("<a href=\"/guide/playbooks/onboarding/a/\">a</a> <a href=\"/guide/playbooks/onboarding/a\">a</a> <a href=\"/guide/x/\">kept</a>"),
+            "{}",
+            r.html
+        );
+        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with(
+                "playbooks/adoption/b.md:4:82: error: broken link: nothing is published at \"/playbooks/zz/\"\n"
+            ),
+            "{}",
+            msgs[0]
+        );
     }
 
     #[test]
