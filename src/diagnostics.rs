@@ -292,18 +292,161 @@ pub fn did_you_mean_path<'a>(
     path: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let allowed = (path.chars().count() / 6).max(2);
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(path, c), c))
-        .filter(|(d, _)| *d <= allowed)
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
+    // Called for every broken link, `requires` and manifest path, each against every page: after a folder is
+    // renamed that is thousands of times thousands. So the distance is computed within a band and given up as
+    // soon as it exceeds the best so far, and candidates with the same file name (the usual case then) go
+    // first, so that the bound is tight early.
+    let target: Vec<char> = path.chars().collect();
+    let mut best: Option<(usize, &str)> = None;
+    let mut limit = (target.len() / 6).max(2);
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let (same_name, others): (Vec<&str>, Vec<&str>) = candidates.into_iter().partition(|c| {
+        c.strip_suffix(name)
+            .is_some_and(|dir| dir.is_empty() || dir.ends_with('/'))
+    });
+    let n = target.len();
+    let mut buf = Vec::new();
+    for c in same_name.into_iter().chain(others) {
+        // A string has at most as many characters as bytes, and an ASCII one exactly as many: most candidates
+        // are too short or too long to be within `limit` without looking at their characters.
+        if c.len() + limit < n || (c.len() > n + limit && c.is_ascii()) {
+            continue;
+        }
+        buf.clear();
+        buf.extend(c.chars());
+        if let Some(d) = edit_distance_within(&target, &buf, limit)
+            && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc))
+        {
+            best = Some((d, c));
+            limit = d;
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// [`did_you_mean_path`] over one set of candidates, remembering each answer: for callers that may ask about
+/// the same path many times (every engagement that used a page that was since moved), from several threads.
+pub struct PathSuggestions<'a> {
+    candidates: Vec<&'a str>,
+    memo: std::sync::Mutex<std::collections::HashMap<String, Option<&'a str>>>,
+}
+
+impl<'a> PathSuggestions<'a> {
+    pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Self {
+        PathSuggestions {
+            candidates: candidates.into_iter().collect(),
+            memo: Default::default(),
+        }
+    }
+
+    /// The candidate closest to `path`, if one is close.
+    pub fn get(&self, path: &str) -> Option<&'a str> {
+        // A poisoned lock only means another thread panicked; the map is still whole.
+        let memo = || self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&found) = memo().get(path) {
+            return found;
+        }
+        let found = did_you_mean_path(path, self.candidates.iter().copied());
+        memo().insert(path.to_string(), found);
+        found
+    }
+}
+
+/// The optimal string alignment distance (Levenshtein with adjacent transpositions) between `a` and `b`, or
+/// `None` when it is more than `k`. Only cells within `k` of the diagonal are computed, and the computation
+/// stops once a whole row exceeds `k`.
+fn edit_distance_within(a: &[char], b: &[char], k: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > k {
+        return None;
+    }
+    let far = k + 1;
+    let m = b.len();
+    // Rows i - 2, i - 1 and i of the table; cells outside the band stay `far`.
+    let mut before: Vec<usize> = vec![far; m + 1];
+    let mut prev: Vec<usize> = (0..=m).map(|j| j.min(far)).collect();
+    let mut row: Vec<usize> = vec![far; m + 1];
+    for i in 1..=a.len() {
+        row.fill(far);
+        if i <= k {
+            row[0] = i;
+        }
+        let (from, to) = (i.saturating_sub(k).max(1), (i + k).min(m));
+        let mut lowest = row[0];
+        for j in from..=to {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(row[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d.min(far);
+            lowest = lowest.min(row[j]);
+        }
+        if lowest > k {
+            return None;
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut row);
+    }
+    Some(prev[m]).filter(|&d| d <= k)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_edit_distance_matches_the_plain_one() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "bca",
+            "kitten",
+            "sitting",
+            "playbooks/onboarding/sso.md",
+            "playbooks/onboard/sso.md",
+            "playbooks/onboarding/ssso.md",
+            "playbooks/adoption/sso.md",
+            "設定",
+            "定設",
+        ];
+        for a in words {
+            for b in words {
+                let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                let full = strsim::osa_distance(a, b);
+                for k in 0..8 {
+                    let want = (full <= k).then_some(full);
+                    assert_eq!(edit_distance_within(&ca, &cb, k), want, "{a:?} {b:?} k={k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn path_suggestions_pick_the_closest_then_the_first_by_name() {
+        let pages = [
+            "playbooks/onboard/sso.md",
+            "playbooks/onboarding/invite.md",
+            "playbooks/adoption/sso.md",
+        ];
+        assert_eq!(
+            did_you_mean_path("playbooks/onboarding/sso.md", pages),
+            Some("playbooks/onboard/sso.md")
+        );
+        assert_eq!(
+            did_you_mean_path("playbooks/onboarding/invte.md", pages),
+            Some("playbooks/onboarding/invite.md")
+        );
+        assert_eq!(did_you_mean_path("content/other/page.md", pages), None);
+        // Equally close: the first by name.
+        assert_eq!(
+            did_you_mean_path("b/x.md", ["c/x.md", "a/x.md"]),
+            Some("a/x.md")
+        );
+    }
 
     #[test]
     fn renders_caret_under_the_value() {

@@ -100,9 +100,32 @@ pub struct SiteIndex {
     pub language: Language,
     /// The URLs of `pages`, made on first use (by a site-absolute link); whoever changes `pages` must reset it.
     pub page_urls: std::sync::OnceLock<HashSet<String>>,
+    /// The did-you-mean of each broken link target seen (after a folder rename, thousands of links point at
+    /// the same missing pages); reset with `page_urls`.
+    pub suggestions: std::sync::Mutex<HashMap<String, Option<String>>>,
 }
 
 impl SiteIndex {
+    /// The page or file whose source path is closest to `target`, if one is close (see [`did_you_mean_path`]).
+    fn suggestion(&self, target: &str) -> Option<String> {
+        // A poisoned lock only means another page's rendering panicked; the map is still whole.
+        let known = |map: &HashMap<String, Option<String>>| map.get(target).cloned();
+        if let Some(s) = known(&self.suggestions.lock().unwrap_or_else(|e| e.into_inner())) {
+            return s;
+        }
+        let candidates = self
+            .pages
+            .keys()
+            .chain(self.files.iter())
+            .map(String::as_str);
+        let found = did_you_mean_path(target, candidates).map(str::to_string);
+        self.suggestions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(target.to_string(), found.clone());
+        found
+    }
+
     /// Whether some page has the URL `url` (relative to the base path).
     fn has_page_url(&self, url: &str) -> bool {
         self.page_urls
@@ -593,13 +616,9 @@ fn resolve(
         format!("broken link: \"{dest}\" resolves to {target}, which is not a page or file")
     };
     deps.all_paths = true;
-    let candidates = site
-        .pages
-        .keys()
-        .chain(site.files.iter())
-        .map(String::as_str);
-    let help = did_you_mean_path(&target, candidates)
-        .map(|s| format!("did you mean \"{}\"?", relative_from(dir, s)))
+    let help = site
+        .suggestion(&target)
+        .map(|s| format!("did you mean \"{}\"?", relative_from(dir, &s)))
         .or_else(|| {
             Some("paths are relative to this file; check the folder and the file name".into())
         });
@@ -1109,6 +1128,7 @@ mod tests {
             files: ["content/assets/a.svg".to_string()].into_iter().collect(),
             other_urls: HashSet::new(),
             page_urls: Default::default(),
+            suggestions: Default::default(),
             language: Language::En,
         }
     }

@@ -6,7 +6,7 @@
 //! neither writes it to the published output.
 
 use crate::config::{Config, OnChange};
-use crate::diagnostics::{Diagnostic, did_you_mean, did_you_mean_path};
+use crate::diagnostics::{Diagnostic, PathSuggestions, did_you_mean};
 use crate::model::Page;
 use crate::yaml::{self, Embedded};
 use rayon::prelude::*;
@@ -252,6 +252,7 @@ pub fn parse(
     // Reading is most of the work and each file stands alone: in parallel. So are the checks of each
     // engagement; only duplicate ids are found in file order, so that one is reported where it appears second.
     let read: Vec<Result<Vec<Entry>, Diagnostic>> = files.par_iter().map(read_entries).collect();
+    let suggestions = PathSuggestions::new(known.keys().copied());
     for (f, (file, entries)) in files.iter().zip(read).enumerate() {
         let entries = match entries {
             Ok(r) => r,
@@ -283,7 +284,10 @@ pub fn parse(
         let checked: Vec<(Option<Engagement>, Vec<Diagnostic>)> = entries
             .into_par_iter()
             .zip(&duplicate)
-            .map(|(e, dup)| check_entry(e, dup.is_none(), file, config, known, today))
+            .map(|(e, dup)| {
+                let ok = dup.is_none();
+                check_entry(e, ok, file, config, known, &suggestions, today)
+            })
             .collect();
         for ((engagement, d), dup) in checked.into_iter().zip(duplicate) {
             diags.extend(dup);
@@ -302,6 +306,7 @@ fn check_entry(
     file: &ManifestFile,
     config: &Config,
     known: &HashMap<&str, bool>,
+    suggestions: &PathSuggestions<'_>,
     today: i64,
 ) -> (Option<Engagement>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -381,7 +386,7 @@ fn check_entry(
         let pos = (u.line, u.col);
         match known.get(u.path.as_str()) {
             None => {
-                let help = match did_you_mean_path(&u.path, known.keys().copied()) {
+                let help = match suggestions.get(&u.path) {
                         Some(s) => format!("did you mean \"{s}\"?"),
                         None => "write the path from the site root, for example playbooks/onboarding/connect-sso.md".into(),
                     };

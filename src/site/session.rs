@@ -707,6 +707,7 @@ impl Session {
             other_urls: HashSet::new(),
             language: config.language,
             page_urls: Default::default(),
+            suggestions: Default::default(),
         });
         // Anchors of changed pages, in parallel; every other page keeps its target.
         let made: Vec<(usize, Target)> = self
@@ -792,8 +793,9 @@ impl Session {
             changes.urls = true;
             index.other_urls = other;
         }
-        // Made again on first use (about a millisecond at 10,000 pages), so it never lags behind `pages`.
+        // Made again on first use (about a millisecond at 10,000 pages), so they never lag behind `pages`.
         index.page_urls = Default::default();
+        index.suggestions = Default::default();
         if fresh {
             changes = IndexChanges::default();
         }
