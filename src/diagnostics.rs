@@ -359,6 +359,16 @@ fn edit_distance_within(a: &[char], b: &[char], k: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > k {
         return None;
     }
+    // What both start or end with costs nothing (paths share `playbooks/` and `.md`).
+    let start = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[start..], &b[start..]);
+    let end = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - end], &b[..b.len() - end]);
     let far = k + 1;
     let m = b.len();
     // Rows i - 2, i - 1 and i of the table; cells outside the band stay `far`.
@@ -420,6 +430,35 @@ mod tests {
                 for k in 0..8 {
                     let want = (full <= k).then_some(full);
                     assert_eq!(edit_distance_within(&ca, &cb, k), want, "{a:?} {b:?} k={k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bounded_edit_distance_matches_the_plain_one_on_random_strings() {
+        // Every string of up to 5 letters over a three-letter alphabet against a sample of others: common
+        // prefixes and suffixes, transpositions next to them, repeats.
+        let mut all: Vec<String> = vec![String::new()];
+        for len in 1..=5 {
+            let mut next = Vec::new();
+            for s in all.iter().filter(|s| s.len() == len - 1) {
+                for c in ['a', 'b', 'c'] {
+                    next.push(format!("{s}{c}"));
+                }
+            }
+            all.extend(next);
+        }
+        for (i, a) in all.iter().enumerate() {
+            for b in all.iter().skip(i % 7).step_by(7) {
+                let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                let full = strsim::osa_distance(a, b);
+                for k in 0..6 {
+                    assert_eq!(
+                        edit_distance_within(&ca, &cb, k),
+                        (full <= k).then_some(full),
+                        "{a} {b} {k}"
+                    );
                 }
             }
         }
