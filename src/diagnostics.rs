@@ -324,30 +324,28 @@ pub fn did_you_mean_path<'a>(
     best.map(|(_, c)| c)
 }
 
-/// [`did_you_mean_path`] over one set of candidates, remembering each answer: for callers that may ask about
-/// the same path many times (every engagement that used a page that was since moved), from several threads.
-pub struct PathSuggestions<'a> {
-    candidates: Vec<&'a str>,
-    memo: std::sync::Mutex<std::collections::HashMap<String, Option<&'a str>>>,
+/// [`did_you_mean_path`] with each answer remembered, for callers that ask about the same path many times
+/// (every link to a page that was moved, every engagement that used it), from several threads. The caller
+/// passes the same candidates every time, or empties it when they change.
+#[derive(Debug, Default)]
+pub struct PathSuggestions {
+    memo: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
 }
 
-impl<'a> PathSuggestions<'a> {
-    pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Self {
-        PathSuggestions {
-            candidates: candidates.into_iter().collect(),
-            memo: Default::default(),
-        }
-    }
-
-    /// The candidate closest to `path`, if one is close.
-    pub fn get(&self, path: &str) -> Option<&'a str> {
+impl PathSuggestions {
+    /// The candidate closest to `path`, if one is close; `candidates` is called only the first time.
+    pub fn get<'c, I: IntoIterator<Item = &'c str>>(
+        &self,
+        path: &str,
+        candidates: impl FnOnce() -> I,
+    ) -> Option<String> {
         // A poisoned lock only means another thread panicked; the map is still whole.
         let memo = || self.memo.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&found) = memo().get(path) {
-            return found;
+        if let Some(found) = memo().get(path) {
+            return found.clone();
         }
-        let found = did_you_mean_path(path, self.candidates.iter().copied());
-        memo().insert(path.to_string(), found);
+        let found = did_you_mean_path(path, candidates()).map(str::to_string);
+        memo().insert(path.to_string(), found.clone());
         found
     }
 }

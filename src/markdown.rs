@@ -8,7 +8,7 @@
 //! Page bodies never go through Tera, so `{{ placeholders }}` in code blocks stay as written.
 
 use crate::config::Language;
-use crate::diagnostics::{Diagnostic, did_you_mean, did_you_mean_path};
+use crate::diagnostics::{Diagnostic, PathSuggestions, did_you_mean};
 use crate::model::{Heading, Kind, Page};
 use crate::slug::slugify;
 use pulldown_cmark::{
@@ -102,28 +102,18 @@ pub struct SiteIndex {
     pub page_urls: std::sync::OnceLock<HashSet<String>>,
     /// The did-you-mean of each broken link target seen (after a folder rename, thousands of links point at
     /// the same missing pages); reset with `page_urls`.
-    pub suggestions: std::sync::Mutex<HashMap<String, Option<String>>>,
+    pub suggestions: PathSuggestions,
 }
 
 impl SiteIndex {
-    /// The page or file whose source path is closest to `target`, if one is close (see [`did_you_mean_path`]).
+    /// The page or file whose source path is closest to `target`, if one is close (see [`crate::diagnostics::did_you_mean_path`]).
     fn suggestion(&self, target: &str) -> Option<String> {
-        // A poisoned lock only means another page's rendering panicked; the map is still whole.
-        let known = |map: &HashMap<String, Option<String>>| map.get(target).cloned();
-        if let Some(s) = known(&self.suggestions.lock().unwrap_or_else(|e| e.into_inner())) {
-            return s;
-        }
-        let candidates = self
-            .pages
-            .keys()
-            .chain(self.files.iter())
-            .map(String::as_str);
-        let found = did_you_mean_path(target, candidates).map(str::to_string);
-        self.suggestions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(target.to_string(), found.clone());
-        found
+        self.suggestions.get(target, || {
+            self.pages
+                .keys()
+                .chain(self.files.iter())
+                .map(String::as_str)
+        })
     }
 
     /// Whether some page has the URL `url` (relative to the base path).
@@ -345,10 +335,15 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
             }
             // Raw HTML: the `src` of media tags (`<img src="shot.png">`) is checked and rewritten like a
             // Markdown image, so the file is copied and the URL works from the page's pretty URL.
-            Event::Html(ref html) | Event::InlineHtml(ref html) if !media_srcs(html).is_empty() => {
+            Event::Html(ref html) | Event::InlineHtml(ref html) => {
+                let srcs = media_srcs(html);
+                if srcs.is_empty() {
+                    rewritten.push((event, range));
+                    continue;
+                }
                 let mut fixed = String::with_capacity(html.len() + 32);
                 let mut last = 0;
-                for src in media_srcs(html) {
+                for src in srcs {
                     let dest = &html[src.clone()];
                     match resolve(dest, page, site, &own_ids, true, deps) {
                         Resolved::Url(url, asset) => {

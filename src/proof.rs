@@ -252,7 +252,7 @@ pub fn parse(
     // Reading is most of the work and each file stands alone: in parallel. So are the checks of each
     // engagement; only duplicate ids are found in file order, so that one is reported where it appears second.
     let read: Vec<Result<Vec<Entry>, Diagnostic>> = files.par_iter().map(read_entries).collect();
-    let suggestions = PathSuggestions::new(known.keys().copied());
+    let suggestions = PathSuggestions::default();
     for (f, (file, entries)) in files.iter().zip(read).enumerate() {
         let entries = match entries {
             Ok(r) => r,
@@ -306,7 +306,7 @@ fn check_entry(
     file: &ManifestFile,
     config: &Config,
     known: &HashMap<&str, bool>,
-    suggestions: &PathSuggestions<'_>,
+    suggestions: &PathSuggestions,
     today: i64,
 ) -> (Option<Engagement>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -386,7 +386,7 @@ fn check_entry(
         let pos = (u.line, u.col);
         match known.get(u.path.as_str()) {
             None => {
-                let help = match suggestions.get(&u.path) {
+                let help = match suggestions.get(&u.path, || known.keys().copied()) {
                         Some(s) => format!("did you mean \"{s}\"?"),
                         None => "write the path from the site root, for example playbooks/onboarding/connect-sso.md".into(),
                     };

@@ -1339,6 +1339,12 @@ impl<'a> Renderer<'a> {
         self.render("faq_index.html", &ctx, format!("{FAQ_URL}index.html"), 0)
     }
 
+    /// Whether page `i` counts for tier `t` in a list cut per tier: it names the tier, or names none.
+    fn for_tier(&self, i: usize, t: usize) -> bool {
+        let tiers = &self.built[i].page.tiers;
+        tiers.is_empty() || tiers.contains(&t)
+    }
+
     /// The items of `items` (in order) that are among the first `limit` of some tier: an item for several
     /// tiers (or for all, or none named) counts in each. Filtered by any one tier in the browser, the list
     /// then still shows that tier's first `limit` items, none missing.
@@ -1346,10 +1352,9 @@ impl<'a> Renderer<'a> {
         let mut seen = vec![0usize; self.site.tiers.len().max(1)];
         let mut shown = Vec::new();
         for &i in items {
-            let tiers = &self.built[i].page.tiers;
             let mut keep = false;
             for (t, count) in seen.iter_mut().enumerate() {
-                if tiers.is_empty() || tiers.contains(&t) {
+                if self.for_tier(i, t) {
                     keep |= *count < limit;
                     *count += 1;
                 }
@@ -1379,11 +1384,7 @@ impl<'a> Renderer<'a> {
         let mut by_tier = serde_json::Map::new();
         if per_tier {
             for (t, tier) in self.site.tiers.iter().enumerate() {
-                let tiers = |&i: &usize| &self.built[i].page.tiers;
-                let count = items
-                    .iter()
-                    .filter(|i| tiers(i).is_empty() || tiers(i).contains(&t))
-                    .count();
+                let count = items.iter().filter(|&&i| self.for_tier(i, t)).count();
                 let value = (count > limit).then(|| label(count));
                 by_tier.insert(tier.id.clone(), value.into());
             }
