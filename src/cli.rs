@@ -240,12 +240,19 @@ fn build(
         return ExitCode::from(2);
     }
     let started = Instant::now();
-    let outcome = site::build(&Options {
+    // The previous output is read while the site builds (the first stages leave a CPU idle now and then).
+    let previous = {
+        let out = out.clone();
+        std::thread::spawn(move || output::scan_previous(&out))
+    };
+    // Never dropped: this command ends the process, and the operating system takes the build's memory back
+    // at once, where dropping it would free every page, body and index one by one.
+    let outcome = std::mem::ManuallyDrop::new(site::build(&Options {
         root: root.to_path_buf(),
         base_url,
         preview,
         today: None,
-    });
+    }));
     print_diagnostics(&outcome.diagnostics);
     if outcome.diagnostics.has_errors() {
         eprintln!(
@@ -255,7 +262,10 @@ fn build(
         return ExitCode::from(1);
     }
     let write_started = Instant::now();
-    let written = output::write_atomically(&out, &outcome.files);
+    let previous = previous
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("reading the previous output failed")));
+    let written = output::write_atomically_over(&out, &outcome.files, previous);
     if timings {
         let detail = written.as_ref().map_or(String::new(), |w| {
             format!(
@@ -326,12 +336,13 @@ fn build(
 }
 
 fn check(root: &Path, format: Format) -> ExitCode {
-    let outcome = site::build(&Options {
+    // Never dropped, as in `build`.
+    let outcome = std::mem::ManuallyDrop::new(site::build(&Options {
         root: root.to_path_buf(),
         base_url: None,
         preview: false,
         today: None,
-    });
+    }));
     let d = &outcome.diagnostics;
     match format {
         Format::Json => println!("{}", d.to_json()),

@@ -295,6 +295,12 @@ fn load_manifests(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<crate::proof:
 
 fn rel(root: &Path, p: &Path) -> String {
     let r = p.strip_prefix(root).unwrap_or(p);
+    // Paths from a walk are clean joins: on Unix the text is already `/`-separated.
+    if std::path::MAIN_SEPARATOR == '/'
+        && let Some(s) = r.to_str()
+    {
+        return s.to_string();
+    }
     r.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()

@@ -7,6 +7,7 @@
 
 use crate::render::OutputFile;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use std::collections::HashSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -134,6 +135,16 @@ pub struct Written {
 /// On the first build, or when a file must replace a folder (or the other way round), everything is written
 /// into a staging folder beside `out` that is swapped in once complete.
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<Written> {
+    write_atomically_over(out, files, scan_previous(out))
+}
+
+/// [`write_atomically`], with the previous output read beforehand by [`scan_previous`] (its result is
+/// `previous`), so that reading it can overlap with the build. Nothing else may write to `out` in between.
+pub fn write_atomically_over(
+    out: &Path,
+    files: &[OutputFile],
+    previous: io::Result<Option<Previous>>,
+) -> io::Result<Written> {
     for f in files {
         if f.path.is_empty()
             || f.path.starts_with('/')
@@ -155,74 +166,86 @@ pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<Written>
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "public".into());
     clean_leftovers(parent, &name);
-    if out.join(MARKER).is_file()
-        && let Some(plan) = plan_update(&out, files)?
+    if let Some(previous) = previous?
+        && let Some(plan) = plan_update(previous, files)
     {
         return update(&out, files, plan);
     }
     replace(&out, parent, &name, files)
 }
 
-/// What an update in place needs to know about the previous output.
-struct Plan {
-    /// Every file (or symlink) of the previous output, by `/`-separated path.
-    old_files: HashSet<String>,
-    /// Every folder of the previous output.
-    old_dirs: HashSet<String>,
-    /// Every folder the new files need.
-    needed: HashSet<String>,
-    /// Those of them that do not exist yet, parents first.
-    new_dirs: Vec<String>,
+/// What a previous build left in the output folder, read by [`scan_previous`].
+pub struct Previous {
+    /// Every file (or symlink), by `/`-separated path.
+    files: FxHashSet<String>,
+    /// Every folder.
+    dirs: FxHashSet<String>,
 }
 
-/// Reads the previous output. `None` when it cannot be updated in place: a new file's path is a folder there,
-/// or one of its folders is a file or a symlink (never written through: it could point anywhere).
-fn plan_update(out: &Path, files: &[OutputFile]) -> io::Result<Option<Plan>> {
-    let mut old_files = HashSet::new();
-    let mut old_dirs = HashSet::new();
-    for entry in walkdir::WalkDir::new(out).min_depth(1) {
-        let entry = entry.map_err(io::Error::other)?;
-        let rel = entry
-            .path()
-            .strip_prefix(out)
-            .map_err(io::Error::other)?
-            .to_string_lossy()
-            .replace(std::path::MAIN_SEPARATOR, "/");
-        if entry.file_type().is_dir() {
-            old_dirs.insert(rel);
-        } else if is_temp(&entry) {
-            // Left by a build killed while writing.
-            std::fs::remove_file(entry.path())?;
-        } else {
-            old_files.insert(rel);
-        }
-    }
-    let needed: HashSet<String> = files
-        .iter()
-        .flat_map(|f| {
-            f.path
-                .match_indices('/')
-                .map(|(i, _)| f.path[..i].to_string())
-        })
-        .collect();
-    if needed.iter().any(|d| old_files.contains(d))
-        || files.iter().any(|f| old_dirs.contains(&f.path))
-    {
+/// Reads the output folder `out` as a previous build left it: `None` when there is none (no folder, or no
+/// marker file). Temporary files of a build that was killed while writing are removed. Only reads (and removes
+/// our own temporary files), so it can run on another thread while the site is built.
+pub fn scan_previous(out: &Path) -> io::Result<Option<Previous>> {
+    let out = absolute(out)?;
+    if !out.join(MARKER).is_file() {
         return Ok(None);
     }
-    let mut new_dirs: Vec<String> = needed
+    let mut files = FxHashSet::default();
+    let mut dirs = FxHashSet::default();
+    for entry in walkdir::WalkDir::new(&out).min_depth(1) {
+        let entry = entry.map_err(io::Error::other)?;
+        let rel = entry.path().strip_prefix(&out).map_err(io::Error::other)?;
+        let rel = match rel.to_str() {
+            Some(s) if std::path::MAIN_SEPARATOR == '/' => s.to_string(),
+            _ => rel
+                .to_string_lossy()
+                .replace(std::path::MAIN_SEPARATOR, "/"),
+        };
+        if entry.file_type().is_dir() {
+            dirs.insert(rel);
+        } else if is_temp(&entry) {
+            std::fs::remove_file(entry.path())?;
+        } else {
+            files.insert(rel);
+        }
+    }
+    Ok(Some(Previous { files, dirs }))
+}
+
+/// What an update in place needs to know.
+struct Plan<'a> {
+    /// The previous output.
+    old: Previous,
+    /// Every folder the new files need.
+    needed: FxHashSet<&'a str>,
+    /// Those of them that do not exist yet, parents first.
+    new_dirs: Vec<&'a str>,
+}
+
+/// `None` when the previous output cannot be updated in place: a new file's path is a folder there, or one of
+/// its folders is a file or a symlink (never written through: it could point anywhere).
+fn plan_update(old: Previous, files: &[OutputFile]) -> Option<Plan<'_>> {
+    let needed: FxHashSet<&str> = files
         .iter()
-        .filter(|d| !old_dirs.contains(*d))
-        .cloned()
+        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
+        .collect();
+    if needed.iter().any(|d| old.files.contains(*d))
+        || files.iter().any(|f| old.dirs.contains(&f.path))
+    {
+        return None;
+    }
+    let mut new_dirs: Vec<&str> = needed
+        .iter()
+        .filter(|d| !old.dirs.contains(**d))
+        .copied()
         .collect();
     // Sorted paths put every parent before its children.
     new_dirs.sort_unstable();
-    Ok(Some(Plan {
-        old_files,
-        old_dirs,
+    Some(Plan {
+        old,
         needed,
         new_dirs,
-    }))
+    })
 }
 
 /// The temporary name a changed file is written under, beside its target.
@@ -265,7 +288,7 @@ fn update(out: &Path, files: &[OutputFile], plan: Plan) -> io::Result<Written> {
         all.par_iter()
             .map(|f| {
                 let target = out.join(&f.path);
-                if plan.old_files.contains(&f.path) && same_bytes(&target, &f.bytes) {
+                if plan.old.files.contains(&f.path) && same_bytes(&target, &f.bytes) {
                     return Ok(None);
                 }
                 let temp = temp_path(&target);
@@ -306,25 +329,35 @@ fn update(out: &Path, files: &[OutputFile], plan: Plan) -> io::Result<Written> {
     }
     let keep: HashSet<&str> = all.iter().map(|f| f.path.as_str()).collect();
     let gone: Vec<&String> = plan
-        .old_files
+        .old
+        .files
         .iter()
         .filter(|p| !keep.contains(p.as_str()))
         .collect();
+    // Gone already is fine: the previous output may have been read a while ago (`write_atomically_over`).
     gone.par_iter()
-        .try_for_each(|p| std::fs::remove_file(out.join(p)))?;
+        .try_for_each(|p| not_found_is_ok(std::fs::remove_file(out.join(p))))?;
     written.removed = gone.len();
     let mut empty: Vec<&String> = plan
-        .old_dirs
+        .old
+        .dirs
         .iter()
-        .filter(|d| !plan.needed.contains(*d))
+        .filter(|d| !plan.needed.contains(d.as_str()))
         .collect();
     // Children before parents.
     empty.sort_unstable_by(|a, b| b.cmp(a));
     for d in empty {
-        std::fs::remove_dir(out.join(d))?;
+        not_found_is_ok(std::fs::remove_dir(out.join(d)))?;
     }
     written.commit_ms = ms(started);
     Ok(written)
+}
+
+fn not_found_is_ok(r: io::Result<()>) -> io::Result<()> {
+    match r {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
 }
 
 /// Whether the file at `path` is a plain file (not a symlink) holding exactly `bytes`.
@@ -527,6 +560,52 @@ mod tests {
             .collect();
         out.sort();
         out
+    }
+
+    #[test]
+    fn previous_output_read_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // No output yet, and a folder shirube did not write: nothing to update in place.
+        assert!(scan_previous(&out).unwrap().is_none());
+        write_atomically(
+            &out,
+            &[
+                file("keep.html", b"keep"),
+                file("a/gone.html", b"gone"),
+                file("b/gone.html", b"gone too"),
+            ],
+        )
+        .unwrap();
+        let previous = scan_previous(&out).unwrap();
+        assert!(previous.is_some());
+        // Someone removes files while the site builds: the update does not fail on them.
+        std::fs::remove_file(out.join("a/gone.html")).unwrap();
+        std::fs::remove_dir_all(out.join("b")).unwrap();
+        let w = write_atomically_over(
+            &out,
+            &[file("keep.html", b"keep"), file("c/new.html", b"new")],
+            Ok(previous),
+        )
+        .unwrap();
+        assert!(!w.replaced);
+        assert_eq!((w.unchanged, w.written, w.removed), (2, 1, 2), "{w:?}");
+        assert_eq!(
+            tree(&out),
+            [
+                (MARKER.to_string(), MARKER_TEXT.as_bytes().to_vec()),
+                ("c/new.html".to_string(), b"new".to_vec()),
+                ("keep.html".to_string(), b"keep".to_vec()),
+            ]
+        );
+        // A failed read ahead fails the write and leaves the output alone.
+        let err = write_atomically_over(
+            &out,
+            &[file("other.html", b"x")],
+            Err(io::Error::other("boom")),
+        );
+        assert!(err.is_err());
+        assert!(out.join("keep.html").is_file() && !out.join("other.html").exists());
     }
 
     #[test]
