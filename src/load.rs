@@ -94,6 +94,16 @@ impl Stamp {
     }
 }
 
+/// What [`load_again`] found for one Markdown file.
+enum Read {
+    /// Same stamp as when it was last read.
+    Unchanged,
+    /// Read, with the stamp of the file read.
+    Doc(SourceDoc, Option<Stamp>),
+    /// Could not be read.
+    Failed(Diagnostic),
+}
+
 /// What an earlier [`load_again`] read, so that the next one reads only the files that changed.
 #[derive(Debug, Default)]
 pub struct Reuse {
@@ -161,8 +171,7 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
             }
             let path = rel(root, entry.path());
             if path.ends_with(".md") || path.ends_with(".markdown") {
-                let stamp = entry.metadata().ok().map(|m| Stamp::of(&m));
-                md.push((path, stamp));
+                md.push(path);
             } else {
                 files.insert(path);
             }
@@ -171,32 +180,40 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
     let mut old = std::mem::take(&mut reuse.docs);
     let force = std::mem::take(&mut reuse.force);
     let mut changed = Changed::default();
-    let keep: Vec<bool> = md
-        .iter()
-        .map(|(p, stamp)| {
-            stamp.is_some()
-                && !force.contains(p)
-                && old.contains_key(p)
-                && reuse.stamps.get(p) == stamp.as_ref()
-        })
-        .collect();
-    let read: Vec<Option<Result<SourceDoc, Diagnostic>>> = md
+    // In parallel: the stamp of each file that was read before, and the file itself when it is new or its
+    // stamp changed. The walk took no stamps: each is taken here, on two cores, and a file that is read gets
+    // the stamp of the open file, so stamp and text always belong together.
+    let read: Vec<Read> = md
         .par_iter()
-        .zip(&keep)
-        .map(|((p, _), &keep)| (!keep).then(|| read_doc(root, p)))
+        .map(|p| {
+            if old.contains_key(p) && !force.contains(p) {
+                let stamp = std::fs::symlink_metadata(root.join(p))
+                    .ok()
+                    .map(|m| Stamp::of(&m));
+                if let Some(stamp) = stamp
+                    && reuse.stamps.get(p) == Some(&stamp)
+                {
+                    return Read::Unchanged;
+                }
+            }
+            match read_doc_stamped(root, p) {
+                Ok((doc, stamp)) => Read::Doc(doc, stamp),
+                Err(d) => Read::Failed(d),
+            }
+        })
         .collect();
     let mut docs = Vec::with_capacity(read.len());
     let mut present = HashSet::with_capacity(md.len());
-    for ((path, stamp), r) in md.into_iter().zip(read) {
+    for (path, r) in md.into_iter().zip(read) {
         present.insert(path.clone());
         match r {
-            // Unchanged: the earlier document, moved, not copied.
-            None => {
+            // The earlier document, moved, not copied.
+            Read::Unchanged => {
                 if let Some(doc) = old.remove(&path) {
                     docs.push(doc);
                 }
             }
-            Some(Ok(doc)) => {
+            Read::Doc(doc, stamp) => {
                 if old.get(&path).is_none_or(|o| o.text != doc.text) {
                     changed.docs.insert(path.clone());
                 }
@@ -206,7 +223,7 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
                 };
                 docs.push(doc);
             }
-            Some(Err(d)) => {
+            Read::Failed(d) => {
                 reuse.stamps.remove(&path);
                 changed.docs.insert(path);
                 diags.push(d);
@@ -308,8 +325,18 @@ fn rel(root: &Path, p: &Path) -> String {
 }
 
 fn read_doc(root: &Path, path: &str) -> Result<SourceDoc, Diagnostic> {
-    let bytes = std::fs::read(root.join(path))
-        .map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
+    read_doc_stamped(root, path).map(|(doc, _)| doc)
+}
+
+/// [`read_doc`], with the stamp of the file it read (`None` when its metadata cannot be read).
+fn read_doc_stamped(root: &Path, path: &str) -> Result<(SourceDoc, Option<Stamp>), Diagnostic> {
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| Diagnostic::error(path, format!("cannot read: {e}"));
+    let mut file = std::fs::File::open(root.join(path)).map_err(cannot)?;
+    let meta = file.metadata().ok();
+    let mut bytes = Vec::with_capacity(meta.as_ref().map_or(0, |m| m.len() as usize));
+    file.read_to_end(&mut bytes).map_err(cannot)?;
+    let stamp = meta.map(|m| Stamp::of(&m));
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(
             path,
@@ -317,7 +344,7 @@ fn read_doc(root: &Path, path: &str) -> Result<SourceDoc, Diagnostic> {
         )
         .with_help("save the file as UTF-8")
     })?;
-    split(path, text)
+    Ok((split(path, text)?, stamp))
 }
 
 /// Splits front matter from body. A file without a leading `---` line is all body.
@@ -413,5 +440,54 @@ mod tests {
             assert!(is_ignored_name(n), "{n}");
         }
         assert!(!is_ignored_name("a.md"));
+    }
+
+    #[test]
+    fn loading_again_reads_what_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/faq")).unwrap();
+        std::fs::write(root.join("content/a.md"), "---\ntitle: A\n---\nA\n").unwrap();
+        std::fs::write(root.join("content/faq/b.md"), "---\ntitle: B\n---\nB\n").unwrap();
+        std::fs::write(root.join("content/faq/bad.md"), [0xff, 0xfe]).unwrap();
+        let mut reuse = Reuse::default();
+        let texts = |s: &Sources| -> Vec<(String, String)> {
+            s.docs
+                .iter()
+                .map(|d| (d.path.clone(), d.text.clone()))
+                .collect()
+        };
+        let (first, diags, changed) = load_again(root, &mut reuse);
+        assert_eq!(diags.len(), 1, "{diags:?}"); // bad.md is not UTF-8
+        assert_eq!(changed.docs.len(), 3);
+        assert_eq!(texts(&first)[0].0, "content/a.md");
+        assert_eq!(texts(&first)[1].0, "content/faq/b.md");
+        assert_eq!(reuse.stamps.len(), 2, "a stamp for each file read");
+
+        // b.md grows: only it is new; a.md is taken over from the first load.
+        reuse.give_back(first.docs);
+        std::fs::write(
+            root.join("content/faq/b.md"),
+            "---\ntitle: B\n---\nB, longer\n",
+        )
+        .unwrap();
+        let (second, _, changed) = load_again(root, &mut reuse);
+        let mut changed_docs: Vec<&String> = changed.docs.iter().collect();
+        changed_docs.sort();
+        assert_eq!(changed_docs, ["content/faq/b.md", "content/faq/bad.md"]);
+        assert!(texts(&second)[1].1.contains("B, longer"));
+        assert!(texts(&second)[0].1.contains("title: A"));
+
+        // The same bytes written again under a forced path are read, and are no change.
+        reuse.give_back(second.docs);
+        reuse.force.insert("content/a.md".into());
+        std::fs::remove_file(root.join("content/faq/b.md")).unwrap();
+        let (third, _, changed) = load_again(root, &mut reuse);
+        assert!(!changed.docs.contains("content/a.md"));
+        assert_eq!(
+            changed.removed.iter().collect::<Vec<_>>(),
+            ["content/faq/b.md"]
+        );
+        assert_eq!(third.docs.len(), 1);
     }
 }
