@@ -130,9 +130,21 @@ test('English sample site: when no page has every word, the box says the results
   assert.equal(await first.locator('.site-search-title').textContent(), 'Invite your admins');
   await page.waitForFunction(() => /^No page has every word; these have some of them\. \d+\+? results$/.test(
     document.querySelector('.site-search-status').textContent));
-  // With every word found, just the count.
+  // Each result says which words it lacks.
+  assert.equal(await first.locator('.site-search-missing').textContent(), 'Missing: zzyzx');
+  // With every word found, just the count, and no result lacks a word.
   await page.locator('#site-search-q').fill('invite admins');
   await page.waitForFunction(() => /^\d+\+? results$/.test(document.querySelector('.site-search-status').textContent));
+  assert.equal(await page.locator('#site-search-listbox .site-search-missing').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+test('Japanese fixture: the results page says which words a result lacks', async () => {
+  const page = await newPage();
+  await page.goto(new URL('search/?q=' + encodeURIComponent('請求書 送付手段'), fixture).href);
+  const hit = page.locator('.search-results > li', { has: page.locator('a[href$="/faq/seikyusho-saihakko/"]') });
+  await hit.waitFor();
+  assert.equal(await hit.locator('.search-missing').textContent(), '含まれない語: 送付手段');
   assert.deepEqual(errors, []);
 });
 

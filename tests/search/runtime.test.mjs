@@ -56,12 +56,19 @@ test('when no page has every word, the pages with some of them, most words first
   assert.ok(some.length > 0);
   assert.ok(some.every((r) => r.partial === true));
   assert.equal(some[0].url, '/guide/playbooks/onboarding/invite-admins/');
+  // Each says which words it lacks, as normalized query words (unstemmed, lowercase).
+  assert.deepEqual(some[0].missing, ['zzyzx']);
+  assert.ok(some.every((r) => r.missing.includes('zzyzx')));
+  const other = await search('Invite Admins zzyzx', opts({ limit: 100 }));
+  assert.ok(other.some((r) => r.missing.length === 2 && r.missing.includes('zzyzx')), JSON.stringify(other.map((r) => r.missing)));
   const all = await search('invite admins', opts());
-  assert.ok(all.every((r) => r.partial === false));
+  assert.ok(all.every((r) => r.partial === false && r.missing.length === 0));
   // Japanese: 請求書 is in the fixture, 送付手段 is not.
   const ja = await search('請求書 送付手段', opts());
   assert.ok(ja.length > 0 && ja.every((r) => r.partial));
   assert.ok(urls(ja).includes('/guide/faq/seikyusho-saihakko/'));
+  // A chain of bigrams is reported as the word typed.
+  assert.deepEqual(ja.find((r) => r.url === '/guide/faq/seikyusho-saihakko/').missing, ['送付手段']);
   // One word that no page has still finds nothing.
   assert.deepEqual(await search('zzyzx', opts()), []);
   assert.deepEqual(await search('zzyzx qqxqq', opts()), []);

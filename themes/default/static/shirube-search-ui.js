@@ -46,6 +46,11 @@ function found(results, limit) {
   return results[0]?.partial ? `${t('partial')} ${count}` : count;
 }
 
+// "Missing: errors" under a result that lacks some words of the query, or nothing.
+function missing(r, cls) {
+  return r.missing?.length ? [el('span', { class: cls }, t('missing', { words: r.missing.join(' ') }))] : [];
+}
+
 function kindLabel(kind) {
   return t(kind) || kind;
 }
@@ -114,7 +119,7 @@ function setupBox() {
       a.append(el('span', { class: 'site-search-kind' }, kindLabel(r.kind)));
       const x = el('span', { class: 'site-search-excerpt' });
       x.innerHTML = r.excerpt; // escaped by the engine; only <mark> is markup
-      a.append(x);
+      a.append(x, ...missing(r, 'site-search-missing'));
       li.append(a);
       return li;
     });
@@ -251,6 +256,7 @@ function setupPage() {
         const x = el('p', { class: 'search-result-excerpt' });
         x.innerHTML = r.excerpt; // escaped by the engine; only <mark> is markup
         li.append(x);
+        li.append(...missing(r, 'search-missing'));
         if (r.sections.length) {
           const ul = el('ul', { class: 'search-result-sections', role: 'list' });
           for (const s of r.sections) {

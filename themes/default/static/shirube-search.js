@@ -241,6 +241,7 @@ function planQuery(query) {
       groups.push({
         kind: 'word',
         terms: [t.term],
+        raw: t.raw,
         prefix: last && open && t.raw.length >= 2 ? t.raw : null,
         qpos,
         len: 1,
@@ -754,9 +755,25 @@ async function rank(site, query, filters, limit) {
       if (!seen || r.score > seen.score) best.set(r.doc, r);
     }
   }
-  const merged = [...best.values()].map(({ doc, score, words }) => ({ doc, score, words }));
+  const merged = [...best.values()].map(({ doc, score, words, has }) => ({
+    doc,
+    score,
+    words,
+    missing: required.filter((g) => !(has & bit(groups.indexOf(g)))).map(groupText),
+  }));
   merged.sort((a, b) => b.words - a.words || b.score - a.score || a.doc - b.doc);
   return { m, groups, ranked: merged, partial: true };
+}
+
+function bit(i) {
+  return i < 31 ? 1 << i : 0;
+}
+
+// The query words a group stands for, as normalized text: a word, a CJK character, or a chain of bigrams
+// joined back (設定, 定方 → 設定方).
+function groupText(g) {
+  if (g.kind !== 'chain') return g.raw ?? g.terms[0];
+  return g.terms.map((t, i) => (i === 0 ? t : [...t].slice(1).join(''))).join('');
 }
 
 // `rank` for planned groups: every required group must match; `load` marks optional groups whose shards are
@@ -788,6 +805,7 @@ async function rankGroups(site, m, groups, filters, limit) {
   const cdocs = [];
   const cscores = [];
   const cwords = [];
+  const chas = [];
   for (let i = 0; i < base.docs.length; i++) {
     const doc = base.docs[i];
     if (combos && !comboMatches(m, combos[doc], filters)) continue;
@@ -809,6 +827,9 @@ async function rankGroups(site, m, groups, filters, limit) {
     if (!ok) continue;
     let allOptional = optional.length > 0;
     let words = required.length;
+    // Which of `groups` the page has (bit i for groups[i]; a query has far fewer than 31 groups).
+    let has = 0;
+    for (const i of required) has |= bit(i);
     for (let k = required.length; k < G; k++) {
       const g = matches[used[k]];
       const j = findDoc(g.docs, doc, from[k]);
@@ -816,6 +837,7 @@ async function rankGroups(site, m, groups, filters, limit) {
       if (j >= 0) {
         from[k] = j;
         score += 0.5 * g.scores[j];
+        has |= bit(used[k]);
         if (groups[used[k]].load) words++;
       } else allOptional = false;
     }
@@ -824,6 +846,7 @@ async function rankGroups(site, m, groups, filters, limit) {
     cdocs.push(doc);
     cscores.push(score);
     cwords.push(words);
+    chas.push(has);
   }
   const order = sortByScore(cscores, cdocs);
 
@@ -837,7 +860,7 @@ async function rankGroups(site, m, groups, filters, limit) {
     }
     let ok = true;
     for (const i of checks) if (ok) ok = matches[i].verify(idx[c * G + used.indexOf(i)]);
-    if (ok) ranked.push({ doc: cdocs[c], score: cscores[c], c, words: cwords[c] });
+    if (ok) ranked.push({ doc: cdocs[c], score: cscores[c], c, words: cwords[c], has: chas[c] });
   }
   // Phrase boost, for the best candidates only (it needs positions).
   if (G > 1) {
@@ -1129,8 +1152,10 @@ async function withRetry(options, fn) {
 
 /**
  * Searches the site. Returns results best first:
- * `{url, title, excerpt, phase, tier, kind, score, sections: [{title, url, excerpt}]}`.
- * `excerpt` is HTML: page text escaped, matches in `<mark>`.
+ * `{url, title, excerpt, phase, tier, kind, score, partial, missing, sections: [{title, url, excerpt}]}`.
+ * `excerpt` is HTML: page text escaped, matches in `<mark>`. `partial`: no page has every word of the query,
+ * and these have some of them; `missing`: the words of the query this page lacks (normalized, lowercase), empty
+ * unless `partial`.
  *
  * options.limit (default 10), options.filters ({phase: [...], tier: [...], kind: [...]}: any value of a facet,
  * all facets), options.baseDir (Node: the output folder on disk), options.baseUrl (the site root; default: the
@@ -1146,7 +1171,11 @@ export async function search(query, options = {}) {
     const frags = await Promise.all(
       top.map(({ doc }) => genFile(site, site.fragments, `f/${doc}.json`, 'json', (x) => x)),
     );
-    return top.map(({ score }, i) => ({ ...buildResult(m, frags[i], score, groups, base), partial }));
+    return top.map(({ score, missing }, i) => ({
+      ...buildResult(m, frags[i], score, groups, base),
+      partial,
+      missing: missing ?? [],
+    }));
   });
 }
 
