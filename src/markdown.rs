@@ -245,6 +245,11 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
         d.line = line;
         d
     };
+    let broken = |range: &Range<usize>, needle: &str, msg: String, help: Option<String>| {
+        let mut d = diag(range, needle, true, msg);
+        d.help = help;
+        d
+    };
 
     let mut drop_link_end = 0usize;
     let mut in_code_block = false;
@@ -288,9 +293,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 }
                 Resolved::Broken(msg, help) => {
                     if link_type != LinkType::Autolink && link_type != LinkType::Email {
-                        let mut d = diag(&range, &dest_url, true, msg);
-                        d.help = help;
-                        out.diagnostics.push(d);
+                        out.diagnostics.push(broken(&range, &dest_url, msg, help));
                     }
                     rewritten.push((
                         Event::Start(Tag::Link {
@@ -316,9 +319,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                         url.into()
                     }
                     Resolved::Broken(msg, help) => {
-                        let mut d = diag(&range, &dest_url, true, msg);
-                        d.help = help;
-                        out.diagnostics.push(d);
+                        out.diagnostics.push(broken(&range, &dest_url, msg, help));
                         dest_url
                     }
                     Resolved::Keep | Resolved::Unpublished(_) => dest_url,
@@ -353,9 +354,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                             last = src.end;
                         }
                         Resolved::Broken(msg, help) => {
-                            let mut d = diag(&range, dest, true, msg);
-                            d.help = help;
-                            out.diagnostics.push(d);
+                            out.diagnostics.push(broken(&range, dest, msg, help));
                         }
                         Resolved::Keep | Resolved::Unpublished(_) => {}
                     }
