@@ -507,6 +507,18 @@ fn preview_banners_of_a_japanese_site_are_in_japanese() {
         "{stale}"
     );
 
+    // The published build has the stale page, without the banner (it speaks to authors, and names the command).
+    let published = dir.join("public");
+    common::run_in(&dir, &["build"], &today).expect_ok();
+    let html =
+        std::fs::read_to_string(published.join("playbooks/adoption/plan-rollout/index.html"))
+            .expect("the stale page is published");
+    assert!(html.contains("段階的に展開すれば"), "the edited text");
+    assert!(
+        !html.contains("class=\"banner") && !html.contains("shirube prove"),
+        "{html}"
+    );
+
     // invite-admins has `tier: all`.
     let expired = banner_of(&public, "playbooks/onboarding/invite-admins/index.html");
     let (before, after) = expired

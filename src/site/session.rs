@@ -857,7 +857,13 @@ impl Session {
                 Built {
                     page,
                     body,
-                    banner: banner(decision, page, config),
+                    // Banners speak to authors: a published build has none, not even on a page changed
+                    // since it was proven (that is a build warning).
+                    banner: if preview {
+                        banner(decision, page, config)
+                    } else {
+                        None
+                    },
                     published: decision.published,
                     proofs: decision.proofs.values().sum(),
                     last_proven: decision.newest,
