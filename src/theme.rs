@@ -98,30 +98,49 @@ pub fn load(root: &Path, config: &Config) -> (Theme, Vec<Diagnostic>) {
     );
 
     let mut theme = Theme::default();
-    let mut en: BTreeMap<String, String> = BTreeMap::new();
-    let mut local: BTreeMap<String, String> = BTreeMap::new();
     let lang_file = format!("i18n/{}.yaml", config.language.code());
+    let mut i18n: BTreeMap<String, ThemeFile> = BTreeMap::new();
     for (rel, file) in files {
         if let Some(name) = rel.strip_prefix("templates/") {
             theme.templates.insert(name.to_string(), file);
         } else if let Some(name) = rel.strip_prefix("static/") {
             theme.statics.insert(name.to_string(), file);
         } else if rel == "i18n/en.yaml" || rel == lang_file {
-            let text = String::from_utf8_lossy(&file.bytes).to_string();
-            let at = crate::yaml::Embedded {
-                path: &file.origin,
-                file: &text,
-                line_offset: 0,
-            };
-            match crate::yaml::parse::<BTreeMap<String, String>>(&text, at) {
-                Ok(map) if rel == "i18n/en.yaml" => en = map,
-                Ok(map) => local = map,
-                Err(d) => diags.push(d),
-            }
+            i18n.insert(rel, file);
         }
     }
-    en.extend(local);
-    theme.ui = en;
+    // UI strings are laid over each other key by key, not file by file, so a site's i18n file may hold only
+    // the strings it changes: built-in English, the site's English, then the same for the site's language.
+    let mut parse = |file: &ThemeFile| -> BTreeMap<String, String> {
+        let text = String::from_utf8_lossy(&file.bytes).to_string();
+        let at = crate::yaml::Embedded {
+            path: &file.origin,
+            file: &text,
+            line_offset: 0,
+        };
+        crate::yaml::parse::<BTreeMap<String, String>>(&text, at).unwrap_or_else(|d| {
+            diags.push(d);
+            BTreeMap::new()
+        })
+    };
+    let mut layers = vec!["i18n/en.yaml"];
+    if lang_file != layers[0] {
+        layers.push(&lang_file);
+    }
+    for rel in layers {
+        if let Some(bytes) = embedded::THEME_DEFAULT
+            .iter()
+            .find_map(|(r, b)| (*r == rel).then_some(*b))
+        {
+            theme.ui.extend(parse(&ThemeFile {
+                origin: format!("(built-in theme) {rel}"),
+                bytes: bytes.to_vec(),
+            }));
+        }
+        if let Some(file) = i18n.get(rel).filter(|f| !f.origin.starts_with("(built-in")) {
+            theme.ui.extend(parse(file));
+        }
+    }
     (theme, diags)
 }
 

@@ -797,6 +797,32 @@ fn theme_folder_of_the_site() {
 }
 
 #[test]
+fn a_site_i18n_file_changes_only_its_own_strings() {
+    let site = TestSite::fixture("ja");
+    // Only one string, in the site's copy of the theme: every other string still comes from the built-in one.
+    site.write("themes/default/i18n/ja.yaml", "home: トップ\n");
+    site.write(
+        "themes/default/i18n/en.yaml",
+        "skip_to_content: Skip ahead\n",
+    );
+    site.build(&[]).expect_clean();
+    let page = site.out("playbooks/onboarding/sso-settei/index.html");
+    assert!(page.contains("<li><a href=\"/\">トップ</a></li>"), "{page}");
+    assert!(page.contains("<p class=\"toc-title\" id=\"toc-title\">このページの内容</p>"));
+    // The site's English file changes the fallback only: the Japanese string still wins.
+    assert!(page.contains("<a class=\"skip-link\" href=\"#main\">本文へスキップ</a>"));
+    // A broken file is an error naming it.
+    site.write("themes/default/i18n/ja.yaml", "home: [\n");
+    let run = site.build(&[]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains("themes/default/i18n/ja.yaml:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn japanese_site() {
     let site = TestSite::fixture("ja");
     site.build(&[]).expect_clean();
