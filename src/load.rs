@@ -95,7 +95,7 @@ impl Stamp {
 }
 
 /// What [`load_again`] found for one Markdown file.
-enum Read {
+enum DocRead {
     /// Same stamp as when it was last read.
     Unchanged,
     /// Read, with the stamp of the file read.
@@ -183,7 +183,7 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
     // In parallel: the stamp of each file that was read before, and the file itself when it is new or its
     // stamp changed. The walk took no stamps: each is taken here, on two cores, and a file that is read gets
     // the stamp of the open file, so stamp and text always belong together.
-    let read: Vec<Read> = md
+    let read: Vec<DocRead> = md
         .par_iter()
         .map(|p| {
             if old.contains_key(p) && !force.contains(p) {
@@ -193,12 +193,12 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
                 if let Some(stamp) = stamp
                     && reuse.stamps.get(p) == Some(&stamp)
                 {
-                    return Read::Unchanged;
+                    return DocRead::Unchanged;
                 }
             }
             match read_doc_stamped(root, p) {
-                Ok((doc, stamp)) => Read::Doc(doc, stamp),
-                Err(d) => Read::Failed(d),
+                Ok((doc, stamp)) => DocRead::Doc(doc, stamp),
+                Err(d) => DocRead::Failed(d),
             }
         })
         .collect();
@@ -208,12 +208,12 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
         present.insert(path.clone());
         match r {
             // The earlier document, moved, not copied.
-            Read::Unchanged => {
+            DocRead::Unchanged => {
                 if let Some(doc) = old.remove(&path) {
                     docs.push(doc);
                 }
             }
-            Read::Doc(doc, stamp) => {
+            DocRead::Doc(doc, stamp) => {
                 if old.get(&path).is_none_or(|o| o.text != doc.text) {
                     changed.docs.insert(path.clone());
                 }
@@ -223,7 +223,7 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
                 };
                 docs.push(doc);
             }
-            Read::Failed(d) => {
+            DocRead::Failed(d) => {
                 reuse.stamps.remove(&path);
                 changed.docs.insert(path);
                 diags.push(d);
