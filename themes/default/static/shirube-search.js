@@ -755,11 +755,13 @@ async function rank(site, query, filters, limit) {
       if (!seen || r.score > seen.score) best.set(r.doc, r);
     }
   }
+  // Which words each page lacks, when the query is short enough for one bit per group (any real query is).
+  const tell = groups.length <= 31;
   const merged = [...best.values()].map(({ doc, score, words, has }) => ({
     doc,
     score,
     words,
-    missing: required.filter((g) => !(has & bit(groups.indexOf(g)))).map(groupText),
+    missing: tell ? required.filter((g) => !(has & bit(groups.indexOf(g)))).map(groupText) : [],
   }));
   merged.sort((a, b) => b.words - a.words || b.score - a.score || a.doc - b.doc);
   return { m, groups, ranked: merged, partial: true };
@@ -827,7 +829,7 @@ async function rankGroups(site, m, groups, filters, limit) {
     if (!ok) continue;
     let allOptional = optional.length > 0;
     let words = required.length;
-    // Which of `groups` the page has (bit i for groups[i]; a query has far fewer than 31 groups).
+    // Which of `groups` the page has: bit i for groups[i] (see `rank` for queries of more than 31 groups).
     let has = 0;
     for (const i of required) has |= bit(i);
     for (let k = required.length; k < G; k++) {
