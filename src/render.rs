@@ -1419,7 +1419,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_404(&self) -> Result<OutputFile, Diagnostic> {
-        let ctx = self.context("404.html", "", &self.ui("not_found_title"), None);
+        let mut ctx = self.context("404.html", "", &self.ui("not_found_title"), None);
+        // Served for any missing URL: it is the canonical version of no page.
+        ctx.insert("canonical", &None::<String>);
         self.render("404.html", &ctx, "404.html".into(), 0)
     }
 

@@ -433,6 +433,12 @@ fn sitemap_robots_and_404() {
     let not_found = site.out("404.html");
     assert_eq!(h1(&not_found), "Page not found");
     assert!(not_found.contains("<a class=\"button\" href=\"/\">Back to the home page</a>"));
+    // Served for any missing URL, so it names no canonical page; every other page does.
+    assert!(!not_found.contains("rel=\"canonical\""), "{not_found}");
+    assert!(
+        site.out("index.html")
+            .contains("<link rel=\"canonical\" href=\"https://docs.example.com/\">")
+    );
 }
 
 #[test]
