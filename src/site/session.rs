@@ -39,30 +39,8 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 /// A map keyed by source path, with a hasher that is cheap for short keys: the fast path looks up every page.
-type PathMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
-
-/// FNV-1a, 64 bit. Keys are the site's own file paths, so there is no untrusted input to guard against.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// Keys are the site's own file paths, so there is no untrusted input to guard against.
+type PathMap<V> = rustc_hash::FxHashMap<String, V>;
 
 /// The manifest as parsed, with what it was parsed from.
 struct ParsedManifest {
