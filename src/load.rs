@@ -310,7 +310,8 @@ fn load_manifests(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<crate::proof:
     files
 }
 
-fn rel(root: &Path, p: &Path) -> String {
+/// `p` relative to `root` (a path found by walking `root`), `/`-separated.
+pub(crate) fn rel(root: &Path, p: &Path) -> String {
     let r = p.strip_prefix(root).unwrap_or(p);
     // Paths from a walk are clean joins: on Unix the text is already `/`-separated.
     if std::path::MAIN_SEPARATOR == '/'

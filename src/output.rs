@@ -194,13 +194,7 @@ pub fn scan_previous(out: &Path) -> io::Result<Option<Previous>> {
     let mut dirs = FxHashSet::default();
     for entry in walkdir::WalkDir::new(&out).min_depth(1) {
         let entry = entry.map_err(io::Error::other)?;
-        let rel = entry.path().strip_prefix(&out).map_err(io::Error::other)?;
-        let rel = match rel.to_str() {
-            Some(s) if std::path::MAIN_SEPARATOR == '/' => s.to_string(),
-            _ => rel
-                .to_string_lossy()
-                .replace(std::path::MAIN_SEPARATOR, "/"),
-        };
+        let rel = crate::load::rel(&out, entry.path());
         if entry.file_type().is_dir() {
             dirs.insert(rel);
         } else if is_temp(&entry) {
