@@ -108,6 +108,8 @@ struct SiteVm<'a> {
     script: Option<String>,
     /// Every tier id, separated by spaces (what `?tier=` accepts).
     tier_ids: String,
+    /// The Atom feed's URL; `None` when the site has none (`base_url` without a host).
+    feed: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -515,6 +517,7 @@ impl<'a> Renderer<'a> {
             stylesheet,
             home_url: base.to_string(),
             search: search_vm(theme, base),
+            feed: crate::feed::enabled(config).then(|| format!("{base}{}", crate::feed::PATH)),
         };
         let intro = |src: &str| {
             by_src

@@ -350,6 +350,9 @@ fn other_urls(config: &Config, sources: &Sources) -> HashSet<String> {
         "sitemap.xml".to_string(),
         "robots.txt".to_string(),
     ]);
+    if crate::feed::enabled(config) {
+        other_urls.insert(crate::feed::PATH.to_string());
+    }
     other_urls.extend(config.phases.iter().map(|p| validate::phase_url(&p.id)));
     other_urls.extend(config.tiers.iter().map(|t| validate::tier_url(&t.id)));
     // Files under the site's static/ folder are published at the root.

@@ -61,6 +61,7 @@ fn every_page_is_written_at_its_pretty_url() {
         "faq/export-reports/index.html",
         "faq/index.html",
         "faq/sso-required/index.html",
+        "feed.xml",
         "index.html",
         "kickoff/index.html",
         "manifest.json",

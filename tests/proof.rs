@@ -547,3 +547,162 @@ fn a_page_with_broken_front_matter_is_not_also_missing_from_the_manifest() {
     );
     assert!(!err.contains("no page at"), "one mistake, one error: {err}");
 }
+
+/// The Atom feed lists published playbooks and FAQs by their newest proof, escaped so a real XML parser reads
+/// it back, and nothing held back; a site whose `base_url` has no host gets no feed and no link to one.
+#[test]
+fn the_feed_lists_proven_pages_newest_proof_first() {
+    let site = canary_site();
+    write(
+        site.path(),
+        &[
+            (
+                "playbooks/adoption/reports.md",
+                "---\ntitle: Reports & \"KPIs\" <weekly>\nphase: adoption\ntier: [low, mid]\nsummary: Build the <b>first</b> report & share it.\n---\nBody.\n",
+            ),
+            (
+                "content/faq/billing.md",
+                "---\ntitle: 請求書の送付先は変更できますか？\nphase: renewal\ntier: all\n---\nはい。\n",
+            ),
+            (
+                "content/about.md",
+                "---\ntitle: About this guide\n---\nAn ungated page: never in the feed.\n",
+            ),
+            (
+                "manifest/more.yaml",
+                "engagements:\n  - id: e-reports\n    customer: C\n    tier: mid\n    date: 2026-11-20\n    used: [playbooks/adoption/reports.md]\n\
+                 \n  - id: e-billing\n    customer: D\n    tier: low\n    date: 2026-10-01\n    used: [content/faq/billing.md, content/about.md]\n",
+            ),
+        ],
+    );
+    let (code, _, err) = shirube(site.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let out = site.path().join("public");
+    let xml = std::fs::read_to_string(out.join("feed.xml")).expect("feed.xml");
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let feed = doc.root_element();
+    assert_eq!(
+        feed.tag_name().namespace(),
+        Some("http://www.w3.org/2005/Atom")
+    );
+    let child = |n: roxmltree::Node<'_, '_>, name: &str| {
+        n.children()
+            .find(|c| c.has_tag_name(name))
+            .and_then(|c| c.text())
+            .map(str::to_string)
+    };
+    assert_eq!(child(feed, "title").as_deref(), Some("Canary guide"));
+    assert_eq!(child(feed, "id").as_deref(), Some("https://guide.example/"));
+    assert_eq!(
+        child(feed, "updated").as_deref(),
+        Some("2026-11-20T00:00:00Z")
+    );
+    let entries: Vec<(String, String, String, Vec<String>)> = feed
+        .children()
+        .filter(|c| c.has_tag_name("entry"))
+        .map(|e| {
+            let link = e
+                .children()
+                .find(|c| c.has_tag_name("link"))
+                .and_then(|l| l.attribute("href"))
+                .expect("entry link")
+                .to_string();
+            let terms = e
+                .children()
+                .filter(|c| c.has_tag_name("category"))
+                .map(|c| c.attribute("term").expect("term").to_string())
+                .collect();
+            (
+                child(e, "title").expect("title"),
+                link,
+                child(e, "updated").expect("updated"),
+                terms,
+            )
+        })
+        .collect();
+    let want = |title: &str, url: &str, date: &str, terms: &[&str]| {
+        (
+            title.to_string(),
+            format!("https://guide.example/{url}"),
+            format!("{date}T00:00:00Z"),
+            terms.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    // Newest proof first; the two proven on the same day in URL order. The ungated page, the unproven, the
+    // expired and the draft one are not there.
+    assert_eq!(
+        entries,
+        vec![
+            want(
+                "Reports & \"KPIs\" <weekly>",
+                "playbooks/adoption/reports/",
+                "2026-11-20",
+                &["adoption", "low", "mid"],
+            ),
+            want(
+                "請求書の送付先は変更できますか？",
+                "faq/billing/",
+                "2026-10-01",
+                &["renewal", "tech", "low", "mid", "high"],
+            ),
+            want(
+                "Connect SSO",
+                "playbooks/onboarding/sso/",
+                "2026-10-01",
+                &["onboarding", "low"],
+            ),
+        ]
+    );
+    let reports = feed
+        .children()
+        .find(|c| c.has_tag_name("entry"))
+        .expect("entry");
+    assert_eq!(
+        child(reports, "summary").as_deref(),
+        Some("Build the <b>first</b> report & share it.")
+    );
+    // Every entry is a page of the output, and every page links to the feed.
+    for (_, url, _, _) in &entries {
+        let rel = url
+            .strip_prefix("https://guide.example/")
+            .expect("under base");
+        assert!(out.join(rel).join("index.html").is_file(), "{url}");
+    }
+    let home = std::fs::read_to_string(out.join("index.html")).expect("home");
+    assert!(
+        home.contains(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Canary guide\" href=\"/feed.xml\">"
+        ),
+        "{home}"
+    );
+
+    // A preview build shows unproven pages, but its feed still lists only what is published.
+    let preview = site.path().join("preview");
+    let (code, _, err) = shirube(
+        site.path(),
+        &[
+            "build",
+            "--preview",
+            "--out",
+            preview.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(preview.join("feed.xml")).expect("preview feed"),
+        xml
+    );
+
+    // Without a host in base_url, readers could not follow its links: no feed, no link to one.
+    write(
+        site.path(),
+        &[("shirube.yaml", "title: Canary guide\nbase_url: /guide/\n")],
+    );
+    let (code, _, err) = shirube(site.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.join("feed.xml").exists());
+    for (path, bytes) in all_files(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("feed.xml"), "{path} mentions the feed");
+    }
+}

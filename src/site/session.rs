@@ -26,6 +26,7 @@ use super::{
 };
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::feed;
 use crate::load::{self, Reuse, SourceDoc, Sources};
 use crate::markdown::{self, LinkDeps, Rendered, SiteIndex, Target};
 use crate::model::Page;
@@ -953,6 +954,26 @@ impl Output<'_> {
         render::robots(self.config, self.session.opts.preview)
     }
 
+    /// `feed.xml`, when the site has one: published pages only, as for the search index.
+    fn feed(&self) -> Option<OutputFile> {
+        if !feed::enabled(self.config) {
+            return None;
+        }
+        let s = self.session;
+        let candidates = s
+            .pages
+            .iter()
+            .zip(&s.decisions)
+            .enumerate()
+            .filter(|(i, (p, d))| {
+                self.included[*i] && d.published && !validate::is_intro_path(&p.src)
+            })
+            .map(|(_, (page, decision))| feed::Candidate { page, decision });
+        // An output exists only after a full update, which sets the day.
+        let today = s.fast.today.unwrap_or_default();
+        Some(feed::feed(self.config, candidates, today))
+    }
+
     /// Search index: published pages only, never drafts or unproven pages, not even in a preview build.
     fn search(&self) -> &[OutputFile] {
         self.search.get_or_init(|| {
@@ -1015,6 +1036,7 @@ impl Output<'_> {
         }
         files.push(self.manifest_json());
         files.push(self.sitemap());
+        files.extend(self.feed());
         // Moved out rather than copied (52 MB at 10,000 pages): the build needs them once.
         self.search();
         files.extend(self.search.take().unwrap_or_default());
@@ -1034,6 +1056,9 @@ impl Output<'_> {
             && let Some(f) = self.search().iter().find(|f| f.path == path)
         {
             return Some(Ok(f.bytes.clone()));
+        }
+        if path == feed::PATH {
+            return self.feed().map(|f| Ok(f.bytes));
         }
         if path == "sitemap.xml" {
             return Some(Ok(self.sitemap().bytes));
@@ -1061,6 +1086,9 @@ impl Output<'_> {
                 .into_iter()
                 .map(String::from),
         );
+        if feed::enabled(self.config) {
+            paths.insert(feed::PATH.to_string());
+        }
         paths.extend(self.search().iter().map(|f| f.path.clone()));
         paths.into_iter().collect()
     }
