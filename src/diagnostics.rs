@@ -4,6 +4,7 @@
 //! error at once instead of stopping at the first. The same values are printed to the terminal (here), written as
 //! JSON by `shirube check --format json`, and shown in the browser by `shirube serve`.
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -62,12 +63,20 @@ impl Diagnostic {
     }
 
     /// Points the diagnostic at `line:col` of `source` (the whole file) and underlines `len` characters.
-    pub fn at(mut self, source: &str, line: usize, col: usize, len: usize) -> Self {
+    pub fn at(self, source: &str, line: usize, col: usize, len: usize) -> Self {
+        let text = line.checked_sub(1).and_then(|i| source.lines().nth(i));
+        self.at_text(text, line, col, len)
+    }
+
+    /// [`Diagnostic::at`] for a file with many diagnostics: its lines are found once, in `lines`.
+    pub fn at_in(self, lines: &Lines, line: usize, col: usize, len: usize) -> Self {
+        self.at_text(lines.get(line), line, col, len)
+    }
+
+    fn at_text(mut self, text: Option<&str>, line: usize, col: usize, len: usize) -> Self {
         self.line = line;
         self.col = col;
-        if line > 0
-            && let Some(text) = source.lines().nth(line - 1)
-        {
+        if let Some(text) = text {
             self.excerpt = Some((text.trim_end_matches('\r').to_string(), len.max(1)));
         }
         self
@@ -286,50 +295,189 @@ pub fn did_you_mean<'a>(
         .map(|(_, _, c)| c)
 }
 
+/// Where each line of a source text starts, so that the diagnostics of a long file (a manifest of thousands of
+/// engagements, after a folder of playbooks was renamed) find their line without reading the file from the top
+/// each time.
+pub struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Lines<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+
+    /// Line `n` (counted from 1), as `str::lines` gives it: without `\n` or `\r\n`.
+    pub fn get(&self, n: usize) -> Option<&'a str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        // After a final line ending there is no line, and in an empty text none at all.
+        if start == self.text.len() {
+            return None;
+        }
+        let end = self.starts.get(n).map_or(self.text.len(), |&next| next - 1);
+        let line = &self.text[start..end];
+        Some(if end < self.text.len() {
+            line.strip_suffix('\r').unwrap_or(line)
+        } else {
+            line
+        })
+    }
+}
+
 /// The path in `candidates` closest to `path`, when it is a likely typo (a few characters off). Stricter than
 /// [`did_you_mean`]: long paths share most of their characters, so similarity alone suggests nonsense.
 pub fn did_you_mean_path<'a>(
     path: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    // Called for every broken link, `requires` and manifest path, each against every page: after a folder is
-    // renamed that is thousands of times thousands. So the distance is computed within a band and given up as
-    // soon as it exceeds the best so far, and candidates with the same file name (the usual case then) go
-    // first, so that the bound is tight early.
-    let target: Vec<char> = path.chars().collect();
-    let mut best: Option<(usize, &str)> = None;
-    let mut limit = (target.len() / 6).max(2);
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let (same_name, others): (Vec<&str>, Vec<&str>) = candidates.into_iter().partition(|c| {
-        c.strip_suffix(name)
-            .is_some_and(|dir| dir.is_empty() || dir.ends_with('/'))
-    });
-    let n = target.len();
-    let mut buf = Vec::new();
-    for c in same_name.into_iter().chain(others) {
-        // A string has at most as many characters as bytes, and an ASCII one exactly as many: most candidates
-        // are too short or too long to be within `limit` without looking at their characters.
-        if c.len() + limit < n || (c.len() > n + limit && c.is_ascii()) {
-            continue;
-        }
-        buf.clear();
-        buf.extend(c.chars());
-        if let Some(d) = edit_distance_within(&target, &buf, limit)
-            && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc))
-        {
-            best = Some((d, c));
-            limit = d;
-        }
+    let table = PathTable::new(candidates);
+    table.closest(path).map(|i| table.paths[i])
+}
+
+/// Candidate paths prepared for [`did_you_mean_path`], which compares a path against each of them: after a
+/// folder is renamed that is thousands of broken links times thousands of pages, so the preparation is done
+/// once ([`PathSuggestions`] keeps the table). ASCII paths (nearly all) are compared byte by byte; the others
+/// keep their characters.
+struct PathTable<S> {
+    paths: Vec<S>,
+    /// Length in characters.
+    lens: Vec<usize>,
+    /// Characters of the paths that are not ASCII (empty for ASCII ones).
+    chars: Vec<Vec<char>>,
+    /// Candidates by file name (the part after the last `/`).
+    by_name: FxHashMap<String, Vec<usize>>,
+    /// Each path's characters counted in 64 buckets (see [`bag`]).
+    bags: Vec<Bag>,
+}
+
+/// How many of a text's characters fall in each of 64 buckets (by code point modulo 64, saturating). An edit
+/// changes one count by one, or two (substitution) in opposite directions; a transposition none. So two texts
+/// are at least max(more, fewer) edits apart, where `more` sums the counts by which one exceeds the other and
+/// `fewer` the reverse: a bound much cheaper to compute than the distance itself, which most candidates fail.
+type Bag = [u8; 64];
+
+fn bag(text: &str) -> Bag {
+    let mut b = [0u8; 64];
+    for c in text.chars() {
+        let slot = &mut b[(c as usize) & 63];
+        *slot = slot.saturating_add(1);
     }
-    best.map(|(_, c)| c)
+    b
+}
+
+/// The lower bound on the edit distance described at [`Bag`].
+fn bag_distance(a: &Bag, b: &Bag) -> usize {
+    let (mut more, mut fewer) = (0usize, 0usize);
+    for (&x, &y) in a.iter().zip(b) {
+        more += usize::from(x.saturating_sub(y));
+        fewer += usize::from(y.saturating_sub(x));
+    }
+    more.max(fewer)
+}
+
+impl<S: AsRef<str>> PathTable<S> {
+    fn new(candidates: impl IntoIterator<Item = S>) -> PathTable<S> {
+        let paths: Vec<S> = candidates.into_iter().collect();
+        let mut table = PathTable {
+            lens: Vec::with_capacity(paths.len()),
+            chars: Vec::with_capacity(paths.len()),
+            by_name: FxHashMap::default(),
+            bags: Vec::with_capacity(paths.len()),
+            paths: Vec::new(),
+        };
+        for (i, p) in paths.iter().enumerate() {
+            let p = p.as_ref();
+            if p.is_ascii() {
+                table.lens.push(p.len());
+                table.chars.push(Vec::new());
+            } else {
+                let chars: Vec<char> = p.chars().collect();
+                table.lens.push(chars.len());
+                table.chars.push(chars);
+            }
+            table.bags.push(bag(p));
+            table
+                .by_name
+                .entry(file_name(p).to_string())
+                .or_default()
+                .push(i);
+        }
+        table.paths = paths;
+        table
+    }
+
+    /// The index of the closest candidate within the typo limit: fewest edits, then first by name.
+    fn closest(&self, path: &str) -> Option<usize> {
+        let ascii = path.is_ascii();
+        let mut target: Vec<char> = Vec::new();
+        let n = if ascii {
+            path.len()
+        } else {
+            path.chars().count()
+        };
+        let mut limit = (n / 6).max(2);
+        let target_bag = bag(path);
+        let mut best: Option<(usize, usize)> = None;
+        let mut rows = Rows::default();
+        // Candidates with the same file name (the usual case after a move) first, so that the limit is tight
+        // early; then all of them (the same-name ones again, which costs little).
+        let same_name = self.by_name.get(file_name(path)).into_iter().flatten();
+        let mut buf: Vec<char> = Vec::new();
+        for i in same_name.copied().chain(0..self.paths.len()) {
+            if self.lens[i].abs_diff(n) > limit || bag_distance(&target_bag, &self.bags[i]) > limit
+            {
+                continue;
+            }
+            let c = self.paths[i].as_ref();
+            // Only ASCII paths have no characters kept (a path that is not ASCII has at least one).
+            let c_ascii = self.chars[i].is_empty();
+            let d = if ascii && c_ascii {
+                rows.within(path.as_bytes(), c.as_bytes(), limit)
+            } else {
+                // Mixed or non-ASCII (rare): compare characters.
+                if target.is_empty() {
+                    target = path.chars().collect();
+                }
+                let chars = if c_ascii {
+                    buf.clear();
+                    buf.extend(c.chars());
+                    &buf
+                } else {
+                    &self.chars[i]
+                };
+                rows.within(&target, chars, limit)
+            };
+            if let Some(d) = d
+                && best.is_none_or(|(bd, bi)| (d, c) < (bd, self.paths[bi].as_ref()))
+            {
+                best = Some((d, i));
+                limit = d;
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// [`did_you_mean_path`] with each answer remembered, for callers that ask about the same path many times
 /// (every link to a page that was moved, every engagement that used it), from several threads. The caller
 /// passes the same candidates every time, or empties it when they change.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct PathSuggestions {
     memo: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
+    table: std::sync::OnceLock<PathTable<String>>,
+}
+
+impl std::fmt::Debug for PathSuggestions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PathSuggestions").finish_non_exhaustive()
+    }
 }
 
 impl PathSuggestions {
@@ -344,58 +492,81 @@ impl PathSuggestions {
         if let Some(found) = memo().get(path) {
             return found.clone();
         }
-        let found = did_you_mean_path(path, candidates()).map(str::to_string);
+        let table = self
+            .table
+            .get_or_init(|| PathTable::new(candidates().into_iter().map(str::to_string)));
+        let found = table.closest(path).map(|i| table.paths[i].clone());
         memo().insert(path.to_string(), found.clone());
         found
     }
 }
 
-/// The optimal string alignment distance (Levenshtein with adjacent transpositions) between `a` and `b`, or
-/// `None` when it is more than `k`. Only cells within `k` of the diagonal are computed, and the computation
-/// stops once a whole row exceeds `k`.
-fn edit_distance_within(a: &[char], b: &[char], k: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > k {
-        return None;
-    }
-    // What both start or end with costs nothing (paths share `playbooks/` and `.md`).
-    let start = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let (a, b) = (&a[start..], &b[start..]);
-    let end = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (a, b) = (&a[..a.len() - end], &b[..b.len() - end]);
-    let far = k + 1;
-    let m = b.len();
-    // Rows i - 2, i - 1 and i of the table; cells outside the band stay `far`.
-    let mut before: Vec<usize> = vec![far; m + 1];
-    let mut prev: Vec<usize> = (0..=m).map(|j| j.min(far)).collect();
-    let mut row: Vec<usize> = vec![far; m + 1];
-    for i in 1..=a.len() {
-        row.fill(far);
-        if i <= k {
-            row[0] = i;
-        }
-        let (from, to) = (i.saturating_sub(k).max(1), (i + k).min(m));
-        let mut lowest = row[0];
-        for j in from..=to {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(row[j - 1] + 1);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(before[j - 2] + 1);
-            }
-            row[j] = d.min(far);
-            lowest = lowest.min(row[j]);
-        }
-        if lowest > k {
+/// The three rows of the distance table that [`Rows::within`] keeps, reused from one comparison to the next.
+#[derive(Default)]
+struct Rows {
+    before: Vec<usize>,
+    prev: Vec<usize>,
+    row: Vec<usize>,
+}
+
+impl Rows {
+    /// The optimal string alignment distance (Levenshtein with adjacent transpositions) between `a` and `b`, or
+    /// `None` when it is more than `k`. Only cells within `k` of the diagonal are computed, and the computation
+    /// stops once a whole row exceeds `k`.
+    fn within<T: PartialEq>(&mut self, a: &[T], b: &[T], k: usize) -> Option<usize> {
+        if a.len().abs_diff(b.len()) > k {
             return None;
         }
-        std::mem::swap(&mut before, &mut prev);
-        std::mem::swap(&mut prev, &mut row);
+        // What both start or end with costs nothing (paths share `playbooks/` and `.md`).
+        let start = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let (a, b) = (&a[start..], &b[start..]);
+        let end = a
+            .iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        let (a, b) = (&a[..a.len() - end], &b[..b.len() - end]);
+        let far = k + 1;
+        let m = b.len();
+        // Rows i - 2, i - 1 and i of the table; cells outside the band stay `far`.
+        let Rows { before, prev, row } = self;
+        before.clear();
+        before.resize(m + 1, far);
+        prev.clear();
+        prev.extend((0..=m).map(|j| j.min(far)));
+        row.clear();
+        row.resize(m + 1, far);
+        for i in 1..=a.len() {
+            row.fill(far);
+            if i <= k {
+                row[0] = i;
+            }
+            let (from, to) = (i.saturating_sub(k).max(1), (i + k).min(m));
+            let mut lowest = row[0];
+            for j in from..=to {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(row[j - 1] + 1);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d = d.min(before[j - 2] + 1);
+                }
+                row[j] = d.min(far);
+                lowest = lowest.min(row[j]);
+            }
+            if lowest > k {
+                return None;
+            }
+            std::mem::swap(before, prev);
+            std::mem::swap(prev, row);
+        }
+        Some(prev[m]).filter(|&d| d <= k)
     }
-    Some(prev[m]).filter(|&d| d <= k)
+}
+
+/// [`Rows::within`] with rows of its own.
+#[cfg(test)]
+fn edit_distance_within(a: &[char], b: &[char], k: usize) -> Option<usize> {
+    Rows::default().within(a, b, k)
 }
 
 #[cfg(test)]
@@ -425,6 +596,7 @@ mod tests {
             for b in words {
                 let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
                 let full = strsim::osa_distance(a, b);
+                assert!(bag_distance(&bag(a), &bag(b)) <= full, "{a:?} {b:?}");
                 for k in 0..8 {
                     let want = (full <= k).then_some(full);
                     assert_eq!(edit_distance_within(&ca, &cb, k), want, "{a:?} {b:?} k={k}");
@@ -451,6 +623,8 @@ mod tests {
             for b in all.iter().skip(i % 7).step_by(7) {
                 let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
                 let full = strsim::osa_distance(a, b);
+                // The cheap bound never says more than the distance (else a close path would be skipped).
+                assert!(bag_distance(&bag(a), &bag(b)) <= full, "{a} {b}");
                 for k in 0..6 {
                     assert_eq!(
                         edit_distance_within(&ca, &cb, k),
@@ -460,6 +634,73 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn path_suggestions_match_a_plain_search() {
+        // Paths like a site's, some Japanese, some moved or misspelled: the prepared table gives what comparing
+        // the path with every candidate by the plain distance gives.
+        let folders = [
+            "playbooks/onboarding",
+            "playbooks/onboard",
+            "playbooks/adoption",
+            "content/faq",
+            "content/よくある質問",
+        ];
+        let names = [
+            "sso.md",
+            "ssso.md",
+            "invite-admins.md",
+            "invite-admin.md",
+            "請求書.md",
+            "請求.md",
+            "a.md",
+            "b.md",
+        ];
+        let mut candidates: Vec<String> = Vec::new();
+        for (i, f) in folders.iter().enumerate() {
+            for (j, n) in names.iter().enumerate() {
+                if (i + j) % 3 != 0 {
+                    candidates.push(format!("{f}/{n}"));
+                }
+            }
+        }
+        let plain = |path: &str| {
+            let limit = (path.chars().count() / 6).max(2);
+            candidates
+                .iter()
+                .map(|c| (strsim::osa_distance(path, c), c.as_str()))
+                .filter(|(d, _)| *d <= limit)
+                .min()
+                .map(|(_, c)| c.to_string())
+        };
+        let memo = PathSuggestions::default();
+        let mut found = 0;
+        for f in folders
+            .iter()
+            .chain(&["playbooks/onbording", "content", "x"])
+        {
+            for n in names
+                .iter()
+                .chain(&["ss.md", "請求書類.md", "invite_admins.md"])
+            {
+                let path = format!("{f}/{n}");
+                let want = plain(&path);
+                found += usize::from(want.is_some());
+                let refs = candidates.iter().map(String::as_str);
+                assert_eq!(
+                    did_you_mean_path(&path, refs).map(str::to_string),
+                    want,
+                    "{path}"
+                );
+                let again = memo.get(&path, || candidates.iter().map(String::as_str));
+                assert_eq!(again, want, "{path}");
+            }
+        }
+        assert!(
+            found > 40,
+            "only {found} paths had a suggestion: the test would prove little"
+        );
     }
 
     #[test]
@@ -483,6 +724,27 @@ mod tests {
             did_you_mean_path("b/x.md", ["c/x.md", "a/x.md"]),
             Some("a/x.md")
         );
+    }
+
+    #[test]
+    fn lines_are_those_of_str_lines() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\r\nb",
+            "a\r\n\r\nb\r",
+            "x\n\ny\n\n",
+            "設定\r\nです\n",
+        ] {
+            let lines = Lines::new(text);
+            let want: Vec<&str> = text.lines().collect();
+            let got: Vec<&str> = (1..).map_while(|n| lines.get(n)).collect();
+            assert_eq!(got, want, "{text:?}");
+            assert_eq!(lines.get(0), None);
+            assert_eq!(lines.get(want.len() + 1), None, "{text:?}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! neither writes it to the published output.
 
 use crate::config::{Config, OnChange};
-use crate::diagnostics::{Diagnostic, PathSuggestions, did_you_mean};
+use crate::diagnostics::{Diagnostic, Lines, PathSuggestions, did_you_mean};
 use crate::model::Page;
 use crate::yaml::{self, Embedded};
 use rayon::prelude::*;
@@ -261,6 +261,7 @@ pub fn parse(
                 continue;
             }
         };
+        let lines = Lines::new(&file.text);
         // Per engagement: the duplicate-id error, reported before its other problems.
         let mut duplicate: Vec<Option<Diagnostic>> = vec![None; entries.len()];
         for (e, dup) in entries.iter().zip(&mut duplicate) {
@@ -272,7 +273,7 @@ pub fn parse(
                         &file.path,
                         format!("duplicate engagement id \"{}\"", e.id.value),
                     )
-                    .at(&file.text, id_pos.0, id_pos.1, e.id.value.chars().count())
+                    .at_in(&lines, id_pos.0, id_pos.1, e.id.value.chars().count())
                     .with_help(format!(
                         "{first_file}:{first_line} already uses it; give each engagement its own id"
                     )),
@@ -286,7 +287,7 @@ pub fn parse(
             .zip(&duplicate)
             .map(|(e, dup)| {
                 let ok = dup.is_none();
-                check_entry(e, ok, file, config, known, &suggestions, today)
+                check_entry(e, ok, (file, &lines), config, known, &suggestions, today)
             })
             .collect();
         for ((engagement, d), dup) in checked.into_iter().zip(duplicate) {
@@ -303,7 +304,7 @@ pub fn parse(
 fn check_entry(
     e: Entry,
     mut ok: bool,
-    file: &ManifestFile,
+    (file, lines): (&ManifestFile, &Lines),
     config: &Config,
     known: &HashMap<&str, bool>,
     suggestions: &PathSuggestions,
@@ -312,7 +313,7 @@ fn check_entry(
     let mut diags = Vec::new();
     let line = e.line;
     let err = |s: (usize, usize), len: usize, msg: String| {
-        Diagnostic::error(&file.path, msg).at(&file.text, s.0, s.1, len)
+        Diagnostic::error(&file.path, msg).at_in(lines, s.0, s.1, len)
     };
     let tier = config.tier_index(&e.tier.value);
     if tier.is_none() {
@@ -406,7 +407,7 @@ fn check_entry(
                     &file.path,
                     format!("{} is not gated; this proof is not needed", u.path),
                 )
-                .at(&file.text, pos.0, pos.1, u.path.chars().count())
+                .at_in(lines, pos.0, pos.1, u.path.chars().count())
                 .with_help(format!(
                     "only these kinds need proof: {}",
                     gate_kinds(config)
@@ -417,12 +418,9 @@ fn check_entry(
         if let Some(h) = &u.hash
             && !is_hash(h)
         {
-            let line_text = file.text.lines().nth(pos.0.saturating_sub(1)).unwrap_or("");
-            let hash_line = file
-                .text
-                .lines()
-                .enumerate()
-                .skip(pos.0 - 1)
+            let line_text = lines.get(pos.0).unwrap_or("");
+            let hash_line = (pos.0..)
+                .map_while(|n| Some((n - 1, lines.get(n)?)))
                 .find(|(_, l)| l.contains(h.as_str()));
             let (l, c) = hash_line
                 .map(|(i, l)| {
@@ -434,7 +432,7 @@ fn check_entry(
                 .unwrap_or((pos.0, line_text.len().max(1)));
             diags.push(
                 Diagnostic::error(&file.path, format!("\"{h}\" is not a hash shirube writes"))
-                    .at(&file.text, l, c, h.chars().count())
+                    .at_in(lines, l, c, h.chars().count())
                     .with_help(
                         "remove the `hash:` line, or let `shirube prove` write it (16 hex digits)",
                     ),

@@ -5,7 +5,7 @@
 //! generates itself) and `requires` that point at nothing.
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, did_you_mean, did_you_mean_path};
+use crate::diagnostics::{Diagnostic, PathSuggestions, did_you_mean};
 use crate::load::{SourceDoc, Sources};
 use crate::model::{Kind, Page, parse_minutes};
 use crate::slug::slugify;
@@ -671,22 +671,27 @@ pub fn resolve_require<'a>(
 
 fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
     let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
+    // Only needed for broken `requires`, which come by the thousand when a folder is renamed.
+    let mut texts: Option<HashMap<&str, &str>> = None;
+    let suggestions = PathSuggestions::default();
     for page in pages {
         for (req, line, col) in &page.requires {
             if resolve_require(&page.src, req, &by_src).is_some() {
                 continue;
             }
-            let text = sources
-                .docs
-                .iter()
-                .find(|d| d.path == page.src)
-                .map(|d| d.text.as_str())
-                .unwrap_or("");
+            let texts = texts.get_or_insert_with(|| {
+                sources
+                    .docs
+                    .iter()
+                    .map(|d| (d.path.as_str(), d.text.as_str()))
+                    .collect()
+            });
             // A file that exists but failed validation already has its own error; do not pile on.
-            if sources.docs.iter().any(|d| d.path == *req) {
+            if texts.contains_key(req.as_str()) {
                 continue;
             }
-            let help = match did_you_mean_path(req, sources.docs.iter().map(|d| d.path.as_str())) {
+            let text = texts.get(page.src.as_str()).copied().unwrap_or("");
+            let help = match suggestions.get(req, || sources.docs.iter().map(|d| d.path.as_str())) {
                 Some(s) => format!("did you mean \"{s}\"?"),
                 None => "write the path from the site root, for example `playbooks/onboarding/invite-admins.md`"
                     .to_string(),
