@@ -420,7 +420,7 @@ fn check_entry(
         {
             let line_text = lines.get(pos.0).unwrap_or("");
             let hash_line = (pos.0..)
-                .map_while(|n| Some((n - 1, lines.get(n)?)))
+                .map_while(|n| lines.get(n).map(|l| (n - 1, l)))
                 .find(|(_, l)| l.contains(h.as_str()));
             let (l, c) = hash_line
                 .map(|(i, l)| {
