@@ -9,7 +9,7 @@
 use crate::config::Config;
 use crate::model::{Kind, Page};
 use crate::proof::{self, Decision};
-use crate::render::{OutputFile, encode_path};
+use crate::render::{OutputFile, encode_path, xml_escape};
 
 /// Where the feed is written, relative to the output root.
 pub const PATH: &str = "feed.xml";
@@ -42,7 +42,7 @@ pub fn feed<'a>(
     entries.sort_by(|(d1, p1), (d2, p2)| d2.cmp(d1).then_with(|| p1.url.cmp(&p2.url)));
     entries.truncate(LIMIT);
 
-    let abs = |rel: &str| escape(&encode_path(&config.base_url.absolute(rel)));
+    let abs = |rel: &str| xml_escape(&encode_path(&config.base_url.absolute(rel)));
     let updated = entries.first().map_or(today, |(d, _)| *d);
     let mut xml = String::with_capacity(1024 + entries.len() * 512);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
@@ -50,7 +50,7 @@ pub fn feed<'a>(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
         config.language.code()
     ));
-    xml.push_str(&format!("  <title>{}</title>\n", escape(&config.title)));
+    xml.push_str(&format!("  <title>{}</title>\n", xml_escape(&config.title)));
     xml.push_str(&format!(
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
         abs(PATH)
@@ -64,20 +64,20 @@ pub fn feed<'a>(
     // Atom wants an author for every entry; the guide as a whole is the author of all of them.
     xml.push_str(&format!(
         "  <author><name>{}</name></author>\n",
-        escape(&config.title)
+        xml_escape(&config.title)
     ));
     xml.push_str("  <generator>shirube</generator>\n");
     for (date, page) in entries {
         let url = abs(&page.url);
         xml.push_str("  <entry>\n");
-        xml.push_str(&format!("    <title>{}</title>\n", escape(&page.title)));
+        xml.push_str(&format!("    <title>{}</title>\n", xml_escape(&page.title)));
         xml.push_str(&format!(
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n"
         ));
         xml.push_str(&format!("    <id>{url}</id>\n"));
         xml.push_str(&format!("    <updated>{}</updated>\n", timestamp(date)));
         if let Some(summary) = &page.summary {
-            xml.push_str(&format!("    <summary>{}</summary>\n", escape(summary)));
+            xml.push_str(&format!("    <summary>{}</summary>\n", xml_escape(summary)));
         }
         let phase = page.phase.map(|i| &config.phases[i]);
         let categories = phase
@@ -90,8 +90,8 @@ pub fn feed<'a>(
         for (term, label) in categories {
             xml.push_str(&format!(
                 "    <category term=\"{}\" label=\"{}\"/>\n",
-                escape(term),
-                escape(label)
+                xml_escape(term),
+                xml_escape(label)
             ));
         }
         xml.push_str("  </entry>\n");
@@ -108,34 +108,9 @@ fn timestamp(days: i64) -> String {
     format!("{}T00:00:00Z", proof::format_date(days))
 }
 
-/// Escapes text for XML content and double-quoted attributes.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Control characters other than tab and newlines are not allowed anywhere in XML 1.0.
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escaping_covers_markup_quotes_and_control_characters() {
-        assert_eq!(
-            escape("Q&A: <b>\"SSO\"</b>\u{1}\tok"),
-            "Q&amp;A: &lt;b&gt;&quot;SSO&quot;&lt;/b&gt;\tok"
-        );
-    }
 
     #[test]
     fn timestamps_are_midnight_utc() {

@@ -1624,10 +1624,21 @@ pub fn encode_path(url: &str) -> String {
     out
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Escapes text for XML content and double-quoted attributes.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // Control characters other than tab and newlines are not allowed anywhere in XML 1.0.
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1642,6 +1653,14 @@ mod tests {
         assert_eq!(step_hash("a"), "1r9wi7g");
         assert_eq!(step_hash("foobar"), "1h5yxyg");
         assert_eq!(step_hash("管理者としてサインインします"), "dbm3p6");
+    }
+
+    #[test]
+    fn xml_escaping_covers_markup_quotes_and_control_characters() {
+        assert_eq!(
+            xml_escape("Q&A: <b>\"SSO\"</b>\u{1}\tok"),
+            "Q&amp;A: &lt;b&gt;&quot;SSO&quot;&lt;/b&gt;\tok"
+        );
     }
 
     #[test]
