@@ -175,16 +175,8 @@ fn read_tree(
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(dir) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        let origin = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = crate::load::rel(dir, entry.path());
+        let origin = crate::load::rel(root, entry.path());
         match std::fs::read(entry.path()) {
             Ok(bytes) => {
                 files.insert(format!("{prefix}{rel}"), ThemeFile { origin, bytes });
