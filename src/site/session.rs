@@ -954,21 +954,27 @@ impl Output<'_> {
         render::robots(self.config, self.session.opts.preview)
     }
 
+    /// Indices of the pages in this build that are published (in a preview build too), intro files aside:
+    /// what the search index and the feed may hold.
+    fn published(&self) -> impl Iterator<Item = usize> + '_ {
+        let s = self.session;
+        (0..s.pages.len()).filter(|&i| {
+            self.included[i]
+                && s.decisions[i].published
+                && !validate::is_intro_path(&s.pages[i].src)
+        })
+    }
+
     /// `feed.xml`, when the site has one: published pages only, as for the search index.
     fn feed(&self) -> Option<OutputFile> {
         if !feed::enabled(self.config) {
             return None;
         }
         let s = self.session;
-        let candidates = s
-            .pages
-            .iter()
-            .zip(&s.decisions)
-            .enumerate()
-            .filter(|(i, (p, d))| {
-                self.included[*i] && d.published && !validate::is_intro_path(&p.src)
-            })
-            .map(|(_, (page, decision))| feed::Candidate { page, decision });
+        let candidates = self.published().map(|i| feed::Candidate {
+            page: &s.pages[i],
+            decision: &s.decisions[i],
+        });
         // An output exists only after a full update, which sets the day.
         let today = s.fast.today.unwrap_or_default();
         Some(feed::feed(self.config, candidates, today))
@@ -980,16 +986,9 @@ impl Output<'_> {
             let s = self.session;
             crate::search::build(
                 self.config,
-                s.pages
-                    .iter()
-                    .zip(&s.bodies)
-                    .enumerate()
-                    .filter(|(i, (p, _))| {
-                        self.included[*i]
-                            && s.decisions[*i].published
-                            && !validate::is_intro_path(&p.src)
-                    })
-                    .map(|(_, pb)| pb),
+                // `bodies` is parallel to `pages` once an output exists.
+                self.published()
+                    .filter_map(|i| Some((&s.pages[i], s.bodies.get(i)?))),
             )
         })
     }
