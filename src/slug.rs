@@ -7,14 +7,68 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// `Connect your SSO!` → `connect-your-sso`; `契約更新の手順` → `契約更新の手順`; `snake_case` → `snake-case`.
 pub fn slugify(s: &str) -> String {
-    // NFKC leaves ASCII, kana and kanji as they are; checking that is much cheaper than normalizing.
-    if s.chars().all(|c| c.is_ascii() || is_plain_cjk(c))
-        || is_nfkc_quick(s.chars()) == IsNormalized::Yes
-    {
+    // Most titles, headings and steps are ASCII, kana, kanji and their punctuation: one pass, no Unicode tables.
+    if let Some(slug) = plain_slug(s) {
+        return slug;
+    }
+    if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
         slug_of(s.chars())
     } else {
         slug_of(s.nfkc())
     }
+}
+
+/// What a character of the plain subset does in a slug.
+enum Plain {
+    Keep(char),
+    Dash,
+}
+
+/// The characters whose NFKC and lower case are known without tables and that compose with nothing (ASCII,
+/// full-width ASCII, kana, the main ideograph blocks, Japanese punctuation), or `None` for any other.
+fn plain(c: char) -> Option<Plain> {
+    let c = match c as u32 {
+        // Full-width ASCII is ASCII after NFKC.
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0)?,
+        _ => c,
+    };
+    if c.is_ascii() {
+        return Some(if c.is_ascii_alphanumeric() {
+            Plain::Keep(c.to_ascii_lowercase())
+        } else {
+            Plain::Dash
+        });
+    }
+    if is_plain_cjk(c) || is_cjk_mark(c) || matches!(c, '\u{3007}') {
+        return Some(Plain::Keep(c));
+    }
+    match c as u32 {
+        // Ideographic space (NFKC: a space), 、。〃〄, brackets, 〒〓〔〕 ... 〠, ・, dashes and curly quotes:
+        // not letters or digits, so separators.
+        0x3000..=0x3004
+        | 0x3008..=0x3020
+        | 0x30FB
+        | 0x2013
+        | 0x2014
+        | 0x2018
+        | 0x2019
+        | 0x201C
+        | 0x201D => Some(Plain::Dash),
+        _ => None,
+    }
+}
+
+/// [`slug_of`] for a text of [`plain`] characters only; `None` when it has any other.
+fn plain_slug(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut dash = false;
+    for c in s.chars() {
+        match plain(c)? {
+            Plain::Keep(c) => keep(&mut out, &mut dash, c),
+            Plain::Dash => dash = true,
+        }
+    }
+    Some(out)
 }
 
 fn slug_of(chars: impl Iterator<Item = char>) -> String {
@@ -127,12 +181,20 @@ mod tests {
             0x9FF0..0xA010,
             0xFF00..0xFFF0,
             0xC0..0x250,
+            0x2000..0x2070,
         ];
         for r in ranges {
             let chars: Vec<char> = r.filter_map(char::from_u32).collect();
             for chunk in chars.chunks(7) {
-                let s: String = chunk.iter().copied().chain(['A', 'ｶ', ' ', 'é']).collect();
-                assert_eq!(slugify(&s), reference(&s), "{s:?}");
+                // Once with characters that take the slow path, once with only plain ones (when the chunk's are).
+                for tail in [&['A', 'ｶ', ' ', 'é'][..], &['A', ' ', '1']] {
+                    let s: String = chunk.iter().chain(tail).collect();
+                    assert_eq!(slugify(&s), reference(&s), "{s:?}");
+                }
+            }
+            // Each character alone too, where the fast path decides by itself.
+            for &c in &chars {
+                assert_eq!(slugify(&c.to_string()), reference(&c.to_string()), "{c:?}");
             }
         }
         assert_eq!(ascii_slug("管理者を招待する"), "");
