@@ -44,6 +44,10 @@ pub fn normalize(text: &str) -> String {
 
 /// Characters that form bigrams: Han, hiragana, katakana (with `ー`), Hangul, iteration marks.
 pub fn is_cjk(c: char) -> bool {
+    // Latin and the other alphabets come before every range below: one comparison for most English text.
+    if (c as u32) < 0x1100 {
+        return false;
+    }
     matches!(c as u32,
         0x3005..=0x3007        // 々 〆 〇
         | 0x3041..=0x3096      // hiragana
@@ -67,6 +71,11 @@ pub fn is_word(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
+    // Japanese punctuation (、。「」【】〜 ...) is frequent and none of it is a letter, digit or mark: answered
+    // without the Unicode tables.
+    if matches!(c as u32, 0x3000..=0x3004 | 0x3008..=0x3020 | 0x30FB) {
+        return false;
+    }
     !is_cjk(c) && (c.is_alphanumeric() || is_combining_mark(c))
 }
 
@@ -83,7 +92,8 @@ pub fn stem(word: &str) -> String {
 
 /// [`stem`] on a buffer, without allocating.
 fn stem_in_place(word: &mut String) {
-    if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+    // Every rule below removes a final `s`: most words end otherwise, and are left as they are at once.
+    if word.len() < 4 || !word.ends_with('s') || !word.bytes().all(|b| b.is_ascii_lowercase()) {
         return;
     }
     if word.len() > 4 && word.ends_with("ies") {
@@ -244,6 +254,19 @@ pub fn terms(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn japanese_punctuation_is_no_word_character() {
+        // `is_word` answers these without the Unicode tables: they must be what the tables say.
+        for c in (0x3000..=0x3004).chain(0x3008..=0x3020).chain([0x30FB]) {
+            let c = char::from_u32(c).unwrap_or(' ');
+            assert!(
+                !c.is_alphanumeric() && !is_combining_mark(c) && !is_cjk(c),
+                "{c:?}"
+            );
+            assert!(!is_word(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn table() {
