@@ -314,6 +314,16 @@ fn sections(body: &Rendered) -> Vec<SectionJson> {
 fn collapse(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
+        // Most lines need no change: copied whole, without looking at them word by word.
+        if is_collapsed(line.as_bytes()) {
+            if !line.is_empty() {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(line);
+            }
+            continue;
+        }
         let mut words = line.split_whitespace();
         let Some(first) = words.next() else { continue };
         if !out.is_empty() {
@@ -326,6 +336,42 @@ fn collapse(text: &str) -> String {
         }
     }
     out
+}
+
+/// True when `line` has no white space ([`char::is_whitespace`]) but single spaces between other characters,
+/// so that collapsing it changes nothing. Looks at bytes: white space outside ASCII is U+0085, U+00A0
+/// (`C2 ..`), U+1680 (`E1 9A 80`), U+2000-U+200A, U+2028, U+2029, U+202F, U+205F (`E2 ..`) and U+3000
+/// (`E3 80 80`).
+fn is_collapsed(line: &[u8]) -> bool {
+    let mut after_space = true;
+    for (i, &b) in line.iter().enumerate() {
+        let next = |k: usize| line.get(i + k).copied().unwrap_or(0);
+        let space = match b {
+            b' ' => {
+                if after_space {
+                    return false;
+                }
+                after_space = true;
+                continue;
+            }
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => true,
+            0xC2 => matches!(next(1), 0x85 | 0xA0),
+            0xE1 => next(1) == 0x9A && next(2) == 0x80,
+            0xE2 => match next(1) {
+                0x80 => matches!(next(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF),
+                0x81 => next(2) == 0x9F,
+                _ => false,
+            },
+            0xE3 => next(1) == 0x80 && next(2) == 0x80,
+            _ => false,
+        };
+        if space {
+            return false;
+        }
+        after_space = false;
+    }
+    // A trailing space is one to remove (an empty line is skipped either way).
+    !after_space || line.is_empty()
 }
 
 fn fragment(page: &Page, sections: Vec<SectionJson>, combo: usize) -> Vec<u8> {
@@ -405,5 +451,50 @@ mod tests {
     #[test]
     fn collapse_keeps_lines() {
         assert_eq!(collapse("  a   b \n\n c\td  \n"), "a b\nc d");
+    }
+
+    #[test]
+    fn collapse_agrees_with_split_whitespace() {
+        fn reference(text: &str) -> String {
+            text.lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        // Every white space character, and neighbours of the byte patterns `is_collapsed` looks for.
+        let mut chars: Vec<char> = (0..0x3100u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace() || (0x2000..0x2070).contains(&(*c as u32)))
+            .collect();
+        chars.extend([
+            '\u{80}', '\u{84}', '\u{86}', '\u{9F}', '\u{A1}', '\u{167F}', '\u{1681}', '\u{3001}',
+            '\u{3041}',
+        ]);
+        for c in chars {
+            for text in [
+                format!("a{c}b"),
+                format!("{c}a"),
+                format!("a{c}"),
+                format!("設定 a{c}{c}b 契約"),
+                format!("a b\n{c}\n c"),
+            ] {
+                assert_eq!(collapse(&text), reference(&text), "{text:?}");
+            }
+        }
+        for text in [
+            "",
+            " ",
+            "a",
+            "a b",
+            "a  b",
+            " a",
+            "a ",
+            "\n\na\n\n",
+            "a\r\nb",
+            "契約　更新",
+        ] {
+            assert_eq!(collapse(text), reference(text), "{text:?}");
+        }
     }
 }
