@@ -310,8 +310,9 @@ fn sections(body: &Rendered) -> Vec<SectionJson> {
     out
 }
 
-/// Joins lines with `\n` and collapses other runs of white space, to keep fragments small.
-fn collapse(text: &str) -> String {
+/// Joins lines with `\n` and collapses other runs of white space, to keep fragments small. Replacing the
+/// `\n` with spaces gives `text.split_whitespace()` joined with spaces.
+pub fn collapse(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
         // Most lines need no change: copied whole, without looking at them word by word.
@@ -343,8 +344,23 @@ fn collapse(text: &str) -> String {
 /// (`C2 ..`), U+1680 (`E1 9A 80`), U+2000-U+200A, U+2028, U+2029, U+202F, U+205F (`E2 ..`) and U+3000
 /// (`E3 80 80`).
 fn is_collapsed(line: &[u8]) -> bool {
+    // The bytes that need a closer look; most need none, and cost one table look-up.
+    const CLOSER: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut k = 0;
+        let bytes = b" \t\n\x0B\x0C\r\xC2\xE1\xE2\xE3";
+        while k < bytes.len() {
+            t[bytes[k] as usize] = true;
+            k += 1;
+        }
+        t
+    };
     let mut after_space = true;
     for (i, &b) in line.iter().enumerate() {
+        if !CLOSER[usize::from(b)] {
+            after_space = false;
+            continue;
+        }
         let next = |k: usize| line.get(i + k).copied().unwrap_or(0);
         let space = match b {
             b' ' => {

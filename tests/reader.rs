@@ -195,6 +195,16 @@ fn faq_jsonld_lists_published_faqs_only() {
             "{title} is in the preview"
         );
     }
+    // Each answer is the FAQ's text on one line, words separated by single spaces.
+    for q in ld["mainEntity"].as_array().expect("questions") {
+        let text = q["acceptedAnswer"]["text"].as_str().unwrap_or("");
+        assert!(text.split(' ').count() > 5, "{text:?}");
+        assert_eq!(
+            text,
+            text.split_whitespace().collect::<Vec<_>>().join(" "),
+            "{q}"
+        );
+    }
     // The JSON cannot close its <script> early.
     assert!(!between(&index, "application/ld+json\">", "</script>").contains('<'));
 
