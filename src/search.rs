@@ -509,6 +509,12 @@ mod tests {
             "\n\na\n\n",
             "a\r\nb",
             "契約　更新",
+            "a b\nc d",
+            "a\n\nb",
+            "a \nb",
+            "a\n b",
+            "設定\n“契約” — 更新\u{85}",
+            "a\u{a0}",
         ] {
             assert_eq!(collapse(text), reference(text), "{text:?}");
         }
