@@ -1529,12 +1529,30 @@ fn script_json(value: &impl Serialize) -> String {
 /// Moves the headings of an answer one level down (`h2` → `h3`, down to `h6`), for the FAQ index, whose
 /// questions sit under `h2` phase headings.
 fn shift_headings(html: &str) -> String {
-    let mut out = html.to_string();
-    for n in (2..=5).rev() {
-        out = out
-            .replace(&format!("<h{n}"), &format!("<h{}", n + 1))
-            .replace(&format!("</h{n}>"), &format!("</h{}>", n + 1));
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len());
+    let (mut copied, mut at) = (0, 0);
+    while let Some(i) = html[at..].find('<') {
+        let tag = at + i;
+        at = tag + 1;
+        // `<h2`..`<h5` (with attributes or not), `</h2>`..`</h5>`: the digit that changes.
+        let digit = match bytes.get(tag + 1) {
+            Some(b'h') => tag + 2,
+            Some(b'/')
+                if bytes.get(tag + 2) == Some(&b'h') && bytes.get(tag + 4) == Some(&b'>') =>
+            {
+                tag + 3
+            }
+            _ => continue,
+        };
+        if let Some(&d @ b'2'..=b'5') = bytes.get(digit) {
+            // ASCII around `digit`, so both slices end on character boundaries.
+            out.push_str(&html[copied..digit]);
+            out.push(char::from(d + 1));
+            copied = digit + 1;
+        }
     }
+    out.push_str(&html[copied..]);
     out
 }
 
@@ -1656,6 +1674,28 @@ pub fn xml_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_of_an_answer_move_one_level_down() {
+        fn reference(html: &str) -> String {
+            let mut out = html.to_string();
+            for n in (2..=5).rev() {
+                out = out
+                    .replace(&format!("<h{n}"), &format!("<h{}", n + 1))
+                    .replace(&format!("</h{n}>"), &format!("</h{}>", n + 1));
+            }
+            out
+        }
+        for html in [
+            "<h2 id=\"a\">設定</h2><p>x</p><h3>b</h3><h5>c</h5><h6>d</h6>",
+            "<h1>t</h1><h4 class=\"x\">y</h4></h4 ><header><hr><h2",
+            "a < b <h <h2> </h",
+            "",
+        ] {
+            assert_eq!(shift_headings(html), reference(html), "{html}");
+        }
+        assert_eq!(shift_headings("<h2>a</h2>"), "<h3>a</h3>");
+    }
 
     #[test]
     fn step_hashes_are_fnv1a_in_base_36() {
