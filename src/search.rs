@@ -312,82 +312,75 @@ fn sections(body: &Rendered) -> Vec<SectionJson> {
 
 /// Joins lines with `\n` and collapses other runs of white space, to keep fragments small. Replacing the
 /// `\n` with spaces gives `text.split_whitespace()` joined with spaces.
+///
+/// One pass over the bytes: most white space is already a single space between words or a single newline
+/// between lines, and the text around it is copied in long runs; only other runs (doubled, leading or
+/// trailing white space, empty lines, tabs, U+3000 ...) are replaced.
 pub fn collapse(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        // Most lines need no change: copied whole, without looking at them word by word.
-        if is_collapsed(line.as_bytes()) {
-            if !line.is_empty() {
-                if !out.is_empty() {
-                    out.push('\n');
-                }
-                out.push_str(line);
-            }
+    // `text[copied..]` is not in `out` yet; `at` is where to look next.
+    let (mut copied, mut at) = (0, 0);
+    let mut words = false;
+    while at < bytes.len() {
+        if !CLOSER[usize::from(bytes[at])] || space_len(bytes, at) == 0 {
+            words = true;
+            at += 1;
             continue;
         }
-        let mut words = line.split_whitespace();
-        let Some(first) = words.next() else { continue };
-        if !out.is_empty() {
-            out.push('\n');
+        // A run of white space: what it must become, and whether it already is that.
+        let start = at;
+        let mut newline = false;
+        while at < bytes.len() {
+            let len = space_len(bytes, at);
+            if len == 0 {
+                break;
+            }
+            newline |= bytes[at] == b'\n';
+            at += len;
         }
-        out.push_str(first);
-        for w in words {
-            out.push(' ');
-            out.push_str(w);
+        let want = match (words, at < bytes.len(), newline) {
+            (true, true, true) => "\n",
+            (true, true, false) => " ",
+            _ => "",
+        };
+        // White space starts and ends at character boundaries, so these slices are whole characters.
+        if text.get(start..at) != Some(want) {
+            out.push_str(text.get(copied..start).unwrap_or_default());
+            out.push_str(want);
+            copied = at;
         }
     }
+    out.push_str(text.get(copied..).unwrap_or_default());
     out
 }
 
-/// True when `line` has no white space ([`char::is_whitespace`]) but single spaces between other characters,
-/// so that collapsing it changes nothing. Looks at bytes: white space outside ASCII is U+0085, U+00A0
-/// (`C2 ..`), U+1680 (`E1 9A 80`), U+2000-U+200A, U+2028, U+2029, U+202F, U+205F (`E2 ..`) and U+3000
-/// (`E3 80 80`).
-fn is_collapsed(line: &[u8]) -> bool {
-    // The bytes that need a closer look; most need none, and cost one table look-up.
-    const CLOSER: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut k = 0;
-        let bytes = b" \t\n\x0B\x0C\r\xC2\xE1\xE2\xE3";
-        while k < bytes.len() {
-            t[bytes[k] as usize] = true;
-            k += 1;
-        }
-        t
-    };
-    let mut after_space = true;
-    for (i, &b) in line.iter().enumerate() {
-        if !CLOSER[usize::from(b)] {
-            after_space = false;
-            continue;
-        }
-        let next = |k: usize| line.get(i + k).copied().unwrap_or(0);
-        let space = match b {
-            b' ' => {
-                if after_space {
-                    return false;
-                }
-                after_space = true;
-                continue;
-            }
-            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => true,
-            0xC2 => matches!(next(1), 0x85 | 0xA0),
-            0xE1 => next(1) == 0x9A && next(2) == 0x80,
-            0xE2 => match next(1) {
-                0x80 => matches!(next(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF),
-                0x81 => next(2) == 0x9F,
-                _ => false,
-            },
-            0xE3 => next(1) == 0x80 && next(2) == 0x80,
-            _ => false,
-        };
-        if space {
-            return false;
-        }
-        after_space = false;
+/// The bytes that may start white space ([`char::is_whitespace`]): ASCII white space, and the lead bytes of
+/// U+0085, U+00A0 (`C2 ..`), U+1680 (`E1 9A 80`), U+2000-U+200A, U+2028, U+2029, U+202F, U+205F (`E2 ..`)
+/// and U+3000 (`E3 80 80`). Most bytes are none of these, and cost one table look-up.
+const CLOSER: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let bytes = b" \t\n\x0B\x0C\r\xC2\xE1\xE2\xE3";
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
     }
-    // A trailing space is one to remove (an empty line is skipped either way).
-    !after_space || line.is_empty()
+    t
+};
+
+/// The length in bytes of the white space character at `bytes[i]`, or 0 when there is none.
+fn space_len(bytes: &[u8], i: usize) -> usize {
+    let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match next(0) {
+        b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => 1,
+        0xC2 if matches!(next(1), 0x85 | 0xA0) => 2,
+        0xE1 if next(1) == 0x9A && next(2) == 0x80 => 3,
+        0xE2 if next(1) == 0x80 && matches!(next(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF) => 3,
+        0xE2 if next(1) == 0x81 && next(2) == 0x9F => 3,
+        0xE3 if next(1) == 0x80 && next(2) == 0x80 => 3,
+        _ => 0,
+    }
 }
 
 fn fragment(page: &Page, sections: Vec<SectionJson>, combo: usize) -> Vec<u8> {
@@ -497,6 +490,21 @@ mod tests {
             ] {
                 assert_eq!(collapse(&text), reference(&text), "{text:?}");
             }
+        }
+        // Short random mixtures of words and every kind of white space.
+        let alphabet = [
+            'a', '設', ' ', '\n', '\t', '\r', '\u{3000}', '\u{a0}', '\u{2028}', '“',
+        ];
+        let mut seed: u64 = 7;
+        for _ in 0..5000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 60) as usize;
+            let text: String = (0..len)
+                .map(|k| alphabet[((seed >> (4 * k)) % alphabet.len() as u64) as usize])
+                .collect();
+            assert_eq!(collapse(&text), reference(&text), "{text:?}");
         }
         for text in [
             "",
