@@ -13,7 +13,7 @@
 //! The posting list format is in `docs/search-index.md` ("Shard").
 
 use super::push_varint;
-use super::tokenize;
+use super::tokenize::{self, Term};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Mutex;
@@ -68,6 +68,38 @@ fn pack(bytes: &[u8]) -> Key {
     };
     let (high, low) = bytes.split_at(bytes.len().min(8));
     Key::from(half(high)) << 64 | Key::from(half(low))
+}
+
+/// The key of the CJK bigram `a` `b` (or of `a` alone): [`pack`] of their UTF-8, computed from the code
+/// points without spelling them out. CJK characters take 3 or 4 bytes, so two fit in 8.
+fn cjk_key(a: char, b: Option<char>) -> Key {
+    /// UTF-8 of `c`, big-endian in the low bytes, and its length.
+    fn utf8(c: char) -> (u64, u32) {
+        let c = u64::from(u32::from(c));
+        match c {
+            0..=0x7F => (c, 1),
+            0x80..=0x7FF => ((0xC0 | c >> 6) << 8 | (0x80 | (c & 0x3F)), 2),
+            0x800..=0xFFFF => (
+                (0xE0 | c >> 12) << 16 | (0x80 | (c >> 6 & 0x3F)) << 8 | (0x80 | (c & 0x3F)),
+                3,
+            ),
+            _ => (
+                (0xF0 | c >> 18) << 24
+                    | (0x80 | (c >> 12 & 0x3F)) << 16
+                    | (0x80 | (c >> 6 & 0x3F)) << 8
+                    | (0x80 | (c & 0x3F)),
+                4,
+            ),
+        }
+    }
+    let (mut bits, mut len) = utf8(a);
+    if let Some(b) = b {
+        let (more, n) = utf8(b);
+        bits = bits << (8 * n) | more;
+        len += n;
+    }
+    // At most 8 bytes: placed at the top of the key, as `pack` does.
+    Key::from(bits) << (128 - 8 * len)
 }
 
 /// The terms longer than 16 bytes (rare: long words), shared by the tokenizing tasks.
@@ -164,8 +196,11 @@ impl PageTerms {
             let title = if field == Field::Title { IN_TITLE } else { 0 };
             for line in text.split('\n') {
                 let before = tokens.len();
-                tokenize::for_each_token_in(line, buf, |term, _| {
-                    let key = vocab.key(term);
+                tokenize::for_each_term_in(line, buf, |term| {
+                    let key = match term {
+                        Term::Word(word) => vocab.key(word),
+                        Term::Cjk(a, b) => cjk_key(a, b),
+                    };
                     let id = *index.entry(key).or_insert_with(|| {
                         terms.push((key, 0, 0));
                         terms.len() as u32 - 1
@@ -468,6 +503,30 @@ mod tests {
             vocab.key(&"y".repeat(17)),
             "interned once"
         );
+    }
+
+    #[test]
+    fn cjk_keys_are_the_keys_of_their_spelling() {
+        let vocab = Vocabulary::default();
+        let chars = [
+            '設',
+            '定',
+            'ア',
+            'ー',
+            '々',
+            '한',
+            '\u{1100}',
+            '\u{20B9F}',
+            '\u{3134A}',
+            'a',
+            'é',
+        ];
+        for &a in &chars {
+            assert_eq!(cjk_key(a, None), vocab.key(&a.to_string()), "{a}");
+            for &b in &chars {
+                assert_eq!(cjk_key(a, Some(b)), vocab.key(&format!("{a}{b}")), "{a}{b}");
+            }
+        }
     }
 
     #[test]

@@ -129,17 +129,37 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// Calls `f(term, is_cjk)` for each token of `text` in order: [`tokenize`] without allocating a string per
 /// token.
-pub fn for_each_token(text: &str, f: impl FnMut(&str, bool)) {
+pub fn for_each_token(text: &str, mut f: impl FnMut(&str, bool)) {
     let mut buf = String::with_capacity(64);
-    for_each_token_in(text, &mut buf, f);
+    let mut pair = String::with_capacity(8);
+    for_each_term_in(text, &mut buf, |term| match term {
+        Term::Word(w) => f(w, false),
+        Term::Cjk(a, b) => {
+            pair.clear();
+            pair.push(a);
+            pair.extend(b);
+            f(&pair, true);
+        }
+    });
 }
 
-/// [`for_each_token`] with a caller's scratch buffer, for the index builder, which tokenizes many short texts:
-/// nothing is allocated once `buf` has grown. Normalization is streamed (no normalized copy of `text`): ASCII is
-/// only lowercased, text that passes the NFKC quick check only lowercased, the rest goes through NFKC.
-/// Lowercasing char by char is the same as lowercasing the whole text here, because the only context-dependent
-/// mapping (final sigma) is folded to `σ` anyway.
-pub fn for_each_token_in(text: &str, buf: &mut String, mut f: impl FnMut(&str, bool)) {
+/// One token as [`for_each_term_in`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Term<'a> {
+    /// A word, normalized and stemmed.
+    Word(&'a str),
+    /// A CJK bigram (two characters), or a lone CJK character: left for the caller to spell, since the index
+    /// builder makes its key straight from the characters.
+    Cjk(char, Option<char>),
+}
+
+/// [`for_each_token`] for the index builder, which tokenizes many short texts: words are spelled in a caller's
+/// scratch buffer (nothing is allocated once `buf` has grown), CJK characters are not spelled at all.
+/// Normalization is streamed (no normalized copy of `text`): ASCII is only lowercased, text that passes the
+/// NFKC quick check only lowercased, the rest goes through NFKC. Lowercasing char by char is the same as
+/// lowercasing the whole text here, because the only context-dependent mapping (final sigma) is folded to `σ`
+/// anyway.
+pub fn for_each_term_in(text: &str, buf: &mut String, mut f: impl FnMut(Term<'_>)) {
     if text.is_ascii() {
         scan(
             text.bytes().map(|b| char::from(b.to_ascii_lowercase())),
@@ -186,7 +206,7 @@ fn fold_sigma(c: char) -> char {
 }
 
 /// The tokenizer proper, over normalized characters.
-fn scan(chars: impl Iterator<Item = char>, buf: &mut String, f: &mut impl FnMut(&str, bool)) {
+fn scan(chars: impl Iterator<Item = char>, buf: &mut String, f: &mut impl FnMut(Term<'_>)) {
     let mut chars = chars.peekable();
     // The previous character of the current CJK run, and the run's length so far.
     let mut prev: Option<char> = None;
@@ -194,19 +214,14 @@ fn scan(chars: impl Iterator<Item = char>, buf: &mut String, f: &mut impl FnMut(
     while let Some(c) = chars.next() {
         if is_cjk(c) {
             if let Some(p) = prev {
-                buf.clear();
-                buf.push(p);
-                buf.push(c);
-                f(buf, true);
+                f(Term::Cjk(p, Some(c)));
             }
             prev = Some(c);
             run += 1;
             continue;
         }
         if let (1, Some(p)) = (run, prev) {
-            buf.clear();
-            buf.push(p);
-            f(buf, true);
+            f(Term::Cjk(p, None));
         }
         prev = None;
         run = 0;
@@ -237,12 +252,10 @@ fn scan(chars: impl Iterator<Item = char>, buf: &mut String, f: &mut impl FnMut(
             }
         }
         stem_in_place(buf);
-        f(buf, false);
+        f(Term::Word(buf));
     }
     if let (1, Some(p)) = (run, prev) {
-        buf.clear();
-        buf.push(p);
-        f(buf, true);
+        f(Term::Cjk(p, None));
     }
 }
 
