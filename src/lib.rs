@@ -27,3 +27,8 @@ pub mod slug;
 pub mod theme;
 pub mod validate;
 pub mod yaml;
+
+/// The hash maps and sets of the pipeline. FxHash (rustc-hash) rather than the standard library's SipHash:
+/// the keys are paths, URLs and ids of the site being built, with no hash flooding to defend against, and
+/// SipHash was a measurable share of a large build.
+pub use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};

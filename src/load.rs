@@ -5,8 +5,9 @@
 
 use crate::config::CONFIG_FILE;
 use crate::diagnostics::Diagnostic;
+use crate::{HashMap, HashSet};
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Folders that hold Markdown, relative to the site root.
@@ -203,7 +204,7 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
         })
         .collect();
     let mut docs = Vec::with_capacity(read.len());
-    let mut present = HashSet::with_capacity(md.len());
+    let mut present = HashSet::with_capacity_and_hasher(md.len(), Default::default());
     for (path, r) in md.into_iter().zip(read) {
         present.insert(path.clone());
         match r {

@@ -11,10 +11,11 @@ use crate::config::Language;
 use crate::diagnostics::{Diagnostic, PathSuggestions, did_you_mean};
 use crate::model::{Heading, Kind, Page};
 use crate::slug::slugify;
+use crate::{HashMap, HashSet};
 use pulldown_cmark::{
     BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -696,7 +697,7 @@ fn admonition(kind: BlockQuoteKind, lang: Language) -> (&'static str, &'static s
 /// Gives every heading an id: its `{#custom}` id, else a slug of its text (Japanese kept as is), made unique on
 /// the page with `-2`, `-3`. Returns the headings in order.
 fn assign_heading_ids(events: &mut Events<'_>) -> Vec<Heading> {
-    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut used: HashMap<String, usize> = HashMap::default();
     // Custom ids are taken first so that a generated id never steals one an author wrote.
     for (e, _) in events.iter() {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = e {
@@ -814,7 +815,7 @@ fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
             _ => {}
         }
     }
-    let mut used: HashSet<String> = HashSet::new();
+    let mut used: HashSet<String> = HashSet::default();
     let mut steps = Vec::with_capacity(found.len());
     for f in found {
         let mut base = step_slug(&f.text);
@@ -1124,7 +1125,7 @@ mod tests {
                 })
                 .collect(),
             files: ["content/assets/a.svg".to_string()].into_iter().collect(),
-            other_urls: HashSet::new(),
+            other_urls: HashSet::default(),
             page_urls: Default::default(),
             suggestions: Default::default(),
             language: Language::En,

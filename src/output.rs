@@ -5,10 +5,10 @@
 //! build leaves the previous output as it was; unchanged files are not touched at all (see
 //! [`write_atomically`]).
 
+use crate::HashSet;
 use crate::render::OutputFile;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
-use std::collections::HashSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::time::Instant;

@@ -5,6 +5,7 @@
 //! module's public results carries them except [`Engagement`], which only `status` and `prove` read, and
 //! neither writes it to the published output.
 
+use crate::HashMap;
 use crate::config::{Config, OnChange};
 use crate::diagnostics::{Diagnostic, Lines, PathSuggestions, did_you_mean};
 use crate::model::Page;
@@ -15,7 +16,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The manifest file at the site root.

@@ -10,9 +10,10 @@ use crate::markdown::Rendered;
 use crate::model::{Kind, Page, format_minutes};
 use crate::theme::{Theme, short_hash};
 use crate::validate::{self, FAQ_URL, KICKOFF_URL};
+use crate::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// What a page of the default theme adds to its content, in bytes (about 16 KB), with room to spare.
@@ -624,7 +625,7 @@ impl<'a> Renderer<'a> {
             (page.phase, order_key(page), i)
         };
         let mut unmet: HashMap<usize, usize> = items.iter().map(|&i| (i, deps[&i].len())).collect();
-        let mut dependents: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut dependents: HashMap<usize, Vec<usize>> = HashMap::default();
         for &i in &items {
             for &d in &deps[&i] {
                 dependents.entry(d).or_default().push(i);
@@ -1154,7 +1155,7 @@ impl<'a> Renderer<'a> {
                 let (more, rest) = if shown.len() < all.len() {
                     // The progress ring still counts every playbook of the phase: the ones not listed go
                     // along as data, `[url, tier ids, step hashes]` each (see `ringRest` in guide.js).
-                    let listed: std::collections::HashSet<usize> = shown.iter().copied().collect();
+                    let listed: HashSet<usize> = shown.iter().copied().collect();
                     let rest: Vec<(String, String, String)> = all
                         .iter()
                         .filter(|i| !listed.contains(i))
@@ -1292,7 +1293,7 @@ impl<'a> Renderer<'a> {
 
     fn render_faq_index(&self) -> Result<OutputFile, Diagnostic> {
         // Fragment ids: the last part of each FAQ's URL, kept clear of the page's own ids.
-        let mut used: std::collections::HashSet<String> = ["main".to_string()].into();
+        let mut used: HashSet<String> = ["main".to_string()].into_iter().collect();
         used.extend(self.site.phases.iter().map(|p| format!("group-{}", p.id)));
         let mut published: Vec<(&Page, &Rendered)> = Vec::new();
         let groups: Vec<FaqGroup> = (0..self.config.phases.len())

@@ -16,8 +16,9 @@ use crate::model::Page;
 use crate::proof::{self, Decision, Manifest, State};
 use crate::render::{self, Banner, OutputFile};
 use crate::validate;
+use crate::{HashMap, HashSet};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -16,7 +16,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 mod quick;
-use std::collections::HashMap;
+use crate::HashMap;
 use std::fmt;
 
 /// Front matter keys shirube reads. Anything else is a warning.
@@ -582,7 +582,7 @@ fn replace_last_segment(url: &str, slug: &str) -> String {
 
 /// Two files with one URL, or a file on a URL shirube generates, are errors naming both.
 fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Vec<Diagnostic>) {
-    let mut generated: HashMap<String, String> = HashMap::new();
+    let mut generated: HashMap<String, String> = HashMap::default();
     generated.insert(KICKOFF_URL.into(), "the kickoff-prep page".into());
     generated.insert(SEARCH_URL.into(), "the search page".into());
     generated.insert("404.html/".into(), "the not-found page".into());
@@ -601,7 +601,7 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
         .iter()
         .map(|d| (d.path.as_str(), d.text.as_str()))
         .collect();
-    let mut seen: HashMap<&str, &Page> = HashMap::new();
+    let mut seen: HashMap<&str, &Page> = HashMap::default();
     for page in pages {
         let doc_text = texts.get(page.src.as_str()).copied().unwrap_or("");
         // Point at the `slug:` line when there is one: that is what decides the output path.

@@ -1,11 +1,11 @@
 //! `shirube prove PATH... --engagement ID`: record that pages were used in an engagement, with their hashes.
 
+use crate::HashMap;
 use crate::diagnostics::{Diagnostics, did_you_mean, did_you_mean_path};
 use crate::model::Page;
 use crate::proof::{self, MANIFEST_DIR, MANIFEST_FILE, ManifestFile, format_date, parse_date};
 use crate::prove::{NewEngagement, add_uses, append_engagement};
 use crate::site::{self, Options};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

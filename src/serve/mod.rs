@@ -23,9 +23,9 @@ pub mod watch;
 
 use crate::diagnostics::Diagnostics;
 use crate::site::{Options, Session, Update};
+use crate::{HashMap, HashSet};
 use http::{Refusal, Target};
 use inject::{LiveState, OverlayItem};
-use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
 use std::path::PathBuf;
@@ -429,8 +429,8 @@ impl SiteThread {
             let current = served.take();
             let output = current.as_ref().and_then(|s| s.output().ok());
             // Files rendered from the current build, and the last good bytes of every file rendered so far.
-            let mut fresh: HashSet<String> = HashSet::new();
-            let mut files: HashMap<String, Arc<Vec<u8>>> = HashMap::new();
+            let mut fresh: HashSet<String> = HashSet::default();
+            let mut files: HashMap<String, Arc<Vec<u8>>> = HashMap::default();
             let swap: Box<Built> = loop {
                 let deadline = match (due.map(|(at, _)| at), idle_check) {
                     _ if standby.is_none() => None,

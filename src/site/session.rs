@@ -34,8 +34,9 @@ use crate::proof::{self, Decision, Manifest, State};
 use crate::render::{self, Built, Job, OutputFile, Renderer};
 use crate::theme::{self, Theme};
 use crate::validate;
+use crate::{HashMap, HashSet};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -328,7 +329,7 @@ impl Session {
             .collect();
         let mut dirty: HashSet<String> = changed.docs.iter().cloned().collect();
         dirty.extend(changed.removed.iter().cloned());
-        let mut fresh_pages: HashMap<String, Option<Page>> = HashMap::new();
+        let mut fresh_pages: HashMap<String, Option<Page>> = HashMap::default();
         for (path, page, d) in fresh {
             slots.remove(&path);
             dirty.insert(path.clone());
@@ -560,7 +561,7 @@ impl Session {
         // Commit.
         work.changed = fresh.len();
         work.validated = fresh.len();
-        let mut dirty = HashSet::new();
+        let mut dirty = HashSet::default();
         let mut new_docs: HashMap<usize, SourceDoc> = docs.into_iter().collect();
         for ((i, j, page, d), decision) in fresh.into_iter().zip(decisions) {
             if let Some(doc) = new_docs.remove(&i) {
@@ -681,9 +682,9 @@ impl Session {
         let structural = self.fast.structural || fresh;
         let index = self.index.get_or_insert_with(|| SiteIndex {
             base_path: config.base_url.path.clone(),
-            pages: HashMap::new(),
+            pages: HashMap::default(),
             files: Default::default(),
-            other_urls: HashSet::new(),
+            other_urls: HashSet::default(),
             language: config.language,
             page_urls: Default::default(),
             suggestions: Default::default(),
