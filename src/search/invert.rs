@@ -2,8 +2,9 @@
 //! (page, term).
 //!
 //! 1. Each page is tokenized once ([`PageTerms::new`], in parallel). A term is a hash key without being
-//!    copied into a `String`: its UTF-8 bytes packed into a `u128` ([`Vocabulary::key`]). The page's
-//!    positions are grouped by term with a counting sort into one flat array.
+//!    copied into a `String`: its UTF-8 bytes packed into a `u128` ([`Vocabulary::key`]; for CJK bigrams,
+//!    straight from the two characters, [`cjk_key`]). The page's positions are grouped by term with a
+//!    counting sort into one flat array.
 //! 2. The distinct terms of all pages are sorted (code point order, as the shards need) and numbered; each
 //!    page's terms are renumbered and sorted by that number ([`invert`]).
 //! 3. The term numbers are cut into ranges with about the same number of postings, and each range is encoded
