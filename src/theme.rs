@@ -109,6 +109,32 @@ pub fn load(root: &Path, config: &Config) -> (Theme, Vec<Diagnostic>) {
             i18n.insert(rel, file);
         }
     }
+    // Files the build writes itself: a static file with the same name would be replaced without a word.
+    let generated = [
+        ("sitemap.xml", "the generated sitemap lists exactly the published pages"),
+        (
+            "robots.txt",
+            "the generated robots.txt points search engines at the sitemap, and shuts them out of previews",
+        ),
+        ("manifest.json", "the generated manifest.json is the public summary of the proof"),
+        ("search/manifest.json", "it is part of the search index"),
+    ]
+    .into_iter()
+    .chain(
+        crate::feed::enabled(config)
+            .then_some((crate::feed::PATH, "the generated feed lists the proven playbooks and FAQs")),
+    );
+    for (name, why) in generated {
+        if let Some(file) = theme.statics.remove(name) {
+            diags.push(
+                Diagnostic::warning(
+                    &file.origin,
+                    format!("not copied: shirube writes its own {name}"),
+                )
+                .with_help(format!("remove this file: {why}")),
+            );
+        }
+    }
     // UI strings are laid over each other key by key, not file by file, so a site's i18n file may hold only
     // the strings it changes: built-in English, the site's English, then the same for the site's language.
     let mut parse = |file: &ThemeFile| -> BTreeMap<String, String> {
