@@ -730,14 +730,25 @@ fn static_files_named_like_generated_ones_are_not_copied_and_say_so() {
             "robots.txt",
             "the generated robots.txt points search engines at the sitemap, and shuts them out of previews",
         ),
-        ("sitemap.xml", "the generated sitemap lists exactly the published pages"),
+        (
+            "sitemap.xml",
+            "the generated sitemap lists exactly the published pages",
+        ),
     ] {
         let want = format!(
             "static/{name}: warning: not copied: shirube writes its own {name}\n  help: remove this file: {why}\n"
         );
-        assert!(run.stderr.contains(&want), "{want}\n--- stderr\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(&want),
+            "{want}\n--- stderr\n{}",
+            run.stderr
+        );
     }
-    assert!(run.stderr.contains("0 errors, 2 warnings"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("0 errors, 2 warnings"),
+        "{}",
+        run.stderr
+    );
     // The generated files are the ones published.
     assert!(site.out("sitemap.xml").contains("<urlset xmlns="));
     assert!(site.out("robots.txt").contains("Allow: /"));
