@@ -4,7 +4,7 @@
 //! error at once instead of stopping at the first. The same values are printed to the terminal (here), written as
 //! JSON by `shirube check --format json`, and shown in the browser by `shirube serve`.
 
-use rustc_hash::FxHashMap;
+use crate::HashMap;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -348,7 +348,7 @@ struct PathTable<S> {
     /// Characters of the paths that are not ASCII (empty for ASCII ones).
     chars: Vec<Vec<char>>,
     /// Candidates by file name (the part after the last `/`).
-    by_name: FxHashMap<String, Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>>,
     /// Each path's characters counted in 64 buckets (see [`bag`]).
     bags: Vec<Bag>,
 }
@@ -384,7 +384,7 @@ impl<S: AsRef<str>> PathTable<S> {
         let mut table = PathTable {
             lens: Vec::with_capacity(paths.len()),
             chars: Vec::with_capacity(paths.len()),
-            by_name: FxHashMap::default(),
+            by_name: HashMap::default(),
             bags: Vec::with_capacity(paths.len()),
             paths: Vec::new(),
         };
@@ -470,7 +470,7 @@ fn file_name(path: &str) -> &str {
 /// passes the same candidates every time, or empties it when they change.
 #[derive(Default)]
 pub struct PathSuggestions {
-    memo: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
+    memo: std::sync::Mutex<HashMap<String, Option<String>>>,
     table: std::sync::OnceLock<PathTable<String>>,
 }
 

@@ -8,7 +8,6 @@
 use crate::HashSet;
 use crate::render::OutputFile;
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::time::Instant;
@@ -177,9 +176,9 @@ pub fn write_atomically_over(
 /// What a previous build left in the output folder, read by [`scan_previous`].
 pub struct Previous {
     /// Every file (or symlink), by `/`-separated path.
-    files: FxHashSet<String>,
+    files: HashSet<String>,
     /// Every folder.
-    dirs: FxHashSet<String>,
+    dirs: HashSet<String>,
 }
 
 /// Reads the output folder `out` as a previous build left it: `None` when there is none (no folder, or no
@@ -190,8 +189,8 @@ pub fn scan_previous(out: &Path) -> io::Result<Option<Previous>> {
     if !out.join(MARKER).is_file() {
         return Ok(None);
     }
-    let mut files = FxHashSet::default();
-    let mut dirs = FxHashSet::default();
+    let mut files = HashSet::default();
+    let mut dirs = HashSet::default();
     for entry in walkdir::WalkDir::new(&out).min_depth(1) {
         let entry = entry.map_err(io::Error::other)?;
         let rel = crate::load::rel(&out, entry.path());
@@ -211,7 +210,7 @@ struct Plan<'a> {
     /// The previous output.
     old: Previous,
     /// Every folder the new files need.
-    needed: FxHashSet<&'a str>,
+    needed: HashSet<&'a str>,
     /// Those of them that do not exist yet, parents first.
     new_dirs: Vec<&'a str>,
 }
@@ -219,7 +218,7 @@ struct Plan<'a> {
 /// `None` when the previous output cannot be updated in place: a new file's path is a folder there, or one of
 /// its folders is a file or a symlink (never written through: it could point anywhere).
 fn plan_update(old: Previous, files: &[OutputFile]) -> Option<Plan<'_>> {
-    let needed: FxHashSet<&str> = files
+    let needed: HashSet<&str> = files
         .iter()
         .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
         .collect();

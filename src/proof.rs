@@ -11,7 +11,6 @@ use crate::diagnostics::{Diagnostic, Lines, PathSuggestions, did_you_mean};
 use crate::model::Page;
 use crate::yaml::{self, Embedded};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
@@ -249,7 +248,7 @@ pub fn parse(
 ) -> (Manifest, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut manifest = Manifest::default();
-    let mut ids: FxHashMap<String, (usize, usize)> = FxHashMap::default();
+    let mut ids: HashMap<String, (usize, usize)> = HashMap::default();
     // Reading is most of the work and each file stands alone: in parallel. So are the checks of each
     // engagement; only duplicate ids are found in file order, so that one is reported where it appears second.
     let read: Vec<Result<Vec<Entry>, Diagnostic>> = files.par_iter().map(read_entries).collect();
@@ -626,7 +625,7 @@ impl Decision {
 
 /// Decides every page. `pages[i]` gets `decisions[i]`.
 pub fn gate(pages: &[Page], manifest: &Manifest, config: &Config, today: i64) -> Vec<Decision> {
-    let mut by_path: FxHashMap<&str, Vec<(&Engagement, &Use)>> = FxHashMap::default();
+    let mut by_path: HashMap<&str, Vec<(&Engagement, &Use)>> = HashMap::default();
     for e in &manifest.engagements {
         for u in &e.used {
             by_path.entry(u.path.as_str()).or_default().push((e, u));

@@ -15,8 +15,8 @@
 
 use super::push_varint;
 use super::tokenize::{self, Term};
+use crate::{HashMap, HashSet};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Mutex;
 
 /// Where a text comes from, for its weight in the impact score.
@@ -106,7 +106,7 @@ fn cjk_key(a: char, b: Option<char>) -> Key {
 /// The terms longer than 16 bytes (rare: long words), shared by the tokenizing tasks.
 #[derive(Default)]
 pub struct Vocabulary {
-    long: Mutex<(FxHashMap<String, u32>, Vec<String>)>,
+    long: Mutex<(HashMap<String, u32>, Vec<String>)>,
 }
 
 impl Vocabulary {
@@ -146,7 +146,7 @@ impl Vocabulary {
 /// Reusable buffers of one tokenizing task.
 #[derive(Default)]
 pub struct Scratch {
-    index: FxHashMap<Key, u32>,
+    index: HashMap<Key, u32>,
     /// Per term of the page, in order of first occurrence: key, weighted frequency (top bit: in the title),
     /// number of occurrences.
     terms: Vec<(Key, u32, u32)>,
@@ -332,20 +332,20 @@ pub struct Inverted {
 /// Turns the pages' terms (in page id order) into posting lists. See the module documentation.
 pub fn invert(pages: Vec<PageTerms>, vocab: &Vocabulary) -> Inverted {
     // Every distinct term, sorted, numbered.
-    let keys: FxHashSet<Key> = pages
+    let keys: HashSet<Key> = pages
         .par_iter()
-        .fold(FxHashSet::default, |mut set, p| {
+        .fold(HashSet::default, |mut set, p| {
             set.extend(p.keys.iter().copied());
             set
         })
-        .reduce(FxHashSet::default, |a, b| {
+        .reduce(HashSet::default, |a, b| {
             let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
             big.extend(small);
             big
         });
     let mut sorted: Vec<(String, Key)> = keys.into_iter().map(|k| (vocab.text(k), k)).collect();
     sorted.par_sort_unstable();
-    let id_of: FxHashMap<Key, u32> = sorted
+    let id_of: HashMap<Key, u32> = sorted
         .iter()
         .enumerate()
         .map(|(i, (_, k))| (*k, i as u32))

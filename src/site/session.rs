@@ -40,9 +40,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-/// A map keyed by source path, with a hasher that is cheap for short keys: the fast path looks up every page.
-/// Keys are the site's own file paths, so there is no untrusted input to guard against.
-type PathMap<V> = rustc_hash::FxHashMap<String, V>;
+/// A map keyed by source path: the fast path looks up every page.
+type PathMap<V> = HashMap<String, V>;
 
 /// The manifest as parsed, with what it was parsed from.
 struct ParsedManifest {
