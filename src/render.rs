@@ -6,7 +6,7 @@
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::Rendered;
+use crate::markdown::{self, Rendered};
 use crate::model::{Kind, Page, format_minutes};
 use crate::theme::{Theme, short_hash};
 use crate::validate::{self, FAQ_URL, KICKOFF_URL};
@@ -1655,21 +1655,15 @@ pub fn encode_path(url: &str) -> String {
     out
 }
 
-/// Escapes text for XML content and double-quoted attributes.
+/// Escapes text for XML content and double-quoted attributes: as for an HTML attribute, and without the
+/// control characters other than tab and newlines, which XML 1.0 allows nowhere.
 pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Control characters other than tab and newlines are not allowed anywhere in XML 1.0.
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
+    let allowed = |c: &char| !c.is_control() || matches!(c, '\t' | '\n' | '\r');
+    if s.chars().all(|c| allowed(&c)) {
+        markdown::escape_attr(s)
+    } else {
+        markdown::escape_attr(&s.chars().filter(allowed).collect::<String>())
     }
-    out
 }
 
 #[cfg(test)]
