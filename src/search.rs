@@ -471,7 +471,7 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join("\n")
         }
-        // Every white space character, and neighbours of the byte patterns `is_collapsed` looks for.
+        // Every white space character, and neighbours of the byte patterns `space_len` looks for.
         let mut chars: Vec<char> = (0..0x3100u32)
             .filter_map(char::from_u32)
             .filter(|c| c.is_whitespace() || (0x2000..0x2070).contains(&(*c as u32)))

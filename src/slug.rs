@@ -42,20 +42,23 @@ fn plain(c: char) -> Option<Plain> {
     if is_plain_cjk(c) || is_cjk_mark(c) || matches!(c, '\u{3007}') {
         return Some(Plain::Keep(c));
     }
-    match c as u32 {
-        // Ideographic space (NFKC: a space), 、。〃〄, brackets, 〒〓〔〕 ... 〠, ・, dashes and curly quotes:
-        // not letters or digits, so separators.
-        0x3000..=0x3004
-        | 0x3008..=0x3020
-        | 0x30FB
-        | 0x2013
-        | 0x2014
-        | 0x2018
-        | 0x2019
-        | 0x201C
-        | 0x201D => Some(Plain::Dash),
-        _ => None,
+    // Japanese punctuation (the ideographic space's NFKC is a space), dashes and curly quotes: not letters or
+    // digits, so separators.
+    if is_cjk_punctuation(c)
+        || matches!(
+            c,
+            '\u{2013}' | '\u{2014}' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}'
+        )
+    {
+        return Some(Plain::Dash);
     }
+    None
+}
+
+/// The ideographic space, 、。〃〄, the CJK brackets, 〒〓〜〝〞〟〠 and ・: frequent in Japanese text, and none of
+/// them a letter, digit or mark. Slugs and the search tokenizer answer them without the Unicode tables.
+pub fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x3004 | 0x3008..=0x3020 | 0x30FB)
 }
 
 /// [`slug_of`] for a text of [`plain`] characters only; `None` when it has any other.

@@ -71,9 +71,7 @@ pub fn is_word(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    // Japanese punctuation (、。「」【】〜 ...) is frequent and none of it is a letter, digit or mark: answered
-    // without the Unicode tables.
-    if matches!(c as u32, 0x3000..=0x3004 | 0x3008..=0x3020 | 0x30FB) {
+    if crate::slug::is_cjk_punctuation(c) {
         return false;
     }
     !is_cjk(c) && (c.is_alphanumeric() || is_combining_mark(c))
@@ -270,7 +268,8 @@ mod tests {
 
     #[test]
     fn japanese_punctuation_is_no_word_character() {
-        // `is_word` answers these without the Unicode tables: they must be what the tables say.
+        // `is_word` answers these without the Unicode tables (`slug::is_cjk_punctuation`): they must be what
+        // the tables say.
         for c in (0x3000..=0x3004).chain(0x3008..=0x3020).chain([0x30FB]) {
             let c = char::from_u32(c).unwrap_or(' ');
             assert!(
