@@ -74,6 +74,25 @@ test('when no page has every word, the pages with some of them, most words first
   assert.deepEqual(await search('zzyzx qqxqq', opts()), []);
 });
 
+test('a chain whose bigrams a page has, but never in a row, is missing from that page', async () => {
+  // custom-report-ja has 設定 and 定期, never 設定期; no page has 設定期.
+  const found = await search('レポート 設定期', opts({ limit: 100 }));
+  assert.ok(urls(found).includes('/guide/playbooks/adoption/custom-report-ja/'), JSON.stringify(urls(found)));
+  assert.ok(found.every((r) => r.partial && r.missing.includes('設定期')), JSON.stringify(found.map((r) => r.missing)));
+});
+
+test('partial results come in the same order whatever the limit', async () => {
+  // One word found (the others nowhere) and several words found take different paths in the runtime.
+  for (const q of ['レポート 設定期', '請求書 送付手段', 'invite admins zzyzx', 'Invite Admins zzyzx', 'レポート 送付手段 設定期']) {
+    const all = (await search(q, opts({ limit: 100 }))).map((r) => [r.url, r.score, r.missing]);
+    assert.ok(all.length >= 3, q);
+    for (const limit of [1, 3]) {
+      const few = (await search(q, opts({ limit }))).map((r) => [r.url, r.score, r.missing]);
+      assert.deepEqual(few, all.slice(0, limit), `${q} with limit ${limit}`);
+    }
+  }
+});
+
 test('English pages are found from the Japanese site, and Japanese ones from English queries', async () => {
   assert.equal((await search('invite admins', opts()))[0].url, '/guide/playbooks/onboarding/invite-admins/');
   assert.ok(urls(await search('Okta', opts())).includes('/guide/playbooks/onboarding/sso-settei/'));

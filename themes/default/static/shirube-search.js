@@ -742,15 +742,29 @@ async function rank(site, query, filters, limit) {
   const m = await site.manifest;
   const groups = planQuery(query);
   if (!groups.length) return { m, groups, ranked: [], partial: false };
-  const ranked = await rankGroups(site, m, groups, filters, limit);
+  // Each group's matches, shared by the passes below (with what they have verified of chains).
+  const cache = new Map();
+  const ranked = await rankGroups(site, m, groups, filters, limit, cache);
   const required = groups.filter((g) => g.required);
   if (ranked.length || required.length < 2) return { m, groups, ranked, partial: false };
-  // Every page with one of the words (no `limit`: a page with more words may score lower), the pages with
-  // the most words first, then by score.
+  // A word that no page has (for a chain: whose bigrams are nowhere in a row) gets no pass, and is found on no
+  // page in the others' passes.
+  const live = required.filter((g) => {
+    const match = cache.get(groupKey(g));
+    if (match && !match.docs.length) return false;
+    if (!match || !match.verify) return true;
+    for (let i = 0; i < match.docs.length; i++) if (match.verify(i)) return true;
+    cache.set(groupKey(g), NO_MATCH);
+    return false;
+  });
+  // Every page with one of the words, the pages with the most words first, then by score. With several words
+  // found, each pass is complete (no `limit`: a page with more words may score lower than one with fewer); with
+  // one, every page has just that word, and the order is by score alone.
+  const passLimit = live.length === 1 ? limit : undefined;
   const best = new Map();
-  for (const word of required) {
+  for (const word of live) {
     const one = groups.map((g) => (g === word || !g.required ? g : { ...g, required: false, load: true }));
-    for (const r of await rankGroups(site, m, one, filters)) {
+    for (const r of await rankGroups(site, m, one, filters, passLimit, cache)) {
       const seen = best.get(r.doc);
       if (!seen || r.score > seen.score) best.set(r.doc, r);
     }
@@ -780,7 +794,12 @@ function groupText(g) {
 
 // `rank` for planned groups: every required group must match; `load` marks optional groups whose shards are
 // fetched anyway (words of the query that count, but are not required in this pass).
-async function rankGroups(site, m, groups, filters, limit) {
+// What a group's matches depend on: its kind, terms and prefix (not whether it is required).
+function groupKey(g) {
+  return `${g.kind}\u0000${g.terms.join('\u0001')}\u0000${g.prefix ?? ''}`;
+}
+
+async function rankGroups(site, m, groups, filters, limit, cache = new Map()) {
   // Shards for the required groups; optional groups (particles, stop words) are looked up only in those, so a
   // very common optional term never costs a download.
   const shardNums = new Set();
@@ -789,9 +808,13 @@ async function rankGroups(site, m, groups, filters, limit) {
   await Promise.all([...shardNums].map(async (s) => loaded.set(s, await loadShard(site, s))));
   const combos = hasFilters(filters) ? await loadDocs(site) : null;
   const matches = groups.map((g) => {
+    const key = groupKey(g);
+    if (cache.has(key)) return cache.get(key);
     const shards = shardsFor(m, g).filter((s) => loaded.has(s));
     if (!g.required && shards.length < shardsFor(m, g).length) return null;
-    return matchGroup(g, shards.map((s) => loaded.get(s)), m.pages);
+    const match = matchGroup(g, shards.map((s) => loaded.get(s)), m.pages);
+    cache.set(key, match);
+    return match;
   });
   const required = groups.map((g, i) => i).filter((i) => groups[i].required);
   required.sort((a, b) => matches[a].docs.length - matches[b].docs.length);
@@ -834,10 +857,12 @@ async function rankGroups(site, m, groups, filters, limit) {
     for (const i of required) has |= bit(i);
     for (let k = required.length; k < G; k++) {
       const g = matches[used[k]];
-      const j = findDoc(g.docs, doc, from[k]);
+      let j = findDoc(g.docs, doc, from[k]);
+      if (j >= 0) from[k] = j;
+      // A word of the query (in a pass of `rank`) counts only where it occurs: a chain's bigrams in a row.
+      if (j >= 0 && g.verify && groups[used[k]].load && !g.verify(j)) j = -1;
       idx[row + k] = j;
       if (j >= 0) {
-        from[k] = j;
         score += 0.5 * g.scores[j];
         has |= bit(used[k]);
         if (groups[used[k]].load) words++;
