@@ -659,35 +659,44 @@ function matchChain(group, shards, n) {
   let rare = 0;
   ps.forEach((p, k) => (p.docs.length < ps[rare].docs.length ? (rare = k) : 0));
   const K = ps.length;
-  const from = new Int32Array(K);
-  const docs = [];
-  const scores = [];
-  const titles = [];
-  const at = [];
-  const idx = new Int32Array(K);
   // A chain counts like one word: the mean of its bigrams, slightly more for longer (rarer) chains.
   const scale = (1 + 0.1 * (K - 1)) / K;
   const base = ps[rare].docs;
-  for (let i = 0; i < base.length; i++) {
+  // Merge-walks the lists (every one is decoded whole already, so a walk costs no more than the decoding),
+  // inline: this loop runs once per page of the rarest bigram, mostly before V8 has optimized anything.
+  const from = new Int32Array(K);
+  const cap = base.length;
+  const docs = new Uint32Array(cap);
+  const scores = new Float64Array(cap);
+  const titles = new Uint8Array(cap);
+  const at = new Int32Array(cap * K);
+  let count = 0;
+  outer: for (let i = 0; i < base.length; i++) {
     const doc = base[i];
-    let all = true;
-    for (let k = 0; k < K && all; k++) {
-      const j = k === rare ? i : findDoc(ps[k].docs, doc, from[k]);
-      if (j < 0) all = false;
-      else idx[k] = from[k] = j;
+    const row = count * K;
+    for (let k = 0; k < K; k++) {
+      if (k === rare) {
+        at[row + k] = i;
+        continue;
+      }
+      const list = ps[k].docs;
+      let j = from[k];
+      while (j < list.length && list[j] < doc) j++;
+      from[k] = j;
+      if (j === list.length) break outer;
+      if (list[j] !== doc) continue outer;
+      at[row + k] = j;
     }
-    if (!all) continue;
     let score = 0;
     let title = 1;
     for (let k = 0; k < K; k++) {
-      const f = ps[k].flags[idx[k]];
+      const f = ps[k].flags[at[row + k]];
       score += (f & 0x7f) * w[k];
       title &= f >> 7;
     }
-    docs.push(doc);
-    scores.push(score * scale);
-    titles.push(title);
-    for (let k = 0; k < K; k++) at.push(idx[k]);
+    docs[count] = doc;
+    scores[count] = score * scale;
+    titles[count++] = title;
   }
   const cache = new Map();
   const startsAt = (i) => {
@@ -704,7 +713,13 @@ function matchChain(group, shards, n) {
     }
     return starts;
   };
-  return { docs, scores, titles, verify: (i) => startsAt(i).length > 0, startsAt };
+  return {
+    docs: docs.subarray(0, count),
+    scores: scores.subarray(0, count),
+    titles: titles.subarray(0, count),
+    verify: (i) => startsAt(i).length > 0,
+    startsAt,
+  };
 }
 
 function loadDocs(site) {
