@@ -158,7 +158,7 @@ pub enum Format {
 /// What `new` creates.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum NewKind {
-    /// A step-by-step playbook under playbooks/<phase>/.
+    /// A step-by-step playbook, in the folder of its phase (playbooks/onboarding/ for --phase onboarding).
     Playbook,
     /// A question and answer under content/faq/.
     Faq,

@@ -106,7 +106,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
 impl<T> At<T> {
     /// Line and column in the whole file.
     fn position(&self, at: Embedded<'_>) -> (usize, usize) {
-        (self.line + at.line_offset, self.col.max(1))
+        yaml::shift(self.line, self.col, at)
     }
 }
 

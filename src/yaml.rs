@@ -174,10 +174,13 @@ fn unknown_value(name: &str, values: &[&str]) -> (String, Option<String>, usize)
 /// 1-based line and column of a [`serde_saphyr::Spanned`] value, shifted into the file.
 pub fn position<T>(s: &serde_saphyr::Spanned<T>, at: Embedded<'_>) -> (usize, usize) {
     let l = s.referenced;
-    (
-        l.line() as usize + at.line_offset,
-        (l.column() as usize).max(1),
-    )
+    shift(l.line() as usize, l.column() as usize, at)
+}
+
+/// A line and column in embedded YAML (front matter) as a line and column in the whole file. A column of 0
+/// (unknown) becomes 1.
+pub fn shift(line: usize, col: usize, at: Embedded<'_>) -> (usize, usize) {
+    (line + at.line_offset, col.max(1))
 }
 
 #[cfg(test)]
