@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 /// Rounds of damage (each damages up to three files of a fresh copy) and the seed, unless the environment says.
 const ROUNDS: u64 = 80;
-const SEED: u64 = 0x5eed_0f_5417_0be;
+const SEED: u64 = 0x0005_eed0_f541_70be;
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
