@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::mangle::{Rng, damage};
 use common::{Run, copy_dir, repo_root, run_in};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -24,76 +25,6 @@ fn setting(name: &str, default: u64) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
-
-/// xorshift64*: small, deterministic, good enough to pick offsets and cases.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (`n` > 0).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-/// What gets spliced in: syntax of every language a source file mixes, and bytes editors and checkouts produce.
-const SPLICES: &[&[u8]] = &[
-    b"---\n",
-    b"\n---\n",
-    b":",
-    b": [",
-    b"- ",
-    b"\"",
-    b"'",
-    b"&anchor ",
-    b"*alias",
-    b"!!binary ",
-    b"{{ page.title }}",
-    b"{% if %}",
-    b"](",
-    b"](../nowhere.md#no-such-heading)",
-    b"![x](missing.png)",
-    b"> [!WARNING]\n",
-    b"## {#}",
-    b"{#dup}",
-    b"[^1]",
-    b"|---|\n",
-    b"- [ ] ",
-    b"1. ",
-    b"```\n",
-    b"<details><summary>",
-    b"<script>",
-    b"<!--",
-    b"\t",
-    b"\r",
-    b"\r\n",
-    b"\0",
-    b"\x1b[31m",
-    b"\xff\xfe",
-    b"\xe3\x81",
-    "\u{3000}".as_bytes(),
-    "\u{301}".as_bytes(),
-    "\u{feff}".as_bytes(),
-    "🎉".as_bytes(),
-    "**「重要」**を".as_bytes(),
-    b"phase: onbording\n",
-    b"tier: [low, nowhere]\n",
-    b"requires: [../nowhere.md]\n",
-    b"weight: -99999999999999999999\n",
-    b"time: 999999999h\n",
-    b"date: 2099-01-01\n",
-    b"date: 2026-02-30\n",
-    b"hash: sha256:zz\n",
-    b"outcome: maybe\n",
-    b"min_proofs: -1\n",
-    b"max_age_days: 1e400\n",
-];
 
 /// The parts of the sample site a build reads.
 const SITE: &[&str] = &[
@@ -217,44 +148,6 @@ fn names_a_file(stderr: &str) -> bool {
                 .iter()
                 .any(|p| l.starts_with(p))
     })
-}
-
-/// One kind of damage at a random place.
-fn damage(bytes: &mut Vec<u8>, rng: &mut Rng) {
-    let len = bytes.len();
-    let at = rng.below(len + 1);
-    match rng.below(6) {
-        // Cut short, possibly inside a UTF-8 character.
-        0 => bytes.truncate(at),
-        // Something spliced in.
-        1 => {
-            let s = SPLICES[rng.below(SPLICES.len())];
-            bytes.splice(at..at, s.iter().copied());
-        }
-        // A few bytes gone.
-        2 => {
-            let end = (at + 1 + rng.below(40)).min(len);
-            bytes.drain(at.min(end)..end);
-        }
-        // Lines dropped, repeated or swapped.
-        kind => {
-            let mut lines: Vec<Vec<u8>> =
-                bytes.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
-            let i = rng.below(lines.len());
-            let j = rng.below(lines.len());
-            match kind {
-                3 => {
-                    lines.remove(i);
-                }
-                4 => {
-                    let line = lines[i].clone();
-                    lines.insert(j, line);
-                }
-                _ => lines.swap(i, j),
-            }
-            *bytes = lines.join(&b'\n');
-        }
-    }
 }
 
 #[test]

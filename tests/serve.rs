@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::mangle::{Rng, damage};
 use common::{BIN, snapshot};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -444,6 +445,101 @@ fn served_files_equal_a_preview_build() {
     assert!(r.head.contains("Connection: close"));
     let r = server.get("/guide/style.css");
     assert!(r.head.contains("Content-Type: text/css"), "{}", r.head);
+}
+
+/// Whether a stderr line is the end of a rebuild: `built N pages ...` or `build failed ...`.
+fn rebuilt(line: &str) -> bool {
+    line.starts_with("built ") || line.starts_with("build failed")
+}
+
+#[test]
+fn damaged_and_restored_sources_leave_serve_working_and_equal_to_a_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let mut sources: Vec<PathBuf> = vec![root.join("shirube.yaml"), root.join("manifest.yaml")];
+    for dir in ["playbooks", "content"] {
+        for entry in walkdir::WalkDir::new(root.join(dir)) {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|e| e == "md") {
+                sources.push(entry.into_path());
+            }
+        }
+    }
+    sources.sort();
+    let mut server = Server::start(&root, &["--port", "0"]);
+    let page = "/guide/playbooks/onboarding/invite-admins/";
+    let good = server.get(page);
+    assert_eq!(good.status, 200);
+
+    // Each round damages one file, then puts it back; every save must end in a rebuild that is reported,
+    // the server must keep answering, and a failed rebuild must keep the last good page. (A damaged file that
+    // still builds may change the site any way, even its base path.)
+    const ROUNDS: usize = 24;
+    let mut rng = Rng(0x0005_eed0_f541_70be);
+    let mut failed = 0;
+    for round in 0..ROUNDS {
+        let path = &sources[rng.below(sources.len())];
+        let pristine = std::fs::read(path).unwrap();
+        let mut bytes = pristine.clone();
+        while bytes == pristine {
+            for _ in 0..=rng.below(3) {
+                damage(&mut bytes, &mut rng);
+            }
+        }
+        std::fs::write(path, &bytes).unwrap();
+        let line = server.wait_line(rebuilt);
+        let now = server.get(page);
+        let why = || {
+            format!(
+                "round {round}: {line}\n--- {}\n{}",
+                path.display(),
+                String::from_utf8_lossy(&bytes)
+            )
+        };
+        eprintln!("round {round}: {}: {line}: {}", path.display(), now.status);
+        assert!(now.status >= 200, "{}", why());
+        if line.starts_with("build failed") {
+            failed += 1;
+            assert_eq!(now.status, 200, "{}", why());
+            assert!(
+                now.built() == good.built(),
+                "not the last good page: {}",
+                why()
+            );
+            assert!(!now.live_errors().ends_with("\"errors\":[]}"), "{}", why());
+        }
+        std::fs::write(path, &pristine).unwrap();
+        server.wait_line(|l| l.starts_with("built "));
+    }
+    assert!(
+        failed >= 4,
+        "only {failed} of {ROUNDS} rounds broke the site"
+    );
+
+    // Settled: what is served equals a preview build of the site as it is on disk again.
+    let end = Instant::now() + Duration::from_millis(500);
+    while let Some(left) = end.checked_duration_since(Instant::now()) {
+        if server.stderr.recv_timeout(left).is_err() {
+            break;
+        }
+    }
+    let out = tmp.path().join("out");
+    let built = Command::new(BIN)
+        .args(["build", "--preview", "--root", root.to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .env("SHIRUBE_TODAY", TODAY)
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    for (path, bytes) in &snapshot(&out) {
+        if path == ".shirube-output" {
+            continue;
+        }
+        let r = server.get(&format!("/guide/{path}"));
+        assert_eq!(r.status, 200, "{path}");
+        assert!(r.built() == *bytes, "{path} differs from the build");
+    }
+    assert!(server.get(page).live_errors().ends_with("\"errors\":[]}"));
 }
 
 #[test]

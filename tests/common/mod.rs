@@ -6,6 +6,7 @@
 // Each test crate uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod mangle;
 pub mod server;
 
 use std::collections::{BTreeMap, BTreeSet};
