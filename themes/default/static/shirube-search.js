@@ -807,13 +807,14 @@ function groupText(g) {
   return g.terms.map((t, i) => (i === 0 ? t : [...t].slice(1).join(''))).join('');
 }
 
-// `rank` for planned groups: every required group must match; `load` marks optional groups whose shards are
-// fetched anyway (words of the query that count, but are not required in this pass).
 // What a group's matches depend on: its kind, terms and prefix (not whether it is required).
 function groupKey(g) {
   return `${g.kind}\u0000${g.terms.join('\u0001')}\u0000${g.prefix ?? ''}`;
 }
 
+// `rank` for planned groups: every required group must match; `load` marks optional groups whose shards are
+// fetched anyway (words of the query that count, but are not required in this pass). `cache` keeps each group's
+// matches by groupKey, for the next call on the same query.
 async function rankGroups(site, m, groups, filters, limit, cache = new Map()) {
   // Shards for the required groups; optional groups (particles, stop words) are looked up only in those, so a
   // very common optional term never costs a download.
