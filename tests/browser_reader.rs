@@ -12,7 +12,7 @@
 mod common;
 
 use common::server::StaticServer;
-use common::{BIN, copy_dir, repo_root};
+use common::{BIN, copy_sample_site, repo_root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,21 +32,7 @@ fn reader_experience_in_chromium() {
 
     // The sample site, copied so the Node tests can edit a playbook and rebuild it.
     let en = tmp.path().join("site-en");
-    for part in [
-        "shirube.yaml",
-        "manifest.yaml",
-        "playbooks",
-        "content",
-        "themes",
-    ] {
-        let from = repo_root().join(part);
-        if from.is_dir() {
-            copy_dir(&from, &en.join(part));
-        } else {
-            std::fs::create_dir_all(&en).expect("site folder");
-            std::fs::copy(&from, en.join(part)).expect("copy site file");
-        }
-    }
+    copy_sample_site(&en);
     build(&en, &out.join("en"), "/en/");
 
     // A Japanese site, as `shirube init --lang ja` makes it.

@@ -11,7 +11,7 @@
 mod common;
 
 use common::mangle::{Rng, damage};
-use common::{Run, copy_dir, repo_root, run_in};
+use common::{Run, copy_sample_site, run_in};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -26,28 +26,11 @@ fn setting(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// The parts of the sample site a build reads.
-const SITE: &[&str] = &[
-    "shirube.yaml",
-    "manifest.yaml",
-    "playbooks",
-    "content",
-    "themes",
-];
-
 #[test]
 fn damaged_sources_give_errors_never_a_panic() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let site = tmp.path().join("site");
-    for part in SITE {
-        let from = repo_root().join(part);
-        if from.is_dir() {
-            copy_dir(&from, &site.join(part));
-        } else {
-            std::fs::create_dir_all(&site).expect("site folder");
-            std::fs::copy(&from, site.join(part)).expect("copy a site file");
-        }
-    }
+    copy_sample_site(&site);
     // What may be damaged: the config, the manifest and every Markdown file (not the theme: a broken template
     // is an error too, but the theme is not what authors edit).
     let mut targets: Vec<PathBuf> = vec![site.join("shirube.yaml"), site.join("manifest.yaml")];

@@ -8,6 +8,7 @@ mod common;
 
 use common::mangle::{Rng, damage};
 use common::{BIN, snapshot};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -401,11 +402,8 @@ fn broken_front_matter_shows_the_overlay_and_keeps_the_last_good_page() {
     assert!(after.live_errors().ends_with("\"errors\":[]}"));
 }
 
-#[test]
-fn served_files_equal_a_preview_build() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = new_site(tmp.path());
-    let out = tmp.path().join("out");
+/// `shirube build --preview` of the site into `out`: every file, by path, as `serve` must serve it.
+fn preview_build(root: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
     let built = Command::new(BIN)
         .args(["build", "--preview", "--root", root.to_str().unwrap()])
         .args(["--out", out.to_str().unwrap()])
@@ -417,13 +415,15 @@ fn served_files_equal_a_preview_build() {
         "{}",
         String::from_utf8_lossy(&built.stderr)
     );
-    let server = Server::start(&root, &["--port", "0"]);
-    let files = snapshot(&out);
-    assert!(files.len() > 20);
-    for (path, bytes) in &files {
-        if path == ".shirube-output" {
-            continue;
-        }
+    let mut files = snapshot(out);
+    files.remove(".shirube-output");
+    files
+}
+
+/// The server serves each file byte for byte as built, HTML with the live script added (and only there).
+#[track_caller]
+fn assert_serves(server: &Server, files: &BTreeMap<String, Vec<u8>>) {
+    for (path, bytes) in files {
         let r = server.get(&format!("/guide/{path}"));
         assert_eq!(r.status, 200, "{path}");
         assert!(r.built() == *bytes, "{path} differs from the build");
@@ -435,6 +435,16 @@ fn served_files_equal_a_preview_build() {
             );
         }
     }
+}
+
+#[test]
+fn served_files_equal_a_preview_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let files = preview_build(&root, &tmp.path().join("out"));
+    assert!(files.len() > 20);
+    let server = Server::start(&root, &["--port", "0"]);
+    assert_serves(&server, &files);
     // Folders without their slash, and the base path without its slash, redirect.
     let r = server.get("/guide/faq");
     assert_eq!(r.status, 301);
@@ -523,22 +533,7 @@ fn damaged_and_restored_sources_leave_serve_working_and_equal_to_a_build() {
             break;
         }
     }
-    let out = tmp.path().join("out");
-    let built = Command::new(BIN)
-        .args(["build", "--preview", "--root", root.to_str().unwrap()])
-        .args(["--out", out.to_str().unwrap()])
-        .env("SHIRUBE_TODAY", TODAY)
-        .output()
-        .unwrap();
-    assert!(built.status.success());
-    for (path, bytes) in &snapshot(&out) {
-        if path == ".shirube-output" {
-            continue;
-        }
-        let r = server.get(&format!("/guide/{path}"));
-        assert_eq!(r.status, 200, "{path}");
-        assert!(r.built() == *bytes, "{path} differs from the build");
-    }
+    assert_serves(&server, &preview_build(&root, &tmp.path().join("out")));
     assert!(server.get(page).live_errors().ends_with("\"errors\":[]}"));
 }
 

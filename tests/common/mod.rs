@@ -161,6 +161,25 @@ impl TestSite {
     }
 }
 
+/// Copies the sample site (the parts of the repository root a build reads) to `to`.
+pub fn copy_sample_site(to: &Path) {
+    std::fs::create_dir_all(to).expect("site folder");
+    for part in [
+        "shirube.yaml",
+        "manifest.yaml",
+        "playbooks",
+        "content",
+        "themes",
+    ] {
+        let from = repo_root().join(part);
+        if from.is_dir() {
+            copy_dir(&from, &to.join(part));
+        } else {
+            std::fs::copy(&from, to.join(part)).expect("copy a site file");
+        }
+    }
+}
+
 /// Copies a folder tree.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
