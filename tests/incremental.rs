@@ -10,32 +10,13 @@
 
 mod common;
 
-use common::{copy_dir, repo_root};
+use common::copy_sample_site;
 use pretty_assertions::assert_eq;
 use shirube::site::{self, Options, Session, Timings, Work};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// Days since 1970-01-01 of 2026-11-25: the sample manifest's proofs are judged against a fixed day.
 const TODAY: i64 = 20_782;
-
-fn sample_site(root: &Path) {
-    for part in [
-        "shirube.yaml",
-        "manifest.yaml",
-        "playbooks",
-        "content",
-        "themes",
-    ] {
-        let from = repo_root().join(part);
-        if from.is_dir() {
-            copy_dir(&from, &root.join(part));
-        } else {
-            std::fs::create_dir_all(root).unwrap();
-            std::fs::copy(&from, root.join(part)).unwrap();
-        }
-    }
-}
 
 fn files_of(files: Vec<shirube::render::OutputFile>) -> BTreeMap<String, Vec<u8>> {
     // Later files with the same path replace earlier ones, as when they are written.
@@ -129,7 +110,7 @@ impl Bench {
 fn incremental_updates_equal_full_builds() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
-    sample_site(&root);
+    copy_sample_site(&root);
     let opts = Options {
         root: root.clone(),
         base_url: Some("https://guide.example.com/onboarding/".into()),
