@@ -95,7 +95,7 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
-    /// Record that playbooks or FAQs were used in a customer engagement, with their current content hash.
+    /// Record that playbooks or FAQs were used in a customer engagement, with their current content hash
     ///
     /// Adds the pages to the engagement in the manifest (creating the engagement if it is new), keeping the
     /// file's comments and order. A page is published once enough successful engagements of a tier it
