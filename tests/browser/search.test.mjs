@@ -36,8 +36,15 @@ test('Japanese query in the header box, keyboard, results page, facet, result li
   // "/" focuses the box from anywhere on the page (clicked on the title: the middle of <main> can be a tier
   // picker radio button, and "/" typed into a form field must stay there).
   await page.locator('main h1').first().click();
+  // Focusing the box loads the engine and the index's manifest before anything is typed (no shard yet).
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  const manifest = page.waitForResponse((r) => new URL(r.url()).pathname === '/docs/guide/search/manifest.json');
   await page.keyboard.press('/');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'site-search-q');
+  await manifest;
+  assert.ok(fetched.includes('/docs/guide/shirube-search.js'), JSON.stringify(fetched));
+  assert.ok(!fetched.some((p) => p.includes('/s/')), JSON.stringify(fetched));
 
   // Results as you type.
   await page.keyboard.type('請求書 送付先');

@@ -142,7 +142,11 @@ function setupBox() {
   });
   input.addEventListener('compositionend', later);
   input.addEventListener('focus', () => {
-    engine(); // start loading while the user types
+    // Start loading while the user types: the engine, then the index's manifest (facets() without a query reads
+    // only that), so the first query waits for its shards alone.
+    engine()
+      .then((m) => m.facets())
+      .catch(() => {});
     if (input.value.trim() && list.children.length) open();
   });
   input.addEventListener('keydown', (e) => {
