@@ -99,20 +99,37 @@ test("a stylesheet change is swapped in without reloading the page", async (t) =
 });
 
 test("eight tabs stay live at once: one event stream for all of them", async (t) => {
+  // A renderer that crashes ("Page crashed", Chromium's own failure: seen once in CI, on a busy machine, and not
+  // reproduced since) gets one more try with eight fresh tabs; any other failure fails the test.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await eightTabs(`Eight tabs, try ${attempt}.`);
+      return;
+    } catch (e) {
+      if (attempt > 1 || !/crashed/i.test(String(e?.message))) throw e;
+      t.diagnostic(`one more try after a browser crash: ${e.message}`);
+    }
+  }
+});
+
+async function eightTabs(marker) {
   // Without sharing, six open streams would take every connection the browser allows to the server, and the
   // seventh tab would never load.
   const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-  t.after(() => context.close());
-  const pages = [];
-  for (let i = 0; i < 8; i++) {
-    const page = await context.newPage();
-    await page.goto(URL_ + PAGE, WAIT);
-    await page.waitForFunction(() => window.__shirubeLive, null, WAIT);
-    pages.push(page);
+  try {
+    const pages = [];
+    for (let i = 0; i < 8; i++) {
+      const page = await context.newPage();
+      await page.goto(URL_ + PAGE, WAIT);
+      await page.waitForFunction(() => window.__shirubeLive, null, WAIT);
+      pages.push(page);
+    }
+    await pages[0].waitForTimeout(300);
+    edit("MARKER-START", `MARKER-START ${marker}`);
+    for (const page of pages) {
+      await page.waitForFunction((m) => document.body?.innerText.includes(m), marker, WAIT);
+    }
+  } finally {
+    await context.close();
   }
-  await pages[0].waitForTimeout(300);
-  edit("MARKER-START", "MARKER-START Eight tabs.");
-  for (const page of pages) {
-    await page.waitForFunction(() => document.body?.innerText.includes("Eight tabs."), null, WAIT);
-  }
-});
+}
