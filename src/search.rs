@@ -282,6 +282,14 @@ fn fields<'p>(
                 (text.as_str(), Field::Body),
             ]
         }))
+        .chain(std::iter::once((url_words(&page.url), Field::Body)))
+}
+
+/// The last segment of a page's URL (`csv-import-errors` of `faq/csv-import-errors/`): its words are the
+/// author's own short description of the page, often in the words a reader searches with, and indexed like
+/// body text.
+fn url_words(url: &str) -> &str {
+    url.trim_end_matches('/').rsplit('/').next().unwrap_or("")
 }
 
 /// The body as (heading, anchor, text) parts: the text before the first heading, then each heading.

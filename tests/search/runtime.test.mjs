@@ -93,6 +93,11 @@ test('partial results come in the same order whatever the limit', async () => {
   }
 });
 
+test('the words of a page\'s URL find it', async () => {
+  // faq/csv-import-errors.md says "CSV" and "fail to validate", never "import" or "error": its file name does.
+  assert.ok(urls(await search('csv import errors', opts())).includes('/guide/faq/csv-import-errors/'));
+});
+
 test('English pages are found from the Japanese site, and Japanese ones from English queries', async () => {
   assert.equal((await search('invite admins', opts()))[0].url, '/guide/playbooks/onboarding/invite-admins/');
   assert.ok(urls(await search('Okta', opts())).includes('/guide/playbooks/onboarding/sso-settei/'));
