@@ -133,8 +133,9 @@ struct Card {
     before_kickoff: bool,
     /// For `data-tiers`: `all`, or tier ids separated by spaces.
     tier_ids: String,
-    /// For `data-steps` (playbooks only): step ids separated by spaces; [`MARK_DONE_STEP`] for a playbook
-    /// without steps, which gets one "I have done this" box instead.
+    /// For `data-steps` (playbooks only): the [`step_hash`] of each step id, separated by spaces (the ids
+    /// themselves are on the steps, `data-step`); of [`MARK_DONE_STEP`] for a playbook without steps, which gets
+    /// one "I have done this" box instead. Hashes, because a listing page carries them for every card.
     steps: String,
     /// Number of steps (playbooks), 0 otherwise.
     step_count: usize,
@@ -178,6 +179,16 @@ struct ProofVm {
     text: String,
     date: String,
     date_iso: String,
+}
+
+/// One playbook of the kickoff checklist: its card, and its step ids for the box that ticks them all.
+#[derive(Serialize)]
+struct KickoffItem {
+    #[serde(flatten)]
+    card: Card,
+    /// The ids of its steps (`data-step` on its page), separated by spaces: ticking the item saves them as the
+    /// page itself would. [`MARK_DONE_STEP`] for a playbook without steps.
+    step_ids: String,
 }
 
 /// One question on the FAQ index, answered in place.
@@ -321,6 +332,8 @@ pub struct Renderer<'a> {
     playbook_pos: Vec<Option<usize>>,
     /// `site` as a template value, made once: `[0]` with no navigation entry current, `[k + 1]` with entry `k`.
     site_values: Vec<tera::Value>,
+    /// For each built page: [`Card::steps`], made when first needed (a playbook's card is on several pages).
+    step_hashes: Vec<std::sync::OnceLock<String>>,
     /// Every validated page by source path, published or not (a requirement may be unpublished).
     all_pages: HashMap<&'a str, &'a Page>,
     home_intro: String,
@@ -577,6 +590,7 @@ impl<'a> Renderer<'a> {
             pager,
             playbook_pos,
             site_values,
+            step_hashes: built.iter().map(|_| std::sync::OnceLock::new()).collect(),
             config,
             tera,
             site,
@@ -718,7 +732,7 @@ impl<'a> Renderer<'a> {
             all_tiers: page.all_tiers,
             before_kickoff: page.before_kickoff,
             tier_ids: self.tier_ids(page),
-            steps: self.step_ids(i),
+            steps: self.step_hashes(i),
             step_count: self.built[i].body.steps.len(),
             abs_url: self.config.base_url.absolute(&page.url),
         }
@@ -737,16 +751,30 @@ impl<'a> Renderer<'a> {
         ids.join(" ")
     }
 
-    /// For `data-steps`: see [`Card::steps`].
+    /// The ids of a playbook's steps, separated by spaces; see [`KickoffItem::step_ids`].
     fn step_ids(&self, i: usize) -> String {
-        match (self.built[i].page.kind, self.built[i].body.steps.as_slice()) {
-            (Kind::Playbook, []) => MARK_DONE_STEP.to_string(),
-            (Kind::Playbook, steps) => {
+        match self.built[i].body.steps.as_slice() {
+            [] => MARK_DONE_STEP.to_string(),
+            steps => {
                 let ids: Vec<&str> = steps.iter().map(|s| s.id.as_str()).collect();
                 ids.join(" ")
             }
-            _ => String::new(),
         }
+    }
+
+    /// For `data-steps`: see [`Card::steps`].
+    fn step_hashes(&self, i: usize) -> String {
+        self.step_hashes[i]
+            .get_or_init(|| {
+                let b = &self.built[i];
+                let hashes: Vec<String> = match (b.page.kind, b.body.steps.as_slice()) {
+                    (Kind::Playbook, []) => vec![step_hash(MARK_DONE_STEP)],
+                    (Kind::Playbook, steps) => steps.iter().map(|s| step_hash(&s.id)).collect(),
+                    _ => Vec::new(),
+                };
+                hashes.join(" ")
+            })
+            .clone()
     }
 
     fn phase_ref(&self, p: usize) -> Ref {
@@ -1162,9 +1190,7 @@ impl<'a> Renderer<'a> {
                         .map(|&i| {
                             let page = self.built[i].page;
                             let url = format!("{}{}", self.site.base_path, page.url);
-                            let ids = self.step_ids(i);
-                            let hashes: Vec<String> = ids.split(' ').map(step_hash).collect();
-                            (url, self.tier_ids(page), hashes.join(" "))
+                            (url, self.tier_ids(page), self.step_hashes(i))
                         })
                         .collect();
                     let more = self.more(phase.url.clone(), &all, MAP_LIMIT, true, &phase.name);
@@ -1417,7 +1443,14 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_kickoff(&self) -> Result<OutputFile, Diagnostic> {
-        let cards: Vec<Card> = self.kickoff.iter().map(|&i| self.card(i)).collect();
+        let cards: Vec<KickoffItem> = self
+            .kickoff
+            .iter()
+            .map(|&i| KickoffItem {
+                card: self.card(i),
+                step_ids: self.step_ids(i),
+            })
+            .collect();
         let title = self.ui("kickoff");
         let mut ctx = self.context(KICKOFF_URL, KICKOFF_URL, &title, None);
         ctx.insert("intro", &self.ui("kickoff_intro"));
@@ -1497,9 +1530,9 @@ fn faq_jsonld(faqs: &[(&Page, &Rendered)]) -> String {
     script_json(&doc)
 }
 
-/// A short stand-in for a step id in the home map's ring data (step ids are whole sentences): FNV-1a (32 bits)
-/// of its UTF-8 bytes, in base 36. `stepHash` in guide.js computes the same; a collision between two steps of
-/// one page would only make the ring count one tick for both.
+/// A short stand-in for a step id in `data-steps` and the home map's ring data (step ids are whole sentences):
+/// FNV-1a (32 bits) of its UTF-8 bytes, in base 36. `stepHash` in guide.js computes the same; a collision
+/// between two steps of one page would only make progress count one tick for both.
 fn step_hash(id: &str) -> String {
     let mut h: u32 = 0x811c_9dc5;
     for b in id.bytes() {

@@ -220,6 +220,35 @@ fn faq_jsonld_lists_published_faqs_only() {
     }
 }
 
+/// `stepHash` of guide.js (and `step_hash` of render.rs), written out again: FNV-1a (32 bits) of the UTF-8
+/// bytes, in base 36.
+fn step_hash(id: &str) -> String {
+    let mut n = fnv1a(id);
+    let mut s = String::new();
+    loop {
+        s.insert(0, char::from_digit(n % 36, 36).unwrap_or('?'));
+        n /= 36;
+        if n == 0 {
+            return s;
+        }
+    }
+}
+
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+#[test]
+fn the_tests_step_hash_is_fnv1a_in_base_36() {
+    // FNV-1a 32-bit test vectors.
+    assert_eq!(fnv1a(""), 0x811c_9dc5);
+    assert_eq!(fnv1a("a"), 0xe40c_292c);
+    assert_eq!(fnv1a("foobar"), 0xbf9c_f968);
+    assert_eq!(step_hash("a"), "1r9wi7g"); // 0xe40c292c = 3826002220 in base 36
+}
+
 #[test]
 fn playbook_steps_carry_ids_from_their_text() {
     let site = TestSite::fixture("full");
@@ -244,15 +273,33 @@ fn playbook_steps_carry_ids_from_their_text() {
             "tell-your-team"
         ]
     );
-    assert_eq!(listed.split(' ').collect::<Vec<_>>(), marked);
+    // `data-steps` lists a short hash of each id (cards of long lists carry it), in order.
+    let hashes: Vec<String> = marked.iter().map(|id| step_hash(id)).collect();
+    assert_eq!(listed.split(' ').collect::<Vec<_>>(), hashes);
     assert!(html.contains("<li>a note, not a step</li>"));
     assert!(!html.contains("class=\"step mark-done"));
     // A playbook without a list gets one "I have done this" box, and cards know its single step.
     let sso = site.out("playbooks/onboarding/connect-sso/index.html");
-    assert!(sso.contains("data-steps=\"done\""));
+    assert!(sso.contains(&format!("data-steps=\"{}\"", step_hash("done"))));
     assert!(sso.contains("<p class=\"step mark-done js-only\" data-step=\"done\">"));
     let phase = site.out("phases/onboarding/index.html");
-    assert!(phase.contains("data-key=\"/playbooks/onboarding/checklist/\" data-steps=\"open-settings copy-the-url open-settings--entra tell-your-team\""));
+    assert!(phase.contains(&format!(
+        "data-key=\"/playbooks/onboarding/checklist/\" data-steps=\"{}\"",
+        hashes.join(" ")
+    )));
+    // The kickoff checklist ticks whole playbooks: each item carries the ids themselves.
+    site.edit(
+        "playbooks/onboarding/checklist.md",
+        "phase: onboarding\n",
+        "phase: onboarding\nbefore_kickoff: true\n",
+    );
+    site.build(&[]).expect_clean();
+    let kickoff = site.out("kickoff/index.html");
+    assert!(kickoff.contains(&format!(
+        "<li class=\"kick-item\" data-step-ids=\"{}\">",
+        marked.join(" ")
+    )));
+    assert!(kickoff.contains("<li class=\"kick-item\" data-step-ids=\"done\">"));
     // FAQs and plain pages have no steps.
     assert!(
         !site

@@ -159,13 +159,11 @@
 
   /* ---- steps and progress ---- */
   const page = d.querySelector("article.page[data-steps]");
-  function stepsOf(el) {
-    return words(el.dataset.steps);
-  }
+  // `data-steps` holds the stepHash of each step id; the ticks are stored by id.
   function count(el) {
-    const ids = stepsOf(el);
-    const done = ticked(el.dataset.key);
-    return { total: ids.length, done: ids.filter((id) => done.has(id)).length };
+    const hashes = words(el.dataset.steps);
+    const done = new Set(Array.from(ticked(el.dataset.key), stepHash));
+    return { total: hashes.length, done: hashes.filter((h) => done.has(h)).length };
   }
   function visible(el) {
     return !el.closest("[hidden]");
@@ -238,8 +236,8 @@
     }
     startHere();
   }
-  // A step id's stand-in in the ring data: FNV-1a (32 bits) of its UTF-8 bytes in base 36, as `step_hash` in
-  // shirube's render.rs.
+  // A step id's stand-in in data-steps and the ring data: FNV-1a (32 bits) of its UTF-8 bytes in base 36, as
+  // `step_hash` in shirube's render.rs.
   function stepHash(id) {
     let h = 0x811c9dc5;
     for (const b of new TextEncoder().encode(id)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
@@ -320,9 +318,10 @@
       saveTicked(page.dataset.key, set);
       refresh();
     } else if (t.classList.contains("kick-box")) {
-      const card = t.closest(".kick-item").querySelector(".card[data-steps]");
+      const item = t.closest(".kick-item");
+      const card = item.querySelector(".card[data-steps]");
       if (!card) return;
-      saveTicked(card.dataset.key, new Set(t.checked ? stepsOf(card) : []));
+      saveTicked(card.dataset.key, new Set(t.checked ? words(item.dataset.stepIds) : []));
       refresh();
     }
   });
