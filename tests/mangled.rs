@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::mangle::{Rng, damage};
+use common::mangle::{Rng, damage, damage_some, sources};
 use common::{Run, copy_sample_site, run_in};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -31,18 +31,7 @@ fn damaged_sources_give_errors_never_a_panic() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let site = tmp.path().join("site");
     copy_sample_site(&site);
-    // What may be damaged: the config, the manifest and every Markdown file (not the theme: a broken template
-    // is an error too, but the theme is not what authors edit).
-    let mut targets: Vec<PathBuf> = vec![site.join("shirube.yaml"), site.join("manifest.yaml")];
-    for dir in ["playbooks", "content"] {
-        for entry in walkdir::WalkDir::new(site.join(dir)) {
-            let entry = entry.expect("walk the sample site");
-            if entry.path().extension().is_some_and(|e| e == "md") {
-                targets.push(entry.into_path());
-            }
-        }
-    }
-    targets.sort();
+    let targets = sources(&site);
     assert!(
         targets.len() > 20,
         "the sample site has {} sources",
@@ -62,9 +51,7 @@ fn damaged_sources_give_errors_never_a_panic() {
         for _ in 0..3 {
             let path = &targets[rng.below(targets.len())];
             let mut bytes = std::fs::read(path).expect("read a source");
-            for _ in 0..=rng.below(3) {
-                damage(&mut bytes, &mut rng);
-            }
+            damage_some(&mut bytes, &mut rng);
             std::fs::write(path, &bytes).expect("write a damaged source");
             damaged.push(path.strip_prefix(&site).unwrap_or(path).to_path_buf());
         }

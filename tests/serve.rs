@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::mangle::{Rng, damage};
+use common::mangle::{Rng, damage_some, sources};
 use common::{BIN, snapshot};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -466,16 +466,7 @@ fn rebuilt(line: &str) -> bool {
 fn damaged_and_restored_sources_leave_serve_working_and_equal_to_a_build() {
     let tmp = tempfile::tempdir().unwrap();
     let root = new_site(tmp.path());
-    let mut sources: Vec<PathBuf> = vec![root.join("shirube.yaml"), root.join("manifest.yaml")];
-    for dir in ["playbooks", "content"] {
-        for entry in walkdir::WalkDir::new(root.join(dir)) {
-            let entry = entry.unwrap();
-            if entry.path().extension().is_some_and(|e| e == "md") {
-                sources.push(entry.into_path());
-            }
-        }
-    }
-    sources.sort();
+    let sources = sources(&root);
     let mut server = Server::start(&root, &["--port", "0"]);
     let page = "/guide/playbooks/onboarding/invite-admins/";
     let good = server.get(page);
@@ -492,9 +483,7 @@ fn damaged_and_restored_sources_leave_serve_working_and_equal_to_a_build() {
         let pristine = std::fs::read(path).unwrap();
         let mut bytes = pristine.clone();
         while bytes == pristine {
-            for _ in 0..=rng.below(3) {
-                damage(&mut bytes, &mut rng);
-            }
+            damage_some(&mut bytes, &mut rng);
         }
         std::fs::write(path, &bytes).unwrap();
         let line = server.wait_line(rebuilt);

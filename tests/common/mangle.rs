@@ -2,6 +2,8 @@
 //! spliced in (YAML, Markdown, template and control bytes, broken UTF-8), a few bytes gone, lines dropped,
 //! repeated or swapped. Drawn from a seeded generator, so a failing case can be replayed.
 
+use std::path::{Path, PathBuf};
+
 /// xorshift64*: small, deterministic, good enough to pick offsets and cases.
 pub struct Rng(pub u64);
 
@@ -71,6 +73,29 @@ pub const SPLICES: &[&[u8]] = &[
     b"min_proofs: -1\n",
     b"max_age_days: 1e400\n",
 ];
+
+/// What an author edits, and so what gets damaged: the config, the manifest and every Markdown file under
+/// `playbooks/` and `content/` of the site at `root` (not the theme), sorted.
+pub fn sources(root: &Path) -> Vec<PathBuf> {
+    let mut out = vec![root.join("shirube.yaml"), root.join("manifest.yaml")];
+    for dir in ["playbooks", "content"] {
+        for entry in walkdir::WalkDir::new(root.join(dir)) {
+            let entry = entry.expect("walk the site");
+            if entry.path().extension().is_some_and(|e| e == "md") {
+                out.push(entry.into_path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// One to three kinds of damage ([`damage`]) at random places.
+pub fn damage_some(bytes: &mut Vec<u8>, rng: &mut Rng) {
+    for _ in 0..=rng.below(3) {
+        damage(bytes, rng);
+    }
+}
 
 /// One kind of damage at a random place.
 pub fn damage(bytes: &mut Vec<u8>, rng: &mut Rng) {
