@@ -5,6 +5,8 @@
 //   SHIRUBE_SITE_EN      the English site's source folder (a copy), SHIRUBE_OUT_EN its output folder
 //   SHIRUBE_TODAY        the day proofs are judged against
 //   SHIRUBE_CHROMIUM     the browser, SHIRUBE_SCREENSHOTS where screenshots go
+// Set SHIRUBE_SCRIPT_DELAY_MS (say 400) to hold back guide.js on every page load, as a slow machine does: a test that
+// reads the page before the script has run then fails here rather than now and then in CI.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -41,6 +43,13 @@ async function open(t, options = {}) {
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("request", (r) => requests.push({ url: r.url(), method: r.method() }));
   page.on("dialog", (d) => d.accept());
+  const delay = Number(env.SHIRUBE_SCRIPT_DELAY_MS || 0);
+  if (delay > 0) {
+    await page.route(/\/guide\.js(\?|$)/, async (route) => {
+      await new Promise((done) => setTimeout(done, delay));
+      await route.continue();
+    });
+  }
   t.after(async () => {
     await context.close();
     assert.deepEqual(errors, [], "script errors on the page");
@@ -50,6 +59,15 @@ async function open(t, options = {}) {
     assert.deepEqual(sent, [], "requests that send something");
   });
   return { context, page };
+}
+
+/**
+ * Clicks a link and waits until the new page has loaded: `click()` returns once the navigation commits, before
+ * guide.js has run, and state read then (ticks, tier filtering) would be the page's state before the script.
+ */
+async function follow(link) {
+  await link.click();
+  await link.page().waitForLoadState("load");
 }
 
 const visible = (page, selector) =>
@@ -121,7 +139,7 @@ test("picking a tier filters the home map, phase pages and navigation without a 
   for (let hop = 0; hop < 6; hop++) {
     const next = page.locator(".up-next a");
     if (!(await next.isVisible())) break;
-    await next.click();
+    await follow(next);
     const tiers = (await page.getAttribute("article.page", "data-tiers")).split(" ");
     assert.ok(tiers.includes("tech") || tiers.includes("all"), `${page.url()} is not for tech: ${tiers}`);
     for (const a of await page.locator(".pager a").all()) {
@@ -301,7 +319,7 @@ test("kickoff page: totals per tier, ticks, and a clean A4 print", async (t) => 
   const first = page.locator(".kick-item").first();
   await first.locator(".kick-box").check();
   assert.equal(await page.locator("[data-progress-text]").textContent(), `1 of ${everything.count} done`);
-  await first.locator(".card-title a").click();
+  await follow(first.locator(".card-title a"));
   const boxes = page.locator(".step-box");
   assert.equal(await page.locator(".step-box:checked").count(), await boxes.count());
   await boxes.first().uncheck();
