@@ -66,10 +66,17 @@ impl Run {
     }
 }
 
-/// Runs the binary in `dir` with `args` and extra environment variables.
+/// The day proofs are judged against in these runs (`SHIRUBE_TODAY`), so that a test's outcome does not change as
+/// the sample manifest's proofs age past `max_age_days`.
+pub const TODAY: &str = "2026-11-25";
+
+/// Runs the binary in `dir` with `args` and extra environment variables (which may set another `SHIRUBE_TODAY`).
 pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
     let mut cmd = Command::new(BIN);
-    cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SHIRUBE_TODAY", TODAY);
     for (k, v) in env {
         cmd.env(k, v);
     }
