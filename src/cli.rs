@@ -3,6 +3,7 @@
 //! Exit codes: 0 ok, 1 content or config errors, 2 usage errors (bad flags, a refused output folder).
 
 use crate::config::{self, CONFIG_FILE};
+use crate::console;
 use crate::diagnostics::Diagnostics;
 use crate::model::Kind;
 use crate::output;
@@ -232,7 +233,7 @@ fn build(
         root.join(out)
     };
     if let Some(why) = output::refuse_reason(root, &out) {
-        eprintln!(
+        say!(
             "error: refusing to write the output to {}: {why}\n  help: choose another `--out` folder, \
              for example `--out public`",
             out.display()
@@ -255,7 +256,7 @@ fn build(
     }));
     print_diagnostics(&outcome.diagnostics);
     if outcome.diagnostics.has_errors() {
-        eprintln!(
+        say!(
             "build failed: {}; nothing was written",
             outcome.diagnostics.summary()
         );
@@ -278,18 +279,18 @@ fn build(
                 w.commit_ms
             )
         });
-        eprintln!(
+        say!(
             "timings: {}, write {:.1} ms{detail}",
             outcome.timings.summary(),
             write_started.elapsed().as_secs_f64() * 1000.0
         );
         let slowest = outcome.timings.slowest_summary();
         if !slowest.is_empty() {
-            eprintln!("{slowest}");
+            say!("{slowest}");
         }
     }
     if let Err(e) = written {
-        eprintln!(
+        say!(
             "error: cannot write {}: {e}\n  help: the previous output was left as it was",
             out.display()
         );
@@ -302,7 +303,7 @@ fn build(
             *by_state.entry(state.id()).or_default() += 1;
         }
         let parts: Vec<String> = by_state.iter().map(|(s, n)| format!("{n} {s}")).collect();
-        eprintln!(
+        say!(
             "held back {} page{} ({}): see `shirube status`, or `shirube build --preview` to look at them",
             outcome.held_back.len(),
             if outcome.held_back.len() == 1 {
@@ -314,7 +315,7 @@ fn build(
         );
     }
     let warnings = outcome.diagnostics.warnings();
-    eprintln!(
+    say!(
         "built {} page{} ({} files) into {} in {} ms{}{}",
         outcome.pages,
         if outcome.pages == 1 { "" } else { "s" },
@@ -345,10 +346,14 @@ fn check(root: &Path, format: Format) -> ExitCode {
     }));
     let d = &outcome.diagnostics;
     match format {
-        Format::Json => println!("{}", d.to_json()),
+        Format::Json => {
+            if let Err(code) = console::out_or_fail(&format!("{}\n", d.to_json())) {
+                return code;
+            }
+        }
         Format::Human => {
             print_diagnostics(d);
-            eprintln!("{}", d.summary());
+            say!("{}", d.summary());
         }
     }
     if d.has_errors() {
@@ -364,7 +369,7 @@ fn init(dir: &Path, lang: Lang) -> ExitCode {
             .map(|entries| entries.flatten().any(|e| e.file_name() != ".git"))
             .unwrap_or(true);
         if busy {
-            eprintln!(
+            say!(
                 "error: {} is not empty\n  help: run `shirube init NEW_FOLDER` to create the site in a new folder",
                 dir.display()
             );
@@ -399,12 +404,12 @@ fn init(dir: &Path, lang: Lang) -> ExitCode {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&path, bytes));
         if let Err(e) = written {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            say!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
     }
     let shown = dir.display();
-    eprintln!(
+    say!(
         "created a new guide in {shown}\n\nnext:\n  cd {shown}\n  shirube build          # writes public/\n  \
          shirube check          # every problem, nothing written"
     );
@@ -413,18 +418,18 @@ fn init(dir: &Path, lang: Lang) -> ExitCode {
 
 fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>) -> ExitCode {
     let Ok(text) = std::fs::read_to_string(root.join(CONFIG_FILE)) else {
-        eprintln!(
+        say!(
             "error: no {CONFIG_FILE} in {}\n  help: run this in your site's folder, or pass --root",
             root.display()
         );
         return ExitCode::from(2);
     };
     let (Some(config), _) = config::parse(&text) else {
-        eprintln!("error: {CONFIG_FILE} has errors\n  help: run `shirube check` to see them");
+        say!("error: {CONFIG_FILE} has errors\n  help: run `shirube check` to see them");
         return ExitCode::from(1);
     };
     if config.phase_index(phase).is_none() {
-        eprintln!(
+        say!(
             "error: unknown phase \"{phase}\"\n  help: {}",
             config.unknown_phase_help(phase)
         );
@@ -438,7 +443,7 @@ fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>)
         .collect();
     for t in &tiers {
         if *t != "all" && config.tier_index(t).is_none() {
-            eprintln!(
+            say!(
                 "error: unknown tier \"{t}\"\n  help: {}",
                 config.unknown_tier_help(t)
             );
@@ -447,7 +452,7 @@ fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>)
     }
     let title = title.trim();
     if title.is_empty() {
-        eprintln!(
+        say!(
             "error: the title is empty\n  help: write it in quotes: shirube new playbook \"Connect your SSO\""
         );
         return ExitCode::from(2);
@@ -459,7 +464,7 @@ fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>)
     };
     let path = root.join(&rel);
     if path.exists() {
-        eprintln!("error: {rel} already exists\n  help: choose another title, or edit that file");
+        say!("error: {rel} already exists\n  help: choose another title, or edit that file");
         return ExitCode::from(2);
     }
     let tier_value = if tiers.len() == 1 {
@@ -489,14 +494,16 @@ fn new(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>)
         });
     match written {
         Ok(()) => {
-            println!("{rel}");
-            eprintln!(
+            if let Err(code) = console::out_or_fail(&format!("{rel}\n")) {
+                return code;
+            }
+            say!(
                 "created {rel}; it is unpublished until an engagement proves it (see manifest.yaml)"
             );
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: cannot write {rel}: {e}");
+            say!("error: cannot write {rel}: {e}");
             ExitCode::from(1)
         }
     }

@@ -7,9 +7,17 @@
 // strings) does not matter and boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
+/// `eprintln!` that never panics: see [`console`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::console::err(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod console;
 pub mod diagnostics;
 pub mod feed;
 pub mod load;

@@ -488,3 +488,55 @@ fn build_timings_name_stages_slow_files_and_what_was_written() {
         run.stderr
     );
 }
+
+/// Runs the binary in `dir` with standard output and standard error closed before it writes to them, as when
+/// `| head -1` has read all it wants; returns the exit code.
+fn run_with_closed_pipes(dir: &Path, args: &[&str]) -> Option<i32> {
+    let mut child = std::process::Command::new(common::BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("SHIRUBE_TODAY", common::TODAY)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run shirube");
+    // Closing our ends now: the child starts, loads the site and only then writes, into pipes nobody reads.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().expect("wait for shirube").code()
+}
+
+/// A reader that stops early is no crash: `println!` would panic (exit 101) on the closed pipe, and a build that
+/// died printing its warnings would write nothing.
+#[test]
+fn closed_output_pipes_are_no_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    common::copy_sample_site(&site);
+    // The sample site has a warning (a stale FAQ), so the build writes to standard error before it is done.
+    assert_eq!(run_with_closed_pipes(&site, &["build"]), Some(0));
+    assert!(
+        site.join("public/index.html").is_file(),
+        "the build wrote its output"
+    );
+    for args in [
+        &["status"][..],
+        &["status", "--format", "json"],
+        &["check", "--format", "json"],
+        &["check"],
+    ] {
+        assert_eq!(
+            run_with_closed_pipes(&site, args),
+            Some(0),
+            "shirube {args:?}"
+        );
+    }
+    assert_eq!(
+        run_with_closed_pipes(
+            &site,
+            &["new", "faq", "Closed pipes", "--phase", "adoption"]
+        ),
+        Some(0)
+    );
+    assert!(site.join("content/faq/closed-pipes.md").is_file());
+}

@@ -31,7 +31,7 @@ pub struct Args {
 }
 
 fn fail(code: u8, msg: &str, help: &str) -> ExitCode {
-    eprintln!("error: {msg}\n  help: {help}");
+    say!("error: {msg}\n  help: {help}");
     ExitCode::from(code)
 }
 
@@ -45,7 +45,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         },
         &mut diags,
     ) else {
-        eprint!("{}", diags.render());
+        crate::console::err(&diags.render());
         return ExitCode::from(1);
     };
     let manifest_errors: Vec<_> = diags
@@ -58,7 +58,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
     if !manifest_errors.is_empty() {
         let mut only = Diagnostics::default();
         only.extend(manifest_errors);
-        eprint!("{}", only.render());
+        crate::console::err(&only.render());
         return fail(
             1,
             "the manifest has errors",
@@ -249,7 +249,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
     if !errors.is_empty() || !recorded {
         let mut d = Diagnostics::default();
         d.extend(errors);
-        eprint!("{}", d.render());
+        crate::console::err(&d.render());
         return fail(
             1,
             &format!("editing {} would break it; nothing was written", file.path),
@@ -263,10 +263,14 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
             "check the file's permissions",
         );
     }
-    for (path, hash) in &uses {
-        println!("{path} {hash}");
+    let listed: String = uses
+        .iter()
+        .map(|(path, hash)| format!("{path} {hash}\n"))
+        .collect();
+    if let Err(code) = crate::console::out_or_fail(&listed) {
+        return code;
     }
-    eprintln!(
+    say!(
         "recorded {} page{} in engagement {} ({})",
         uses.len(),
         if uses.len() == 1 { "" } else { "s" },

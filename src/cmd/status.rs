@@ -154,19 +154,22 @@ pub fn run(root: &std::path::Path, json: bool) -> ExitCode {
         &mut diags,
     );
     let Some(checked) = checked else {
-        eprint!("{}", diags.render());
+        crate::console::err(&diags.render());
         return ExitCode::from(1);
     };
     if diags.has_errors() {
-        eprint!("{}", diags.render());
-        eprintln!("{}; the states below may be incomplete", diags.summary());
+        crate::console::err(&diags.render());
+        say!("{}; the states below may be incomplete", diags.summary());
     }
     let r = report(&checked);
-    if json {
+    let text = if json {
         // Plain strings and numbers: serializing cannot fail.
-        println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+        serde_json::to_string_pretty(&r).unwrap_or_default() + "\n"
     } else {
-        print!("{}", human(&r, &checked));
+        human(&r, &checked)
+    };
+    if let Err(code) = crate::console::out_or_fail(&text) {
+        return code;
     }
     if diags.has_errors() {
         ExitCode::from(1)

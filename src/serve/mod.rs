@@ -74,7 +74,7 @@ pub fn run(args: &Args) -> ExitCode {
         other => match other.parse() {
             Ok(ip) => ip,
             Err(_) => {
-                eprintln!(
+                say!(
                     "error: --bind {other:?} is not an IP address\n  help: use 127.0.0.1 (the default), or the address of one of this machine's interfaces"
                 );
                 return ExitCode::from(2);
@@ -82,7 +82,7 @@ pub fn run(args: &Args) -> ExitCode {
         },
     };
     if !bind.is_loopback() {
-        eprintln!(
+        say!(
             "warning: serving on {bind}, which other machines on the network can reach; the preview shows \
              unpublished pages\n  help: leave out --bind to serve on 127.0.0.1 only"
         );
@@ -90,7 +90,7 @@ pub fn run(args: &Args) -> ExitCode {
     let (listener, port) = match listen(bind, args.port) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!(
+            say!(
                 "error: cannot listen on {bind}:{}: {e}\n  help: choose another port with --port",
                 args.port
             );
@@ -100,7 +100,7 @@ pub fn run(args: &Args) -> ExitCode {
     let server = match tiny_http::Server::from_listener(listener, None) {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            eprintln!("error: cannot start the server: {e}");
+            say!("error: cannot start the server: {e}");
             return ExitCode::from(1);
         }
     };
@@ -131,7 +131,7 @@ pub fn run(args: &Args) -> ExitCode {
         v4 => v4.to_string(),
     };
     let url = format!("http://{host}:{port}{base}");
-    eprintln!(
+    say!(
         "serving {} at {url} (preview: unpublished pages are shown with a banner; Ctrl-C stops)",
         args.root.display()
     );
@@ -143,7 +143,7 @@ pub fn run(args: &Args) -> ExitCode {
         }) {
             Ok(w) => Some(w),
             Err(e) => {
-                eprintln!(
+                say!(
                     "warning: cannot watch {} for changes: {e}; reload the page by hand after a rebuild",
                     args.root.display()
                 );
@@ -198,7 +198,7 @@ fn listen(ip: IpAddr, port: u16) -> io::Result<(TcpListener, u16)> {
         match TcpListener::bind((ip, p)) {
             Ok(l) => {
                 if p != port {
-                    eprintln!("note: port {port} is in use; serving on port {p} instead");
+                    say!("note: port {port} is in use; serving on port {p} instead");
                 }
                 return Ok((l, p));
             }
@@ -224,7 +224,7 @@ fn open_browser(url: &str) {
         .spawn()
         .is_err()
     {
-        eprintln!("note: could not open a browser; open {url} yourself");
+        say!("note: could not open a browser; open {url} yourself");
     }
 }
 
@@ -262,14 +262,14 @@ fn report(update: &Update, ok: Result<&(), &Diagnostics>, took: Duration, paths:
         [one, rest @ ..] => format!(" ({one} and {} more)", rest.len()),
     };
     match ok {
-        Ok(()) => eprintln!(
+        Ok(()) => say!(
             "built {} pages in {ms:.0} ms{what}, {}",
             update.pages,
             update.diagnostics.summary()
         ),
         Err(d) => {
-            eprint!("{}", d.render());
-            eprintln!(
+            crate::console::err(&d.render());
+            say!(
                 "build failed{what}: {}; the browser shows the errors, and the last good build is still served",
                 d.summary()
             );
