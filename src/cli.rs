@@ -101,12 +101,16 @@ pub enum Command {
     /// Adds the pages to the engagement in the manifest (creating the engagement if it is new), keeping the
     /// file's comments and order. A page is published once enough successful engagements of a tier it
     /// targets have used it (proof: in shirube.yaml).
+    ///
+    /// The other options describe a new engagement. For an existing one they may be left out; one that
+    /// contradicts what the manifest records (say --outcome failed for a success) is refused: edit the
+    /// manifest by hand to change a recorded engagement.
     #[command(verbatim_doc_comment)]
     Prove {
         /// The playbooks or FAQs used, e.g. playbooks/onboarding/connect-sso.md.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// The engagement id, e.g. ENG-2026-031. An existing id adds pages to that engagement.
+        /// The engagement id, e.g. ENG-2026-031. An existing id adds pages to that engagement, as recorded.
         #[arg(long)]
         engagement: String,
         /// The customer's name. Private: never published.

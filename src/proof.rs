@@ -37,6 +37,17 @@ pub enum Outcome {
     Failed,
 }
 
+impl Outcome {
+    /// The word the manifest uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Partial => "partial",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
 /// One use of a page in an engagement.
 #[derive(Debug, Clone)]
 pub struct Use {
@@ -63,6 +74,8 @@ pub struct Engagement {
     pub date: i64,
     /// What happened.
     pub outcome: Outcome,
+    /// Private.
+    pub note: Option<String>,
     /// Pages used.
     pub used: Vec<Use>,
     /// Manifest file it came from, and the line of its `- id:` entry.
@@ -106,7 +119,6 @@ struct RawEngagement {
     outcome: Option<Spanned<String>>,
     #[serde(default)]
     used: Vec<Spanned<RawUse>>,
-    #[allow(dead_code)] // Read so that `note:` is a known key; private, never used.
     note: Option<String>,
 }
 
@@ -164,6 +176,7 @@ struct Entry {
     line: usize,
     id: At,
     customer: Option<String>,
+    note: Option<String>,
     csm: Option<String>,
     tier: At,
     date: At,
@@ -218,6 +231,7 @@ fn read_entries_yaml(file: &ManifestFile) -> Result<Vec<Entry>, Diagnostic> {
                 id: at(e.id, here),
                 customer: e.customer,
                 csm: e.csm,
+                note: e.note,
                 tier: at(e.tier, here),
                 date: at(e.date, here),
                 outcome: e.outcome.map(|o| at(o, here)),
@@ -452,6 +466,7 @@ fn check_entry(
         tier: tier.unwrap_or(0),
         date,
         outcome,
+        note: e.note,
         used,
         file: file.path.clone(),
         line,
@@ -1029,6 +1044,7 @@ mod fast {
         seen: u8,
         id: Option<At>,
         customer: Option<String>,
+        note: Option<String>,
         csm: Option<String>,
         tier: Option<At>,
         date: Option<At>,
@@ -1049,6 +1065,7 @@ mod fast {
                 id: None,
                 customer: None,
                 csm: None,
+                note: None,
                 tier: None,
                 date: None,
                 outcome: None,
@@ -1101,7 +1118,8 @@ mod fast {
                 "tier" => self.tier = Some(at),
                 "date" => self.date = Some(at),
                 "outcome" => self.outcome = Some(at),
-                _ => {} // note: private, read only to check it
+                "note" => self.note = Some(at.value),
+                _ => {}
             }
             Some(())
         }
@@ -1183,6 +1201,7 @@ mod fast {
                 id: self.id?,
                 customer: self.customer,
                 csm: self.csm,
+                note: self.note,
                 tier: self.tier?,
                 date: self.date?,
                 outcome: self.outcome,

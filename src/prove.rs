@@ -283,6 +283,7 @@ mod tests {
             tier: 0,
             date: 0,
             outcome: Outcome::Success,
+            note: None,
             used: used
                 .iter()
                 .map(|(p, l)| Use {

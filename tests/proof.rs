@@ -376,6 +376,48 @@ fn prove_round_trip_keeps_comments_and_order() {
         ])
         .starts_with("error: date 2027-01-01 is in the future")
     );
+    // An existing engagement takes pages as recorded: flags that repeat what it records are fine, flags that
+    // contradict it are refused (else `--outcome failed` would be dropped and the page counted as proof).
+    let (code, _, err) = shirube(
+        site.path(),
+        &[
+            "prove",
+            "playbooks/onboarding/sso.md",
+            "--engagement",
+            "ENG-1",
+            "--tier",
+            "low",
+            "--customer",
+            "Acme KK",
+            "--date",
+            "2026-10-01",
+            "--outcome",
+            "success",
+            "--note",
+            "Went well.",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        refuse(&[
+            "prove",
+            "playbooks/onboarding/invite.md",
+            "--engagement",
+            "ENG-1",
+            "--tier",
+            "mid",
+            "--date",
+            "2026-10-02",
+            "--outcome",
+            "failed",
+            "--csm",
+            "Bob",
+        ]),
+        "error: engagement ENG-1 is recorded with tier low (not mid), date 2026-10-01 (not 2026-10-02), \
+         outcome success (not failed), no CSM (not Bob)\n  \
+         help: to add pages to it as recorded, drop --tier --date --outcome --csm; to change it, edit \
+         manifest.yaml:4 by hand\n"
+    );
     assert_eq!(
         std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest"),
         third,

@@ -1,9 +1,12 @@
 //! `shirube prove PATH... --engagement ID`: record that pages were used in an engagement, with their hashes.
 
 use crate::HashMap;
+use crate::config::Config;
 use crate::diagnostics::{Diagnostics, did_you_mean, did_you_mean_path};
 use crate::model::Page;
-use crate::proof::{self, MANIFEST_DIR, MANIFEST_FILE, ManifestFile, format_date, parse_date};
+use crate::proof::{
+    self, Engagement, MANIFEST_DIR, MANIFEST_FILE, ManifestFile, format_date, parse_date,
+};
 use crate::prove::{NewEngagement, add_uses, append_engagement};
 use crate::site::{self, Options};
 use std::path::{Path, PathBuf};
@@ -151,16 +154,24 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         .find(|e| e.id == args.engagement);
     let (file, new_text) = match existing {
         Some(e) => {
-            if let Some(t) = &args.tier
-                && config.tiers[e.tier].id != *t
-            {
+            // Pages are added to the engagement as recorded; a flag that says otherwise (`--outcome failed` on a
+            // success) would be silently dropped, and the page counted as proof of what did not happen.
+            let conflicts = conflicts(args, e, config);
+            if !conflicts.is_empty() {
+                let (flags, recorded): (Vec<_>, Vec<_>) = conflicts.into_iter().unzip();
                 return fail(
                     2,
                     &format!(
-                        "engagement {} is recorded with tier {}",
-                        e.id, config.tiers[e.tier].id
+                        "engagement {} is recorded with {}",
+                        e.id,
+                        recorded.join(", ")
                     ),
-                    &format!("drop --tier, or edit {}:{} by hand", e.file, e.line),
+                    &format!(
+                        "to add pages to it as recorded, drop {}; to change it, edit {}:{} by hand",
+                        flags.join(" "),
+                        e.file,
+                        e.line
+                    ),
                 );
             }
             let Some(file) = checked.sources.manifests.iter().find(|m| m.path == e.file) else {
@@ -278,6 +289,50 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         file.path
     );
     ExitCode::SUCCESS
+}
+
+/// The flags given for an existing engagement that differ from what the manifest records: (flag, "what is
+/// recorded (not what was given)").
+fn conflicts(args: &Args, e: &Engagement, config: &Config) -> Vec<(&'static str, String)> {
+    let mut found = Vec::new();
+    let mut compare =
+        |flag: &'static str, what: &str, given: Option<&str>, recorded: Option<&str>| {
+            if let Some(given) = given
+                && Some(given) != recorded
+            {
+                let recorded =
+                    recorded.map_or_else(|| format!("no {what}"), |r| format!("{what} {r}"));
+                found.push((flag, format!("{recorded} (not {given})")));
+            }
+        };
+    compare(
+        "--tier",
+        "tier",
+        args.tier.as_deref(),
+        Some(&config.tiers[e.tier].id),
+    );
+    let date = format_date(e.date);
+    // Compared as days: the text may differ and name the same day.
+    let given_date = args
+        .date
+        .as_deref()
+        .filter(|d| parse_date(d) != Some(e.date));
+    compare("--date", "date", given_date, Some(&date));
+    compare(
+        "--outcome",
+        "outcome",
+        args.outcome.as_deref(),
+        Some(e.outcome.as_str()),
+    );
+    compare(
+        "--customer",
+        "customer",
+        args.customer.as_deref(),
+        e.customer.as_deref(),
+    );
+    compare("--csm", "CSM", args.csm.as_deref(), e.csm.as_deref());
+    compare("--note", "note", args.note.as_deref(), e.note.as_deref());
+    found
 }
 
 /// A path given on the command line, as a site-relative `/`-separated path.
