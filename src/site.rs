@@ -167,12 +167,15 @@ fn gate_warnings(pages: &[Page], decisions: &[Decision], sources: &Sources) -> V
             } else {
                 " (held back: on_change is unpublish)"
             };
+            // The reason reads "changed since it was last proven on DATE; prove it again ...": the first half is
+            // what is wrong, the second what to do.
+            let (what, todo) = decision
+                .reason
+                .split_once("; ")
+                .unwrap_or(("changed since it was last proven", &decision.reason));
             diags.push(
-                Diagnostic::warning(&page.src, format!("changed since it was last proven{held}"))
-                    .with_help(format!(
-                        "{}; `shirube status` shows every page",
-                        decision.reason
-                    )),
+                Diagnostic::warning(&page.src, format!("{what}{held}"))
+                    .with_help(format!("{todo}; `shirube status` shows every page")),
             );
         }
     }

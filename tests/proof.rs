@@ -748,3 +748,50 @@ fn the_feed_lists_proven_pages_newest_proof_first() {
         assert!(!text.contains("feed.xml"), "{path} mentions the feed");
     }
 }
+
+#[test]
+fn a_page_changed_since_its_proof_is_a_warning_that_says_what_to_do() {
+    let site = tempfile::tempdir().expect("temp dir");
+    write(
+        site.path(),
+        &[
+            ("shirube.yaml", "title: T\n"),
+            (
+                "playbooks/onboarding/sso.md",
+                "---\ntitle: SSO\nphase: onboarding\ntier: low\n---\nSteps.\n",
+            ),
+            ("manifest.yaml", "engagements: []\n"),
+        ],
+    );
+    let (code, _, err) = shirube(
+        site.path(),
+        &[
+            "prove",
+            "playbooks/onboarding/sso.md",
+            "--engagement",
+            "ENG-1",
+            "--tier",
+            "low",
+            "--date",
+            "2026-11-02",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, _, clean) = shirube(site.path(), &["check"]);
+    assert_eq!(clean, "0 errors, 0 warnings\n");
+    write(
+        site.path(),
+        &[(
+            "playbooks/onboarding/sso.md",
+            "---\ntitle: SSO\nphase: onboarding\ntier: low\n---\nSteps, rewritten.\n",
+        )],
+    );
+    let (code, _, err) = shirube(site.path(), &["check"]);
+    assert_eq!(code, 0, "a warning only");
+    assert_eq!(
+        err,
+        "playbooks/onboarding/sso.md: warning: changed since it was last proven on 2026-11-02\n  \
+         help: prove it again with a low-touch customer (shirube prove playbooks/onboarding/sso.md); \
+         `shirube status` shows every page\n\n0 errors, 1 warning\n"
+    );
+}
