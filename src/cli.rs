@@ -36,7 +36,8 @@ pub struct Cli {
 pub enum Command {
     /// Create a new guide with a working sample (config, playbooks, FAQs, manifest).
     Init {
-        /// Folder to create the site in; it must be empty or not exist. Default: the current folder.
+        /// Folder to create the site in (relative to --root); it must be empty or not exist. Default: --root,
+        /// which defaults to the current folder.
         dir: Option<PathBuf>,
         /// Language of the sample content and of the guide's interface.
         #[arg(long, value_enum, default_value = "en")]
@@ -173,7 +174,15 @@ pub enum NewKind {
 pub fn run(cli: Cli) -> ExitCode {
     let root = cli.root.clone().unwrap_or_else(|| PathBuf::from("."));
     match cli.command {
-        Command::Init { dir, lang } => init(dir.as_deref().unwrap_or(&root), lang),
+        // A relative DIR is under --root when one is given, as every path of the other commands is.
+        Command::Init { dir, lang } => {
+            let dir = match (dir, &cli.root) {
+                (Some(d), Some(r)) => r.join(d),
+                (Some(d), None) => d,
+                (None, _) => root,
+            };
+            init(&dir, lang)
+        }
         Command::Build {
             out,
             base_url,

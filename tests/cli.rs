@@ -171,6 +171,11 @@ fn init_refuses_a_folder_that_is_not_empty() {
     std::fs::create_dir(tmp.path().join("empty")).unwrap();
     run_in(tmp.path(), &["init", "empty"], &[]).expect_ok();
     assert!(tmp.path().join("empty/shirube.yaml").is_file());
+
+    // With --root, a relative DIR is under it, as every other path is.
+    run_in(tmp.path(), &["init", "--root", "sites", "hr"], &[]).expect_ok();
+    assert!(tmp.path().join("sites/hr/shirube.yaml").is_file());
+    assert!(!tmp.path().join("hr").exists());
 }
 
 /// A fresh site from `init`, as a [`TestSite`].

@@ -127,6 +127,7 @@ test('limit', async () => {
 
 test('facets: site-wide, and for a query', async () => {
   const f = await facets(undefined, opts());
+  assert.deepEqual(await facets(opts()), f, 'the query may be left out');
   assert.deepEqual(f.kind.map((k) => k.id), ['playbook', 'faq', 'page']);
   assert.deepEqual(f.phase.map((p) => p.name), ['導入', '定着', '継続利用', '契約更新']);
   const total = f.kind.reduce((n, k) => n + k.count, 0);

@@ -1225,9 +1225,10 @@ export async function search(query, options = {}) {
 /**
  * Counts per facet value: `{phase: [{id, name, count}], tier: [...], kind: [...]}`. Without a query, over the
  * whole site; with one, over the pages that match it (options.filters are ignored, so that the counts say what
- * each filter would give).
+ * each filter would give). The query may be left out: `facets({ baseDir: 'public' })` is the site-wide counts.
  */
 export async function facets(query, options = {}) {
+  if (query !== null && typeof query === 'object') [query, options] = ['', query];
   return withRetry(options, async (site) => {
     const m = await site.manifest;
     const copy = (list) => list.map(({ id, name, count }) => ({ id, name, count }));
