@@ -315,6 +315,8 @@ pub enum Job {
 /// Everything a render needs, prepared once.
 pub struct Renderer<'a> {
     config: &'a Config,
+    /// Where templates came from, for errors while rendering.
+    theme: &'a Theme,
     tera: tera::Tera,
     site: SiteVm<'a>,
     built: Vec<Built<'a>>,
@@ -390,7 +392,7 @@ pub fn compile(theme: &Theme) -> Result<tera::Tera, Vec<Diagnostic>> {
         }
     }
     if let Err(e) = tera.add_raw_templates(sources) {
-        diags.push(template_error(theme, &e));
+        diags.push(template_error(theme, &e, None));
     }
     for required in [
         "page.html",
@@ -434,16 +436,62 @@ fn error_chain(e: &tera::Error) -> String {
     msg
 }
 
-fn template_error(theme: &Theme, e: &tera::Error) -> Diagnostic {
-    let msg = error_chain(e);
-    // Point at the template file when the message names one.
-    let origin = theme
-        .templates
-        .iter()
-        .find(|(name, _)| msg.contains(name.as_str()))
-        .map(|(_, f)| f.origin.clone())
-        .unwrap_or_else(|| "templates".to_string());
-    Diagnostic::error(origin, format!("template error: {msg}"))
+/// The position Tera gives a syntax or rendering error, wherever it is in the chain of causes.
+fn tera_report(e: &tera::Error) -> Option<&tera::ReportError> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(t) = err.downcast_ref::<tera::Error>()
+            && let tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) = t.kind()
+        {
+            return Some(r);
+        }
+        next = err.source();
+    }
+    None
+}
+
+/// A template error as a diagnostic: at the line and column Tera gives, in the file the template came from (the
+/// site's override or the theme's), with the source line and a caret; `doing` says what shirube was rendering.
+fn template_error(theme: &Theme, e: &tera::Error, doing: Option<&str>) -> Diagnostic {
+    let Some(report) = tera_report(e) else {
+        let msg = error_chain(e);
+        // Point at the template file when the message names one.
+        let origin = theme
+            .templates
+            .iter()
+            .find(|(name, _)| msg.contains(name.as_str()))
+            .map_or_else(|| "templates".to_string(), |(_, f)| f.origin.clone());
+        let d = Diagnostic::error(origin, format!("template error: {msg}"));
+        return match doing {
+            Some(doing) => d.with_help(format!("while rendering {doing}")),
+            None => d,
+        };
+    };
+    let span = report.span();
+    let file = theme.templates.get(report.filename());
+    let origin = file.map_or_else(
+        || format!("templates/{}", report.filename()),
+        |f| f.origin.clone(),
+    );
+    let source = file
+        .map(|f| String::from_utf8_lossy(&f.bytes))
+        .unwrap_or_default();
+    // Tera's columns count from 0; one underlined character for a span over several lines.
+    let len = if span.end_line == span.start_line {
+        span.end_col.saturating_sub(span.start_col)
+    } else {
+        1
+    };
+    let mut d = Diagnostic::error(origin, format!("template error: {}", report.message())).at(
+        &source,
+        span.start_line,
+        span.start_col + 1,
+        len,
+    );
+    if let Some(doing) = doing {
+        d = d.with_help(format!("while rendering {doing}"));
+    }
+    d
 }
 
 impl<'a> Renderer<'a> {
@@ -592,6 +640,7 @@ impl<'a> Renderer<'a> {
             site_values,
             step_hashes: built.iter().map(|_| std::sync::OnceLock::new()).collect(),
             config,
+            theme,
             tera,
             site,
             built,
@@ -850,13 +899,7 @@ impl<'a> Renderer<'a> {
                 path: out_path,
                 bytes,
             }),
-            Err(e) => {
-                let msg = error_chain(&e);
-                Err(Diagnostic::error(
-                    format!("templates/{template}"),
-                    format!("cannot render {out_path}: {msg}"),
-                ))
-            }
+            Err(e) => Err(template_error(self.theme, &e, Some(&out_path))),
         }
     }
 

@@ -322,3 +322,33 @@ fn check_json_lists_the_same_diagnostics() {
     assert_eq!(d["message"], "unknown phase \"onbording\"");
     assert_eq!(d["help"], "did you mean \"onboarding\"?");
 }
+
+#[test]
+fn template_errors_point_at_the_template_line() {
+    // A syntax error, found when the templates are compiled.
+    let (code, err) = check(&[
+        ("content/about.md", "---\ntitle: About\n---\nBody\n"),
+        ("templates/page.html", "<main>\n{% if %}\n</main>\n"),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "templates/page.html:2:7: error: template error: Found `%}` but expected one of: integer, float, string, \
+         bool, ident, `-`, `not`, `<`, `{`, `[` or `(`\n 2 | {% if %}\n   |       ^^\n\n1 error, 0 warnings\n"
+    );
+    // An error while rendering a page: the template's line, and the page being rendered.
+    let (code, err) = check(&[
+        ("content/about.md", "---\ntitle: About\n---\nBody\n"),
+        (
+            "templates/page.html",
+            "<main>\n<p>{{ 1 + \"x\" }}</p>\n</main>\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "templates/page.html:2:7: error: template error: `+` requires both operands to be numbers, found `i64` \
+         and `string`\n 2 | <p>{{ 1 + \"x\" }}</p>\n   |       ^^^^^^^\n  help: while rendering about/index.html\n\n\
+         1 error, 0 warnings\n"
+    );
+}
