@@ -391,8 +391,19 @@ pub fn compile(theme: &Theme) -> Result<tera::Tera, Vec<Diagnostic>> {
             )),
         }
     }
-    if let Err(e) = tera.add_raw_templates(sources) {
-        diags.push(template_error(theme, &e, None));
+    if let Err(e) = tera.add_raw_templates(sources.clone()) {
+        // Tera stops at the first broken template. Parsed one by one, every syntax error shows (a template
+        // alone may also fail for a parent or include it lacks: those are left to Tera's own error, `e`).
+        let syntax: Vec<Diagnostic> = sources
+            .into_iter()
+            .filter_map(|(name, text)| tera::Tera::new().add_raw_template(&name, &text).err())
+            .filter(|e| matches!(e.kind(), tera::ErrorKind::SyntaxError(_)))
+            .map(|e| template_error(theme, &e, None))
+            .collect();
+        if syntax.is_empty() || !matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) {
+            diags.push(template_error(theme, &e, None));
+        }
+        diags.extend(syntax);
     }
     for required in [
         "page.html",

@@ -336,6 +336,21 @@ fn template_errors_point_at_the_template_line() {
         "templates/page.html:2:7: error: template error: Found `%}` but expected one of: integer, float, string, \
          bool, ident, `-`, `not`, `<`, `{`, `[` or `(`\n 2 | {% if %}\n   |       ^^\n\n1 error, 0 warnings\n"
     );
+    // Every broken template, not only the first Tera meets.
+    let (code, err) = check(&[
+        ("templates/page.html", "<main>\n{% if %}\n</main>\n"),
+        ("templates/tier.html", "<main>\n{{ }}\n</main>\n"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("templates/page.html:2:7: error: template error: Found `%}`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("templates/tier.html:2:4: error: template error: Found `}}`"),
+        "{err}"
+    );
+    assert!(err.ends_with("\n2 errors, 0 warnings\n"), "{err}");
     // An error while rendering a page: the template's line, and the page being rendered.
     let (code, err) = check(&[
         ("content/about.md", "---\ntitle: About\n---\nBody\n"),
