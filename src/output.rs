@@ -15,8 +15,42 @@ use std::time::Instant;
 /// The marker file shirube puts in every folder it writes.
 pub const MARKER: &str = ".shirube-output";
 
-const MARKER_TEXT: &str =
-    "This folder is written by shirube. It is replaced on every build: do not edit it by hand.\n";
+const MARKER_TEXT: &str = "This folder is written by shirube. It is replaced on every build: do not edit it by hand.\n\
+     The files below are those shirube wrote; anything else here (a .git folder, a CNAME) is left alone.\n\n";
+
+/// The marker file's text: [`MARKER_TEXT`], then every file shirube wrote, one per line (`\` and line breaks
+/// escaped as `\\` and `\n`).
+fn marker_text(files: &[OutputFile]) -> Vec<u8> {
+    let mut text = String::with_capacity(MARKER_TEXT.len() + files.len() * 48);
+    text.push_str(MARKER_TEXT);
+    for f in files {
+        text.push_str(&f.path.replace('\\', "\\\\").replace('\n', "\\n"));
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
+/// The files a marker lists, or `None` for a marker without a list (written by shirube before 0.1 kept one:
+/// everything in the folder is then taken as shirube's).
+fn marker_list(text: &str) -> Option<HashSet<String>> {
+    let (_, list) = text.split_once("\n\n")?;
+    let unescape = |line: &str| {
+        let mut out = String::with_capacity(line.len());
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match (c, c == '\\') {
+                (_, true) => match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some(other) => out.push(other),
+                    None => out.push('\\'),
+                },
+                (c, false) => out.push(c),
+            }
+        }
+        out
+    };
+    Some(list.lines().map(unescape).collect())
+}
 
 /// Folders of a site that hold sources; the output may be neither one of them nor inside one.
 const SOURCE_DIRS: [&str; 6] = [
@@ -165,20 +199,48 @@ pub fn write_atomically_over(
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "public".into());
     clean_leftovers(parent, &name);
-    if let Some(previous) = previous?
+    let previous = previous?;
+    let foreign = previous
+        .as_ref()
+        .map_or_else(Vec::new, |p| p.foreign.clone());
+    if let Some(clash) = foreign_clash(&foreign, files) {
+        return Err(io::Error::other(format!(
+            "{clash} in the output folder was not written by shirube, and this build writes there; \
+             move it out of the output folder (shirube never replaces what it did not write)"
+        )));
+    }
+    if let Some(previous) = previous
         && let Some(plan) = plan_update(previous, files)
     {
         return update(&out, files, plan);
     }
-    replace(&out, parent, &name, files)
+    replace(&out, parent, &name, files, &foreign)
+}
+
+/// The first of `foreign` that a new file would replace: the same path, or a folder on its path.
+fn foreign_clash<'a>(foreign: &'a [String], files: &[OutputFile]) -> Option<&'a str> {
+    if foreign.is_empty() {
+        return None;
+    }
+    let foreign: HashSet<&str> = foreign.iter().map(String::as_str).collect();
+    files.iter().find_map(|f| {
+        let path = f.path.as_str();
+        let mut prefixes = path.match_indices('/').map(|(i, _)| &path[..i]);
+        prefixes
+            .find(|d| foreign.contains(d))
+            .or_else(|| foreign.contains(path).then_some(path))
+            .and_then(|hit| foreign.get(hit).copied())
+    })
 }
 
 /// What a previous build left in the output folder, read by [`scan_previous`].
 pub struct Previous {
-    /// Every file (or symlink), by `/`-separated path.
+    /// Every file (or symlink) shirube wrote there, by `/`-separated path.
     files: HashSet<String>,
-    /// Every folder.
+    /// Every folder holding them (and, with a marker that lists no files, every folder).
     dirs: HashSet<String>,
+    /// What someone else put there (a `.git` folder, a CNAME file): outermost paths, never removed or replaced.
+    foreign: Vec<String>,
 }
 
 /// Reads the output folder `out` as a previous build left it: `None` when there is none (no folder, or no
@@ -189,20 +251,45 @@ pub fn scan_previous(out: &Path) -> io::Result<Option<Previous>> {
     if !out.join(MARKER).is_file() {
         return Ok(None);
     }
+    let listed = marker_list(&std::fs::read_to_string(out.join(MARKER))?);
+    // The folders of the listed files: the walk goes into no other.
+    let listed_dirs: Option<HashSet<&str>> = listed.as_ref().map(|l| {
+        l.iter()
+            .flat_map(|f| f.match_indices('/').map(|(i, _)| &f[..i]))
+            .collect()
+    });
     let mut files = HashSet::default();
     let mut dirs = HashSet::default();
-    for entry in walkdir::WalkDir::new(&out).min_depth(1) {
+    let mut foreign = Vec::new();
+    let mut walk = walkdir::WalkDir::new(&out).min_depth(1).into_iter();
+    while let Some(entry) = walk.next() {
         let entry = entry.map_err(io::Error::other)?;
         let rel = crate::load::rel(&out, entry.path());
-        if entry.file_type().is_dir() {
-            dirs.insert(rel);
-        } else if is_temp(&entry) {
+        if is_temp(&entry) {
             std::fs::remove_file(entry.path())?;
+            continue;
+        }
+        let ours = match (&listed, &listed_dirs, entry.file_type().is_dir()) {
+            (None, _, _) => true,
+            (Some(_), Some(d), true) => d.contains(rel.as_str()),
+            (Some(l), _, _) => l.contains(&rel) || rel == MARKER,
+        };
+        if !ours {
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            foreign.push(rel);
+        } else if entry.file_type().is_dir() {
+            dirs.insert(rel);
         } else {
             files.insert(rel);
         }
     }
-    Ok(Some(Previous { files, dirs }))
+    Ok(Some(Previous {
+        files,
+        dirs,
+        foreign,
+    }))
 }
 
 /// What an update in place needs to know.
@@ -252,9 +339,26 @@ fn temp_path(target: &Path) -> PathBuf {
 
 const TEMP_SUFFIX: &str = ".shirube-new";
 
+/// A temporary file of ours, or anything (a symlink, say) at such a name: removed, never written through.
 fn is_temp(entry: &walkdir::DirEntry) -> bool {
     let name = entry.file_name().to_string_lossy();
-    entry.file_type().is_file() && name.starts_with('.') && name.ends_with(TEMP_SUFFIX)
+    !entry.file_type().is_dir() && name.starts_with('.') && name.ends_with(TEMP_SUFFIX)
+}
+
+/// Writes `bytes` to a new file at `temp`. Whatever was at that name is removed first, and the file is created
+/// anew (`O_EXCL`): a symlink planted there is never followed. A file that could not be written is removed.
+fn write_temp(temp: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    not_found_is_ok(std::fs::remove_file(temp))?;
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(temp)
+        .and_then(|mut f| f.write_all(bytes));
+    if written.is_err() {
+        let _ = std::fs::remove_file(temp);
+    }
+    written
 }
 
 /// Updates the previous output in place (see [`write_atomically`]).
@@ -262,7 +366,7 @@ fn update(out: &Path, files: &[OutputFile], plan: Plan) -> io::Result<Written> {
     let started = Instant::now();
     let marker = OutputFile {
         path: MARKER.to_string(),
-        bytes: MARKER_TEXT.as_bytes().to_vec(),
+        bytes: marker_text(files),
     };
     let all: Vec<&OutputFile> = files.iter().chain([&marker]).collect();
     let mut created = Vec::new();
@@ -285,7 +389,7 @@ fn update(out: &Path, files: &[OutputFile], plan: Plan) -> io::Result<Written> {
                     return Ok(None);
                 }
                 let temp = temp_path(&target);
-                std::fs::write(&temp, &f.bytes).map(|()| Some(temp))
+                write_temp(&temp, &f.bytes).map(|()| Some(temp))
             })
             .collect()
     } else {
@@ -337,10 +441,13 @@ fn update(out: &Path, files: &[OutputFile], plan: Plan) -> io::Result<Written> {
         .iter()
         .filter(|d| !plan.needed.contains(d.as_str()))
         .collect();
-    // Children before parents.
+    // Children before parents. A folder that still holds files someone else put there stays.
     empty.sort_unstable_by(|a, b| b.cmp(a));
     for d in empty {
-        not_found_is_ok(std::fs::remove_dir(out.join(d)))?;
+        match std::fs::remove_dir(out.join(d)) {
+            Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => {}
+            other => not_found_is_ok(other)?,
+        }
     }
     written.commit_ms = ms(started);
     Ok(written)
@@ -361,7 +468,14 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
 }
 
 /// Writes everything into a staging folder beside `out`, then swaps it in and removes the previous output.
-fn replace(out: &Path, parent: &Path, name: &str, files: &[OutputFile]) -> io::Result<Written> {
+/// What someone else put in the previous output (`foreign`) is moved into the new one first.
+fn replace(
+    out: &Path,
+    parent: &Path,
+    name: &str,
+    files: &[OutputFile],
+    foreign: &[String],
+) -> io::Result<Written> {
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.shirube-staging-{pid}"));
     let old = parent.join(format!(".{name}.shirube-old-{pid}"));
@@ -382,10 +496,19 @@ fn replace(out: &Path, parent: &Path, name: &str, files: &[OutputFile]) -> io::R
     };
     let started = Instant::now();
     if out.exists() {
-        std::fs::rename(out, &old)?;
-        if let Err(e) = std::fs::rename(&staging, out) {
-            // Put the previous output back before reporting.
-            let _ = std::fs::rename(&old, out);
+        if let Err(e) = move_entries(foreign, out, &staging) {
+            let _ = move_entries(foreign, &staging, out);
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        let swapped = std::fs::rename(out, &old).and_then(|()| {
+            std::fs::rename(&staging, out).inspect_err(|_| {
+                // Put the previous output back before reporting.
+                let _ = std::fs::rename(&old, out);
+            })
+        });
+        if let Err(e) = swapped {
+            let _ = move_entries(foreign, &staging, out);
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
@@ -421,8 +544,25 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Moves the entries `rels` (relative paths) from folder `from` to the same places in folder `to`; those
+/// already moved, or missing, are skipped.
+fn move_entries(rels: &[String], from: &Path, to: &Path) -> io::Result<()> {
+    for rel in rels {
+        let source = from.join(rel);
+        if std::fs::symlink_metadata(&source).is_err() {
+            continue;
+        }
+        let target = to.join(rel);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::rename(&source, &target)?;
+    }
+    Ok(())
+}
+
 fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
-    std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
+    std::fs::write(dir.join(MARKER), marker_text(files))?;
     let mut dirs: Vec<PathBuf> = files
         .iter()
         .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
@@ -582,11 +722,13 @@ mod tests {
         )
         .unwrap();
         assert!(!w.replaced);
-        assert_eq!((w.unchanged, w.written, w.removed), (2, 1, 2), "{w:?}");
+        // The new page and the marker, whose list of files changed.
+        assert_eq!((w.unchanged, w.written, w.removed), (1, 2, 2), "{w:?}");
+        let marker = marker_text(&[file("keep.html", b"keep"), file("c/new.html", b"new")]);
         assert_eq!(
             tree(&out),
             [
-                (MARKER.to_string(), MARKER_TEXT.as_bytes().to_vec()),
+                (MARKER.to_string(), marker),
                 ("c/new.html".to_string(), b"new".to_vec()),
                 ("keep.html".to_string(), b"keep".to_vec()),
             ]
@@ -602,6 +744,95 @@ mod tests {
     }
 
     #[test]
+    fn what_someone_else_put_in_the_output_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_atomically(
+            &out,
+            &[file("index.html", b"1"), file("a/old.html", b"old")],
+        )
+        .unwrap();
+        // A deploy setup: a git checkout in the output, a CNAME file, a note in one of our folders.
+        std::fs::create_dir_all(out.join(".git/objects")).unwrap();
+        std::fs::write(out.join(".git/config"), b"[core]").unwrap();
+        std::fs::write(out.join("CNAME"), b"guide.example.com").unwrap();
+        std::fs::write(out.join("a/note.txt"), b"mine").unwrap();
+        // An update in place removes our old page, not theirs, and keeps the folder that holds their note.
+        let w = write_atomically(&out, &[file("index.html", b"2")]).unwrap();
+        assert!(!w.replaced);
+        assert_eq!(w.removed, 1);
+        let theirs = |out: &Path| {
+            (
+                std::fs::read(out.join(".git/config")).unwrap(),
+                std::fs::read(out.join("CNAME")).unwrap(),
+                std::fs::read(out.join("a/note.txt")).unwrap(),
+            )
+        };
+        let kept = (
+            b"[core]".to_vec(),
+            b"guide.example.com".to_vec(),
+            b"mine".to_vec(),
+        );
+        assert_eq!(theirs(&out), kept);
+        assert!(out.join(".git/objects").is_dir() && !out.join("a/old.html").exists());
+        // A file that becomes a folder replaces the whole output: their files move into the new one.
+        let w = write_atomically(&out, &[file("index.html/x", b"3")]).unwrap();
+        assert!(w.replaced);
+        assert_eq!(theirs(&out), kept);
+        assert_eq!(std::fs::read(out.join("index.html/x")).unwrap(), b"3");
+        // A build that would write over one of their files is refused, and changes nothing.
+        let before = tree(&out);
+        let err = write_atomically(&out, &[file("CNAME", b"other")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("CNAME in the output folder was not written by shirube"),
+            "{err}"
+        );
+        let err = write_atomically(&out, &[file(".git/x.html", b"other")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with(".git in the output folder"),
+            "{err}"
+        );
+        assert_eq!(tree(&out), before);
+        // A marker copied into someone else's folder lists none of their files: nothing of theirs goes.
+        let foreign = dir.path().join("foreign");
+        std::fs::create_dir_all(foreign.join("docs")).unwrap();
+        std::fs::write(foreign.join("docs/thesis.txt"), b"precious").unwrap();
+        std::fs::copy(out.join(MARKER), foreign.join(MARKER)).unwrap();
+        write_atomically(&foreign, &[file("index.html", b"4")]).unwrap();
+        assert_eq!(
+            std::fs::read(foreign.join("docs/thesis.txt")).unwrap(),
+            b"precious"
+        );
+    }
+
+    #[test]
+    fn a_symlink_at_a_temporary_name_is_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_atomically(&out, &[file("index.html", b"1")]).unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"ORIG").unwrap();
+        let temp = out.join(format!(".index.html{TEMP_SUFFIX}"));
+        // Planted after the previous output was read, so that the write meets it.
+        let previous = scan_previous(&out);
+        std::os::unix::fs::symlink(&victim, &temp).unwrap();
+        write_atomically_over(&out, &[file("index.html", b"2")], previous).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"ORIG");
+        assert!(
+            std::fs::symlink_metadata(out.join("index.html"))
+                .unwrap()
+                .is_file()
+        );
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"2");
+        // And one there before the build is removed when the previous output is read.
+        std::os::unix::fs::symlink(&victim, &temp).unwrap();
+        write_atomically(&out, &[file("index.html", b"3")]).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"ORIG");
+        assert!(std::fs::symlink_metadata(&temp).is_err());
+    }
+
+    #[test]
     fn update_touches_only_what_changed() {
         use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
@@ -612,30 +843,30 @@ mod tests {
                 file("same.html", b"same"),
                 file("a/edit.html", b"abcd"),
                 file("old/gone/index.html", b"gone"),
+                file("l.txt", b"first"),
             ],
         )
         .unwrap();
         assert!(first.replaced);
         let ino = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
         let (same, edit) = (ino("same.html"), ino("a/edit.html"));
-        // A symlink planted in the output is replaced, never written through, even with the same bytes.
+        // A symlink planted in the output in place of a file of ours is replaced, never written through, even
+        // with the same bytes.
         std::fs::write(dir.path().join("outside.txt"), b"link").unwrap();
+        std::fs::remove_file(out.join("l.txt")).unwrap();
         std::os::unix::fs::symlink(dir.path().join("outside.txt"), out.join("l.txt")).unwrap();
         // What a build killed while writing leaves behind.
         std::fs::write(out.join(format!("a/.edit.html{TEMP_SUFFIX}")), b"half").unwrap();
-        let w = write_atomically(
-            &out,
-            &[
-                file("same.html", b"same"),
-                // Same length, other bytes: must be rewritten.
-                file("a/edit.html", b"abce"),
-                file("l.txt", b"link"),
-                file("new/deep/index.html", b"new"),
-            ],
-        )
-        .unwrap();
+        let second = [
+            file("same.html", b"same"),
+            // Same length, other bytes: must be rewritten.
+            file("a/edit.html", b"abce"),
+            file("l.txt", b"link"),
+            file("new/deep/index.html", b"new"),
+        ];
+        let w = write_atomically(&out, &second).unwrap();
         assert!(!w.replaced);
-        assert_eq!((w.unchanged, w.written), (2, 3), "{w:?}"); // same.html and the marker
+        assert_eq!((w.unchanged, w.written), (1, 4), "{w:?}"); // same.html; the marker lists other files
         assert_eq!(w.removed, 1, "{w:?}"); // the old page
         assert_eq!(ino("same.html"), same, "an unchanged file is not touched");
         assert_ne!(ino("a/edit.html"), edit);
@@ -648,7 +879,7 @@ mod tests {
         assert_eq!(
             tree(&out),
             [
-                (MARKER.to_string(), MARKER_TEXT.as_bytes().to_vec()),
+                (MARKER.to_string(), marker_text(&second)),
                 ("a/edit.html".into(), b"abce".to_vec()),
                 ("l.txt".into(), b"link".to_vec()),
                 ("new/deep/index.html".into(), b"new".to_vec()),
