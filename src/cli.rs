@@ -253,6 +253,17 @@ fn build(
         );
         return ExitCode::from(2);
     }
+    let _lock = match output::lock(&out) {
+        Ok(lock) => lock,
+        Err(e) => {
+            say!(
+                "error: cannot lock the output folder {}: {e}\n  help: check that its parent folder exists and \
+                 can be read",
+                out.display()
+            );
+            return ExitCode::from(1);
+        }
+    };
     let started = Instant::now();
     // The previous output is read while the site builds (the first stages leave a CPU idle now and then).
     let previous = {

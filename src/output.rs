@@ -62,40 +62,61 @@ const SOURCE_DIRS: [&str; 6] = [
     "manifest",
 ];
 
-/// Makes `p` absolute and normal (`.` and `..` removed) without needing it to exist.
+/// Makes `p` absolute and normal (`.` and `..` removed, symlinks resolved) without needing it to exist.
+///
+/// Component by component: every prefix that exists is resolved before the next `..` applies to it, so
+/// `missing/../link/x` is `target-of-link/x`, as it would be once `missing` exists.
 pub fn absolute(p: &Path) -> io::Result<PathBuf> {
     let abs = if p.is_absolute() {
         p.to_path_buf()
     } else {
         std::env::current_dir()?.join(p)
     };
-    // Resolve symlinks in the longest existing prefix, then append the rest.
-    let mut existing = abs.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.file_name(), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name.to_os_string());
-                existing = parent.to_path_buf();
-            }
-            _ => break,
-        }
-    }
-    let mut out = existing.canonicalize().unwrap_or(existing);
-    for name in rest.into_iter().rev() {
-        out.push(name);
-    }
-    let mut normal = PathBuf::new();
-    for c in out.components() {
+    let mut out = PathBuf::new();
+    for c in abs.components() {
         match c {
             Component::ParentDir => {
-                normal.pop();
+                out.pop();
             }
             Component::CurDir => {}
-            other => normal.push(other),
+            other => {
+                out.push(other);
+                if let Ok(real) = out.canonicalize() {
+                    out = real;
+                }
+            }
         }
     }
-    Ok(normal)
+    Ok(out)
+}
+
+/// Held while a build reads and writes an output folder (a lock on the folder that holds it): a second build
+/// there waits, rather than mixing its files with the first one's (a preview build's unproven pages among the
+/// published ones, say). Released when dropped, or when the process ends however it ends.
+pub struct OutputLock {
+    _dir: std::fs::File,
+}
+
+/// Takes the [`OutputLock`] of `out`, waiting (and saying so) while another build holds it.
+pub fn lock(out: &Path) -> io::Result<OutputLock> {
+    let out = absolute(out)?;
+    let parent = out
+        .parent()
+        .ok_or_else(|| io::Error::other("the output folder has no parent"))?;
+    std::fs::create_dir_all(parent)?;
+    let dir = std::fs::File::open(parent)?;
+    match dir.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            say!(
+                "note: another shirube build is writing into {}; waiting for it to finish",
+                parent.display()
+            );
+            dir.lock()?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    Ok(OutputLock { _dir: dir })
 }
 
 /// Why an output folder is refused, or `None` when shirube may write there.
@@ -118,9 +139,15 @@ pub fn refuse_reason(root: &Path, out: &Path) -> Option<String> {
         return Some("it contains the site".into());
     }
     for dir in SOURCE_DIRS {
-        let src = root.join(dir);
-        if out.starts_with(&src) {
-            return Some(format!("it is inside the source folder {dir}/"));
+        // A source folder may be a symlink: compare with where it leads too.
+        let linked = absolute(&root.join(dir)).ok();
+        for src in [Some(root.join(dir)), linked].into_iter().flatten() {
+            if out.starts_with(&src) {
+                return Some(format!("it is inside the source folder {dir}/"));
+            }
+            if src.starts_with(&out) {
+                return Some(format!("it holds the source folder {dir}/"));
+            }
         }
     }
     if out.exists() {
@@ -627,6 +654,56 @@ mod tests {
             refuse_reason(root, root.parent().unwrap()).as_deref(),
             Some("it contains the site")
         );
+    }
+
+    #[test]
+    fn a_second_build_into_the_same_folder_waits_for_the_first() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = lock(&out).unwrap();
+        let released = std::sync::Arc::new(AtomicBool::new(false));
+        let second = {
+            let (out, released) = (out.clone(), released.clone());
+            std::thread::spawn(move || {
+                let _second = lock(&out).unwrap();
+                released.load(Ordering::SeqCst)
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        released.store(true, Ordering::SeqCst);
+        drop(first);
+        assert!(
+            second.join().unwrap(),
+            "the second lock was taken while the first was held"
+        );
+    }
+
+    #[test]
+    fn symlinks_do_not_get_the_output_into_a_source_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let (site, elsewhere) = (dir.path().join("site"), dir.path().join("elsewhere"));
+        std::fs::create_dir_all(site.join("content")).unwrap();
+        std::fs::create_dir_all(elsewhere.join("playbooks")).unwrap();
+        std::os::unix::fs::symlink(site.join("content"), dir.path().join("lc")).unwrap();
+        // `missing/..` must not hide the symlink that follows it.
+        let sneaky = dir.path().join("missing/../lc/x");
+        assert_eq!(
+            refuse_reason(&site, &sneaky).as_deref(),
+            Some("it is inside the source folder content/")
+        );
+        // A source folder that is a symlink: the folder it leads to is a source folder too.
+        std::os::unix::fs::symlink(elsewhere.join("playbooks"), site.join("playbooks")).unwrap();
+        assert_eq!(
+            refuse_reason(&site, &elsewhere.join("playbooks/out")).as_deref(),
+            Some("it is inside the source folder playbooks/")
+        );
+        // An output that holds a source folder (through that symlink) would delete it.
+        assert_eq!(
+            refuse_reason(&site, &elsewhere).as_deref(),
+            Some("it holds the source folder playbooks/")
+        );
+        assert_eq!(refuse_reason(&site, &dir.path().join("www")), None);
     }
 
     #[test]
