@@ -698,6 +698,7 @@ fn admonition(kind: BlockQuoteKind, lang: Language) -> (&'static str, &'static s
 /// the page with `-2`, `-3`. Returns the headings in order.
 fn assign_heading_ids(events: &mut Events<'_>) -> Vec<Heading> {
     let mut used: HashMap<String, usize> = HashMap::default();
+    let mut next_number: HashMap<String, usize> = HashMap::default();
     // Custom ids are taken first so that a generated id never steals one an author wrote.
     for (e, _) in events.iter() {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = e {
@@ -728,9 +729,11 @@ fn assign_heading_ids(events: &mut Events<'_>) -> Vec<Heading> {
                         base
                     };
                     let mut candidate = base.clone();
-                    let mut n = 1;
+                    // Numbering goes on from the last number this base took, not from 2 again: a page of
+                    // thousands of equal headings would otherwise try every taken number for each one.
+                    let n = next_number.entry(base.clone()).or_insert(1);
                     while used.contains_key(&candidate) {
-                        n += 1;
+                        *n += 1;
                         candidate = format!("{base}-{n}");
                     }
                     used.insert(candidate.clone(), 1);
@@ -816,6 +819,7 @@ fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
         }
     }
     let mut used: HashSet<String> = HashSet::default();
+    let mut next_number: HashMap<String, usize> = HashMap::default();
     let mut steps = Vec::with_capacity(found.len());
     for f in found {
         let mut base = step_slug(&f.text);
@@ -828,9 +832,10 @@ fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
         {
             id = format!("{base}--{h}");
         }
-        let mut n = 1;
+        // On from the last number this base took (see the heading ids).
+        let n = next_number.entry(base.clone()).or_insert(1);
         while used.contains(&id) {
-            n += 1;
+            *n += 1;
             id = format!("{base}-{n}");
         }
         used.insert(id.clone());

@@ -5,7 +5,7 @@
 //! generates itself) and `requires` that point at nothing.
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, PathSuggestions, did_you_mean};
+use crate::diagnostics::{Diagnostic, Lines, PathSuggestions, did_you_mean};
 use crate::load::{SourceDoc, Sources};
 use crate::model::{Kind, Page, parse_minutes};
 use crate::slug::slugify;
@@ -264,8 +264,9 @@ impl<'de> Deserialize<'de> for Front {
     }
 }
 
-/// The warning for a front matter key shirube does not read.
-fn unknown_key(doc: &SourceDoc, at: Embedded<'_>, k: &At<String>) -> Diagnostic {
+/// The warning for a front matter key shirube does not read; `lines` are the document's (found once: a page
+/// moved from another tool can have hundreds of such keys).
+fn unknown_key(doc: &SourceDoc, lines: &Lines, at: Embedded<'_>, k: &At<String>) -> Diagnostic {
     let (line, col) = k.position(at);
     let help = match did_you_mean(&k.value, KNOWN_KEYS) {
         Some(s) => format!("did you mean \"{s}\"?"),
@@ -275,7 +276,7 @@ fn unknown_key(doc: &SourceDoc, at: Embedded<'_>, k: &At<String>) -> Diagnostic 
         &doc.path,
         format!("unknown front matter key \"{}\"", k.value),
     )
-    .at(&doc.text, line, col, k.value.chars().count())
+    .at_in(lines, line, col, k.value.chars().count())
     .with_help(help)
 }
 
@@ -303,11 +304,12 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
             // at a value of the wrong type); otherwise the value's error, with the unknown keys.
             match yaml::parse::<Keys>(yaml_text, at) {
                 Ok(keys) => {
+                    let lines = Lines::new(&doc.text);
                     let unknown = keys
                         .0
                         .iter()
                         .filter(|k| !KNOWN_KEYS.contains(&k.value.as_str()));
-                    diags.extend(unknown.map(|k| unknown_key(doc, at, k)));
+                    diags.extend(unknown.map(|k| unknown_key(doc, &lines, at, k)));
                     diags.push(d);
                 }
                 Err(syntax) => diags.push(syntax),
@@ -315,7 +317,15 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
             return (None, diags);
         }
     };
-    diags.extend(front.unknown.iter().map(|k| unknown_key(doc, at, k)));
+    if !front.unknown.is_empty() {
+        let lines = Lines::new(&doc.text);
+        diags.extend(
+            front
+                .unknown
+                .iter()
+                .map(|k| unknown_key(doc, &lines, at, k)),
+        );
+    }
     let error_at = |spanned_line_col: (usize, usize), len: usize, msg: String| {
         Diagnostic::error(&doc.path, msg).at(&doc.text, spanned_line_col.0, spanned_line_col.1, len)
     };
