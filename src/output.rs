@@ -90,33 +90,42 @@ pub fn absolute(p: &Path) -> io::Result<PathBuf> {
     Ok(out)
 }
 
-/// Held while a build reads and writes an output folder (a lock on the folder that holds it): a second build
-/// there waits, rather than mixing its files with the first one's (a preview build's unproven pages among the
-/// published ones, say). Released when dropped, or when the process ends however it ends.
-pub struct OutputLock {
+/// A lock on a folder, held by one shirube process at a time (an advisory `flock` on the folder itself, so no
+/// lock file is left anywhere). Released when dropped, or when the process ends however it ends.
+pub struct FolderLock {
     _dir: std::fs::File,
 }
 
-/// Takes the [`OutputLock`] of `out`, waiting (and saying so) while another build holds it.
-pub fn lock(out: &Path) -> io::Result<OutputLock> {
+/// Locks `dir`, waiting while another shirube holds it; `waiting` is said first when it does.
+pub fn lock_folder(dir: &Path, waiting: &str) -> io::Result<FolderLock> {
+    let handle = std::fs::File::open(dir)?;
+    match handle.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            say!("note: {waiting}");
+            handle.lock()?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    Ok(FolderLock { _dir: handle })
+}
+
+/// Held while a build reads and writes `out` (a lock on the folder that holds it): a second build there waits,
+/// rather than mixing its files with the first one's (a preview build's unproven pages among the published
+/// ones, say).
+pub fn lock(out: &Path) -> io::Result<FolderLock> {
     let out = absolute(out)?;
     let parent = out
         .parent()
         .ok_or_else(|| io::Error::other("the output folder has no parent"))?;
     std::fs::create_dir_all(parent)?;
-    let dir = std::fs::File::open(parent)?;
-    match dir.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            say!(
-                "note: another shirube build is writing into {}; waiting for it to finish",
-                parent.display()
-            );
-            dir.lock()?;
-        }
-        Err(std::fs::TryLockError::Error(e)) => return Err(e),
-    }
-    Ok(OutputLock { _dir: dir })
+    lock_folder(
+        parent,
+        &format!(
+            "another shirube build is writing into {}; waiting for it to finish",
+            parent.display()
+        ),
+    )
 }
 
 /// Why an output folder is refused, or `None` when shirube may write there.

@@ -67,7 +67,14 @@ pub fn add_uses(
                     engagement_dash(&lines, start).ok_or("cannot find the engagement's entry")?;
                 let end = block_end(&lines, start, item_dash);
                 let key_pad = " ".repeat(item_dash + 2);
-                let used_at = (start..end).find(|&i| lines[i].trim_start().starts_with("used:"));
+                // The engagement's own `used:` key, at its key column (or after its dash), not a line of a
+                // block scalar (a `note: |` may well say "used: the portal").
+                let used_at = (start..end).find(|&i| {
+                    let l = &lines[i];
+                    l.strip_prefix(key_pad.as_str())
+                        .is_some_and(|r| r.starts_with("used:"))
+                        || l.get(item_dash..).is_some_and(|r| r.starts_with("- used:"))
+                });
                 let insert_at = match used_at {
                     Some(i) => {
                         lines[i] = format!("{key_pad}used:");
@@ -113,15 +120,13 @@ pub fn add_uses(
             });
             let new = format!("{}hash: {hash}", " ".repeat(key_col));
             match hash_line {
-                Some(i) => lines[i] = new,
+                // The author's comment on the line stays.
+                Some(i) => lines[i] = format!("{new}{}", comment_of(&lines[i])),
                 None => lines.insert(idx + 1, new),
             }
         } else if let Some(rest) = trimmed.strip_prefix("- ") {
             // A bare path: `- playbooks/x.md` becomes `- path: ...` with its hash.
-            let comment = rest
-                .find(" #")
-                .map(|i| rest[i..].to_string())
-                .unwrap_or_default();
+            let comment = comment_of(rest);
             lines[idx] = format!("{}- path: {}{comment}", " ".repeat(indent), quote(&u.path));
             lines.insert(idx + 1, format!("{}hash: {hash}", " ".repeat(indent + 2)));
         } else {
@@ -189,7 +194,13 @@ pub fn append_engagement(
     if let Some(n) = &e.note {
         lines.push(field("note", &quote(n)));
     }
-    Ok(join(lines, "\n"))
+    Ok(join(lines, text))
+}
+
+/// The ` # comment` at the end of a line of plain scalars (hashes, paths: `quote` puts any `#` of a value in
+/// quotes), or "".
+fn comment_of(line: &str) -> &str {
+    line.find(" #").map_or("", |i| &line[i..])
 }
 
 fn flow_style(id: &str) -> String {

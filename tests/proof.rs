@@ -795,3 +795,184 @@ fn a_page_changed_since_its_proof_is_a_warning_that_says_what_to_do() {
          `shirube status` shows every page\n\n0 errors, 1 warning\n"
     );
 }
+
+/// `prove` leaves the manifest file as the author keeps it: comments on hash lines, notes that mention
+/// `used:`, CRLF line endings, a byte order mark, its permissions, and a symlink to a shared file.
+#[test]
+fn prove_keeps_the_manifest_file_as_it_was() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = tempfile::tempdir().expect("temp dir");
+    write(
+        site.path(),
+        &[
+            ("shirube.yaml", "title: T\n"),
+            (
+                "playbooks/onboarding/sso.md",
+                "---\ntitle: SSO\nphase: onboarding\n---\nSteps.\n",
+            ),
+            (
+                "playbooks/onboarding/invite.md",
+                "---\ntitle: Invite\nphase: onboarding\n---\nSteps.\n",
+            ),
+            ("manifest.yaml", "engagements: []\n"),
+        ],
+    );
+    let prove = |args: &[&str]| {
+        let (code, _, err) = shirube(site.path(), args);
+        assert_eq!(code, 0, "{err}");
+    };
+    prove(&[
+        "prove",
+        "playbooks/onboarding/sso.md",
+        "--engagement",
+        "E1",
+        "--tier",
+        "low",
+    ]);
+    // The author comments the hash line; a later prove after an edit updates the hash, not the comment.
+    let manifest = site.path().join("manifest.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let hash_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("hash:"))
+        .unwrap()
+        .to_string();
+    let commented = text.replace(&hash_line, &format!("{hash_line} # checked by Alex"));
+    std::fs::write(&manifest, &commented).unwrap();
+    write(
+        site.path(),
+        &[(
+            "playbooks/onboarding/sso.md",
+            "---\ntitle: SSO\nphase: onboarding\n---\nNew steps.\n",
+        )],
+    );
+    prove(&["prove", "playbooks/onboarding/sso.md", "--engagement", "E1"]);
+    let after = std::fs::read_to_string(&manifest).unwrap();
+    let new_hash = after
+        .lines()
+        .find(|l| l.trim_start().starts_with("hash:"))
+        .unwrap();
+    assert!(new_hash.ends_with(" # checked by Alex"), "{after}");
+    assert_ne!(
+        new_hash,
+        format!("{hash_line} # checked by Alex"),
+        "the hash changed"
+    );
+
+    // A note block that mentions `used:` in an engagement without uses: the note keeps all its lines.
+    let note = "engagements:\r\n  - id: E2\r\n    tier: low\r\n    date: 2026-11-01\r\n    note: |\r\n      \
+                Went well.\r\n      used: the portal until March\r\n";
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(note.as_bytes());
+    std::fs::write(&manifest, &bytes).unwrap();
+    std::fs::set_permissions(&manifest, std::fs::Permissions::from_mode(0o600)).unwrap();
+    prove(&[
+        "prove",
+        "playbooks/onboarding/invite.md",
+        "--engagement",
+        "E2",
+    ]);
+    let after = std::fs::read(&manifest).unwrap();
+    assert!(
+        after.starts_with(b"\xEF\xBB\xBF"),
+        "the byte order mark stays"
+    );
+    let after = String::from_utf8(after[3..].to_vec()).unwrap();
+    assert!(
+        after.contains("      used: the portal until March\r\n"),
+        "{after}"
+    );
+    assert!(
+        after.contains("    used:\r\n      - path: playbooks/onboarding/invite.md\r\n"),
+        "{after}"
+    );
+    assert!(
+        !after.replace("\r\n", "").contains('\n'),
+        "CRLF everywhere: {after:?}"
+    );
+    // A new engagement appended keeps CRLF too.
+    prove(&[
+        "prove",
+        "playbooks/onboarding/sso.md",
+        "--engagement",
+        "E3",
+        "--tier",
+        "low",
+    ]);
+    let after = std::fs::read_to_string(&manifest).unwrap();
+    assert!(
+        after.contains("- id: E3\r\n") && !after.replace("\r\n", "").contains('\n'),
+        "{after:?}"
+    );
+    let mode = std::fs::metadata(&manifest).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the manifest keeps its permissions");
+
+    // A symlinked manifest: the file it leads to is edited, and the link stays a link.
+    let shared = site.path().join("shared.yaml");
+    std::fs::rename(&manifest, &shared).unwrap();
+    std::os::unix::fs::symlink(&shared, &manifest).unwrap();
+    prove(&[
+        "prove",
+        "playbooks/onboarding/invite.md",
+        "--engagement",
+        "E4",
+        "--tier",
+        "mid",
+    ]);
+    assert!(
+        std::fs::symlink_metadata(&manifest)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&shared)
+            .unwrap()
+            .contains("- id: E4")
+    );
+}
+
+/// Eight proves at once into one manifest: every engagement is recorded.
+#[test]
+fn proves_at_the_same_time_lose_nothing() {
+    let site = tempfile::tempdir().expect("temp dir");
+    write(
+        site.path(),
+        &[
+            ("shirube.yaml", "title: T\n"),
+            (
+                "playbooks/onboarding/sso.md",
+                "---\ntitle: SSO\nphase: onboarding\n---\nSteps.\n",
+            ),
+            ("manifest.yaml", "engagements: []\n"),
+        ],
+    );
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_shirube"))
+                .args([
+                    "prove",
+                    "playbooks/onboarding/sso.md",
+                    "--tier",
+                    "low",
+                    "--engagement",
+                ])
+                .arg(format!("ENG-{i}"))
+                .current_dir(site.path())
+                .env("SHIRUBE_TODAY", TODAY)
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("run shirube")
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().expect("wait").success());
+    }
+    let text = std::fs::read_to_string(site.path().join("manifest.yaml")).unwrap();
+    for i in 0..8 {
+        assert!(
+            text.contains(&format!("- id: ENG-{i}\n")),
+            "ENG-{i} was lost:\n{text}"
+        );
+    }
+}

@@ -40,6 +40,23 @@ fn fail(code: u8, msg: &str, help: &str) -> ExitCode {
 
 /// Runs `shirube prove`.
 pub fn run(root: &Path, args: &Args) -> ExitCode {
+    // One prove at a time per site, from reading the manifest to writing it: two at once would each write
+    // their own edit of the same text, and one engagement would be lost.
+    let _lock = match crate::output::lock_folder(
+        root,
+        "another shirube prove is editing this site's manifest; waiting for it to finish",
+    ) {
+        Ok(lock) => Some(lock),
+        // No such folder: reading the site below says so.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return fail(
+                1,
+                &format!("cannot lock the site folder {}: {e}", root.display()),
+                "run the command from the site's folder, or pass --root",
+            );
+        }
+    };
     let mut diags = Diagnostics::default();
     let Some(checked) = site::prepare(
         &Options {
@@ -377,16 +394,37 @@ fn target_file(root: &Path, manifests: &[ManifestFile]) -> ManifestFile {
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename, so a crash never leaves
-/// half a manifest.
+/// half a manifest. The file stays what it was in every other way: a symlinked manifest is written where the
+/// link leads, its permissions (it names customers: often 0600) are kept, and so is a byte order mark.
 fn write_replacing(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let old = std::fs::metadata(&path).ok();
+    let bom = std::fs::read(&path).is_ok_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
+        && !text.starts_with('\u{feff}');
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.shirube-tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
+    let _ = std::fs::remove_file(&tmp);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| {
+            if bom {
+                f.write_all(b"\xEF\xBB\xBF")?;
+            }
+            f.write_all(text.as_bytes())?;
+            match &old {
+                Some(m) => f.set_permissions(m.permissions()),
+                None => Ok(()),
+            }
+        })
+        .and_then(|()| std::fs::rename(&tmp, &path));
+    written.inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
 }
