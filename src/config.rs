@@ -435,8 +435,24 @@ fn check_id(id: &Spanned<String>, what: &str, at: Embedded<'_>, diags: &mut Vec<
                 .at(at.file, line, col, id.value.chars().count().max(1))
                 .with_help("ids appear in URLs: use lower-case ASCII letters, digits and `-`, and set `name:` for display"),
         );
+    } else if id.value.len() > MAX_ID_LEN {
+        let (line, col) = yaml::position(id, at);
+        diags.push(
+            Diagnostic::error(
+                CONFIG_FILE,
+                format!(
+                    "{what} id is {} characters long, at most {MAX_ID_LEN}",
+                    id.value.len()
+                ),
+            )
+            .at(at.file, line, col, id.value.chars().count())
+            .with_help("ids appear in URLs: keep them short, and set `name:` for display"),
+        );
     }
 }
+
+/// The longest phase or tier id: each is a folder name in the output (`phases/ID/`).
+const MAX_ID_LEN: usize = 64;
 
 fn check_unique(config: &Config, text: &str, diags: &mut Vec<Diagnostic>) {
     let mut dup = |ids: Vec<&str>, what: &str| {

@@ -280,6 +280,10 @@ fn unknown_key(doc: &SourceDoc, lines: &Lines, at: Embedded<'_>, k: &At<String>)
     .with_help(help)
 }
 
+/// The longest part of an output path shirube writes, in bytes: file systems allow 255 per name, and a page's
+/// folder holds `index.html` and shirube's temporary names (`.index.html.shirube-new`) beside it.
+const MAX_SEGMENT_BYTES: usize = 200;
+
 /// Reads one document's front matter into a [`Page`], with every problem found in it. The page is returned
 /// even with errors, so that its links and requires are checked in the same run.
 pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>) {
@@ -516,9 +520,35 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
                 )
                 .with_help("use letters, digits and dashes, for example `slug: connect-sso`"),
             );
+        } else if slug.len() > MAX_SEGMENT_BYTES {
+            diags.push(
+                error_at(
+                    s.position(at),
+                    s.value.chars().count(),
+                    format!(
+                        "slug is too long for a file name ({} bytes, at most {MAX_SEGMENT_BYTES})",
+                        slug.len()
+                    ),
+                )
+                .with_help("a slug is one part of the page's URL: a few words are enough"),
+            );
         } else if !is_intro {
             url = replace_last_segment(&url, &slug);
         }
+    }
+    // File names from the source path: most file systems allow 255 bytes per name.
+    if let Some(long) = url.split('/').find(|seg| seg.len() > MAX_SEGMENT_BYTES) {
+        diags.push(
+            Diagnostic::error(
+                &doc.path,
+                format!(
+                    "the URL part \"{}…\" is too long for a file name ({} bytes, at most {MAX_SEGMENT_BYTES})",
+                    long.chars().take(20).collect::<String>(),
+                    long.len()
+                ),
+            )
+            .with_help("rename the file or its folder, or set a shorter `slug:`"),
+        );
     }
 
     // A page with front matter errors is still returned, so that its links and requires are checked in the

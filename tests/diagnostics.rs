@@ -367,3 +367,48 @@ fn template_errors_point_at_the_template_line() {
          1 error, 0 warnings\n"
     );
 }
+
+#[test]
+fn names_too_long_for_the_file_system_are_errors_in_check() {
+    let long = "a".repeat(201);
+    let (code, err) = check(&[(
+        "playbooks/onboarding/a.md",
+        &format!("---\ntitle: A\nphase: onboarding\nslug: {long}\n---\nBody\n"),
+    )]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        format!(
+            "playbooks/onboarding/a.md:4:7: error: slug is too long for a file name (201 bytes, at most 200)\n \
+             4 | slug: {long}\n   |       {}\n  help: a slug is one part of the page's URL: a few words are \
+             enough\n\n1 error, 0 warnings\n",
+            "^".repeat(201)
+        )
+    );
+    // A file name that fits the file system, but not with the temporary names beside it.
+    let name = format!("playbooks/onboarding/{}.md", "b".repeat(210));
+    let (code, err) = check(&[(
+        name.as_str(),
+        "---\ntitle: B\nphase: onboarding\n---\nBody\n",
+    )]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(&format!(
+            "{name}: error: the URL part \"bbbbbbbbbbbbbbbbbbbb…\" is too long for a file name (210 bytes, at most 200)\n  \
+             help: rename the file or its folder, or set a shorter `slug:`\n"
+        )),
+        "{err}"
+    );
+    let id = "p".repeat(65);
+    let (code, err) = check(&[(
+        "shirube.yaml",
+        &format!("title: T\nproof:\n  gate: []\nphases:\n  - id: {id}\n    name: P\n"),
+    )]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(&format!(
+            "shirube.yaml:5:9: error: phase id is 65 characters long, at most 64\n 5 |   - id: {id}\n"
+        )),
+        "{err}"
+    );
+}
