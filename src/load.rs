@@ -167,10 +167,24 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
                     continue;
                 }
             };
+            if entry.file_type().is_symlink() {
+                diags.push(
+                    Diagnostic::warning(rel(root, entry.path()), "is a symbolic link, which shirube does not follow")
+                        .with_help("put the file (or folder) itself here, or leave it out of the site's folders"),
+                );
+                continue;
+            }
             if !entry.file_type().is_file() {
                 continue;
             }
             let path = rel(root, entry.path());
+            if entry.path().to_str().is_none() {
+                diags.push(
+                    Diagnostic::error(path, "the file name is not valid UTF-8")
+                        .with_help("rename the file: shirube makes URLs from file names"),
+                );
+                continue;
+            }
             if path.ends_with(".md") || path.ends_with(".markdown") {
                 md.push(path);
             } else {
@@ -340,10 +354,16 @@ fn read_doc_stamped(root: &Path, path: &str) -> Result<(SourceDoc, Option<Stamp>
     file.read_to_end(&mut bytes).map_err(cannot)?;
     let stamp = meta.map(|m| Stamp::of(&m));
     let text = String::from_utf8(bytes).map_err(|e| {
+        // Where the first bad byte is: the line, and the column in characters of the valid text before it.
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = std::str::from_utf8(&valid[line_start..]).map_or(1, |s| s.chars().count() + 1);
         Diagnostic::error(
             path,
             format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
         )
+        .at_line(line, col)
         .with_help("save the file as UTF-8")
     })?;
     Ok((split(path, text)?, stamp))

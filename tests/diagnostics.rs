@@ -412,3 +412,43 @@ fn names_too_long_for_the_file_system_are_errors_in_check() {
         "{err}"
     );
 }
+
+#[test]
+fn bytes_and_names_that_are_not_utf8_and_symlinks_are_named() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = site(&[
+        (
+            "playbooks/onboarding/a.md",
+            "---\ntitle: A\nphase: onboarding\n---\nBody\n",
+        ),
+        ("content/outside.md", "---\ntitle: Outside\n---\n"),
+    ]);
+    // Latin-1 "é" on line 6, after "Caf".
+    std::fs::write(
+        dir.path().join("playbooks/onboarding/b.md"),
+        b"---\ntitle: B\nphase: onboarding\n---\nBody\nCaf\xe9\n",
+    )
+    .unwrap();
+    let bad_name = std::ffi::OsStr::from_bytes(b"ab\xffout.md");
+    std::fs::write(
+        dir.path().join("content").join(bad_name),
+        "---\ntitle: X\n---\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("content/outside.md"),
+        dir.path().join("content/linked.md"),
+    )
+    .unwrap();
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "content/ab\u{fffd}out.md: error: the file name is not valid UTF-8\n  help: rename the file: shirube \
+         makes URLs from file names\n\n\
+         content/linked.md: warning: is a symbolic link, which shirube does not follow\n  help: put the file (or \
+         folder) itself here, or leave it out of the site's folders\n\n\
+         playbooks/onboarding/b.md:6:4: error: not valid UTF-8 (byte 43)\n  help: save the file as UTF-8\n\n\
+         2 errors, 1 warning\n"
+    );
+}
