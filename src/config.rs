@@ -107,6 +107,7 @@ impl BaseUrl {
             if host.is_empty() {
                 return Err("the URL has no host".into());
             }
+            check_host(host)?;
             (format!("{scheme}://{host}"), path.to_string())
         } else if s.starts_with('/') {
             (String::new(), s.to_string())
@@ -124,7 +125,55 @@ impl BaseUrl {
         }
         Ok(BaseUrl { origin, path })
     }
+}
 
+/// A host as a URL may name it: a name (letters, digits, `-`, `.`) or a bracketed IPv6 address, with an
+/// optional `:port`.
+fn check_host(host: &str) -> Result<(), String> {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(v6) => {
+            let (addr, rest) = v6
+                .split_once(']')
+                .ok_or_else(|| format!("the host \"{host}\" opens a [ it does not close"))?;
+            if addr.is_empty()
+                || !addr
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+            {
+                return Err(format!("\"{addr}\" is not an IPv6 address"));
+            }
+            (
+                None,
+                rest.strip_prefix(':')
+                    .or((!rest.is_empty()).then_some(rest)),
+            )
+        }
+        None => match host.rsplit_once(':') {
+            Some((name, port)) => (Some(name), Some(port)),
+            None => (Some(host), None),
+        },
+    };
+    if let Some(name) = name
+        && (name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.'))
+    {
+        return Err(format!(
+            "the host \"{name}\" is not a host name (letters, digits, `-` and `.`)"
+        ));
+    }
+    if let Some(port) = port
+        && (port.is_empty()
+            || !port.chars().all(|c| c.is_ascii_digit())
+            || port.parse::<u16>().is_err())
+    {
+        return Err(format!("\"{port}\" is not a port number"));
+    }
+    Ok(())
+}
+
+impl BaseUrl {
     /// The full URL of a site-relative path (`faq/x/` → `https://host/sub/faq/x/`).
     pub fn absolute(&self, rel: &str) -> String {
         format!("{}{}{}", self.origin, self.path, rel)
@@ -554,6 +603,33 @@ mod tests {
         assert_eq!(c.tiers[1].id, "low");
         assert_eq!(c.base_url.path, "/");
         assert_eq!(c.proof.min_proofs, 1);
+    }
+
+    #[test]
+    fn base_url_hosts() {
+        for ok in [
+            "https://guide.example.com/",
+            "http://localhost:8080/x/",
+            "http://[::1]:1111/",
+            "https://例え.jp/",
+        ] {
+            assert!(BaseUrl::parse(ok).is_ok(), "{ok}");
+        }
+        for (bad, why) in [
+            (
+                "http://[::1/",
+                "the host \"[::1\" opens a [ it does not close",
+            ),
+            ("http://[zz]/", "\"zz\" is not an IPv6 address"),
+            (
+                "http://user@host/",
+                "the host \"user@host\" is not a host name (letters, digits, `-` and `.`)",
+            ),
+            ("http://host:99999/", "\"99999\" is not a port number"),
+            ("http://[::1]x/", "\"x\" is not a port number"),
+        ] {
+            assert_eq!(BaseUrl::parse(bad).unwrap_err(), why, "{bad}");
+        }
     }
 
     #[test]

@@ -419,6 +419,30 @@ fn prove_round_trip_keeps_comments_and_order() {
          manifest.yaml:4 by hand\n"
     );
     assert_eq!(
+        refuse(&[
+            "prove",
+            "playbooks/onboarding/sso.md",
+            "--engagement",
+            " ",
+            "--tier",
+            "low"
+        ]),
+        "error: the engagement id is empty\n  help: give an id, for example --engagement ENG-2026-031\n"
+    );
+    assert_eq!(
+        refuse(&[
+            "prove",
+            "playbooks/onboarding/sso.md",
+            "--engagement",
+            "ENG-3",
+            "--tier",
+            "low",
+            "--customer",
+            "Acme\u{1}"
+        ]),
+        "error: --customer holds a control character\n  help: write it in plain text (line breaks and tabs are fine)\n"
+    );
+    assert_eq!(
         std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest"),
         third,
         "refusals write nothing"

@@ -100,6 +100,32 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         .map(|(p, d)| (p.src.as_str(), (p, d)))
         .collect();
 
+    // The values go into the manifest as YAML scalars: no empty id, nothing a line cannot hold.
+    if args.engagement.trim().is_empty() {
+        return fail(
+            2,
+            "the engagement id is empty",
+            "give an id, for example --engagement ENG-2026-031",
+        );
+    }
+    let texts = [
+        ("--engagement", Some(&args.engagement)),
+        ("--customer", args.customer.as_ref()),
+        ("--csm", args.csm.as_ref()),
+        ("--note", args.note.as_ref()),
+    ];
+    for (flag, value) in texts {
+        if let Some(v) = value
+            && v.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            return fail(
+                2,
+                &format!("{flag} holds a control character"),
+                "write it in plain text (line breaks and tabs are fine)",
+            );
+        }
+    }
+
     // Resolve and check every path before touching the manifest.
     let mut uses: Vec<(String, String)> = Vec::new();
     for given in &args.paths {
