@@ -159,6 +159,9 @@ pub fn refuse_reason(root: &Path, out: &Path) -> Option<String> {
             }
         }
     }
+    if std::fs::symlink_metadata(&out).is_ok() && !out.exists() {
+        return Some("it is a symbolic link that leads nowhere".into());
+    }
     if out.exists() {
         if !out.is_dir() {
             return Some("it is a file".into());
@@ -549,8 +552,9 @@ fn replace(
             return Err(e);
         }
         remove_tree(&old)?;
-    } else {
-        std::fs::rename(&staging, out)?;
+    } else if let Err(e) = std::fs::rename(&staging, out) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
     }
     written.commit_ms = ms(started);
     Ok(written)
@@ -713,6 +717,12 @@ mod tests {
             Some("it holds the source folder playbooks/")
         );
         assert_eq!(refuse_reason(&site, &dir.path().join("www")), None);
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("dangling"))
+            .unwrap();
+        assert_eq!(
+            refuse_reason(&site, &dir.path().join("dangling")).as_deref(),
+            Some("it is a symbolic link that leads nowhere")
+        );
     }
 
     #[test]
