@@ -262,14 +262,14 @@ fn foreign_clash<'a>(foreign: &'a [String], files: &[OutputFile]) -> Option<&'a 
         return None;
     }
     let foreign: HashSet<&str> = foreign.iter().map(String::as_str).collect();
-    files.iter().find_map(|f| {
+    for f in files {
         let path = f.path.as_str();
-        let mut prefixes = path.match_indices('/').map(|(i, _)| &path[..i]);
-        prefixes
-            .find(|d| foreign.contains(d))
-            .or_else(|| foreign.contains(path).then_some(path))
-            .and_then(|hit| foreign.get(hit).copied())
-    })
+        let folders = path.match_indices('/').map(|(i, _)| &path[..i]);
+        if let Some(hit) = folders.chain([path]).find(|p| foreign.contains(p)) {
+            return foreign.get(hit).copied();
+        }
+    }
+    None
 }
 
 /// What a previous build left in the output folder, read by [`scan_previous`].
