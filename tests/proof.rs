@@ -238,10 +238,9 @@ fn public_manifest_lists_published_pages_with_counts_only() {
     assert_eq!(pages.len(), 1, "only the published page: {json}");
 }
 
-#[test]
-fn prove_round_trip_keeps_comments_and_order() {
+/// A site with two playbooks (sso.md, invite.md) for `prove`, and `manifest` as its manifest.yaml.
+fn prove_site(manifest: &str) -> tempfile::TempDir {
     let site = tempfile::tempdir().expect("temp dir");
-    let manifest = "# Proofs for our guide. Keep this comment.\nengagements:\n  # The first customer.\n  - id: ENG-1\n    customer: Acme KK   # private\n    tier: low\n    date: 2026-10-01\n    used:\n      - playbooks/onboarding/sso.md\n    note: Went well.\n";
     write(
         site.path(),
         &[
@@ -254,9 +253,19 @@ fn prove_round_trip_keeps_comments_and_order() {
                 "playbooks/onboarding/invite.md",
                 "---\ntitle: Invite\nphase: onboarding\n---\nSteps.\n",
             ),
-            ("content/about.md", "---\ntitle: About\n---\n"),
             ("manifest.yaml", manifest),
         ],
+    );
+    site
+}
+
+#[test]
+fn prove_round_trip_keeps_comments_and_order() {
+    let manifest = "# Proofs for our guide. Keep this comment.\nengagements:\n  # The first customer.\n  - id: ENG-1\n    customer: Acme KK   # private\n    tier: low\n    date: 2026-10-01\n    used:\n      - playbooks/onboarding/sso.md\n    note: Went well.\n";
+    let site = prove_site(manifest);
+    write(
+        site.path(),
+        &[("content/about.md", "---\ntitle: About\n---\n")],
     );
     // Add a page to an existing engagement, and give the hand-written entry its hash.
     let (code, out, err) = shirube(
@@ -825,22 +834,7 @@ fn a_page_changed_since_its_proof_is_a_warning_that_says_what_to_do() {
 #[test]
 fn prove_keeps_the_manifest_file_as_it_was() {
     use std::os::unix::fs::PermissionsExt;
-    let site = tempfile::tempdir().expect("temp dir");
-    write(
-        site.path(),
-        &[
-            ("shirube.yaml", "title: T\n"),
-            (
-                "playbooks/onboarding/sso.md",
-                "---\ntitle: SSO\nphase: onboarding\n---\nSteps.\n",
-            ),
-            (
-                "playbooks/onboarding/invite.md",
-                "---\ntitle: Invite\nphase: onboarding\n---\nSteps.\n",
-            ),
-            ("manifest.yaml", "engagements: []\n"),
-        ],
-    );
+    let site = prove_site("engagements: []\n");
     let prove = |args: &[&str]| {
         let (code, _, err) = shirube(site.path(), args);
         assert_eq!(code, 0, "{err}");
@@ -959,18 +953,7 @@ fn prove_keeps_the_manifest_file_as_it_was() {
 /// Eight proves at once into one manifest: every engagement is recorded.
 #[test]
 fn proves_at_the_same_time_lose_nothing() {
-    let site = tempfile::tempdir().expect("temp dir");
-    write(
-        site.path(),
-        &[
-            ("shirube.yaml", "title: T\n"),
-            (
-                "playbooks/onboarding/sso.md",
-                "---\ntitle: SSO\nphase: onboarding\n---\nSteps.\n",
-            ),
-            ("manifest.yaml", "engagements: []\n"),
-        ],
-    );
+    let site = prove_site("engagements: []\n");
     let children: Vec<_> = (0..8)
         .map(|i| {
             std::process::Command::new(env!("CARGO_BIN_EXE_shirube"))
