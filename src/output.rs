@@ -38,18 +38,24 @@ fn marker_list(text: &str) -> Option<HashSet<String>> {
         let mut out = String::with_capacity(line.len());
         let mut chars = line.chars();
         while let Some(c) = chars.next() {
-            match (c, c == '\\') {
-                (_, true) => match chars.next() {
-                    Some('n') => out.push('\n'),
-                    Some(other) => out.push(other),
-                    None => out.push('\\'),
-                },
-                (c, false) => out.push(c),
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
             }
         }
         out
     };
     Some(list.lines().map(unescape).collect())
+}
+
+/// The folders on a `/`-separated output path, outermost first: `a/b/c.html` → `a`, `a/b`.
+fn folders(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(i, _)| &path[..i])
 }
 
 /// Folders of a site that hold sources; the output may be neither one of them nor inside one.
@@ -238,10 +244,10 @@ pub fn write_atomically_over(
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "public".into());
     clean_leftovers(parent, &name);
-    let previous = previous?;
+    let mut previous = previous?;
     let foreign = previous
-        .as_ref()
-        .map_or_else(Vec::new, |p| p.foreign.clone());
+        .as_mut()
+        .map_or_else(Vec::new, |p| std::mem::take(&mut p.foreign));
     if let Some(clash) = foreign_clash(&foreign, files) {
         return Err(io::Error::other(format!(
             "{clash} in the output folder was not written by shirube, and this build writes there; \
@@ -264,8 +270,7 @@ fn foreign_clash<'a>(foreign: &'a [String], files: &[OutputFile]) -> Option<&'a 
     let foreign: HashSet<&str> = foreign.iter().map(String::as_str).collect();
     for f in files {
         let path = f.path.as_str();
-        let folders = path.match_indices('/').map(|(i, _)| &path[..i]);
-        if let Some(hit) = folders.chain([path]).find(|p| foreign.contains(p)) {
+        if let Some(hit) = folders(path).chain([path]).find(|p| foreign.contains(p)) {
             return foreign.get(hit).copied();
         }
     }
@@ -292,11 +297,9 @@ pub fn scan_previous(out: &Path) -> io::Result<Option<Previous>> {
     }
     let listed = marker_list(&std::fs::read_to_string(out.join(MARKER))?);
     // The folders of the listed files: the walk goes into no other.
-    let listed_dirs: Option<HashSet<&str>> = listed.as_ref().map(|l| {
-        l.iter()
-            .flat_map(|f| f.match_indices('/').map(|(i, _)| &f[..i]))
-            .collect()
-    });
+    let listed_dirs: Option<HashSet<&str>> = listed
+        .as_ref()
+        .map(|l| l.iter().flat_map(|f| folders(f)).collect());
     let mut files = HashSet::default();
     let mut dirs = HashSet::default();
     let mut foreign = Vec::new();
@@ -308,10 +311,10 @@ pub fn scan_previous(out: &Path) -> io::Result<Option<Previous>> {
             std::fs::remove_file(entry.path())?;
             continue;
         }
-        let ours = match (&listed, &listed_dirs, entry.file_type().is_dir()) {
-            (None, _, _) => true,
-            (Some(_), Some(d), true) => d.contains(rel.as_str()),
-            (Some(l), _, _) => l.contains(&rel) || rel == MARKER,
+        let ours = match (&listed, &listed_dirs) {
+            (Some(_), Some(dirs)) if entry.file_type().is_dir() => dirs.contains(rel.as_str()),
+            (Some(files), _) => files.contains(&rel) || rel == MARKER,
+            (None, _) => true,
         };
         if !ours {
             if entry.file_type().is_dir() {
@@ -344,10 +347,7 @@ struct Plan<'a> {
 /// `None` when the previous output cannot be updated in place: a new file's path is a folder there, or one of
 /// its folders is a file or a symlink (never written through: it could point anywhere).
 fn plan_update(old: Previous, files: &[OutputFile]) -> Option<Plan<'_>> {
-    let needed: HashSet<&str> = files
-        .iter()
-        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
-        .collect();
+    let needed: HashSet<&str> = files.iter().flat_map(|f| folders(&f.path)).collect();
     if needed.iter().any(|d| old.files.contains(*d))
         || files.iter().any(|f| old.dirs.contains(&f.path))
     {
@@ -386,7 +386,7 @@ fn is_temp(entry: &walkdir::DirEntry) -> bool {
 
 /// Writes `bytes` to a new file at `temp`. Whatever was at that name is removed first, and the file is created
 /// anew (`O_EXCL`): a symlink planted there is never followed. A file that could not be written is removed.
-fn write_temp(temp: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_temp(temp: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write as _;
     not_found_is_ok(std::fs::remove_file(temp))?;
     let written = std::fs::OpenOptions::new()
