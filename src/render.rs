@@ -384,19 +384,19 @@ pub fn compile(theme: &Theme) -> Result<tera::Tera, Vec<Diagnostic>> {
     let mut sources = Vec::new();
     for (name, file) in &theme.templates {
         match std::str::from_utf8(&file.bytes) {
-            Ok(text) => sources.push((name.clone(), text.to_string())),
+            Ok(text) => sources.push((name.as_str(), text)),
             Err(_) => diags.push(Diagnostic::error(
                 &file.origin,
                 "template is not valid UTF-8",
             )),
         }
     }
-    if let Err(e) = tera.add_raw_templates(sources.clone()) {
+    if let Err(e) = tera.add_raw_templates(sources.iter().copied()) {
         // Tera stops at the first broken template. Parsed one by one, every syntax error shows (a template
         // alone may also fail for a parent or include it lacks: those are left to Tera's own error, `e`).
         let syntax: Vec<Diagnostic> = sources
             .into_iter()
-            .filter_map(|(name, text)| tera::Tera::new().add_raw_template(&name, &text).err())
+            .filter_map(|(name, text)| tera::Tera::new().add_raw_template(name, text).err())
             .filter(|e| matches!(e.kind(), tera::ErrorKind::SyntaxError(_)))
             .map(|e| template_error(theme, &e, None))
             .collect();
@@ -464,6 +464,15 @@ fn tera_report(e: &tera::Error) -> Option<&tera::ReportError> {
 /// A template error as a diagnostic: at the line and column Tera gives, in the file the template came from (the
 /// site's override or the theme's), with the source line and a caret; `doing` says what shirube was rendering.
 fn template_error(theme: &Theme, e: &tera::Error, doing: Option<&str>) -> Diagnostic {
+    let d = positioned_template_error(theme, e);
+    match doing {
+        Some(doing) => d.with_help(format!("while rendering {doing}")),
+        None => d,
+    }
+}
+
+/// [`template_error`] without the help line.
+fn positioned_template_error(theme: &Theme, e: &tera::Error) -> Diagnostic {
     let Some(report) = tera_report(e) else {
         let msg = error_chain(e);
         // Point at the template file when the message names one.
@@ -472,11 +481,7 @@ fn template_error(theme: &Theme, e: &tera::Error, doing: Option<&str>) -> Diagno
             .iter()
             .find(|(name, _)| msg.contains(name.as_str()))
             .map_or_else(|| "templates".to_string(), |(_, f)| f.origin.clone());
-        let d = Diagnostic::error(origin, format!("template error: {msg}"));
-        return match doing {
-            Some(doing) => d.with_help(format!("while rendering {doing}")),
-            None => d,
-        };
+        return Diagnostic::error(origin, format!("template error: {msg}"));
     };
     let span = report.span();
     let file = theme.templates.get(report.filename());
@@ -493,16 +498,12 @@ fn template_error(theme: &Theme, e: &tera::Error, doing: Option<&str>) -> Diagno
     } else {
         1
     };
-    let mut d = Diagnostic::error(origin, format!("template error: {}", report.message())).at(
+    Diagnostic::error(origin, format!("template error: {}", report.message())).at(
         &source,
         span.start_line,
         span.start_col + 1,
         len,
-    );
-    if let Some(doing) = doing {
-        d = d.with_help(format!("while rendering {doing}"));
-    }
-    d
+    )
 }
 
 impl<'a> Renderer<'a> {
