@@ -38,6 +38,21 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    const ALL: [Outcome; 3] = [Outcome::Success, Outcome::Partial, Outcome::Failed];
+
+    /// The outcome a manifest word names, or help for a word that names none.
+    pub fn parse(word: &str) -> Result<Outcome, String> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == word)
+            .ok_or_else(
+                || match did_you_mean(word, Self::ALL.map(Outcome::as_str)) {
+                    Some(s) => format!("did you mean \"{s}\"?"),
+                    None => "use one of: success, partial, failed".into(),
+                },
+            )
+    }
+
     /// The word the manifest uses.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -374,27 +389,18 @@ fn check_entry(
     };
     let outcome = match &e.outcome {
         None => Outcome::Success,
-        Some(o) => match o.value.as_str() {
-            "success" => Outcome::Success,
-            "partial" => Outcome::Partial,
-            "failed" => Outcome::Failed,
-            other => {
-                let values = ["success", "partial", "failed"];
-                diags.push(
-                    err(
-                        (o.line, o.col),
-                        other.chars().count(),
-                        format!("unknown outcome \"{other}\""),
-                    )
-                    .with_help(match did_you_mean(other, values) {
-                        Some(s) => format!("did you mean \"{s}\"?"),
-                        None => "use one of: success, partial, failed".into(),
-                    }),
-                );
-                ok = false;
-                Outcome::Failed
-            }
-        },
+        Some(o) => Outcome::parse(&o.value).unwrap_or_else(|help| {
+            diags.push(
+                err(
+                    (o.line, o.col),
+                    o.value.chars().count(),
+                    format!("unknown outcome \"{}\"", o.value),
+                )
+                .with_help(help),
+            );
+            ok = false;
+            Outcome::Failed
+        }),
     };
     let mut used = Vec::new();
     for u in e.used {

@@ -2,7 +2,7 @@
 
 use crate::HashMap;
 use crate::config::Config;
-use crate::diagnostics::{Diagnostics, did_you_mean, did_you_mean_path};
+use crate::diagnostics::{Diagnostics, did_you_mean_path};
 use crate::model::Page;
 use crate::proof::{
     self, Engagement, MANIFEST_DIR, MANIFEST_FILE, ManifestFile, format_date, parse_date,
@@ -161,11 +161,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         );
     }
     let outcome = args.outcome.clone().unwrap_or_else(|| "success".into());
-    if !["success", "partial", "failed"].contains(&outcome.as_str()) {
-        let help = match did_you_mean(&outcome, ["success", "partial", "failed"]) {
-            Some(s) => format!("did you mean \"{s}\"?"),
-            None => "use one of: success, partial, failed".into(),
-        };
+    if let Err(help) = proof::Outcome::parse(&outcome) {
         return fail(2, &format!("unknown outcome \"{outcome}\""), &help);
     }
     let date = match &args.date {
@@ -423,34 +419,31 @@ fn target_file(root: &Path, manifests: &[ManifestFile]) -> ManifestFile {
 /// half a manifest. The file stays what it was in every other way: a symlinked manifest is written where the
 /// link leads, its permissions (it names customers: often 0600) are kept, and so is a byte order mark.
 fn write_replacing(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
+    use std::io::Read as _;
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let old = std::fs::metadata(&path).ok();
-    let bom = std::fs::read(&path).is_ok_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
-        && !text.starts_with('\u{feff}');
+    // The manifest was read without its byte order mark: look at the file's first bytes again.
+    let mut start = [0u8; 3];
+    let had_bom = std::fs::File::open(&path)
+        .and_then(|mut f| f.read_exact(&mut start))
+        .is_ok()
+        && start == BOM;
+    let bytes = if had_bom && !text.starts_with('\u{feff}') {
+        [BOM, text.as_bytes()].concat()
+    } else {
+        text.as_bytes().to_vec()
+    };
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.shirube-tmp-{}", std::process::id()));
-    let _ = std::fs::remove_file(&tmp);
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut f| {
-            if bom {
-                f.write_all(b"\xEF\xBB\xBF")?;
-            }
-            f.write_all(text.as_bytes())?;
-            match &old {
-                Some(m) => f.set_permissions(m.permissions()),
-                None => Ok(()),
-            }
+    crate::output::write_temp(&tmp, &bytes)?;
+    old.map_or(Ok(()), |m| std::fs::set_permissions(&tmp, m.permissions()))
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
         })
-        .and_then(|()| std::fs::rename(&tmp, &path));
-    written.inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
