@@ -125,6 +125,11 @@ impl BaseUrl {
         }
         Ok(BaseUrl { origin, path })
     }
+
+    /// The full URL of a site-relative path (`faq/x/` → `https://host/sub/faq/x/`).
+    pub fn absolute(&self, rel: &str) -> String {
+        format!("{}{}{}", self.origin, self.path, rel)
+    }
 }
 
 /// A host as a URL may name it: a name (letters, digits, `-`, `.`) or a bracketed IPv6 address, with an
@@ -171,13 +176,6 @@ fn check_host(host: &str) -> Result<(), String> {
         return Err(format!("\"{port}\" is not a port number"));
     }
     Ok(())
-}
-
-impl BaseUrl {
-    /// The full URL of a site-relative path (`faq/x/` → `https://host/sub/faq/x/`).
-    pub fn absolute(&self, rel: &str) -> String {
-        format!("{}{}{}", self.origin, self.path, rel)
-    }
 }
 
 /// The typed site configuration.
