@@ -159,11 +159,15 @@
 
   /* ---- steps and progress ---- */
   const page = d.querySelector("article.page[data-steps]");
-  // `data-steps` holds the stepHash of each step id; the ticks are stored by id.
-  function count(el) {
-    const hashes = words(el.dataset.steps);
-    const done = new Set(Array.from(ticked(el.dataset.key), stepHash));
+  // Steps done of a page stored under `key`, whose steps are `steps`: the stepHash of each step id, separated
+  // by spaces (as in `data-steps` and the ring data); the ticks are stored by id.
+  function progress(key, steps) {
+    const hashes = words(steps);
+    const done = new Set(Array.from(ticked(key), stepHash));
     return { total: hashes.length, done: hashes.filter((h) => done.has(h)).length };
+  }
+  function count(el) {
+    return progress(el.dataset.key, el.dataset.steps);
   }
   function visible(el) {
     return !el.closest("[hidden]");
@@ -221,10 +225,9 @@
       // A long phase lists its first playbooks only; the others come as [url, tier ids, step hashes].
       for (const [key, tiers, steps] of ringRest(col)) {
         if (!fitsTiers(tiers)) continue;
-        const hashes = words(steps);
-        const done = new Set(Array.from(ticked(key), stepHash));
-        c.total += hashes.length;
-        c.done += hashes.filter((h) => done.has(h)).length;
+        const p = progress(key, steps);
+        c.total += p.total;
+        c.done += p.done;
       }
       const fg = ring.querySelector(".ring-fg");
       if (fg) fg.setAttribute("stroke-dasharray", pct(c) + " 100");
