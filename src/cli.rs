@@ -107,32 +107,7 @@ pub enum Command {
     /// contradicts what the manifest records (say --outcome failed for a success) is refused: edit the
     /// manifest by hand to change a recorded engagement.
     #[command(verbatim_doc_comment)]
-    Prove {
-        /// The playbooks or FAQs used, e.g. playbooks/onboarding/connect-sso.md.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// The engagement id, e.g. ENG-2026-031. An existing id adds pages to that engagement, as recorded.
-        #[arg(long)]
-        engagement: String,
-        /// The customer's name. Private: never published.
-        #[arg(long)]
-        customer: Option<String>,
-        /// The customer-success manager. Private: never published.
-        #[arg(long)]
-        csm: Option<String>,
-        /// The customer's touch tier (needed for a new engagement), e.g. low.
-        #[arg(long)]
-        tier: Option<String>,
-        /// When the engagement happened, YYYY-MM-DD. Default: today.
-        #[arg(long)]
-        date: Option<String>,
-        /// success, partial or failed. Only success counts as proof. Default: success.
-        #[arg(long)]
-        outcome: Option<String>,
-        /// A private note about the engagement.
-        #[arg(long)]
-        note: Option<String>,
-    },
+    Prove(crate::cmd::prove::Args),
     /// Show every playbook and FAQ with its proof: published or not and why, and what to prove next.
     ///
     /// Set SHIRUBE_TODAY=YYYY-MM-DD to see the states as of another day (also works for build and check).
@@ -202,28 +177,7 @@ pub fn run(cli: Cli) -> ExitCode {
             bind,
             open,
         }),
-        Command::Prove {
-            paths,
-            engagement,
-            customer,
-            csm,
-            tier,
-            date,
-            outcome,
-            note,
-        } => {
-            let args = crate::cmd::prove::Args {
-                paths,
-                engagement,
-                customer,
-                csm,
-                tier,
-                date,
-                outcome,
-                note,
-            };
-            crate::cmd::prove::run(&root, &args)
-        }
+        Command::Prove(args) => crate::cmd::prove::run(&root, &args),
         Command::Status { format } => crate::cmd::status::run(&root, format == Format::Json),
     }
 }

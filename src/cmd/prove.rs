@@ -12,24 +12,32 @@ use crate::site::{self, Options};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// What `prove` was asked to record.
-#[derive(Debug, Clone)]
+/// What `prove` was asked to record (its command-line arguments; the docs are `shirube prove --help`).
+#[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Pages used, as given on the command line.
+    /// The playbooks or FAQs used, e.g. playbooks/onboarding/connect-sso.md.
+    #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Engagement id.
+    /// The engagement id, e.g. ENG-2026-031. An existing id adds pages to that engagement, as recorded.
+    #[arg(long)]
     pub engagement: String,
-    /// Private customer name.
+    /// The customer's name. Private: never published.
+    #[arg(long)]
     pub customer: Option<String>,
-    /// Private CSM name.
+    /// The customer-success manager. Private: never published.
+    #[arg(long)]
     pub csm: Option<String>,
-    /// Tier id; required for a new engagement.
+    /// The customer's touch tier (needed for a new engagement), e.g. low.
+    #[arg(long)]
     pub tier: Option<String>,
-    /// YYYY-MM-DD; default today.
+    /// When the engagement happened, YYYY-MM-DD. Default: today.
+    #[arg(long)]
     pub date: Option<String>,
-    /// success | partial | failed; default success.
+    /// success, partial or failed. Only success counts as proof. Default: success.
+    #[arg(long)]
     pub outcome: Option<String>,
-    /// Private note.
+    /// A private note about the engagement.
+    #[arg(long)]
     pub note: Option<String>,
 }
 
