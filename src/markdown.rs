@@ -63,6 +63,8 @@ pub struct Target {
     pub url: String,
     /// False for pages left out of this build (drafts, and later unproven pages).
     pub published: bool,
+    /// An FAQ, so also a question on the FAQ page.
+    pub faq: bool,
     /// The page's Markdown, for [`Target::anchors`].
     body: Arc<str>,
     /// Ids from [`anchors`], found the first time a link with a `#fragment` asks (most links have none, and
@@ -72,10 +74,11 @@ pub struct Target {
 
 impl Target {
     /// The target of a page with `body` at `url`.
-    pub fn new(url: String, body: Arc<str>, published: bool) -> Self {
+    pub fn new(url: String, body: Arc<str>, published: bool, faq: bool) -> Self {
         Target {
             url,
             published,
+            faq,
             body,
             anchors: OnceLock::new(),
         }
@@ -92,6 +95,8 @@ impl Target {
 pub struct SiteIndex {
     /// Base path, starting and ending with `/`.
     pub base_path: String,
+    /// Scheme and host of `base_url` (`https://guide.example.com`), empty when it is only a path.
+    pub origin: String,
     /// Every page by source path.
     pub pages: HashMap<String, Target>,
     /// Non-Markdown files under the content folders, by source path.
@@ -100,8 +105,9 @@ pub struct SiteIndex {
     pub other_urls: HashSet<String>,
     /// Language for admonition titles.
     pub language: Language,
-    /// The URLs of `pages`, made on first use (by a site-absolute link); whoever changes `pages` must reset it.
-    pub page_urls: std::sync::OnceLock<HashSet<String>>,
+    /// The source path of each of `pages` by URL, made on first use (by a site-absolute link); whoever changes
+    /// `pages` must reset it.
+    pub page_urls: std::sync::OnceLock<HashMap<String, String>>,
     /// The did-you-mean of each broken link target seen (after a folder rename, thousands of links point at
     /// the same missing pages); reset with `page_urls`.
     pub suggestions: PathSuggestions,
@@ -118,12 +124,77 @@ impl SiteIndex {
         })
     }
 
-    /// Whether some page has the URL `url` (relative to the base path).
-    fn has_page_url(&self, url: &str) -> bool {
-        self.page_urls
-            .get_or_init(|| self.pages.values().map(|t| t.url.clone()).collect())
-            .contains(url)
+    /// The page (source path and target) at `url`, relative to the base path.
+    fn page_at(&self, url: &str) -> Option<(&str, &Target)> {
+        let src = self
+            .page_urls
+            .get_or_init(|| {
+                self.pages
+                    .iter()
+                    .map(|(src, t)| (t.url.clone(), src.clone()))
+                    .collect()
+            })
+            .get(url)?;
+        Some((src.as_str(), self.pages.get(src)?))
     }
+
+    /// What is at `url` (relative to the base path, with or without its last `/`), if anything.
+    fn url_target(&self, url: &str) -> Option<UrlTarget<'_>> {
+        let slashed = format!("{url}/");
+        if let Some((src, t)) = self.page_at(url).or_else(|| self.page_at(&slashed)) {
+            return Some(UrlTarget::Page(src, t));
+        }
+        (self.other_urls.contains(url) || self.other_urls.contains(&slashed))
+            .then_some(UrlTarget::Generated)
+    }
+
+    /// For a link to `url#fragment`: whether it names a question on the FAQ page (which gives each question
+    /// the last part of its URL as id), and if so whether one of that name is published. Every FAQ with that
+    /// name goes into `deps`.
+    fn faq_question<'a>(
+        &'a self,
+        url: &str,
+        fragment: &str,
+        deps: &mut LinkDeps,
+    ) -> FaqQuestion<'a> {
+        if url.trim_end_matches('/') != crate::validate::FAQ_URL.trim_end_matches('/') {
+            return FaqQuestion::None;
+        }
+        let named =
+            |t: &Target| t.faq && t.url.trim_end_matches('/').rsplit('/').next() == Some(fragment);
+        let mut unpublished: Option<&str> = None;
+        let mut published = false;
+        for (src, t) in self.pages.iter().filter(|(_, t)| named(t)) {
+            deps.pages.insert(src.clone());
+            published |= t.published;
+            if !t.published && unpublished.is_none_or(|u| src.as_str() < u) {
+                unpublished = Some(src);
+            }
+        }
+        match unpublished {
+            _ if published => FaqQuestion::Published,
+            Some(src) => FaqQuestion::Unpublished(src),
+            None => FaqQuestion::None,
+        }
+    }
+}
+
+/// What a `#fragment` on the FAQ page names.
+enum FaqQuestion<'a> {
+    /// A published question.
+    Published,
+    /// Only an unpublished one: its source path.
+    Unpublished(&'a str),
+    /// No question.
+    None,
+}
+
+/// What a site-absolute link leads to.
+enum UrlTarget<'a> {
+    /// A page: its source path and target.
+    Page(&'a str, &'a Target),
+    /// A page shirube generates (home, phase, tier, FAQ, kickoff pages, the feed) or a file under `static/`.
+    Generated,
 }
 
 /// One page rendered.
@@ -498,6 +569,16 @@ enum Resolved {
     Broken(String, Option<String>),
 }
 
+impl Resolved {
+    /// The same, with `f` making the destination of a [`Resolved::Url`] from the one it has.
+    fn map_url(self, f: impl FnOnce(String) -> String) -> Resolved {
+        match self {
+            Resolved::Url(url, asset) => Resolved::Url(f(url), asset),
+            other => other,
+        }
+    }
+}
+
 fn resolve(
     dest: &str,
     page: &Page,
@@ -506,8 +587,11 @@ fn resolve(
     image: bool,
     deps: &mut LinkDeps,
 ) -> Resolved {
-    if dest.is_empty() || is_external(dest) {
+    if dest.is_empty() {
         return Resolved::Keep;
+    }
+    if is_external(dest) {
+        return own_url(dest, site, deps);
     }
     let (path, fragment) = match dest.split_once('#') {
         Some((p, f)) => (p, Some(f)),
@@ -543,26 +627,19 @@ fn resolve(
     // A bad escape is left as written (and then reported as a broken link if nothing has that name).
     let path = crate::percent::decode(path).unwrap_or_else(|| path.to_string());
     if let Some(abs) = path.strip_prefix('/') {
-        // A site-absolute path: put it under the base path.
-        if abs.starts_with(site.base_path.trim_start_matches('/')) && site.base_path != "/" {
-            return Resolved::Keep;
-        }
-        deps.urls = true;
-        let slashed = format!("{abs}/");
-        let known = site.other_urls.contains(abs)
-            || site.other_urls.contains(&slashed)
-            || site.has_page_url(abs)
-            || site.has_page_url(&slashed);
-        if !known {
-            return Resolved::Broken(
-                format!("broken {what}: nothing is published at \"/{abs}\""),
-                Some(
-                    "link to the Markdown file instead, for example `../faq/reset-password.md`"
-                        .into(),
-                ),
-            );
-        }
-        return Resolved::Url(suffix(format!("{}{abs}", site.base_path)), None);
+        // A site-absolute path. One that starts with the base path is taken as written (the host's root is
+        // its root) when that names something in the guide; otherwise it is a path under the base path.
+        let base = site.base_path.trim_start_matches('/');
+        let as_written = (!base.is_empty())
+            .then(|| under_base(abs, base))
+            .flatten()
+            .filter(|rest| site.url_target(rest).is_some());
+        return match as_written {
+            Some(rest) => site_url(rest, (what, &format!("/{abs}")), fragment, site, deps)
+                .map_url(|_| suffix(format!("/{abs}"))),
+            None => site_url(abs, (what, &format!("/{abs}")), fragment, site, deps)
+                .map_url(|_| suffix(format!("{}{abs}", site.base_path))),
+        };
     }
     let dir = page.src.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let Some(target) = join_path(dir, &path) else {
@@ -622,6 +699,100 @@ fn resolve(
             Some("paths are relative to this file; check the folder and the file name".into())
         });
     Resolved::Broken(msg, help)
+}
+
+/// `abs` (a path without its leading `/`) under `base` (the base path, likewise): the rest, or `None`.
+fn under_base<'a>(abs: &'a str, base: &str) -> Option<&'a str> {
+    abs.strip_prefix(base)
+        .or((abs == base.trim_end_matches('/')).then_some(""))
+}
+
+/// A full URL (`https://guide.example.com/guide/faq/`): checked like a site-absolute link when it leads into
+/// this guide, so that a page left out of the build is not linked that way either; anything else is kept.
+fn own_url(dest: &str, site: &SiteIndex, deps: &mut LinkDeps) -> Resolved {
+    if site.origin.is_empty() {
+        return Resolved::Keep;
+    }
+    let Some(rest) = dest
+        .get(..site.origin.len())
+        .filter(|o| o.eq_ignore_ascii_case(&site.origin))
+        .map(|_| &dest[site.origin.len()..])
+    else {
+        return Resolved::Keep;
+    };
+    let (path, fragment) = match rest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (rest, None),
+    };
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    let path = crate::percent::decode(path).unwrap_or_else(|| path.to_string());
+    let base = site.base_path.trim_start_matches('/');
+    let Some(rel) = path.strip_prefix('/').and_then(|abs| under_base(abs, base)) else {
+        // Elsewhere on the same host: not part of the guide.
+        return Resolved::Keep;
+    };
+    match site_url(rel, ("link", dest), fragment, site, deps) {
+        Resolved::Url(..) => Resolved::Keep,
+        other => other,
+    }
+}
+
+/// A link or image (`what`) to `rel`, a URL relative to the base path, written as `shown`: checked. When it
+/// leads somewhere, the result is a [`Resolved::Url`] for the caller to fill in.
+fn site_url(
+    rel: &str,
+    (what, shown): (&str, &str),
+    fragment: Option<&str>,
+    site: &SiteIndex,
+    deps: &mut LinkDeps,
+) -> Resolved {
+    deps.urls = true;
+    let ok = || Resolved::Url(String::new(), None);
+    let faq_question = |deps: &mut LinkDeps| match fragment {
+        Some(f) => site.faq_question(rel, f, deps),
+        None => FaqQuestion::None,
+    };
+    match site.url_target(rel) {
+        None => Resolved::Broken(
+            format!("broken {what}: nothing is published at \"{shown}\""),
+            Some(
+                "link to the Markdown file instead, for example `../faq/reset-password.md`".into(),
+            ),
+        ),
+        Some(UrlTarget::Page(src, t)) => {
+            // Its anchors and whether it is published decide the result too.
+            deps.pages.insert(src.to_string());
+            match faq_question(deps) {
+                FaqQuestion::Published => return ok(),
+                FaqQuestion::Unpublished(faq) => return unpublished_faq(faq),
+                FaqQuestion::None => {}
+            }
+            if let Some(f) = fragment
+                && !t.anchors().contains(f)
+            {
+                Resolved::Broken(
+                    format!("broken link: {src} has no heading with id \"{f}\""),
+                    Some(anchor_help(f, t.anchors())),
+                )
+            } else if !t.published {
+                Resolved::Unpublished(format!(
+                    "link to {src} (at \"{shown}\"), which is not published in this build"
+                ))
+            } else {
+                ok()
+            }
+        }
+        Some(UrlTarget::Generated) => match faq_question(deps) {
+            FaqQuestion::Unpublished(faq) => unpublished_faq(faq),
+            FaqQuestion::Published | FaqQuestion::None => ok(),
+        },
+    }
+}
+
+fn unpublished_faq(src: &str) -> Resolved {
+    Resolved::Unpublished(format!(
+        "link to {src} (on the FAQ page), which is not published in this build"
+    ))
 }
 
 fn anchor_help(f: &str, ids: &HashSet<String>) -> String {
@@ -1120,12 +1291,13 @@ mod tests {
     fn site(pages: &[&Page]) -> SiteIndex {
         SiteIndex {
             base_path: "/guide/".into(),
+            origin: "https://x.example".into(),
             pages: pages
                 .iter()
                 .map(|p| {
                     (
                         p.src.clone(),
-                        Target::new(p.url.clone(), p.body.clone(), !p.draft),
+                        Target::new(p.url.clone(), p.body.clone(), !p.draft, p.kind == Kind::Faq),
                     )
                 })
                 .collect(),
@@ -1196,26 +1368,106 @@ mod tests {
 
     #[test]
     fn site_absolute_links_go_under_the_base_path_or_are_broken() {
-        let a = page("playbooks/onboarding/a.md", "A.\n");
+        let a = page("playbooks/onboarding/a.md", "## Go {#go}\n");
+        let guide = page("content/guide/x.md", "X.\n");
         let b = page(
             "playbooks/adoption/b.md",
-            "[a](/playbooks/onboarding/a/) [a](/playbooks/onboarding/a) [kept](/guide/x/) [z](/playbooks/zz/)\n",
+            "[a](/playbooks/onboarding/a/) [a](/playbooks/onboarding/a#go) [x](/guide/guide/x/) [z](/playbooks/zz/)\n\n[n](/guide/y/) [h](/playbooks/onboarding/a/#nope)\n",
         );
-        let s = site(&[&a, &b]);
+        let s = site(&[&a, &guide, &b]);
         let r = render(&b, &s);
         assert!(
-            r.html.contains("<a href=\"/guide/playbooks/onboarding/a/\">a</a> <a href=\"/guide/playbooks/onboarding/a\">a</a> <a href=\"/guide/x/\">kept</a>"),
+            r.html.contains("<a href=\"/guide/playbooks/onboarding/a/\">a</a> <a href=\"/guide/playbooks/onboarding/a#go\">a</a> <a href=\"/guide/guide/x/\">x</a>"),
             "{}",
             r.html
         );
         let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
-        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert!(
             msgs[0].starts_with(
-                "playbooks/adoption/b.md:4:82: error: broken link: nothing is published at \"/playbooks/zz/\"\n"
+                "playbooks/adoption/b.md:4:88: error: broken link: nothing is published at \"/playbooks/zz/\"\n"
             ),
             "{}",
             msgs[0]
+        );
+        // A link that starts with the base path is checked too, not taken on trust.
+        assert!(
+            msgs[1].starts_with(
+                "playbooks/adoption/b.md:6:5: error: broken link: nothing is published at \"/guide/y/\"\n"
+            ),
+            "{}",
+            msgs[1]
+        );
+        assert!(
+            msgs[2].starts_with("playbooks/adoption/b.md:6:20: error: broken link: playbooks/onboarding/a.md has no heading with id \"nope\"\n"),
+            "{}",
+            msgs[2]
+        );
+    }
+
+    #[test]
+    fn site_absolute_links_to_unpublished_pages_are_not_links() {
+        let mut hidden = page("playbooks/adoption/hidden.md", "H.\n");
+        hidden.draft = true;
+        let mut faq = page("content/faq/export-data.md", "F.\n");
+        faq.kind = Kind::Faq;
+        faq.draft = true;
+        let b = page(
+            "playbooks/adoption/b.md",
+            "[u](/playbooks/adoption/hidden/) and [f](/faq/#export-data) and [g](/guide/playbooks/adoption/hidden/)\n",
+        );
+        let mut s = site(&[&hidden, &faq, &b]);
+        s.other_urls.insert("faq/".into());
+        let r = render(&b, &s);
+        assert!(!r.html.contains("hidden"), "{}", r.html);
+        assert!(!r.html.contains("export-data"), "{}", r.html);
+        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning: link to playbooks/adoption/hidden.md (at \"/playbooks/adoption/hidden/\"), which is not published in this build\n"),
+            "{}",
+            msgs[0]
+        );
+        assert!(
+            msgs[1].starts_with("playbooks/adoption/b.md:4:42: warning: link to content/faq/export-data.md (on the FAQ page), which is not published in this build\n"),
+            "{}",
+            msgs[1]
+        );
+        assert!(msgs[2].contains("warning: link to playbooks/adoption/hidden.md (at \"/guide/playbooks/adoption/hidden/\")"), "{}", msgs[2]);
+    }
+
+    #[test]
+    fn full_urls_into_the_guide_and_faq_questions_are_checked() {
+        let mut hidden = page("playbooks/adoption/hidden.md", "H.\n");
+        hidden.draft = true;
+        let intro = page("content/faq/index.md", "Intro.\n");
+        let mut faq = page("content/faq/reset.md", "F.\n");
+        faq.kind = Kind::Faq;
+        let b = page(
+            "playbooks/adoption/b.md",
+            "[u](https://X.example/guide/playbooks/adoption/hidden/) [o](https://x.example/other/) [f](/faq/#reset) [z](https://x.example/guide/zz/)\n",
+        );
+        let s = site(&[&hidden, &intro, &faq, &b]);
+        let r = render(&b, &s);
+        assert!(!r.html.contains("hidden"), "{}", r.html);
+        assert!(
+            r.html.contains(
+                "<a href=\"https://x.example/other/\">o</a> <a href=\"/guide/faq/#reset\">f</a>"
+            ),
+            "{}",
+            r.html
+        );
+        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning: link to playbooks/adoption/hidden.md (at \"https://X.example/guide/playbooks/adoption/hidden/\"), which is not published in this build\n"),
+            "{}",
+            msgs[0]
+        );
+        assert!(
+            msgs[1].starts_with("playbooks/adoption/b.md:4:108: error: broken link: nothing is published at \"https://x.example/guide/zz/\"\n"),
+            "{}",
+            msgs[1]
         );
     }
 

@@ -378,7 +378,7 @@ fn other_urls(config: &Config, sources: &Sources) -> HashSet<String> {
 /// The link target of a file whose front matter could not be read: it has its own error, so links to it are
 /// not reported as broken too.
 fn doc_target(doc: &SourceDoc) -> Target {
-    Target::new(validate::url_for(&doc.path), doc.body().into(), true)
+    Target::new(validate::url_for(&doc.path), doc.body().into(), true, false)
 }
 
 /// The preview banner of a page that is not (or not cleanly) published: its state, why, and what would

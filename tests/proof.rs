@@ -68,7 +68,8 @@ fn canary_site() -> tempfile::TempDir {
             (
                 "playbooks/onboarding/sso.md",
                 "---\ntitle: Connect SSO\nphase: onboarding\ntier: low\nbefore_kickoff: true\nrequires: [playbooks/onboarding/canaryslugunproven.md]\n---\n\
-                 Then read [the secret one](canaryslugunproven.md).\n",
+                 Then read [the secret one](canaryslugunproven.md), [by its URL](/playbooks/onboarding/canaryslugunproven/), \
+                 [by its full URL](https://guide.example/playbooks/onboarding/canaryslugunproven/) and [a draft question](/faq/#draft).\n",
             ),
             (
                 "playbooks/onboarding/canaryslugunproven.md",
@@ -155,6 +156,22 @@ fn nothing_unproven_or_private_reaches_a_published_build() {
     assert!(err.contains(
         "playbooks/onboarding/sso.md:8:28: warning: link to playbooks/onboarding/canaryslugunproven.md, which is not published in this build"
     ), "{err}");
+    for (col, what) in [
+        (
+            65,
+            "playbooks/onboarding/canaryslugunproven.md (at \"/playbooks/onboarding/canaryslugunproven/\")",
+        ),
+        (
+            127,
+            "playbooks/onboarding/canaryslugunproven.md (at \"https://guide.example/playbooks/onboarding/canaryslugunproven/\")",
+        ),
+        (214, "content/faq/draft.md (on the FAQ page)"),
+    ] {
+        let warning = format!(
+            "playbooks/onboarding/sso.md:8:{col}: warning: link to {what}, which is not published in this build"
+        );
+        assert!(err.contains(&warning), "{warning}\n{err}");
+    }
     assert!(
         err.contains("held back 3 pages (1 draft, 1 expired, 1 unproven)"),
         "{err}"

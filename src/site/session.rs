@@ -681,6 +681,7 @@ impl Session {
         let structural = self.fast.structural || fresh;
         let index = self.index.get_or_insert_with(|| SiteIndex {
             base_path: config.base_url.path.clone(),
+            origin: config.base_url.origin.clone(),
             pages: HashMap::default(),
             files: Default::default(),
             other_urls: HashSet::default(),
@@ -695,7 +696,12 @@ impl Session {
             .enumerate()
             .filter(|(_, p)| dirty.contains(&p.src) || !index.pages.contains_key(&p.src))
             .map(|(i, p)| {
-                let target = Target::new(p.url.clone(), p.body.clone(), published[i]);
+                let target = Target::new(
+                    p.url.clone(),
+                    p.body.clone(),
+                    published[i],
+                    p.kind == crate::model::Kind::Faq,
+                );
                 (i, target)
             })
             .collect();
@@ -704,7 +710,8 @@ impl Session {
                 Some(o)
                     if o.url == new.url
                         && o.anchors() == new.anchors()
-                        && o.published == new.published => {}
+                        && o.published == new.published
+                        && o.faq == new.faq => {}
                 Some(o) => {
                     changes.urls |= o.url != new.url;
                     changes.pages.insert(src.to_string());
