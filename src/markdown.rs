@@ -1144,55 +1144,120 @@ fn media_srcs(html: &str) -> Vec<Range<usize>> {
 }
 
 /// CommonMark does not close `**` after closing punctuation when a letter follows, so `**「重要」**を確認` keeps
-/// its asterisks (fixed upstream in pulldown-cmark, not yet released). Pair such leftover runs of `*` when one
-/// of their sides touches a CJK character, and turn them into emphasis.
+/// its asterisks (fixed upstream in pulldown-cmark, not yet released), and in `**「A」**と**「B」**` it pairs
+/// the two inner runs instead (`「A」<strong>と</strong>「B」`). In a block of text with a run of `*` left over
+/// next to a CJK character, this undoes the emphasis pulldown-cmark made with `*` and pairs every run again,
+/// taking a run as able to open when no space follows it and to close when no space precedes it.
 fn fix_cjk_emphasis(src: &str, events: &mut Events<'_>) {
+    let is_cjk = |c: Option<char>| matches!(c, Some(c) if !c.is_ascii() && !c.is_whitespace());
+    let is_star = |i: usize, events: &Events<'_>| {
+        matches!(&events[i].0, Event::Text(t) if t.as_ref() == "*")
+            && is_literal_star(src, &events[i].1)
+    };
+    // The block of text (paragraph, heading, table cell, link text...) each event is in: emphasis is not one.
+    let containers = |events: &Events<'_>| -> Vec<usize> {
+        let mut stack = vec![0];
+        let mut next = 1;
+        events
+            .iter()
+            .map(|(e, _)| match e {
+                Event::Start(Tag::Emphasis | Tag::Strong)
+                | Event::End(TagEnd::Emphasis | TagEnd::Strong) => stack[stack.len() - 1],
+                Event::Start(_) => {
+                    stack.push(next);
+                    next += 1;
+                    next - 1
+                }
+                Event::End(_) => {
+                    let inner = stack[stack.len() - 1];
+                    if stack.len() > 1 {
+                        stack.pop();
+                    }
+                    inner
+                }
+                _ => stack[stack.len() - 1],
+            })
+            .collect()
+    };
+    // Blocks with a leftover `*` next to a CJK character; most pages have none.
+    let leftover: Vec<usize> = (0..events.len())
+        .filter(|&i| {
+            is_star(i, events) && {
+                let r = &events[i].1;
+                is_cjk(src[..r.start].chars().next_back()) || is_cjk(src[r.end..].chars().next())
+            }
+        })
+        .collect();
+    if leftover.is_empty() {
+        return;
+    }
+    let of = containers(events);
+    let affected: HashSet<usize> = leftover.into_iter().map(|i| of[i]).collect();
+    // Undo emphasis made with `*` in those blocks: its delimiters become `*` text again.
+    let star = |at: usize| (Event::Text(CowStr::Borrowed("*")), at..at + 1);
+    let stars_at = |at: usize, n: usize| {
+        src.get(at..at + n)
+            .is_some_and(|d| d.bytes().all(|b| b == b'*'))
+    };
+    let mut undone = HashSet::default();
+    let old = std::mem::take(events);
+    for ((e, r), c) in old.into_iter().zip(of) {
+        let n = match e {
+            Event::Start(Tag::Emphasis) | Event::End(TagEnd::Emphasis) => 1,
+            Event::Start(Tag::Strong) | Event::End(TagEnd::Strong) => 2,
+            _ => 0,
+        };
+        let at = if matches!(e, Event::End(_)) {
+            r.end.wrapping_sub(n)
+        } else {
+            r.start
+        };
+        if n > 0 && affected.contains(&c) && r.end >= n && stars_at(at, n) {
+            for k in 0..n {
+                undone.insert(at + k);
+                events.push(star(at + k));
+            }
+        } else {
+            events.push((e, r));
+        }
+    }
+
     struct Run {
         first: usize,
         count: usize,
         can_open: bool,
         can_close: bool,
-        cjk: bool,
-        depth: usize,
+        /// Next to a CJK character, or a delimiter of undone emphasis.
+        pairable: bool,
+        container: usize,
     }
+    let of = containers(events);
     let mut runs: Vec<Run> = Vec::new();
-    let mut depth = 0usize;
     let mut i = 0;
     while i < events.len() {
-        match &events[i].0 {
-            Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
-            Event::Text(t) if t.as_ref() == "*" && is_literal_star(src, &events[i].1) => {
-                let first = i;
-                let mut end = events[i].1.end;
-                let mut j = i + 1;
-                while j < events.len()
-                    && matches!(&events[j].0, Event::Text(t) if t.as_ref() == "*")
-                    && events[j].1.start == end
-                    && j - first < 3
-                {
-                    end = events[j].1.end;
-                    j += 1;
-                }
-                let start = events[first].1.start;
-                let before = src[..start].chars().next_back();
-                let after = src[end..].chars().next();
-                let is_cjk =
-                    |c: Option<char>| matches!(c, Some(c) if !c.is_ascii() && !c.is_whitespace());
-                runs.push(Run {
-                    first,
-                    count: j - first,
-                    can_open: matches!(after, Some(c) if !c.is_whitespace()),
-                    can_close: matches!(before, Some(c) if !c.is_whitespace()),
-                    cjk: is_cjk(before) || is_cjk(after),
-                    depth,
-                });
-                i = j;
-                continue;
-            }
-            _ => {}
+        if !(affected.contains(&of[i]) && is_star(i, events)) {
+            i += 1;
+            continue;
         }
-        i += 1;
+        let first = i;
+        let mut end = events[i].1.end;
+        let mut j = i + 1;
+        while j < events.len() && is_star(j, events) && events[j].1.start == end && j - first < 3 {
+            end = events[j].1.end;
+            j += 1;
+        }
+        let start = events[first].1.start;
+        let before = src[..start].chars().next_back();
+        let after = src[end..].chars().next();
+        runs.push(Run {
+            first,
+            count: j - first,
+            can_open: matches!(after, Some(c) if !c.is_whitespace()),
+            can_close: matches!(before, Some(c) if !c.is_whitespace()),
+            pairable: is_cjk(before) || is_cjk(after) || undone.contains(&start),
+            container: of[first],
+        });
+        i = j;
     }
     let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
     let mut open: Vec<usize> = Vec::new();
@@ -1200,10 +1265,10 @@ fn fix_cjk_emphasis(src: &str, events: &mut Events<'_>) {
         if run.can_close
             && let Some(pos) = open
                 .iter()
-                .rposition(|&o| runs[o].count == run.count && runs[o].depth == run.depth)
+                .rposition(|&o| runs[o].count == run.count && runs[o].container == run.container)
         {
             let o = open[pos];
-            if runs[o].cjk || run.cjk {
+            if runs[o].pairable || run.pairable {
                 pairs.push((runs[o].first, run.first, run.count));
                 open.truncate(pos);
                 continue;
@@ -1212,9 +1277,6 @@ fn fix_cjk_emphasis(src: &str, events: &mut Events<'_>) {
         if run.can_open {
             open.push(k);
         }
-    }
-    if pairs.is_empty() {
-        return;
     }
     // Replace each run with tags; the extra `*` events of a run become empty text.
     for (o, c, count) in pairs {
@@ -1322,6 +1384,30 @@ mod tests {
         );
         let p = page("playbooks/a.md", "2 * 3 * 4 and a*b\n");
         assert_eq!(render(&p, &site(&[&p])).html, "<p>2 * 3 * 4 and a*b</p>\n");
+        // Two bold phrases in one paragraph: CommonMark pairs the inner `**` (「A」<strong>と</strong>「B」).
+        for (md, html) in [
+            (
+                "**「A」**と**「B」**を選ぶ。",
+                "<strong>「A」</strong>と<strong>「B」</strong>を選ぶ。",
+            ),
+            (
+                "設定は**「保存」**ボタンで。**「重要」**です。**English** too, *and* ***this***.",
+                "設定は<strong>「保存」</strong>ボタンで。<strong>「重要」</strong>です。<strong>English</strong> too, <em>and</em> <em><strong>this</strong></em>.",
+            ),
+            // One block's leftovers are not paired with another's.
+            ("**「A」\n\n」**を", "**「A」</p>\n<p>」**を"),
+            (
+                "[**「リンク」**を](https://x.example/)開く、<strong>「下線」</strong>",
+                "<a href=\"https://x.example/\"><strong>「リンク」</strong>を</a>開く、<strong>「下線」</strong>",
+            ),
+        ] {
+            let p = page("playbooks/a.md", &format!("{md}\n"));
+            assert_eq!(
+                render(&p, &site(&[&p])).html,
+                format!("<p>{html}</p>\n"),
+                "{md}"
+            );
+        }
     }
 
     #[test]
