@@ -963,7 +963,7 @@ fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
                 lists.pop();
             }
             Event::End(TagEnd::Item) if in_step == Some(lists.len()) => in_step = None,
-            Event::Start(Tag::Item) if in_step.is_none() && footnotes == 0 => {
+            Event::Start(Tag::Item) if footnotes == 0 => {
                 // A task marker comes right after the item start, or after its first paragraph start.
                 let marker = events[i + 1..]
                     .iter()
@@ -975,10 +975,12 @@ fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
                     .map(|k| i + 1 + k);
                 let marker =
                     marker.map(|m| (m, matches!(events[m].0, Event::TaskListMarker(true))));
-                if lists.last() != Some(&true) && marker.is_none() {
+                // Items nested in a step are part of it, but a task item keeps its own box.
+                let ordered = lists.last() == Some(&true) && in_step.is_none();
+                if !ordered && marker.is_none() {
                     continue;
                 }
-                in_step = Some(lists.len());
+                in_step = in_step.or(Some(lists.len()));
                 found.push(Found {
                     item: i,
                     marker,
@@ -1037,34 +1039,52 @@ fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
     steps
 }
 
-/// Plain text of a list item from the events after its start, without nested lists.
+/// Plain text of a list item from the events after its start: its own sentences, without nested lists,
+/// tables, code blocks or quotes (a screen reader reads it as the checkbox's label).
 fn item_text(events: &[(Event<'_>, Range<usize>)]) -> String {
     let mut text = String::new();
     let mut nested = 0usize;
     for (e, _) in events {
         match e {
-            Event::Start(Tag::List(_)) => nested += 1,
-            Event::End(TagEnd::List(_)) => nested = nested.saturating_sub(1),
+            Event::Start(Tag::List(_) | Tag::Table(_) | Tag::CodeBlock(_) | Tag::BlockQuote(_)) => {
+                nested += 1
+            }
+            Event::End(
+                TagEnd::List(_) | TagEnd::Table | TagEnd::CodeBlock | TagEnd::BlockQuote(_),
+            ) => nested = nested.saturating_sub(1),
             Event::End(TagEnd::Item) if nested == 0 => break,
             Event::Text(t) | Event::Code(t) if nested == 0 => text.push_str(t),
-            Event::SoftBreak | Event::HardBreak if nested == 0 => text.push(' '),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) if nested == 0 => {
+                text.push(' ')
+            }
             _ => {}
         }
     }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The slug of a step's text, cut at a word boundary to at most [`STEP_ID_MAX`] characters.
+/// The slug of a step's text, at most [`STEP_ID_MAX`] characters. A longer one is cut at a word boundary and
+/// ends in a short hash of the whole slug, so that two steps that begin alike never share an id, whatever
+/// their order.
 fn step_slug(text: &str) -> String {
+    use sha2::{Digest, Sha256};
     let slug = slugify(text);
     if slug.chars().count() <= STEP_ID_MAX {
         return slug;
     }
-    let cut: String = slug.chars().take(STEP_ID_MAX).collect();
-    match cut.rfind('-') {
-        Some(i) if i >= STEP_ID_MAX / 2 => cut[..i].to_string(),
-        _ => cut,
-    }
+    const HASH: usize = 6;
+    let keep = STEP_ID_MAX - HASH - 1;
+    let cut: String = slug.chars().take(keep).collect();
+    let cut = match cut.rfind('-') {
+        Some(i) if i >= keep / 2 => &cut[..i],
+        _ => &cut,
+    };
+    let hash = Sha256::digest(slug.as_bytes());
+    let hex: String = hash[..HASH / 2]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{cut}-{hex}")
 }
 
 /// Escapes text for a double-quoted HTML attribute.
@@ -1397,7 +1417,7 @@ mod tests {
             // One block's leftovers are not paired with another's.
             ("**「A」\n\n」**を", "**「A」</p>\n<p>」**を"),
             (
-                "[**「リンク」**を](https://x.example/)開く、<strong>「下線」</strong>",
+                "[**「リンク」**を](https://x.example/)開く、__「下線」__",
                 "<a href=\"https://x.example/\"><strong>「リンク」</strong>を</a>開く、<strong>「下線」</strong>",
             ),
         ] {
@@ -1635,6 +1655,24 @@ mod tests {
     }
 
     #[test]
+    fn a_step_is_labelled_by_its_own_sentences_and_nested_tasks_are_steps() {
+        let body = "1. Choose how leave is earned:\n\n   | Accrual | Up front |\n   |---|---|\n   | monthly | yearly |\n\n   ```\n   code\n   ```\n\n   Then save.\n   - [ ] Confirm the email.\n";
+        let (ids, html) = steps_of(body);
+        assert_eq!(
+            ids,
+            ["choose-how-leave-is-earned-then-save", "confirm-the-email"]
+        );
+        assert!(
+            html.contains(r#"aria-label="Choose how leave is earned: Then save.">"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<li class="step task" data-step="confirm-the-email"><input type="checkbox" class="step-box" aria-label="Confirm the email." disabled>"#),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn step_ids_survive_an_inserted_step() {
         let (before, _) = steps_of("1. Invite admins\n2. Connect SSO\n3. Import employees\n");
         let (after, _) = steps_of(
@@ -1647,6 +1685,26 @@ mod tests {
         assert_eq!(ja, ["設定画面を開く", "保存-を押す"]);
         let (long, _) = steps_of(&format!("1. {}\n", "word ".repeat(30)));
         assert!(long[0].chars().count() <= STEP_ID_MAX && !long[0].ends_with('-'));
+        // Steps that begin alike keep their ids when they swap places.
+        let okta =
+            "In the admin console, go to Settings and then Single sign-on, and sign in with Okta.";
+        let entra =
+            "In the admin console, go to Settings and then Single sign-on, and sign in with Entra.";
+        let (one, _) = steps_of(&format!("1. {okta}\n2. {entra}\n"));
+        let (two, _) = steps_of(&format!("1. {entra}\n2. {okta}\n"));
+        assert_ne!(one[0], one[1]);
+        assert_eq!(
+            (one[0].as_str(), one[1].as_str()),
+            (two[1].as_str(), two[0].as_str())
+        );
+        assert!(
+            one.iter().all(|id| id.chars().count() <= STEP_ID_MAX),
+            "{one:?}"
+        );
+        assert!(
+            one[0].starts_with("in-the-admin-console-go-to-settings-"),
+            "{one:?}"
+        );
         // Other kinds have no steps.
         let mut p = page("content/faq/a.md", "1. one\n");
         p.kind = Kind::Faq;
