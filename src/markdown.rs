@@ -13,7 +13,8 @@ use crate::model::{Heading, Kind, Page};
 use crate::slug::slugify;
 use crate::{HashMap, HashSet};
 use pulldown_cmark::{
-    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
+    TagEnd,
 };
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -453,10 +454,16 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 rewritten.push((Event::Html("</aside>\n".into()), range))
             }
             Event::Start(Tag::Table(align)) => {
-                rewritten.push((
-                    Event::Html("<div class=\"table-wrap\">\n".into()),
-                    range.clone(),
-                ));
+                // It scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
+                let label = if site.language == Language::Ja {
+                    "表"
+                } else {
+                    "Table"
+                };
+                let html = format!(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\">\n"
+                );
+                rewritten.push((Event::Html(html.into()), range.clone()));
                 rewritten.push((Event::Start(Tag::Table(align)), range));
             }
             Event::End(TagEnd::Table) => {
@@ -465,12 +472,25 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
             }
             Event::Start(Tag::CodeBlock(k)) => {
                 in_code_block = true;
-                rewritten.push((Event::Start(Tag::CodeBlock(k)), range));
+                // As pulldown-cmark writes it, but focusable like a table (a long line scrolls sideways).
+                let lang = match &k {
+                    CodeBlockKind::Fenced(info) => info.split(' ').next().unwrap_or(""),
+                    CodeBlockKind::Indented => "",
+                };
+                let html = if lang.is_empty() {
+                    "<pre tabindex=\"0\"><code>".to_string()
+                } else {
+                    format!(
+                        "<pre tabindex=\"0\"><code class=\"language-{}\">",
+                        escape_attr(lang)
+                    )
+                };
+                rewritten.push((Event::Html(html.into()), range));
             }
             Event::End(TagEnd::CodeBlock) => {
                 in_code_block = false;
                 out.text.push('\n');
-                rewritten.push((Event::End(TagEnd::CodeBlock), range));
+                rewritten.push((Event::Html("</code></pre>\n".into()), range));
             }
             Event::Start(Tag::Paragraph) => {
                 in_paragraph = true;
@@ -1581,11 +1601,16 @@ mod tests {
     fn admonitions_tables_and_placeholders() {
         let p = page(
             "content/a.md",
-            "> [!WARNING]\n> Careful.\n\n| a |\n|---|\n| 1 |\n\n```\n{{ name }}\n```\n",
+            "> [!WARNING]\n> Careful.\n\n| a |\n|---|\n| 1 |\n\n```\n{{ name }}\n```\n\n```sh title\n<a> & b\n```\n",
         );
         let r = render(&p, &site(&[&p]));
-        assert!(r.html.starts_with("<aside class=\"admonition warning\">\n<p class=\"admonition-title\">Warning</p>\n<p>Careful.</p>\n</aside>\n<div class=\"table-wrap\">\n<table>"), "{}", r.html);
-        assert!(r.html.contains("{{ name }}"));
+        assert!(r.html.starts_with("<aside class=\"admonition warning\">\n<p class=\"admonition-title\">Warning</p>\n<p>Careful.</p>\n</aside>\n<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">\n<table>"), "{}", r.html);
+        // Tables and code blocks scroll sideways on a phone: the keyboard can reach them.
+        assert!(
+            r.html.ends_with("</div>\n<pre tabindex=\"0\"><code>{{ name }}\n</code></pre>\n<pre tabindex=\"0\"><code class=\"language-sh\">&lt;a&gt; &amp; b\n</code></pre>\n"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

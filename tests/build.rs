@@ -344,7 +344,7 @@ fn messy_content_renders_as_written() {
     // Page bodies never go through the template engine.
     assert!(
         admins.contains(
-            "<pre><code class=\"language-text\">Hello {{ admin_name }}, you are invited to {{ company }}.\n</code></pre>"
+            "<pre tabindex=\"0\"><code class=\"language-text\">Hello {{ admin_name }}, you are invited to {{ company }}.\n</code></pre>"
         ),
         "{admins}"
     );
