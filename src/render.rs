@@ -617,8 +617,12 @@ impl<'a> Renderer<'a> {
             .copied()
             .filter(|&i| built[i].page.kind == Kind::Playbook)
             .collect();
-        let home_intro = intro("content/index.md");
-        let faq_intro = intro("content/faq/index.md");
+        let home_intro = intro(&validate::intro_src("content/index", |s| {
+            by_src.contains_key(s)
+        }));
+        let faq_intro = intro(&validate::intro_src("content/faq/index", |s| {
+            by_src.contains_key(s)
+        }));
         let mut pager = vec![None; built.len()];
         for list in &by_phase {
             for kind in [Kind::Playbook, Kind::Faq] {
@@ -1422,7 +1426,7 @@ impl<'a> Renderer<'a> {
             .collect();
         let title = self
             .by_src
-            .get("content/faq/index.md")
+            .get(validate::intro_src("content/faq/index", |s| self.by_src.contains_key(s)).as_str())
             .map(|&i| self.built[i].page.title.clone())
             .unwrap_or_else(|| self.ui("faq"));
         let mut ctx = self.context(FAQ_URL, FAQ_URL, &title, None);

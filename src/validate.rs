@@ -590,13 +590,34 @@ pub fn default_kind(path: &str) -> Kind {
 
 /// True for the files whose body is the intro of a generated page: the home page and the FAQ index.
 pub fn is_intro_path(path: &str) -> bool {
-    path == "content/index.md" || path == "content/faq/index.md"
+    matches!(
+        strip_markdown_ext(path),
+        Some("content/index" | "content/faq/index")
+    )
+}
+
+/// The source path of the intro at `stem` (`content/index`), as the site has it: `.md`, or `.markdown` as
+/// Jekyll names it.
+pub fn intro_src(stem: &str, has: impl Fn(&str) -> bool) -> String {
+    let md = format!("{stem}.md");
+    let markdown = format!("{stem}.markdown");
+    if !has(&md) && has(&markdown) {
+        markdown
+    } else {
+        md
+    }
+}
+
+/// `path` without its `.md` or `.markdown` extension (both are Markdown sources); `None` for other files.
+pub fn strip_markdown_ext(path: &str) -> Option<&str> {
+    path.strip_suffix(".md")
+        .or_else(|| path.strip_suffix(".markdown"))
 }
 
 /// The pretty URL of a source file, relative to the base path: `playbooks/onboarding/connect-sso/`.
 pub fn url_for(path: &str) -> String {
     let path = path.strip_prefix("content/").unwrap_or(path);
-    let stem = path.strip_suffix(".md").unwrap_or(path);
+    let stem = strip_markdown_ext(path).unwrap_or(path);
     let mut segments: Vec<&str> = stem.split('/').collect();
     if segments.last() == Some(&"index") {
         segments.pop();
@@ -815,6 +836,11 @@ mod tests {
         assert_eq!(url_for("content/index.md"), "");
         assert_eq!(url_for("content/faq/index.md"), "faq/");
         assert_eq!(url_for("content/guides/index.md"), "guides/");
+        // Jekyll's extension.
+        assert_eq!(url_for("content/about.markdown"), "about/");
+        assert_eq!(url_for("content/index.markdown"), "");
+        assert!(is_intro_path("content/index.markdown") && is_intro_path("content/faq/index.md"));
+        assert!(!is_intro_path("content/index.html"));
         assert_eq!(
             url_for("content/usage-statistics.html.md"),
             "usage-statistics/"

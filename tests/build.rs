@@ -365,6 +365,31 @@ fn messy_content_renders_as_written() {
 }
 
 #[test]
+fn markdown_extension_pages_are_pages_like_md_ones() {
+    // Jekyll names files `.markdown`: `index.markdown` is the home intro and `about.markdown` is /about/.
+    let site = TestSite::fixture("full");
+    for (from, to) in [
+        ("content/index.md", "content/index.markdown"),
+        ("content/faq/index.md", "content/faq/index.markdown"),
+        ("content/about.md", "content/about.markdown"),
+    ] {
+        std::fs::rename(site.path(from), site.path(to)).unwrap();
+    }
+    site.build(&[]).expect_ok();
+    assert!(
+        site.out("index.html")
+            .contains("Welcome to the fixture guide."),
+        "the home page has its intro"
+    );
+    let faq = site.out("faq/index.html");
+    assert!(faq.contains("Answers to the questions customers ask most."));
+    assert_eq!(h1(&faq), "Questions and answers");
+    assert!(site.public().join("about/index.html").is_file());
+    assert!(!site.public().join("about-markdown").exists());
+    assert!(!site.public().join("index-markdown").exists());
+}
+
+#[test]
 fn drafts_are_left_out() {
     let site = built_full();
     for path in file_list(&site.public()) {
