@@ -700,7 +700,7 @@ fn resolve(
         return Resolved::Url(suffix(format!("{}{}", site.base_path, t.url)), None);
     }
     if site.files.contains(&target) {
-        let out_path = target.strip_prefix("content/").unwrap_or(&target);
+        let out_path = crate::percent::encode_reserved(asset_output_path(&target));
         return Resolved::Url(
             suffix(format!("{}{out_path}", site.base_path)),
             Some(target),
@@ -1490,6 +1490,22 @@ mod tests {
             "playbooks/adoption/b.md:6:5: error: broken link: \"../onboarding/zz.md\" resolves to playbooks/onboarding/zz.md, which is not a page or file\n 6 | [x](../onboarding/zz.md) [y](../onboarding/a.md#nope)\n   |     ^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"../onboarding/a.md\"?\n"
         );
         assert!(msgs[1].starts_with("playbooks/adoption/b.md:6:30: error: broken link: playbooks/onboarding/a.md has no heading with id \"nope\""), "{}", msgs[1]);
+    }
+
+    #[test]
+    fn file_names_with_reserved_characters_are_escaped_in_urls() {
+        let b = page(
+            "content/b.md",
+            "![p](assets/50%25%20off%231.png) <img src=\"assets/50%25%20off%231.png\">\n",
+        );
+        let mut s = site(&[&b]);
+        s.files.insert("content/assets/50% off#1.png".into());
+        let r = render(&b, &s);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(
+            r.html,
+            "<p><img src=\"/guide/assets/50%25%20off%231.png\" alt=\"p\" /> <img src=\"/guide/assets/50%25 off%231.png\"></p>\n"
+        );
     }
 
     #[test]

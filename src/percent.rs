@@ -26,9 +26,31 @@ pub fn decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// A file path made safe to write as a URL path: `%`, `#` and `?` (which a file name may hold, and which
+/// would otherwise start an escape, a fragment or a query) become `%25`, `%23` and `%3F`.
+pub fn encode_reserved(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::decode;
+    use super::{decode, encode_reserved};
+
+    #[test]
+    fn reserved_characters_of_file_names_are_escaped() {
+        let name = "assets/50% off #1?.png";
+        assert_eq!(encode_reserved(name), "assets/50%25 off %231%3F.png");
+        assert_eq!(decode(&encode_reserved(name)).as_deref(), Some(name));
+    }
 
     #[test]
     fn decodes_escapes_and_refuses_bad_ones() {
