@@ -80,6 +80,7 @@ pub fn check_site(pages: &[Page], sources: &Sources, config: &Config) -> Vec<Dia
     let mut diags = Vec::new();
     check_urls(pages, sources, config, &mut diags);
     check_requires(pages, sources, &mut diags);
+    check_kickoff_cycles(pages, sources, &mut diags);
     diags
 }
 
@@ -767,6 +768,100 @@ fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>
             );
         }
     }
+}
+
+/// A page being visited: its index, its edges (prerequisite, index of its `requires` entry), and the next
+/// edge to follow.
+type Visit = (usize, Vec<(usize, usize)>, usize);
+
+/// `requires` among `before_kickoff` playbooks must leave the kickoff checklist an order. Checked over every
+/// page, published or not: a cycle through a page that is not proven yet would otherwise surface only in a
+/// preview, or in the build after that page's proof.
+fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
+    let on_path = |p: &Page| p.before_kickoff && p.kind == Kind::Playbook;
+    let index: HashMap<&str, usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| on_path(p))
+        .map(|(i, p)| (p.src.as_str(), i))
+        .collect();
+    // Each kickoff playbook's prerequisites on the path: (page, index of its `requires` entry).
+    let edges = |i: usize| -> Vec<(usize, usize)> {
+        let page = &pages[i];
+        page.requires
+            .iter()
+            .enumerate()
+            .filter_map(|(k, (r, _, _))| {
+                let target = resolve_require(&page.src, r, &by_src)?;
+                Some((*index.get(target.src.as_str())?, k))
+            })
+            .collect()
+    };
+    // Depth-first, without recursion: 0 unseen, 1 on the current path, 2 done.
+    let mut state = vec![0u8; pages.len()];
+    let mut seen_cycles: crate::HashSet<Vec<usize>> = crate::HashSet::default();
+    for start in (0..pages.len()).filter(|&i| on_path(&pages[i])) {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<Visit> = vec![(start, edges(start), 0)];
+        state[start] = 1;
+        while let Some((at, out, next)) = stack.last_mut() {
+            let Some(&(to, _)) = out.get(*next) else {
+                state[*at] = 2;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match state[to] {
+                0 => {
+                    state[to] = 1;
+                    let e = edges(to);
+                    stack.push((to, e, 0));
+                }
+                1 => {
+                    // A loop back to a page on the current path: the pages from it to here. Each of them has
+                    // followed at least one edge (`next` >= 1): the one that leads on along the cycle.
+                    let from = stack.iter().position(|(p, _, _)| *p == to).unwrap_or(0);
+                    let cycle: Vec<(usize, usize)> = stack[from..]
+                        .iter()
+                        .map(|(p, out, next)| (*p, out[*next - 1].1))
+                        .collect();
+                    let mut key: Vec<usize> = cycle.iter().map(|(p, _)| *p).collect();
+                    key.sort_unstable();
+                    if seen_cycles.insert(key) {
+                        diags.push(cycle_error(pages, sources, &cycle));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The error for a cycle of kickoff playbooks: (page, index of the `requires` entry that leads on), at the
+/// first page's entry.
+fn cycle_error(pages: &[Page], sources: &Sources, cycle: &[(usize, usize)]) -> Diagnostic {
+    let mut names: Vec<&str> = cycle.iter().map(|&(p, _)| pages[p].src.as_str()).collect();
+    names.push(names[0]);
+    let (first, entry) = cycle[0];
+    let page = &pages[first];
+    let mut d = Diagnostic::error(
+        &page.src,
+        format!(
+            "before_kickoff playbooks require each other in a cycle: {}",
+            names.join(" → ")
+        ),
+    )
+    .with_help("remove one of these `requires` entries so the kickoff path has an order");
+    if let (Some((req, line, col)), Some(doc)) = (
+        page.requires.get(entry),
+        sources.docs.iter().find(|d| d.path == page.src),
+    ) {
+        d = d.at(&doc.text, *line, *col, req.chars().count());
+    }
+    d
 }
 
 #[cfg(test)]

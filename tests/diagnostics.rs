@@ -287,8 +287,30 @@ fn kickoff_cycle_is_named() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/a.md: error: before_kickoff playbooks require each other in a cycle: playbooks/onboarding/a.md → playbooks/onboarding/b.md → playbooks/onboarding/a.md\n  help: remove one of these `requires` entries so the kickoff path has an order\n\n1 error, 0 warnings\n"
+        "playbooks/onboarding/a.md:5:12: error: before_kickoff playbooks require each other in a cycle: playbooks/onboarding/a.md → playbooks/onboarding/b.md → playbooks/onboarding/a.md\n 5 | requires: [playbooks/onboarding/b.md]\n   |            ^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: remove one of these `requires` entries so the kickoff path has an order\n\n1 error, 0 warnings\n"
     );
+    // Through a page that is not published (a draft here): still an error, since the preview and the
+    // build after its proof could not order the kickoff path.
+    let (code, err) = check(&[
+        (
+            "playbooks/onboarding/a.md",
+            "---\ntitle: A\nphase: onboarding\nbefore_kickoff: true\nrequires: [b.md]\n---\n",
+        ),
+        (
+            "playbooks/onboarding/b.md",
+            "---\ntitle: B\nphase: onboarding\nbefore_kickoff: true\ndraft: true\nrequires: [c.md]\n---\n",
+        ),
+        (
+            "playbooks/onboarding/c.md",
+            "---\ntitle: C\nphase: onboarding\nbefore_kickoff: true\nrequires: [a.md]\n---\n",
+        ),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("playbooks/onboarding/a.md:5:12: error: before_kickoff playbooks require each other in a cycle: playbooks/onboarding/a.md → playbooks/onboarding/b.md → playbooks/onboarding/c.md → playbooks/onboarding/a.md\n"),
+        "{err}"
+    );
+    assert!(err.ends_with("\n1 error, 1 warning\n"), "{err}");
 }
 
 #[test]
