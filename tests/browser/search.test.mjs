@@ -129,6 +129,31 @@ test('English sample site: type, arrow down, Enter follows the result', async ()
   assert.deepEqual(errors, []);
 });
 
+test('English sample site: an option holds no link; a click opens its page, a middle or Ctrl click a new tab', async () => {
+  assert.ok(sample, 'SHIRUBE_SAMPLE_URL');
+  const page = await newPage();
+  await page.goto(sample);
+  await page.locator('#site-search-q').click();
+  await typeQuery(page, 'invite admins');
+  const options = page.locator('#site-search-listbox [role="option"]');
+  assert.ok((await options.count()) >= 2);
+  // Nothing focusable or interactive inside an option (axe: nested-interactive).
+  assert.equal(await options.locator('a, button, input, select, textarea, [tabindex], [href]').count(), 0);
+  const first = options.first();
+  const url = new URL(await first.getAttribute('data-url'), sample).href;
+  assert.equal(url, new URL('playbooks/onboarding/invite-admins/', sample).href);
+  for (const how of [{ button: 'middle' }, { modifiers: ['ControlOrMeta'] }]) {
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), first.click(how)]);
+    await tab.waitForURL(url);
+    await tab.close();
+    assert.equal(page.url(), sample, `${JSON.stringify(how)} left the page`);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'site-search-q');
+  }
+  await first.click();
+  await page.waitForURL(url);
+  assert.deepEqual(errors, []);
+});
+
 test('English sample site: when no page has every word, the box says the results have some of them', async () => {
   assert.ok(sample, 'SHIRUBE_SAMPLE_URL');
   const page = await newPage();

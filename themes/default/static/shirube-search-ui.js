@@ -113,20 +113,17 @@ function setupBox() {
     active = -1;
     input.removeAttribute('aria-activedescendant');
     const items = results.map((r, i) => {
+      // No link inside: an option holds no interactive element (the list's click handlers open data-url).
       const li = el('li', { role: 'option', id: `site-search-opt-${i}`, 'aria-selected': 'false', 'data-url': r.url });
-      const a = el('a', { href: r.url, tabindex: '-1' });
-      a.append(el('span', { class: 'site-search-title' }, r.title));
-      a.append(el('span', { class: 'site-search-kind' }, kindLabel(r.kind)));
+      li.append(el('span', { class: 'site-search-title' }, r.title));
+      li.append(el('span', { class: 'site-search-kind' }, kindLabel(r.kind)));
       const x = el('span', { class: 'site-search-excerpt' });
       x.innerHTML = r.excerpt; // escaped by the engine; only <mark> is markup
-      a.append(x, ...missing(r, 'site-search-missing'));
-      li.append(a);
+      li.append(x, ...missing(r, 'site-search-missing'));
       return li;
     });
     if (results.length) {
-      const li = el('li', { role: 'option', id: `site-search-opt-${results.length}`, 'aria-selected': 'false', 'data-url': allUrl(q), class: 'site-search-more' });
-      li.append(el('a', { href: allUrl(q), tabindex: '-1' }, t('all')));
-      items.push(li);
+      items.push(el('li', { role: 'option', id: `site-search-opt-${results.length}`, 'aria-selected': 'false', 'data-url': allUrl(q), class: 'site-search-more' }, t('all')));
       status.textContent = found(results, BOX_LIMIT);
     } else {
       status.textContent = `${t('none', { q })} ${t('help')}`;
@@ -175,10 +172,16 @@ function setupBox() {
     }
   });
   list.addEventListener('mousedown', (e) => e.preventDefault()); // keep focus in the input while clicking
-  list.addEventListener('click', (e) => {
-    const li = e.target.closest('[role="option"]');
-    if (li && !e.target.closest('a')) location.href = li.dataset.url;
-  });
+  // A click opens the option's page; a middle click, or a click with Ctrl, Cmd or Shift, opens it in a new tab,
+  // as on a link.
+  const follow = (e) => {
+    const url = e.target.closest('[role="option"]')?.dataset.url;
+    if (!url) return;
+    if (e.button === 1 || e.ctrlKey || e.metaKey || e.shiftKey) window.open(url, '_blank', 'noopener');
+    else if (e.button === 0) location.href = url;
+  };
+  list.addEventListener('click', follow);
+  list.addEventListener('auxclick', (e) => e.button === 1 && follow(e));
   form.addEventListener('focusout', (e) => {
     if (!form.contains(e.relatedTarget)) close();
   });
