@@ -465,6 +465,29 @@ async function jaPages(page) {
   return { home: JA, playbook: ORIGIN + playbook, kickoff: `${JA}kickoff/` };
 }
 
+/** Runs axe-core on the page as it is now and adds its violations, of any impact, to `report`. */
+async function axe(page, where, colorScheme, report) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
+    }),
+  );
+  assert.ok(result.passes.length > 15, `axe ran on ${where}: ${result.passes.length} rules passed`);
+  for (const v of result.violations) {
+    report.push({ url: where, colorScheme, id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target.join(" ") });
+  }
+}
+
+/** Types `q` into the header search box and waits for the options of all of it, the first one active. */
+async function searchBox(page, q) {
+  const box = page.locator("#site-search-q");
+  await box.fill(q);
+  await page.locator(`#site-search-listbox .site-search-more[data-url$="?q=${encodeURIComponent(q)}"]`).waitFor({ timeout: 5000 });
+  await box.press("ArrowDown");
+  assert.equal(await box.getAttribute("aria-activedescendant"), "site-search-opt-0");
+}
+
 test("axe-core finds no serious or critical violation, in English and Japanese, light and dark", async (t) => {
   const paths = ["", "phases/onboarding/", SSO, "faq/", "kickoff/", "tiers/low/", "about/", "search/", "no-such-page/"];
   const report = [];
@@ -479,16 +502,17 @@ test("axe-core finds no serious or critical violation, in English and Japanese, 
       const res = await page.goto(url);
       if (url.endsWith("search/") && res.status() === 404) continue;
       await page.$$eval("details", (ds) => ds.forEach((d) => (d.open = true)));
-      await page.addScriptTag({ content: AXE });
-      const result = await page.evaluate(() =>
-        window.axe.run(document, {
-          runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
-        }),
-      );
-      assert.ok(result.passes.length > 15, `axe ran on ${url}: ${result.passes.length} rules passed`);
-      for (const v of result.violations) {
-        report.push({ url: url.slice(ORIGIN.length), colorScheme, id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target.join(" ") });
-      }
+      await axe(page, url.slice(ORIGIN.length), colorScheme, report);
+    }
+    // Search results on screen, highlights (<mark>) included: the header box's popup with an option active, and
+    // the results page.
+    for (const [base, q] of [[EN, "sso admin"], [JA, "管理者 招待"]]) {
+      await page.goto(base);
+      await searchBox(page, q);
+      await axe(page, `${base.slice(ORIGIN.length)} (search box: ${q})`, colorScheme, report);
+      await page.goto(`${base}search/?q=${encodeURIComponent(q)}`);
+      await page.locator(".search-results > li mark").first().waitFor({ timeout: 5000 });
+      await axe(page, `${base.slice(ORIGIN.length)}search/?q=${q}`, colorScheme, report);
     }
   }
   for (const r of report) console.log(`axe ${r.impact}: ${r.id} on ${r.url} (${r.colorScheme}), ${r.nodes} node(s), e.g. ${r.target}`);
