@@ -154,6 +154,55 @@ test('English sample site: an option holds no link; a click opens its page, a mi
   assert.deepEqual(errors, []);
 });
 
+test('English sample site: "/" reaches the box from a checkbox or a radio button, and stays in a text field', async () => {
+  assert.ok(sample, 'SHIRUBE_SAMPLE_URL');
+  const page = await newPage();
+  const active = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+  await page.goto(new URL('playbooks/onboarding/invite-admins/', sample).href);
+  const step = page.locator('.step-box').first();
+  await step.focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('/');
+  assert.equal(await active(), 'site-search-q', 'from a step checkbox');
+  assert.equal(await page.locator('#site-search-q').inputValue(), '');
+  assert.equal(await step.isChecked(), true);
+  await page.goto(sample);
+  await page.locator('input[name="tier"]').first().focus();
+  await page.keyboard.press('/');
+  assert.equal(await active(), 'site-search-q', 'from a tier radio button');
+  await page.goto(new URL('search/', sample).href);
+  await page.locator('#search-page-q').focus();
+  await page.keyboard.type('a/b');
+  assert.equal(await active(), 'search-page-q', 'a text field keeps its "/"');
+  assert.equal(await page.locator('#search-page-q').inputValue(), 'a/b');
+  assert.deepEqual(errors, []);
+});
+
+test('English sample site: after Escape has emptied the box, ArrowDown shows no stale option', async () => {
+  assert.ok(sample, 'SHIRUBE_SAMPLE_URL');
+  const page = await newPage();
+  await page.goto(sample);
+  const box = page.locator('#site-search-q');
+  await box.click();
+  await typeQuery(page, 'sso');
+  await page.keyboard.press('Escape'); // closes the popup
+  await page.keyboard.press('Escape'); // empties the box
+  assert.equal(await box.inputValue(), '');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await box.getAttribute('aria-activedescendant'), null);
+  assert.equal(await box.getAttribute('aria-expanded'), 'false');
+  assert.equal(await page.locator('#site-search-listbox [role="option"]').count(), 0);
+  // Escape then ArrowDown with the query still there searches again, and the first result becomes active.
+  await box.fill('sso');
+  await page.locator('#site-search-listbox .site-search-more[data-url$="?q=sso"]').waitFor();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('ArrowDown');
+  await expect(box, 'aria-expanded', 'true');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await box.getAttribute('aria-activedescendant'), 'site-search-opt-0');
+  assert.deepEqual(errors, []);
+});
+
 test('English sample site: when no page has every word, the box says the results have some of them', async () => {
   assert.ok(sample, 'SHIRUBE_SAMPLE_URL');
   const page = await newPage();

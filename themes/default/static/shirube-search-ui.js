@@ -150,11 +150,12 @@ function setupBox() {
     if (e.isComposing || e.keyCode === 229) return;
     if (e.key === 'ArrowDown') {
       e.preventDefault();
-      if (popup.hidden && input.value.trim()) run();
-      else setActive(active + 1);
+      // A closed popup's options are stale: search again (an empty box has nothing to show).
+      if (!popup.hidden) setActive(active + 1);
+      else if (input.value.trim()) run();
     } else if (e.key === 'ArrowUp') {
       e.preventDefault();
-      setActive(active - 1);
+      if (!popup.hidden) setActive(active - 1);
     } else if (e.key === 'Enter') {
       const opts = options();
       if (!popup.hidden && active >= 0 && opts[active]) {
@@ -168,6 +169,9 @@ function setupBox() {
       } else if (input.value) {
         e.preventDefault();
         input.value = '';
+        ++seq; // a search still running must not bring the old results back
+        list.replaceChildren();
+        status.textContent = '';
       }
     }
   });
@@ -187,8 +191,10 @@ function setupBox() {
   });
   document.addEventListener('keydown', (e) => {
     if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+    // "/" stays in what takes text; from a checkbox, radio button or button it goes to the box.
     const tgt = e.target;
-    if (tgt instanceof HTMLElement && (tgt.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(tgt.tagName))) return;
+    const text = tgt.tagName === 'INPUT' ? !/^(checkbox|radio|button|submit|reset|range|color|file|image)$/.test(tgt.type) : /^(TEXTAREA|SELECT)$/.test(tgt.tagName);
+    if (text || tgt.isContentEditable) return;
     e.preventDefault();
     input.focus();
     input.select();
