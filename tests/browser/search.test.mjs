@@ -223,6 +223,28 @@ test('English sample site: when no page has every word, the box says the results
   assert.deepEqual(errors, []);
 });
 
+test('the results page: a chip keeps focus when pressed, and "Clear filters" hands it to the first chip', async () => {
+  const page = await newPage();
+  await page.goto(new URL('search/?q=' + encodeURIComponent('請求書'), fixture).href);
+  await page.locator('.search-results > li').first().waitFor();
+  const chip = page.locator('.chip[data-facet="kind"][data-value="faq"]');
+  await chip.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/kind=faq/);
+  await page.locator('.chip-clear').waitFor();
+  const focused = () => page.evaluate(() => ({ tag: document.activeElement.tagName, cls: document.activeElement.className, facet: document.activeElement.dataset.facet, value: document.activeElement.dataset.value }));
+  assert.deepEqual(await focused(), { tag: 'BUTTON', cls: 'chip', facet: 'kind', value: 'faq' });
+  await page.locator('.chip-clear').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => !u.search.includes('kind='));
+  await page.waitForFunction(() => !document.querySelector('.chip-clear'));
+  const f = await focused();
+  assert.equal(f.tag, 'BUTTON', `focus went to ${JSON.stringify(f)}`);
+  assert.equal(f.cls, 'chip');
+  assert.equal(await page.locator('.chip[aria-pressed="true"]').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
 test('Japanese fixture: the results page says which words a result lacks', async () => {
   const page = await newPage();
   await page.goto(new URL('search/?q=' + encodeURIComponent('請求書 送付手段'), fixture).href);

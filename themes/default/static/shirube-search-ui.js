@@ -310,15 +310,16 @@ function setupPage() {
   chips.addEventListener('click', (e) => {
     const b = e.target.closest('button');
     if (!b) return;
+    const { facet, value } = b.dataset;
     if (b.hasAttribute('data-clear')) {
       for (const f of FACETS) state.filters[f] = [];
     } else {
-      const { facet, value } = b.dataset;
       const list = state.filters[facet];
       state.filters[facet] = list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
     }
     writeUrl();
-    render().then(() => chips.querySelector(`button[data-facet="${b.dataset.facet}"][data-value="${b.dataset.value}"]`)?.focus());
+    // Focus stays on the chip, or (after "Clear filters", which is gone then) goes to the first one.
+    render().then(() => ((facet && chips.querySelector(`button[data-facet="${facet}"][data-value="${value}"]`)) || chips.querySelector('button') || input).focus());
   });
   const later = debounce(() => {
     state.q = input.value;
