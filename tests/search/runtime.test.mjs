@@ -123,6 +123,16 @@ test('filters: any value within a facet, all facets', async () => {
 test('limit', async () => {
   assert.equal((await search('SSO', opts({ limit: 2 }))).length, 2);
   assert.deepEqual(await search('SSO', opts({ limit: 0 })), []);
+  // Infinity is every result (it was `Infinity | 0`, that is 0); a fraction is rounded down; a number beyond
+  // 32 bits is not wrapped round; a negative one gives nothing; what is not a number gives the default.
+  const all = await search('SSO', opts({ limit: 1000 }));
+  assert.ok(all.length > 10, `${all.length} results`);
+  assert.deepEqual(urls(await search('SSO', opts({ limit: Infinity }))), urls(all));
+  assert.deepEqual(urls(await search('SSO', opts({ limit: 2 ** 32 }))), urls(all));
+  assert.equal((await search('SSO', opts({ limit: 2.7 }))).length, 2);
+  assert.deepEqual(await search('SSO', opts({ limit: -1 })), []);
+  assert.equal((await search('SSO', opts({ limit: 'many' }))).length, 10);
+  assert.equal((await search('SSO', opts({ limit: null }))).length, 10);
 });
 
 test('facets: site-wide, and for a query', async () => {

@@ -1200,15 +1200,17 @@ async function withRetry(options, fn) {
  * and these have some of them; `missing`: the words of the query this page lacks (normalized, lowercase), empty
  * unless `partial`.
  *
- * options.limit (default 10), options.filters ({phase: [...], tier: [...], kind: [...]}: any value of a facet,
+ * options.limit (default 10; Infinity for every result), options.filters ({phase: [...], tier: [...], kind: [...]}: any value of a facet,
  * all facets), options.baseDir (Node: the output folder on disk), options.baseUrl (the site root; default: the
  * folder this module is served from).
  */
 export async function search(query, options = {}) {
-  const limit = options.limit === undefined ? 10 : Math.max(0, options.limit | 0);
+  // Infinity: every result; a fraction is rounded down; not a number (or null): the default.
+  const n = Number(options.limit ?? 10);
+  const limit = Number.isNaN(n) ? 10 : Math.max(0, Math.floor(n));
   if (!String(query ?? '').trim()) return [];
   return withRetry(options, async (site) => {
-    const { m, groups, ranked, partial } = await rank(site, String(query), options.filters, limit);
+    const { m, groups, ranked, partial } = await rank(site, String(query), options.filters, Number.isFinite(limit) ? limit : undefined);
     const top = ranked.slice(0, limit);
     const base = resultBase(site, m);
     const frags = await Promise.all(
