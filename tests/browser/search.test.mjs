@@ -111,7 +111,37 @@ test('the results page reads ?q= and filters from the URL', async () => {
   await page.waitForFunction(() => document.querySelectorAll('.search-results > li').length === 0);
   await page.waitForFunction(() => !document.querySelector('.search-help').hidden);
   assert.match(await page.locator('.search-status').textContent(), /ぴよぴよ/);
+  // A very long query is cut short where the status line repeats it (it is read out aloud).
+  const long = 'ぴよ'.repeat(200);
+  await page.locator('#search-page-q').fill(long);
+  await page.waitForFunction(() => document.querySelector('.search-status').textContent.includes('…'));
+  assert.equal(await page.locator('.search-status').textContent(), `「${long.slice(0, 60)}…」に一致するページはありません。`);
   assert.deepEqual(errors, []);
+});
+
+test('the header box cuts a long query short in its status line, and the popup stays small', async () => {
+  const page = await newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(fixture);
+  const long = 'zzyzx '.repeat(500).trim();
+  await page.locator('#site-search-q').fill(long);
+  const status = page.locator('.site-search-status');
+  await page.waitForFunction(() => document.querySelector('.site-search-status').textContent.includes('…'));
+  assert.ok((await status.textContent()).startsWith(`「${long.slice(0, 60)}…」`), await status.textContent());
+  const { height } = await status.boundingBox();
+  assert.ok(height < 200, `the status line is ${height}px tall`);
+  assert.deepEqual(errors, []);
+});
+
+test('without JavaScript the results page shows the note that search needs it, and no search hints', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  for (const q of ['', '?q=' + encodeURIComponent('請求書')]) {
+    await page.goto(new URL('search/' + q, fixture).href);
+    assert.equal(await page.locator('.search-nojs').isVisible(), true, q);
+    assert.equal(await page.locator('.search-help').isVisible(), false, q);
+  }
+  await context.close();
 });
 
 test('English sample site: type, arrow down, Enter follows the result', async () => {

@@ -51,6 +51,12 @@ function missing(r, cls) {
   return r.missing?.length ? [el('span', { class: cls }, t('missing', { words: r.missing.join(' ') }))] : [];
 }
 
+// The query as the status line repeats it: at most 60 characters, so a pasted page is not read out aloud whole.
+function clip(q) {
+  const c = [...q];
+  return c.length > 60 ? c.slice(0, 60).join('') + '…' : q;
+}
+
 function kindLabel(kind) {
   return t(kind) || kind;
 }
@@ -126,7 +132,7 @@ function setupBox() {
       items.push(el('li', { role: 'option', id: `site-search-opt-${results.length}`, 'aria-selected': 'false', 'data-url': allUrl(q), class: 'site-search-more' }, t('all')));
       status.textContent = found(results, BOX_LIMIT);
     } else {
-      status.textContent = `${t('none', { q })} ${t('help')}`;
+      status.textContent = `${t('none', { q: clip(q) })} ${t('help')}`;
     }
     list.replaceChildren(...items);
     open();
@@ -252,7 +258,7 @@ function setupPage() {
     }
     if (mine !== seq) return;
     renderChips(counts);
-    status.textContent = results.length ? found(results, PAGE_LIMIT) : t('none', { q });
+    status.textContent = results.length ? found(results, PAGE_LIMIT) : t('none', { q: clip(q) });
     help.hidden = results.length > 0;
     const names = {};
     for (const f of ['phase', 'tier']) for (const v of counts[f]) names[f + ':' + v.id] = v.name;
