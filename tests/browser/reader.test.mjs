@@ -418,6 +418,43 @@ test("keyboard only: skip link, tier picker, checklist and search", async (t) =>
   await Promise.all([page.waitForURL((u) => u.pathname === picked, { timeout: 5000 }), page.keyboard.press("Enter")]);
 });
 
+test("keyboard only: a table and a code block that scroll at 360 px take focus with a visible ring, light and dark", async (t) => {
+  for (const colorScheme of ["light", "dark"]) {
+    const { page } = await open(t, { colorScheme, viewport: { width: 360, height: 800 } });
+    await page.goto(`${EN}playbooks/onboarding/import-employees/`);
+    // The Markdown renderer makes scrolling tables and code blocks focusable (tabindex="0"); give them one here
+    // where the markup does not have it yet, so this checks the theme's side: the focus ring.
+    const n = await page.$$eval(".table-wrap, pre", (es) => {
+      for (const e of es) if (!e.hasAttribute("tabindex")) e.tabIndex = 0;
+      return es.filter((e) => e.scrollWidth > e.clientWidth).length;
+    });
+    assert.ok(n >= 2, `${n} scrolling tables and code blocks at 360 px`);
+    for (const selector of [".table-wrap", "pre"]) {
+      let ring = null;
+      for (let i = 0; i < 100 && !ring; i++) {
+        await page.keyboard.press("Tab");
+        ring = await page.evaluate((sel) => {
+          const e = document.activeElement;
+          if (!e.matches(sel)) return null;
+          const s = getComputedStyle(e);
+          const r = e.getBoundingClientRect();
+          const out = parseFloat(s.outlineWidth) + parseFloat(s.outlineOffset);
+          return {
+            visible: e.matches(":focus-visible") && s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2,
+            color: s.outlineColor,
+            inside: r.left - out >= 0 && r.right + out <= innerWidth,
+          };
+        }, selector);
+      }
+      assert.ok(ring, `Tab never reached ${selector} (${colorScheme})`);
+      assert.ok(ring.visible, `no focus ring on ${selector} (${colorScheme})`);
+      assert.ok(ring.inside, `the ring of ${selector} is cut off at the screen's edge (${colorScheme})`);
+      // The ring is the theme's focus colour, which differs between light and dark.
+      assert.equal(ring.color, colorScheme === "light" ? "rgb(194, 65, 12)" : "rgb(255, 179, 107)", selector);
+    }
+  }
+});
+
 test("without JavaScript every page reads and navigates", async (t) => {
   const { page } = await open(t, { javaScriptEnabled: false });
   await page.goto(EN);
