@@ -181,5 +181,7 @@ test('a query reads only a small part of the index', async () => {
 });
 
 test('a missing index is an error, not an empty result', async () => {
-  await assert.rejects(search('sso', { baseDir: '/nonexistent-shirube-dir' }));
+  await assert.rejects(search('sso', { baseDir: '/nonexistent-shirube-dir' }), {
+    message: "shirube-search: cannot read the search index: /nonexistent-shirube-dir/search/manifest.json not found (is baseDir the site's output folder?)",
+  });
 });

@@ -308,7 +308,13 @@ function siteRootUrl(options) {
   return new URL('./', import.meta.url).href;
 }
 
-class NotFound extends Error {}
+// A file of the index that is not there: `rel` is its path under the site; the message says where it was looked for.
+class NotFound extends Error {
+  constructor(rel, where) {
+    super(`shirube-search: cannot read the search index: ${where}`);
+    this.rel = rel;
+  }
+}
 
 // Node's fs, loaded once per module (only with options.baseDir).
 let nodeFs = null;
@@ -318,11 +324,12 @@ async function readFile(site, rel, kind, fresh) {
     // Synchronous reads: a few small files per query, and each asynchronous read costs several trips through
     // libuv's thread pool (open, stat, read, close), more than the read itself.
     const fs = nodeFs || (nodeFs = await import('node:fs'));
+    const path = site.dir.replace(/[\\/]+$/, '') + '/' + rel;
     let buf;
     try {
-      buf = fs.readFileSync(site.dir.replace(/[\\/]+$/, '') + '/' + rel);
+      buf = fs.readFileSync(path);
     } catch (e) {
-      if (e && e.code === 'ENOENT') throw new NotFound(rel);
+      if (e && e.code === 'ENOENT') throw new NotFound(rel, `${path} not found (is baseDir the site's output folder?)`);
       throw e;
     }
     site.bytes += buf.byteLength;
@@ -330,8 +337,9 @@ async function readFile(site, rel, kind, fresh) {
     if (kind === 'json') return JSON.parse(buf.toString('utf8'));
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
-  const res = await fetch(new URL(rel, site.root), fresh ? { cache: 'no-cache' } : undefined);
-  if (res.status === 404) throw new NotFound(rel);
+  const url = new URL(rel, site.root);
+  const res = await fetch(url, fresh ? { cache: 'no-cache' } : undefined);
+  if (res.status === 404) throw new NotFound(rel, `${url.href}: HTTP 404`);
   if (!res.ok) throw new Error(`shirube-search: ${rel}: HTTP ${res.status}`);
   const buf = new Uint8Array(await res.arrayBuffer());
   site.bytes += buf.byteLength;
@@ -1186,7 +1194,7 @@ async function withRetry(options, fn) {
   try {
     return await fn(site);
   } catch (e) {
-    if (!(e instanceof NotFound) || e.message === 'search/manifest.json') throw e;
+    if (!(e instanceof NotFound) || e.rel === 'search/manifest.json') throw e;
     // A file of an older build is gone: the site was deployed again. Read the new manifest once.
     site.manifest = null;
     return fn(openSite(options));
