@@ -410,29 +410,37 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                     range,
                 ));
             }
-            // Raw HTML: the `src` of media tags (`<img src="shot.png">`) is checked and rewritten like a
-            // Markdown image, so the file is copied and the URL works from the page's pretty URL.
+            // Raw HTML: the `src` of media tags (`<img src="shot.png">`) and the `href` of links are checked and
+            // rewritten like Markdown images and links, so files are copied and URLs work from the page's
+            // pretty URL. A link to an unpublished page loses its `href`, as a Markdown one becomes text.
             Event::Html(ref html) | Event::InlineHtml(ref html) => {
-                let srcs = media_srcs(html);
-                if srcs.is_empty() {
+                let urls = html_urls(html);
+                if urls.is_empty() {
                     rewritten.push((event, range));
                     continue;
                 }
                 let mut fixed = String::with_capacity(html.len() + 32);
                 let mut last = 0;
-                for src in srcs {
-                    let dest = &html[src.clone()];
-                    match resolve(dest, page, site, &own_ids, true, deps) {
+                for u in urls {
+                    let dest = &html[u.value.clone()];
+                    match resolve(dest, page, site, &own_ids, u.image, deps) {
                         Resolved::Url(url, asset) => {
                             out.assets.extend(asset);
-                            fixed.push_str(&html[last..src.start]);
+                            fixed.push_str(&html[last..u.value.start]);
                             fixed.push_str(&escape_attr(&url));
-                            last = src.end;
+                            last = u.value.end;
                         }
                         Resolved::Broken(msg, help) => {
                             out.diagnostics.push(broken(&range, dest, msg, help));
                         }
-                        Resolved::Keep | Resolved::Unpublished(_) => {}
+                        Resolved::Unpublished(msg) => {
+                            out.diagnostics.push(diag(&range, dest, false, msg).with_help(
+                                "the link has no address (it is not a link) until that page is published",
+                            ));
+                            fixed.push_str(html[last..u.attr.start].trim_end());
+                            last = u.attr.end;
+                        }
+                        Resolved::Keep => {}
                     }
                 }
                 fixed.push_str(&html[last..]);
@@ -1145,9 +1153,19 @@ fn html_ids(html: &str) -> Vec<String> {
     ids
 }
 
-/// Byte ranges of the quoted `src` values of `<img>`, `<video>`, `<audio>` and `<source>` tags in raw HTML,
-/// in order. Values with a character reference (`&amp;`) are left out: they are left as written.
-fn media_srcs(html: &str) -> Vec<Range<usize>> {
+/// A URL in raw HTML that shirube checks and rewrites: see [`html_urls`].
+struct HtmlUrl {
+    /// The quoted value.
+    value: Range<usize>,
+    /// The whole attribute, name to closing quote.
+    attr: Range<usize>,
+    /// A `src` (an image or other media), not an `<a href>`.
+    image: bool,
+}
+
+/// The quoted `src` values of `<img>`, `<video>`, `<audio>` and `<source>` tags and the `href` of `<a>` tags in
+/// raw HTML, in order. Values with a character reference (`&amp;`) are left out: they are left as written.
+fn html_urls(html: &str) -> Vec<HtmlUrl> {
     let mut found = Vec::new();
     let lower = html.to_ascii_lowercase();
     let mut from = 0;
@@ -1159,13 +1177,15 @@ fn media_srcs(html: &str) -> Vec<Range<usize>> {
         let name_len = tag
             .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(tag.len());
-        if !matches!(&tag[..name_len], "img" | "video" | "audio" | "source") {
-            continue;
-        }
+        let (attr_name, image) = match &tag[..name_len] {
+            "img" | "video" | "audio" | "source" => ("src=", true),
+            "a" => ("href=", false),
+            _ => continue,
+        };
         let mut at = name_len;
-        while let Some(j) = tag[at..].find("src=") {
+        while let Some(j) = tag[at..].find(attr_name) {
             let attr = at + j;
-            at = attr + 4;
+            at = attr + attr_name.len();
             if !tag[..attr].ends_with(|c: char| c.is_ascii_whitespace()) {
                 continue;
             }
@@ -1175,7 +1195,11 @@ fn media_srcs(html: &str) -> Vec<Range<usize>> {
             if let Some(len) = tag[at + 1..].find(quote) {
                 let value = start + at + 1..start + at + 1 + len;
                 if !html[value.clone()].contains('&') {
-                    found.push(value);
+                    found.push(HtmlUrl {
+                        attr: start + attr..value.end + 1,
+                        value,
+                        image,
+                    });
                 }
             }
         }
@@ -1360,13 +1384,26 @@ mod tests {
     use crate::validate::url_for;
 
     #[test]
-    fn media_srcs_finds_quoted_src_of_media_tags_only() {
+    fn html_urls_finds_quoted_src_of_media_tags_and_href_of_links_only() {
         let html = "<img src=\"a.png\"> <IMG alt='x' SRC='b.png'> <img data-src=\"no.png\" srcset=\"no.png 2x\"> \
                     <iframe src=\"no.html\"></iframe> <img src=no.png> <img src=\"no?a=1&amp;b=2\"> \
-                    <video><source src=\"c.mp4\"></video> <audio src='d.ogg'>";
-        let found: Vec<&str> = media_srcs(html).into_iter().map(|r| &html[r]).collect();
-        assert_eq!(found, ["a.png", "b.png", "c.mp4", "d.ogg"]);
-        assert!(media_srcs("<details><summary>src=\"x\"</summary></details>").is_empty());
+                    <video><source src=\"c.mp4\"></video> <audio src='d.ogg'> <a class=\"x\" href=\"e.md\">e</a> \
+                    <link href=\"no.css\"> <abbr href=\"no\">";
+        let found: Vec<(&str, &str, bool)> = html_urls(html)
+            .into_iter()
+            .map(|u| (&html[u.value], &html[u.attr], u.image))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a.png", "src=\"a.png\"", true),
+                ("b.png", "SRC='b.png'", true),
+                ("c.mp4", "src=\"c.mp4\"", true),
+                ("d.ogg", "src='d.ogg'", true),
+                ("e.md", "href=\"e.md\"", false),
+            ]
+        );
+        assert!(html_urls("<details><summary>src=\"x\"</summary></details>").is_empty());
     }
 
     fn page(src: &str, body: &str) -> Page {
@@ -1490,6 +1527,36 @@ mod tests {
             "playbooks/adoption/b.md:6:5: error: broken link: \"../onboarding/zz.md\" resolves to playbooks/onboarding/zz.md, which is not a page or file\n 6 | [x](../onboarding/zz.md) [y](../onboarding/a.md#nope)\n   |     ^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"../onboarding/a.md\"?\n"
         );
         assert!(msgs[1].starts_with("playbooks/adoption/b.md:6:30: error: broken link: playbooks/onboarding/a.md has no heading with id \"nope\""), "{}", msgs[1]);
+    }
+
+    #[test]
+    fn links_in_raw_html_are_rewritten_and_checked() {
+        let a = page("playbooks/onboarding/a.md", "A.\n");
+        let mut hidden = page("playbooks/onboarding/hidden.md", "H.\n");
+        hidden.draft = true;
+        let b = page(
+            "playbooks/onboarding/b.md",
+            "<details><summary>More</summary>\n<a href=\"a.md\">a</a> <a title=\"t\" href=\"../../content/assets/a.svg\">file</a> <a href=\"hidden.md\" class=\"x\">hidden</a> <a href=\"zz.md\">zz</a>\n</details>\n",
+        );
+        let s = site(&[&a, &hidden, &b]);
+        let r = render(&b, &s);
+        assert_eq!(
+            r.html,
+            "<details><summary>More</summary>\n<a href=\"/guide/playbooks/onboarding/a/\">a</a> <a title=\"t\" href=\"/guide/assets/a.svg\">file</a> <a class=\"x\">hidden</a> <a href=\"zz.md\">zz</a>\n</details>\n"
+        );
+        assert_eq!(r.assets, ["content/assets/a.svg"]);
+        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("playbooks/onboarding/b.md:5:87: warning: link to playbooks/onboarding/hidden.md, which is not published in this build\n"),
+            "{}",
+            msgs[0]
+        );
+        assert!(
+            msgs[1].starts_with("playbooks/onboarding/b.md:5:128: error: broken link: \"zz.md\" resolves to playbooks/onboarding/zz.md"),
+            "{}",
+            msgs[1]
+        );
     }
 
     #[test]
