@@ -72,6 +72,8 @@ pub struct Use {
     pub hash: Option<String>,
     /// Line of the entry in its manifest file.
     pub line: usize,
+    /// Column of the entry's path (or of its `path:` key).
+    pub col: usize,
 }
 
 /// One engagement from the manifest. Holds private fields: never hand it to rendering.
@@ -402,9 +404,32 @@ fn check_entry(
             Outcome::Failed
         }),
     };
-    let mut used = Vec::new();
+    let mut used: Vec<Use> = Vec::new();
     for u in e.used {
         let pos = (u.line, u.col);
+        // One engagement is one proof, however often it lists a page: the repeat is left out of the count.
+        if let Some(first) = used.iter().find(|f| f.path == u.path) {
+            diags.push(
+                Diagnostic::warning(
+                    &file.path,
+                    format!(
+                        "{} is listed twice in engagement {}",
+                        u.path, e.id.value
+                    ),
+                )
+                .at_in(
+                    lines,
+                    pos.0,
+                    path_col(lines.get(pos.0).unwrap_or(""), &u.path, pos.1),
+                    u.path.chars().count(),
+                )
+                .with_help(format!(
+                    "line {} already lists it, and an engagement counts once however often it lists a page; remove this entry",
+                    first.line
+                )),
+            );
+            continue;
+        }
         match known.get(u.path.as_str()) {
             None => {
                 let help = match suggestions.get(&u.path, || known.keys().copied()) {
@@ -463,6 +488,7 @@ fn check_entry(
             path: u.path,
             hash: u.hash,
             line: pos.0,
+            col: pos.1,
         });
     }
     let engagement = ok.then(|| Engagement {
@@ -478,6 +504,19 @@ fn check_entry(
         line,
     });
     (engagement, diags)
+}
+
+/// The column of `path` on `line` (a `used:` entry whose item starts at `col`): where `- path: x` has the path,
+/// not the key.
+pub fn path_col(line: &str, path: &str, col: usize) -> usize {
+    line.char_indices()
+        .nth(col.saturating_sub(1))
+        .and_then(|(b, _)| {
+            line[b..]
+                .find(path)
+                .map(|f| line[..b + f].chars().count() + 1)
+        })
+        .unwrap_or(col)
 }
 
 /// The gated kinds, as `playbook, faq`, for messages.
@@ -633,6 +672,51 @@ pub struct Decision {
     pub uses: [u32; 3],
     /// More successful, fresh engagements it needs to be published (0 unless unproven or expired).
     pub missing: u32,
+    /// Successful engagements of a tier the page does not target: recorded, but never its proof.
+    pub off_tier: Vec<OffTier>,
+}
+
+/// A successful use of a page in an engagement of a tier the page does not target: `check` warns about it,
+/// since the author who recorded it most likely takes it for proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffTier {
+    /// Engagement id.
+    pub engagement: String,
+    /// Index into `Config::tiers` of the engagement's tier.
+    pub tier: usize,
+    /// Manifest file of the engagement.
+    pub file: String,
+    /// Line of the `used:` entry.
+    pub line: usize,
+    /// Column of the `used:` entry.
+    pub col: usize,
+}
+
+/// The warning for a success recorded with a customer of a tier the page does not target (`check` puts it at
+/// the `used:` entry, `prove` prints it after recording): message and help.
+pub fn off_tier_warning(
+    page: &Page,
+    engagement: &str,
+    tier: usize,
+    config: &Config,
+) -> (String, String) {
+    let targets: Vec<&str> = page
+        .tiers
+        .iter()
+        .map(|&t| config.tiers[t].id.as_str())
+        .collect();
+    let tier = &config.tiers[tier].id;
+    (
+        format!(
+            "engagement {engagement} is {tier} tier, which {} does not target: it is not proof of the page",
+            page.src
+        ),
+        format!(
+            "the page targets {}; it is published after a success {}. If it is meant for {tier} customers too, add {tier} to its `tier:`",
+            targets.join(", "),
+            tier_phrase(page, config)
+        ),
+    )
 }
 
 impl Decision {
@@ -649,7 +733,12 @@ pub fn gate(pages: &[Page], manifest: &Manifest, config: &Config, today: i64) ->
     let mut by_path: HashMap<&str, Vec<(&Engagement, &Use)>> = HashMap::default();
     for e in &manifest.engagements {
         for u in &e.used {
-            by_path.entry(u.path.as_str()).or_default().push((e, u));
+            let list = by_path.entry(u.path.as_str()).or_default();
+            // Proof is counted in engagements: a page listed twice in one (which `parse` already leaves out)
+            // counts once.
+            if !list.last().is_some_and(|(last, _)| std::ptr::eq(*last, e)) {
+                list.push((e, u));
+            }
         }
     }
     // In parallel: a decision hashes the page's content when its newest proof carries a hash.
@@ -716,6 +805,17 @@ fn decide(
         hash,
         uses: counts,
         missing: 0,
+        off_tier: uses
+            .iter()
+            .filter(|(e, _)| e.outcome == Outcome::Success && !page.tiers.contains(&e.tier))
+            .map(|(e, u)| OffTier {
+                engagement: e.id.clone(),
+                tier: e.tier,
+                file: e.file.clone(),
+                line: u.line,
+                col: u.col,
+            })
+            .collect(),
     };
     if page.draft {
         d.state = State::Draft;
@@ -1651,6 +1751,31 @@ mod tests {
             engagement("low", "2026-10-03", "success", None),
         ];
         assert_eq!(decide_one(&c, &p, &e, "2026-11-25").state, State::Published);
+    }
+
+    #[test]
+    fn a_page_listed_twice_in_one_engagement_counts_once() {
+        let c = config("proof:\n  min_proofs: 2\n");
+        let p = page("playbooks/onboarding/sso.md", &[1], "Body");
+        let yaml = "engagements:\n  - id: E1\n    tier: low\n    date: 2026-10-01\n    used:\n      - path: playbooks/onboarding/sso.md\n      - playbooks/onboarding/sso.md\n";
+        let (m, d) = manifest(&c, yaml, day("2026-11-25"));
+        let got: Vec<String> = d.iter().map(|d| d.render()).collect();
+        assert_eq!(
+            got,
+            [
+                "manifest.yaml:7:9: warning: playbooks/onboarding/sso.md is listed twice in engagement E1\n 7 |       - playbooks/onboarding/sso.md\n   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: line 6 already lists it, and an engagement counts once however often it lists a page; remove this entry\n"
+            ]
+        );
+        assert_eq!(m.engagements[0].used.len(), 1);
+        let d = gate(std::slice::from_ref(&p), &m, &c, day("2026-11-25")).remove(0);
+        assert_eq!((d.state, d.uses), (State::Unproven, [1, 0, 0]));
+        assert_eq!(d.proofs, BTreeMap::from([(1, 1)]));
+        // The gate counts engagements even when handed a repeated use.
+        let mut m = m;
+        let again = m.engagements[0].used[0].clone();
+        m.engagements[0].used.push(again);
+        let d = gate(std::slice::from_ref(&p), &m, &c, day("2026-11-25")).remove(0);
+        assert_eq!((d.state, d.uses), (State::Unproven, [1, 0, 0]));
     }
 
     #[test]

@@ -301,6 +301,7 @@ mod tests {
                     path: p.to_string(),
                     hash: None,
                     line: *l,
+                    col: 1,
                 })
                 .collect(),
             file: "manifest.yaml".into(),

@@ -153,7 +153,12 @@ pub fn prepare(opts: &Options, diags: &mut Diagnostics) -> Option<Checked> {
 
 /// The proof gate's warnings: pages changed since they were proven, and published pages that require an
 /// unpublished one.
-fn gate_warnings(pages: &[Page], decisions: &[Decision], sources: &Sources) -> Vec<Diagnostic> {
+fn gate_warnings(
+    pages: &[Page],
+    decisions: &[Decision],
+    sources: &Sources,
+    config: &Config,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let texts: HashMap<&str, &str> = sources
         .docs
@@ -176,6 +181,27 @@ fn gate_warnings(pages: &[Page], decisions: &[Decision], sources: &Sources) -> V
             diags.push(
                 Diagnostic::warning(&page.src, format!("{what}{held}"))
                     .with_help(format!("{todo}; `shirube status` shows every page")),
+            );
+        }
+    }
+    // A success with a customer of a tier the page does not target is recorded, but is not its proof.
+    for (page, decision) in pages.iter().zip(decisions) {
+        if !decision.gated {
+            continue;
+        }
+        for o in &decision.off_tier {
+            let (message, help) = proof::off_tier_warning(page, &o.engagement, o.tier, config);
+            let text = sources
+                .manifests
+                .iter()
+                .find(|m| m.path == o.file)
+                .map_or("", |m| m.text.as_str());
+            let line = text.lines().nth(o.line.saturating_sub(1)).unwrap_or("");
+            let col = proof::path_col(line, &page.src, o.col);
+            diags.push(
+                Diagnostic::warning(&o.file, message)
+                    .at(text, o.line, col, page.src.chars().count())
+                    .with_help(help),
             );
         }
     }

@@ -1000,3 +1000,77 @@ fn proves_at_the_same_time_lose_nothing() {
         );
     }
 }
+
+#[test]
+fn a_success_with_a_tier_the_page_does_not_target_is_recorded_with_a_warning() {
+    let site = prove_site("engagements: []\n");
+    write(
+        site.path(),
+        &[(
+            "playbooks/retention/review.md",
+            "---\ntitle: Review\nphase: onboarding\ntier: [high]\n---\nSteps.\n",
+        )],
+    );
+    let (code, out, err) = shirube(
+        site.path(),
+        &[
+            "prove",
+            "playbooks/retention/review.md",
+            "--engagement",
+            "E1",
+            "--tier",
+            "low",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let hash = out.split(' ').nth(1).expect("path and hash").trim();
+    assert_eq!(
+        err,
+        "recorded 1 page in engagement E1 (manifest.yaml)\nwarning: engagement E1 is low tier, which playbooks/retention/review.md does not target: it is not proof of the page\n  help: the page targets high; it is published after a success with a high-touch customer. If it is meant for low customers too, add low to its `tier:`\n"
+    );
+    let manifest = std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest");
+    assert!(manifest.contains(&format!("hash: {hash}")), "{manifest}");
+    // `check` says the same of the entry, where it is.
+    let (code, _, err) = shirube(site.path(), &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        err,
+        "manifest.yaml:7:15: warning: engagement E1 is low tier, which playbooks/retention/review.md does not target: it is not proof of the page\n 7 |       - path: playbooks/retention/review.md\n   |               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: the page targets high; it is published after a success with a high-touch customer. If it is meant for low customers too, add low to its `tier:`\n\n0 errors, 1 warning\n"
+    );
+    // Adding it to an existing engagement of another tier warns too; a partial outcome is no proof anyway, and
+    // a targeted tier is proof: no warning.
+    let (code, _, err) = shirube(
+        site.path(),
+        &[
+            "prove",
+            "playbooks/retention/review.md",
+            "--engagement",
+            "E1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("\nwarning: engagement E1 is low tier"),
+        "{err}"
+    );
+    for (id, tier, outcome) in [("E2", "mid", "partial"), ("E3", "high", "success")] {
+        let (code, _, err) = shirube(
+            site.path(),
+            &[
+                "prove",
+                "playbooks/retention/review.md",
+                "--engagement",
+                id,
+                "--tier",
+                tier,
+                "--outcome",
+                outcome,
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            err,
+            format!("recorded 1 page in engagement {id} (manifest.yaml)\n")
+        );
+    }
+}

@@ -169,9 +169,10 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         );
     }
     let outcome = args.outcome.clone().unwrap_or_else(|| "success".into());
-    if let Err(help) = proof::Outcome::parse(&outcome) {
-        return fail(2, &format!("unknown outcome \"{outcome}\""), &help);
-    }
+    let outcome_is = match proof::Outcome::parse(&outcome) {
+        Ok(o) => o,
+        Err(help) => return fail(2, &format!("unknown outcome \"{outcome}\""), &help),
+    };
     let date = match &args.date {
         None => format_date(checked.today),
         Some(d) => match parse_date(d) {
@@ -335,6 +336,28 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         args.engagement,
         file.path
     );
+    // Recorded all the same: the engagement happened, and `status` ranks what to prove next by every use. But
+    // whoever records a success most likely takes it for proof, which it is not for a page that does not
+    // target the customer's tier.
+    let (tier, outcome) = match existing {
+        Some(e) => (Some(e.tier), e.outcome),
+        None => (
+            args.tier.as_deref().and_then(|t| config.tier_index(t)),
+            outcome_is,
+        ),
+    };
+    if let Some(tier) = tier
+        && outcome == proof::Outcome::Success
+    {
+        for (path, _) in &uses {
+            if let Some((page, _)) = by_src.get(path.as_str())
+                && !page.tiers.contains(&tier)
+            {
+                let (message, help) = proof::off_tier_warning(page, &args.engagement, tier, config);
+                say!("warning: {message}\n  help: {help}");
+            }
+        }
+    }
     ExitCode::SUCCESS
 }
 

@@ -414,7 +414,7 @@ impl Session {
         } else {
             proof::gate(&pages, &parsed.manifest, &config, today)
         };
-        let gate_diags = gate_warnings(&pages, &decisions, &self.sources);
+        let gate_diags = gate_warnings(&pages, &decisions, &self.sources, &config);
         diags.extend(gate_diags.iter().cloned());
         self.fast.gate_diags = gate_diags;
         timings.lap("gate");
@@ -539,6 +539,7 @@ impl Session {
             gate_same &= old.state == d.state
                 && old.published == d.published
                 && old.reason == d.reason
+                && old.off_tier == d.off_tier
                 && self.pages[*j].requires == page.requires;
         }
         // Cached diagnostics that point into a saved file carry its old text: make them again.
@@ -586,7 +587,8 @@ impl Session {
         timings.lap("validate");
         diags.extend(parsed.diagnostics.iter().cloned());
         if !gate_same {
-            self.fast.gate_diags = gate_warnings(&self.pages, &self.decisions, &self.sources);
+            self.fast.gate_diags =
+                gate_warnings(&self.pages, &self.decisions, &self.sources, &config);
         }
         diags.extend(self.fast.gate_diags.iter().cloned());
         timings.lap("gate");
