@@ -1074,3 +1074,44 @@ fn a_success_with_a_tier_the_page_does_not_target_is_recorded_with_a_warning() {
         );
     }
 }
+
+#[test]
+fn a_stale_page_held_back_is_first_in_what_to_prove() {
+    let site = canary_site();
+    let manifest = std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest");
+    let manifest = manifest.replace(
+        "      - playbooks/onboarding/sso.md\n",
+        "      - path: playbooks/onboarding/sso.md\n        hash: 0123456789abcdef\n",
+    );
+    write(
+        site.path(),
+        &[
+            (
+                "shirube.yaml",
+                "title: Canary guide\nbase_url: https://guide.example/\nproof:\n  on_change: unpublish\n",
+            ),
+            ("manifest.yaml", &manifest),
+        ],
+    );
+    let (code, out, err) = shirube(site.path(), &["status", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(
+        v["to_prove"],
+        serde_json::json!([
+            "playbooks/onboarding/sso.md",
+            "playbooks/adoption/old.md",
+            "playbooks/onboarding/canaryslugunproven.md"
+        ])
+    );
+    let (code, out, err) = shirube(site.path(), &["status"]);
+    assert_eq!(code, 0, "{err}");
+    let next = out.split("\nWhat to scale next\n").nth(1).expect("section");
+    assert_eq!(
+        next,
+        "  prove these (held back since a change first, then most used in engagements):\n    \
+         playbooks/onboarding/sso.md\n      used in 1 engagement (1 successful, 0 partial, 0 failed); changed since it was last proven on 2026-10-01; prove it again with a low-touch customer (shirube prove playbooks/onboarding/sso.md)\n    \
+         playbooks/adoption/old.md\n      used in 1 engagement (1 successful, 0 partial, 0 failed); its proof is older than 540 days (newest 2024-01-01); needs 1 more successful engagement with a low-touch customer\n    \
+         playbooks/onboarding/canaryslugunproven.md\n      used in 1 engagement (0 successful, 1 partial, 0 failed); needs 1 more successful engagement with a low-touch customer\n"
+    );
+}

@@ -69,7 +69,8 @@ pub struct Report {
     pub today: String,
     /// Gated pages, in source order.
     pub pages: Vec<Row>,
-    /// Unproven or expired pages, most used first: what to prove next.
+    /// What to prove next: stale pages held back by `on_change: unpublish` first (they have just left the
+    /// guide, and one proof brings them back), then unproven or expired pages, most used first.
     pub to_prove: Vec<String>,
     /// Published pages whose proof expires within 60 days, soonest first.
     pub expiring: Vec<String>,
@@ -121,10 +122,14 @@ pub fn report(c: &Checked) -> Report {
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     let mut to_prove: Vec<&Row> = pages
         .iter()
-        .filter(|r| matches!(r.state, State::Unproven | State::Expired))
+        .filter(|r| {
+            matches!(r.state, State::Unproven | State::Expired)
+                || (r.state == State::Stale && !r.published)
+        })
         .collect();
     to_prove.sort_by_key(|r| {
         (
+            r.state != State::Stale,
             std::cmp::Reverse(r.uses.success + r.uses.partial + r.uses.failed),
             r.path.clone(),
         )
@@ -251,7 +256,10 @@ fn human(r: &Report, c: &Checked) -> String {
     }
     let by_path = |path: &str| r.pages.iter().find(|p| p.path == path);
     if !r.to_prove.is_empty() {
-        let _ = writeln!(out, "  prove these (most used in engagements first):");
+        let _ = writeln!(
+            out,
+            "  prove these (held back since a change first, then most used in engagements):"
+        );
         for path in &r.to_prove {
             if let Some(p) = by_path(path) {
                 let total = p.uses.success + p.uses.partial + p.uses.failed;
