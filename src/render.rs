@@ -1698,8 +1698,17 @@ pub fn truncate(s: &str, max: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
-/// `sitemap.xml` for the given URLs. Paths only when `base_url` has no host.
-pub fn sitemap(config: &Config, urls: &[String]) -> OutputFile {
+/// Whether the site has a sitemap: `base_url` names a host. The sitemap protocol takes only absolute URLs, so a
+/// site whose `base_url` is a path (`/guide/`) gets none, and its robots.txt names none (as for the feed).
+pub fn sitemap_enabled(config: &Config) -> bool {
+    !config.base_url.origin.is_empty()
+}
+
+/// `sitemap.xml` for the given URLs, or `None` when `base_url` has no host (see [`sitemap_enabled`]).
+pub fn sitemap(config: &Config, urls: &[String]) -> Option<OutputFile> {
+    if !sitemap_enabled(config) {
+        return None;
+    }
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -1709,16 +1718,18 @@ pub fn sitemap(config: &Config, urls: &[String]) -> OutputFile {
         xml.push_str("</loc></url>\n");
     }
     xml.push_str("</urlset>\n");
-    OutputFile {
+    Some(OutputFile {
         path: "sitemap.xml".into(),
         bytes: xml.into_bytes(),
-    }
+    })
 }
 
 /// `robots.txt`: everything allowed in a published build, nothing in a preview.
 pub fn robots(config: &Config, preview: bool) -> OutputFile {
     let text = if preview {
         "# Preview build: not for search engines.\nUser-agent: *\nDisallow: /\n".to_string()
+    } else if !sitemap_enabled(config) {
+        "User-agent: *\nAllow: /\n".to_string()
     } else {
         format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}\n",

@@ -774,9 +774,21 @@ fn static_files_named_like_generated_ones_are_not_copied_and_say_so() {
         "{}",
         run.stderr
     );
-    // The generated files are the ones published.
-    assert!(site.out("sitemap.xml").contains("<urlset xmlns="));
-    assert!(site.out("robots.txt").contains("Allow: /"));
+    // The generated robots.txt is the one published; the fixture's base_url is a path, so there is no sitemap,
+    // and the static one is not published in its place.
+    assert!(!site.public().join("sitemap.xml").exists());
+    assert_eq!(site.out("robots.txt"), "User-agent: *\nAllow: /\n");
+}
+
+#[test]
+fn a_path_only_base_url_gets_no_sitemap_since_sitemaps_need_absolute_urls() {
+    let site = built_full();
+    assert!(site.out("sitemap.xml").contains("<loc>https://"));
+    // The same output folder built for a path only: the sitemap goes, and robots.txt names none.
+    site.build(&["--base-url", "/guide/"]).expect_ok();
+    assert!(!site.public().join("sitemap.xml").exists());
+    assert!(!site.public().join("feed.xml").exists());
+    assert_eq!(site.out("robots.txt"), "User-agent: *\nAllow: /\n");
 }
 
 #[test]

@@ -955,7 +955,7 @@ impl Output<'_> {
         public_manifest(self.config, &s.pages, &s.decisions, &self.included)
     }
 
-    fn sitemap(&self) -> OutputFile {
+    fn sitemap(&self) -> Option<OutputFile> {
         render::sitemap(self.config, &self.renderer.page_urls())
     }
 
@@ -1043,7 +1043,7 @@ impl Output<'_> {
             }
         }
         files.push(self.manifest_json());
-        files.push(self.sitemap());
+        files.extend(self.sitemap());
         files.extend(self.feed());
         // Moved out rather than copied (52 MB at 10,000 pages): the build needs them once.
         self.search();
@@ -1069,7 +1069,7 @@ impl Output<'_> {
             return self.feed().map(|f| Ok(f.bytes));
         }
         if path == "sitemap.xml" {
-            return Some(Ok(self.sitemap().bytes));
+            return self.sitemap().map(|f| Ok(f.bytes));
         }
         if path == "manifest.json" {
             return Some(Ok(self.manifest_json().bytes));
@@ -1090,10 +1090,13 @@ impl Output<'_> {
         paths.extend(self.theme.statics.keys().cloned());
         paths.extend(self.assets.keys().cloned());
         paths.extend(
-            ["manifest.json", "sitemap.xml", "robots.txt"]
+            ["manifest.json", "robots.txt"]
                 .into_iter()
                 .map(String::from),
         );
+        if render::sitemap_enabled(self.config) {
+            paths.insert("sitemap.xml".to_string());
+        }
         if feed::enabled(self.config) {
             paths.insert(feed::PATH.to_string());
         }
