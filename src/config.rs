@@ -340,7 +340,11 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
     };
     let raw: RawConfig = match yaml::parse(text, at) {
         Ok(r) => r,
-        Err(d) => return (None, vec![d]),
+        // Every bad value, not only the first.
+        Err(d) => {
+            let each = yaml::parse_each_error::<RawConfig>(text, at, false).1;
+            return (None, if each.is_empty() { vec![d] } else { each });
+        }
     };
     let mut diags = Vec::new();
     let base_url = match &raw.base_url {
@@ -601,6 +605,25 @@ mod tests {
         assert_eq!(c.tiers[1].id, "low");
         assert_eq!(c.base_url.path, "/");
         assert_eq!(c.proof.min_proofs, 1);
+    }
+
+    #[test]
+    fn every_bad_value_is_reported() {
+        let (c, d) =
+            parse("title: T\nlanguage: fr\nproof:\n  min_proofs: two\n  on_change: warm\n");
+        assert!(c.is_none());
+        let got: Vec<String> = d
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "2:11: unknown value \"fr\"",
+                "4:15: expected a whole number",
+                "5:14: unknown value \"warm\""
+            ]
+        );
     }
 
     #[test]

@@ -120,8 +120,9 @@ pub struct ManifestFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawManifest {
+    /// `engagements:` with nothing under it yet (how a manifest starts) is an empty list.
     #[serde(default)]
-    engagements: Vec<Spanned<RawEngagement>>,
+    engagements: Option<Vec<Spanned<RawEngagement>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,8 +135,9 @@ struct RawEngagement {
     date: Spanned<String>,
     #[serde(default)]
     outcome: Option<Spanned<String>>,
+    /// `used:` with nothing under it: none.
     #[serde(default)]
-    used: Vec<Spanned<RawUse>>,
+    used: Option<Vec<Spanned<RawUse>>>,
     note: Option<String>,
 }
 
@@ -221,12 +223,25 @@ fn at(s: Spanned<String>, file: Embedded<'_>) -> At {
 
 /// Reads one manifest file into entries: with [`fast::entries`] when the file keeps to the plain layout that
 /// `shirube prove` writes, else (and for every file with a mistake in it) with the YAML parser, whose
-/// diagnostics say what is wrong.
-fn read_entries(file: &ManifestFile) -> Result<Vec<Entry>, Diagnostic> {
+/// diagnostics say what is wrong. With errors, the entries are those that could still be read (each bad
+/// value's entry left out), so that their own problems are reported in the same run; they are not proof.
+fn read_entries(file: &ManifestFile) -> (Vec<Entry>, Vec<Diagnostic>) {
     if let Some(entries) = fast::entries(&file.text) {
-        return Ok(entries);
+        return (entries, Vec::new());
     }
-    read_entries_yaml(file)
+    match read_entries_yaml(file) {
+        Ok(entries) => (entries, Vec::new()),
+        Err(first) => {
+            let here = Embedded {
+                path: &file.path,
+                file: &file.text,
+                line_offset: 0,
+            };
+            let (raw, diags) = yaml::parse_each_error::<RawManifest>(&file.text, here, true);
+            let entries = raw.map(|r| entries_of(r, here)).unwrap_or_default();
+            (entries, if diags.is_empty() { vec![first] } else { diags })
+        }
+    }
 }
 
 /// [`read_entries`] with the YAML parser only.
@@ -237,8 +252,13 @@ fn read_entries_yaml(file: &ManifestFile) -> Result<Vec<Entry>, Diagnostic> {
         line_offset: 0,
     };
     let raw: RawManifest = yaml::parse_large(&file.text, here)?;
-    Ok(raw
-        .engagements
+    Ok(entries_of(raw, here))
+}
+
+/// The entries of a parsed manifest, with their positions.
+fn entries_of(raw: RawManifest, here: Embedded<'_>) -> Vec<Entry> {
+    raw.engagements
+        .unwrap_or_default()
         .into_iter()
         .map(|e| {
             let line = yaml::position(&e, here).0;
@@ -254,6 +274,7 @@ fn read_entries_yaml(file: &ManifestFile) -> Result<Vec<Entry>, Diagnostic> {
                 outcome: e.outcome.map(|o| at(o, here)),
                 used: e
                     .used
+                    .unwrap_or_default()
                     .into_iter()
                     .map(|u| {
                         let (line, col) = yaml::position(&u, here);
@@ -267,7 +288,7 @@ fn read_entries_yaml(file: &ManifestFile) -> Result<Vec<Entry>, Diagnostic> {
                     .collect(),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Parses and validates every manifest file. `known` maps source paths to whether the page's kind is gated.
@@ -282,16 +303,12 @@ pub fn parse(
     let mut ids: HashMap<String, (usize, usize)> = HashMap::default();
     // Reading is most of the work and each file stands alone: in parallel. So are the checks of each
     // engagement; only duplicate ids are found in file order, so that one is reported where it appears second.
-    let read: Vec<Result<Vec<Entry>, Diagnostic>> = files.par_iter().map(read_entries).collect();
+    let read: Vec<(Vec<Entry>, Vec<Diagnostic>)> = files.par_iter().map(read_entries).collect();
     let suggestions = PathSuggestions::default();
-    for (f, (file, entries)) in files.iter().zip(read).enumerate() {
-        let entries = match entries {
-            Ok(r) => r,
-            Err(d) => {
-                diags.push(d);
-                continue;
-            }
-        };
+    for (f, (file, (entries, errors))) in files.iter().zip(read).enumerate() {
+        // A file with a bad value still has its other entries checked, but gives no proof.
+        let readable = errors.is_empty();
+        diags.extend(errors);
         let lines = Lines::new(&file.text);
         // Per engagement: the duplicate-id error, reported before its other problems.
         let mut duplicate: Vec<Option<Diagnostic>> = vec![None; entries.len()];
@@ -317,7 +334,7 @@ pub fn parse(
             .into_par_iter()
             .zip(&duplicate)
             .map(|(e, dup)| {
-                let ok = dup.is_none();
+                let ok = dup.is_none() && readable;
                 check_entry(e, ok, (file, &lines), config, known, &suggestions, today)
             })
             .collect();
@@ -1888,6 +1905,41 @@ mod tests {
             d[2].help.as_deref(),
             Some("did you mean \"playbooks/onboarding/sso.md\"?")
         );
+    }
+
+    #[test]
+    fn every_bad_value_of_a_manifest_is_reported_not_only_the_first() {
+        let c = config("");
+        // An unknown key stopped the parser: the engagement's other mistakes were hidden behind it.
+        let yaml = "engagements:\n  - id: A\n    tier: LOW\n    hash: 0123456789abcdef\n    date: 2026-10-01\n    outcome: Success\n    used:\n      - pth: playbooks/onboarding/sso.md\n  - id: B\n    tier: [low]\n    date: 2026-10-01\n";
+        let (m, d) = manifest(&c, yaml, day("2026-11-25"));
+        let got: Vec<String> = d
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "4:5: unknown key \"hash\"",
+                "8:9: unknown key \"pth\"",
+                "10:11: expected string scalar",
+                "3:11: unknown tier \"LOW\"",
+                "6:14: unknown outcome \"Success\"",
+            ]
+        );
+        assert!(
+            m.engagements.is_empty(),
+            "a file with errors gives no proof"
+        );
+    }
+
+    #[test]
+    fn an_empty_engagements_key_is_an_empty_manifest() {
+        let c = config("");
+        for yaml in ["engagements:\n", "# ours\nengagements:   # none yet\n\n"] {
+            let (m, d) = manifest(&c, yaml, day("2026-11-25"));
+            assert!(d.is_empty() && m.engagements.is_empty(), "{yaml}: {d:?}");
+        }
     }
 
     #[test]

@@ -302,6 +302,10 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         Some(front) => Ok(front),
         None => yaml::parse(yaml_text, at),
     };
+    // When a value could not be read (each such has its error), the keys written: a key whose value was left
+    // out is not also called missing below, and the page is not returned.
+    let mut broken = false;
+    let mut present: Vec<String> = Vec::new();
     let front: Front = match parsed {
         Ok(f) => f,
         Err(d) => {
@@ -315,11 +319,27 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
                         .iter()
                         .filter(|k| !KNOWN_KEYS.contains(&k.value.as_str()));
                     diags.extend(unknown.map(|k| unknown_key(doc, &lines, at, k)));
-                    diags.push(d);
+                    // Every bad value, not only the first one serde stopped at; then the checks below on the
+                    // values that could be read, for their mistakes too. The page is not returned.
+                    let (partial, each) = yaml::parse_each_error::<Front>(yaml_text, at, false);
+                    if each.is_empty() {
+                        diags.push(d);
+                    } else {
+                        diags.extend(each);
+                    }
+                    let Some(mut partial) = partial else {
+                        return (None, diags);
+                    };
+                    partial.unknown.clear(); // reported above
+                    present = keys.0.into_iter().map(|k| k.value).collect();
+                    broken = true;
+                    partial
                 }
-                Err(syntax) => diags.push(syntax),
+                Err(syntax) => {
+                    diags.push(syntax);
+                    return (None, diags);
+                }
             }
-            return (None, diags);
         }
     };
     if !front.unknown.is_empty() {
@@ -344,6 +364,7 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
             );
             String::new()
         }
+        None if present.iter().any(|k| k == "title") => String::new(),
         None => {
             let d = Diagnostic::error(&doc.path, "missing required key \"title\"");
             let d = if doc.front.is_some() {
@@ -400,7 +421,11 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
                 None
             }
         },
-        None if matches!(kind, Kind::Playbook | Kind::Faq) && !is_intro && doc.front.is_some() => {
+        None if matches!(kind, Kind::Playbook | Kind::Faq)
+            && !is_intro
+            && doc.front.is_some()
+            && !present.iter().any(|k| k == "phase") =>
+        {
             let ids: Vec<&str> = config.phases.iter().map(|p| p.id.as_str()).collect();
             diags.push(
                 Diagnostic::error(
@@ -552,6 +577,9 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         );
     }
 
+    if broken {
+        return (None, diags);
+    }
     // A page with front matter errors is still returned, so that its links and requires are checked in the
     // same run; the build stops before writing anything because the errors are there.
     let page = Page {
@@ -876,9 +904,18 @@ mod tests {
         let (page, diags) = read_page(&doc, &config);
         assert!(page.is_none());
         let got: Vec<(usize, &str)> = diags.iter().map(|d| (d.line, d.message.as_str())).collect();
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert_eq!(got[0], (3, "unknown front matter key \"lastmod\""));
-        assert_eq!(got[1].0, 4, "{got:?}");
+        // The checks after the bad value run too: the missing phase is found in the same run.
+        assert_eq!(
+            got,
+            [
+                (3, "unknown front matter key \"lastmod\""),
+                (4, "expected a whole number"),
+                (
+                    1,
+                    "missing required key \"phase\" (every playbook needs one)"
+                )
+            ]
+        );
     }
 
     #[test]

@@ -45,6 +45,118 @@ pub fn parse_large<T: DeserializeOwned>(yaml: &str, at: Embedded<'_>) -> Result<
         .map_err(|e| to_diagnostic(&e, at))
 }
 
+/// At most this many bad values are reported from one YAML document (each is one more parse)...
+const MAX_VALUE_ERRORS: usize = 50;
+/// ...and at most about this many bytes parsed to find them, so that a large manifest (7 MB at 20,000
+/// engagements, about a second a parse) with many mistakes reports the first few quickly rather than all.
+const MAX_REPARSE_BYTES: usize = 32 << 20;
+
+/// Parses `yaml` as `T` like [`parse`] (or [`parse_large`] with `large`), but reports every bad value, not
+/// only the first: serde stops at the first error, so the entry that holds it (the `key: value` line and the
+/// lines under it, or the `- ` item) is blanked out and the document parsed again, until it parses or no
+/// entry can be found. Lines are blanked, not removed, so positions stay those of the file. A syntax error
+/// is reported alone, since nothing after it can be read with confidence; so is a missing key that only
+/// blanking made missing. Returns the value of the last parse when one succeeded (read without the bad
+/// entries: the caller must not use it as if the document were valid), and every error.
+pub fn parse_each_error<T: DeserializeOwned>(
+    yaml: &str,
+    at: Embedded<'_>,
+    large: bool,
+) -> (Option<T>, Vec<Diagnostic>) {
+    let opts = || if large { options_large() } else { options() };
+    let mut err = match serde_saphyr::from_str_with_options::<T>(yaml, opts()) {
+        Ok(v) => return (Some(v), Vec::new()),
+        Err(e) => e,
+    };
+    let mut diags = vec![to_diagnostic(&err, at)];
+    // Well-formed YAML (a repeated key aside, which is blanked like a bad value)?
+    let mut syntax = opts();
+    syntax.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::FirstWins;
+    if serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(yaml, syntax).is_err() {
+        return (None, diags);
+    }
+    let mut lines: Vec<&str> = yaml.split('\n').collect();
+    let mut blanked: Vec<&str> = Vec::new();
+    let rounds = (MAX_REPARSE_BYTES / yaml.len().max(1)).clamp(1, MAX_VALUE_ERRORS);
+    for _ in 0..rounds {
+        let Some(line) = err.location().map(|l| l.line() as usize) else {
+            break;
+        };
+        let Some((start, end, key)) = entry_at(&lines, line) else {
+            break;
+        };
+        if lines[start..end].iter().all(|l| l.is_empty()) {
+            break; // nothing left to blank: no progress
+        }
+        lines[start..end].iter_mut().for_each(|l| *l = "");
+        blanked.push(key);
+        let text = lines.join("\n");
+        if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            break; // every entry was bad: an empty document says nothing more
+        }
+        err = match serde_saphyr::from_str_with_options::<T>(&text, opts()) {
+            Ok(v) => return (Some(v), diags),
+            Err(e) => e,
+        };
+        let raw = err.without_snippet().to_string();
+        let made_missing = raw
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+            .is_some_and(|k| blanked.contains(&k));
+        if !made_missing {
+            diags.push(to_diagnostic(&err, at));
+        }
+    }
+    (None, diags)
+}
+
+/// The entry of a block-style YAML document that holds 1-based line `line`: 0-based start and end (exclusive)
+/// line indices, and its key (empty for a `- ` item without one). The entry is the nearest line at or above
+/// that starts a `key:` (after any `- `), and every line under it indented deeper. `None` when there is none.
+fn entry_at<'a>(lines: &[&'a str], line: usize) -> Option<(usize, usize, &'a str)> {
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let content = |l: &str| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    };
+    // `key:` followed by a space or the end of the line, after any `- ` item markers.
+    let key_of = |l: &'a str| -> Option<&'a str> {
+        let mut rest = l.trim_start_matches(' ');
+        while let Some(r) = rest.strip_prefix("- ") {
+            rest = r.trim_start_matches(' ');
+        }
+        let i = rest.find(':')?;
+        let key = &rest[..i];
+        let after = &rest[i + 1..];
+        let plain = !key.is_empty()
+            && !key.starts_with(['[', '{', '"', '\'', '#', '&', '*', '!', '|', '>', '-'])
+            && !key.contains(" #");
+        (plain && (after.is_empty() || after.starts_with(' '))).then_some(key)
+    };
+    let mut i = line.checked_sub(1)?;
+    let mut deeper_than = indent(lines.get(i)?);
+    let start = loop {
+        let l = lines[i];
+        if content(l) && indent(l) <= deeper_than {
+            if let Some(key) = key_of(l) {
+                break (i, key);
+            }
+            deeper_than = indent(l).saturating_sub(1);
+        }
+        i = i.checked_sub(1)?;
+    };
+    let (s, key) = start;
+    let base = indent(lines[s]);
+    let mut end = s + 1;
+    while end < lines.len() && (!content(lines[end]) || indent(lines[end]) > base) {
+        end += 1;
+    }
+    Some((s, end, key))
+}
+
 /// Parses `yaml` as `T`, or returns one diagnostic that says where and what.
 pub fn parse<T: DeserializeOwned>(yaml: &str, at: Embedded<'_>) -> Result<T, Diagnostic> {
     serde_saphyr::from_str_with_options::<T>(yaml, options()).map_err(|e| to_diagnostic(&e, at))
@@ -64,11 +176,28 @@ pub fn to_diagnostic(e: &serde_saphyr::Error, at: Embedded<'_>) -> Diagnostic {
         .unwrap_or((1, 1));
     let line = if line == 0 { 1 } else { line };
     let (message, help, len) = explain(&raw);
+    // A value of the wrong type is underlined whole (`weight: ten`), not by its first character.
+    let len = if len == 1 && raw.starts_with("invalid ") {
+        value_len(at.file, line + at.line_offset, col.max(1))
+    } else {
+        len
+    };
     let d = Diagnostic::error(at.path, message).at(at.file, line + at.line_offset, col.max(1), len);
     match help {
         Some(h) => d.with_help(h),
         None => d,
     }
+}
+
+/// The length in characters of the plain scalar at 1-based `line` and `col` of `file`: up to a comment or the
+/// end of the line, trailing spaces left out; at least 1.
+fn value_len(file: &str, line: usize, col: usize) -> usize {
+    let Some(text) = file.lines().nth(line.saturating_sub(1)) else {
+        return 1;
+    };
+    let value: String = text.chars().skip(col - 1).collect();
+    let value = value.split(" #").next().unwrap_or("").trim_end();
+    value.chars().count().max(1)
 }
 
 /// Rewrites serde's terse messages. Returns message, help and how many characters to underline.
@@ -204,6 +333,46 @@ mod tests {
             line_offset: 0,
         };
         parse::<T>(src, at).unwrap_err().render()
+    }
+
+    fn each(src: &str) -> Vec<String> {
+        let at = Embedded {
+            path: "a.md",
+            file: src,
+            line_offset: 0,
+        };
+        parse_each_error::<T>(src, at, false)
+            .1
+            .iter()
+            .map(Diagnostic::render)
+            .collect()
+    }
+
+    #[test]
+    fn every_bad_value_is_reported() {
+        let got = each("title: a\nweight: ten\ndraft: yes\ntitle: b\n");
+        assert_eq!(
+            got,
+            [
+                "a.md:2:9: error: expected a whole number\n 2 | weight: ten\n   |         ^^^\n  help: write a number such as 10\n",
+                "a.md:3:8: error: expected true or false\n 3 | draft: yes\n   |        ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n",
+                "a.md:4:1: error: duplicate key \"title\"\n 4 | title: b\n   | ^^^^^\n  help: each key may appear once; remove or merge the other one\n",
+            ]
+        );
+        // A value under its key, and a required key whose only value was bad: not also called missing.
+        let got = each("title:\n  - [x]\nweight: 1.5 # c\n");
+        let heads: Vec<&str> = got.iter().filter_map(|d| d.lines().next()).collect();
+        assert_eq!(
+            heads,
+            [
+                "a.md:2:3: error: expected string scalar",
+                "a.md:3:9: error: expected a whole number"
+            ]
+        );
+        assert!(got[1].contains("\n   |         ^^^\n"), "{}", got[1]);
+        // After a syntax error, nothing else.
+        let got = each("title: \"a\nweight: ten\n");
+        assert_eq!(got.len(), 1, "{got:?}");
     }
 
     #[test]

@@ -320,7 +320,7 @@ fn failed_build_writes_nothing_and_says_so() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "content/a.md:3:8: error: expected true or false\n 3 | draft: yes\n   |        ^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n\nbuild failed: 1 error, 0 warnings; nothing was written\n"
+        "content/a.md:3:8: error: expected true or false\n 3 | draft: yes\n   |        ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n\nbuild failed: 1 error, 0 warnings; nothing was written\n"
     );
     assert!(!dir.path().join("public").exists());
 }
@@ -472,5 +472,23 @@ fn bytes_and_names_that_are_not_utf8_and_symlinks_are_named() {
          folder) itself here, or leave it out of the site's folders\n\n\
          playbooks/onboarding/b.md:6:4: error: not valid UTF-8 (byte 43)\n  help: save the file as UTF-8\n\n\
          2 errors, 1 warning\n"
+    );
+}
+
+#[test]
+fn every_bad_front_matter_value_is_reported_in_one_run() {
+    let (code, err) = check(&[(
+        "playbooks/onboarding/a.md",
+        "---\ntitle: [A]\nphase: onboarding\nweight: ten\nbefore_kickoff: yes # soon\ntime: 1h30\nhugo_key: 1\n---\nBody\n",
+    )]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md:2:8: error: expected string scalar\n 2 | title: [A]\n   |        ^\n\n\
+         playbooks/onboarding/a.md:4:9: error: expected a whole number\n 4 | weight: ten\n   |         ^^^\n  help: write a number such as 10\n\n\
+         playbooks/onboarding/a.md:5:17: error: expected true or false\n 5 | before_kickoff: yes # soon\n   |                 ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n\n\
+         playbooks/onboarding/a.md:6:7: error: cannot read time \"1h30\"\n 6 | time: 1h30\n   |       ^^^^\n  help: write the effort as minutes or hours, for example `20m`, `1h` or `1h 30m`\n\n\
+         playbooks/onboarding/a.md:7:1: warning: unknown front matter key \"hugo_key\"\n 7 | hugo_key: 1\n   | ^^^^^^^^\n  help: shirube ignores this key; remove it if you do not need it\n\n\
+         4 errors, 1 warning\n"
     );
 }
