@@ -342,9 +342,22 @@ fn check(root: &Path, format: Format) -> ExitCode {
 }
 
 fn init(dir: &Path, lang: Lang) -> ExitCode {
+    if dir.exists() && !dir.is_dir() {
+        say!(
+            "error: {} is a file, not a folder\n  help: give the name of a new or empty folder: `shirube init NEW_FOLDER`",
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
     if dir.exists() {
+        // What version control and the desktop put in every folder does not make it busy.
+        const IGNORED: [&str; 3] = [".git", ".DS_Store", "Thumbs.db"];
         let busy = std::fs::read_dir(dir)
-            .map(|entries| entries.flatten().any(|e| e.file_name() != ".git"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .any(|e| !IGNORED.iter().any(|i| e.file_name() == *i))
+            })
             .unwrap_or(true);
         if busy {
             say!(

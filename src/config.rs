@@ -265,7 +265,7 @@ impl Config {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    title: String,
+    title: Spanned<String>,
     base_url: Option<Spanned<String>>,
     language: Option<Language>,
     theme: Option<String>,
@@ -297,7 +297,7 @@ struct RawTier {
 #[serde(deny_unknown_fields)]
 struct RawProof {
     gate: Option<Vec<Kind>>,
-    min_proofs: Option<u32>,
+    min_proofs: Option<Spanned<u32>>,
     max_age_days: Option<u32>,
     on_change: Option<OnChange>,
 }
@@ -422,6 +422,25 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
                 .with_help("list at least one tier, or remove `tiers` to use the defaults"),
         );
     }
+    if raw.title.value.trim().is_empty() {
+        let (line, col) = yaml::position(&raw.title, at);
+        diags.push(
+            Diagnostic::error(CONFIG_FILE, "title is empty")
+                .at(text, line, col, raw.title.value.chars().count().max(1))
+                .with_help("write the guide's name, for example `title: Kumo HR Guide`; every page shows it"),
+        );
+    }
+    // Zero would publish pages with no proof at all: what `gate: []` says, for the kinds it leaves out.
+    if let Some(m) = raw.proof.as_ref().and_then(|p| p.min_proofs.as_ref())
+        && m.value == 0
+    {
+        let (line, col) = yaml::position(m, at);
+        diags.push(
+            Diagnostic::error(CONFIG_FILE, "min_proofs is 0")
+                .at(text, line, col, 1)
+                .with_help("a gated page needs at least 1 successful engagement; to publish a kind without proof, leave it out of `gate:` (`gate: []` gates nothing)"),
+        );
+    }
     let proof = raw.proof.map_or(
         ProofPolicy {
             gate: vec![Kind::Playbook, Kind::Faq],
@@ -431,7 +450,7 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
         },
         |p| ProofPolicy {
             gate: p.gate.unwrap_or_else(|| vec![Kind::Playbook, Kind::Faq]),
-            min_proofs: p.min_proofs.unwrap_or(1),
+            min_proofs: p.min_proofs.map_or(1, |m| m.value.max(1)),
             max_age_days: p.max_age_days.unwrap_or(540),
             on_change: p.on_change.unwrap_or_default(),
         },
@@ -459,7 +478,7 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
     let feedback_url = link("feedback_url", raw.feedback_url);
     let survey_url = link("survey_url", raw.survey_url);
     let config = Config {
-        title: raw.title,
+        title: raw.title.value,
         feedback_url,
         survey_url,
         base_url,

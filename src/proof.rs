@@ -310,6 +310,18 @@ pub fn parse(
         let readable = errors.is_empty();
         diags.extend(errors);
         let lines = Lines::new(&file.text);
+        if config.proof.gate.is_empty()
+            && let Some(first) = entries.first()
+        {
+            diags.push(
+                Diagnostic::warning(
+                    &file.path,
+                    "nothing needs proof (`gate: []`), so this manifest is not used",
+                )
+                .at_in(&lines, first.id.line, first.id.col, first.id.value.chars().count())
+                .with_help("to publish pages only once they are proven, list their kinds in shirube.yaml: `proof: gate: [playbook, faq]`"),
+            );
+        }
         // Per engagement: the duplicate-id error, reported before its other problems.
         let mut duplicate: Vec<Option<Diagnostic>> = vec![None; entries.len()];
         for (e, dup) in entries.iter().zip(&mut duplicate) {
@@ -464,16 +476,15 @@ fn check_entry(
                 ok = false;
                 continue;
             }
+            // With nothing gated, `parse` says so once for the file instead.
+            Some(false) if config.proof.gate.is_empty() => {}
             Some(false) => diags.push(
                 Diagnostic::warning(
                     &file.path,
                     format!("{} is not gated; this proof is not needed", u.path),
                 )
                 .at_in(lines, pos.0, pos.1, u.path.chars().count())
-                .with_help(format!(
-                    "only these kinds need proof: {}",
-                    gate_kinds(config)
-                )),
+                .with_help(gate_help(config)),
             ),
             Some(true) => {}
         }
@@ -536,15 +547,17 @@ pub fn path_col(line: &str, path: &str, col: usize) -> usize {
         .unwrap_or(col)
 }
 
-/// The gated kinds, as `playbook, faq`, for messages.
-pub fn gate_kinds(config: &Config) -> String {
-    config
-        .proof
-        .gate
-        .iter()
-        .map(|k| k.id())
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Which kinds need proof, as help for a page that needs none.
+pub fn gate_help(config: &Config) -> String {
+    let kinds: Vec<&str> = config.proof.gate.iter().map(|k| k.id()).collect();
+    if kinds.is_empty() {
+        "no kind needs proof: `proof: gate:` in shirube.yaml is empty".into()
+    } else {
+        format!(
+            "only these kinds need proof (`proof: gate:` in shirube.yaml): {}",
+            kinds.join(", ")
+        )
+    }
 }
 
 /// True for the hashes shirube writes: 16 lowercase hex digits.

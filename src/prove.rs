@@ -33,6 +33,20 @@ pub fn add_uses(
     uses: &[(String, String)],
 ) -> Result<String, String> {
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // `- {id: X, tier: low, used: [...]}`: one line holds the whole engagement, and no line can be added to it.
+    let first = lines
+        .get(existing.line.saturating_sub(1))
+        .ok_or("the manifest changed while reading it")?;
+    let mut rest = first.trim_start();
+    for prefix in ["engagements:", "[", "- "] {
+        rest = rest.strip_prefix(prefix).unwrap_or(rest).trim_start();
+    }
+    if rest.starts_with('{') {
+        return Err(format!(
+            "engagement {} is written in flow style ({{id: ..., used: [...]}}), which prove cannot edit; write it one key a line (`- id: {}`, then `tier:`, `date:` and `used:` below it)",
+            existing.id, existing.id
+        ));
+    }
     // Work from the bottom up so that earlier line numbers stay valid.
     let mut updates: Vec<(&Use, &str)> = Vec::new();
     let mut appends: Vec<(&str, &str)> = Vec::new();
@@ -171,7 +185,8 @@ pub fn append_engagement(
     while lines.last().is_some_and(|l| l.trim().is_empty()) {
         lines.pop();
     }
-    if lines.len() > 1 && key.is_some() {
+    // A blank line between engagements; none after a bare `engagements:`.
+    if key.is_some_and(|k| lines[k + 1..].iter().any(|l| dash_column(l).is_some())) {
         lines.push(String::new());
     }
     let pad = " ".repeat(dash);
@@ -395,5 +410,19 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("flow style"), "{err}");
+        // The whole engagement in flow style.
+        let text =
+            "engagements:\n  - {id: ENG-1, tier: low, date: 2026-10-01, used: [playbooks/a.md]}\n";
+        let e = engagement(2, &[("playbooks/a.md", 2)]);
+        let err = add_uses(
+            text,
+            &e,
+            &[("playbooks/b.md".into(), "0123456789abcdef".into())],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "engagement ENG-1 is written in flow style ({id: ..., used: [...]}), which prove cannot edit; write it one key a line (`- id: ENG-1`, then `tier:`, `date:` and `used:` below it)"
+        );
     }
 }

@@ -167,10 +167,27 @@ fn init_refuses_a_folder_that_is_not_empty() {
         "mine"
     );
 
-    // An existing empty folder is fine.
+    // An existing empty folder is fine, and so is one holding only what the desktop leaves everywhere.
     std::fs::create_dir(tmp.path().join("empty")).unwrap();
     run_in(tmp.path(), &["init", "empty"], &[]).expect_ok();
     assert!(tmp.path().join("empty/shirube.yaml").is_file());
+    std::fs::create_dir(tmp.path().join("mac")).unwrap();
+    std::fs::write(tmp.path().join("mac/.DS_Store"), "\0").unwrap();
+    run_in(tmp.path(), &["init", "mac"], &[]).expect_ok();
+    assert!(tmp.path().join("mac/shirube.yaml").is_file());
+
+    // A file is named as one.
+    std::fs::write(tmp.path().join("notes.md"), "mine").unwrap();
+    let run = run_in(tmp.path(), &["init", "notes.md"], &[]);
+    run.expect_code(2);
+    assert_eq!(
+        run.stderr,
+        "error: notes.md is a file, not a folder\n  help: give the name of a new or empty folder: `shirube init NEW_FOLDER`\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("notes.md")).unwrap(),
+        "mine"
+    );
 
     // With --root, a relative DIR is under it, as every other path is.
     run_in(tmp.path(), &["init", "--root", "sites", "hr"], &[]).expect_ok();

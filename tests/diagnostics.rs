@@ -253,7 +253,9 @@ fn config_errors_have_did_you_mean() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "shirube.yaml:2:11: error: unknown value \"jp\"\n 2 | language: jp\n   |           ^^\n  help: did you mean \"ja\"?\n\n1 error, 0 warnings\n"
+        "shirube.yaml:2:11: error: unknown value \"jp\"\n 2 | language: jp\n   |           ^^\n  help: did you mean \"ja\"?\n\n\
+         shirube.yaml:3:1: error: unknown key \"base_ur\"\n 3 | base_ur: https://x.example/\n   | ^^^^^^^\n  help: did you mean \"base_url\"?\n\n\
+         2 errors, 0 warnings\n"
     );
 }
 
@@ -490,5 +492,17 @@ fn every_bad_front_matter_value_is_reported_in_one_run() {
          playbooks/onboarding/a.md:6:7: error: cannot read time \"1h30\"\n 6 | time: 1h30\n   |       ^^^^\n  help: write the effort as minutes or hours, for example `20m`, `1h` or `1h 30m`\n\n\
          playbooks/onboarding/a.md:7:1: warning: unknown front matter key \"hugo_key\"\n 7 | hugo_key: 1\n   | ^^^^^^^^\n  help: shirube ignores this key; remove it if you do not need it\n\n\
          4 errors, 1 warning\n"
+    );
+}
+
+#[test]
+fn an_empty_title_and_min_proofs_0_are_config_errors() {
+    let (code, err) = check(&[("shirube.yaml", "title: \"\"\nproof:\n  min_proofs: 0\n")]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "shirube.yaml:1:8: error: title is empty\n 1 | title: \"\"\n   |        ^\n  help: write the guide's name, for example `title: Kumo HR Guide`; every page shows it\n\n\
+         shirube.yaml:3:15: error: min_proofs is 0\n 3 |   min_proofs: 0\n   |               ^\n  help: a gated page needs at least 1 successful engagement; to publish a kind without proof, leave it out of `gate:` (`gate: []` gates nothing)\n\n\
+         2 errors, 0 warnings\n"
     );
 }

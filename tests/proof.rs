@@ -376,7 +376,7 @@ fn prove_round_trip_keeps_comments_and_order() {
             "--tier",
             "low"
         ]),
-        "error: content/about.md is a page, which needs no proof\n  help: only these kinds are gated (proof.gate in shirube.yaml): playbook, faq\n"
+        "error: content/about.md is a page, which needs no proof\n  help: only these kinds need proof (`proof: gate:` in shirube.yaml): playbook, faq\n"
     );
     assert_eq!(
         refuse(&[
@@ -1113,5 +1113,89 @@ fn a_stale_page_held_back_is_first_in_what_to_prove() {
          playbooks/onboarding/sso.md\n      used in 1 engagement (1 successful, 0 partial, 0 failed); changed since it was last proven on 2026-10-01; prove it again with a low-touch customer (shirube prove playbooks/onboarding/sso.md)\n    \
          playbooks/adoption/old.md\n      used in 1 engagement (1 successful, 0 partial, 0 failed); its proof is older than 540 days (newest 2024-01-01); needs 1 more successful engagement with a low-touch customer\n    \
          playbooks/onboarding/canaryslugunproven.md\n      used in 1 engagement (0 successful, 1 partial, 0 failed); needs 1 more successful engagement with a low-touch customer\n"
+    );
+}
+
+#[test]
+fn prove_starts_an_empty_manifest_and_explains_flow_style_engagements() {
+    // `engagements:` with nothing under it yet is how a team starts: prove appends to it.
+    let site = prove_site("# Our proofs.\nengagements:\n");
+    let (code, _, err) = shirube(site.path(), &["check"]);
+    assert_eq!((code, err.as_str()), (0, "0 errors, 0 warnings\n"));
+    let (code, out, err) = shirube(
+        site.path(),
+        &[
+            "prove",
+            "playbooks/onboarding/sso.md",
+            "--engagement",
+            "E1",
+            "--tier",
+            "low",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let hash = out.split(' ').nth(1).expect("path and hash").trim();
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest"),
+        format!(
+            "# Our proofs.\nengagements:\n  - id: E1\n    tier: low\n    date: {TODAY}\n    outcome: success\n    used:\n      - path: playbooks/onboarding/sso.md\n        hash: {hash}\n"
+        )
+    );
+
+    // An engagement written in flow style cannot take another line: say so, and how to rewrite it.
+    let flow = "engagements:\n  - {id: ENG-F1, tier: low, date: 2026-10-01, used: [playbooks/onboarding/sso.md]}\n";
+    let site = prove_site(flow);
+    let (code, _, err) = shirube(
+        site.path(),
+        &[
+            "prove",
+            "playbooks/onboarding/invite.md",
+            "--engagement",
+            "ENG-F1",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "error: cannot edit manifest.yaml: engagement ENG-F1 is written in flow style ({id: ..., used: [...]}), which prove cannot edit\n  help: write it one key a line (`- id: ENG-F1`, then `tier:`, `date:` and `used:` below it), then run prove again\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest"),
+        flow
+    );
+}
+
+#[test]
+fn with_nothing_gated_the_manifest_is_unused_said_once() {
+    let site = prove_site(
+        "engagements:\n  - id: E1\n    tier: low\n    date: 2026-10-01\n    used:\n      - playbooks/onboarding/sso.md\n      - playbooks/onboarding/invite.md\n",
+    );
+    write(
+        site.path(),
+        &[("shirube.yaml", "title: T\nproof:\n  gate: []\n")],
+    );
+    let (code, _, err) = shirube(site.path(), &["check"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        err,
+        "manifest.yaml:2:9: warning: nothing needs proof (`gate: []`), so this manifest is not used\n 2 |   - id: E1\n   |         ^^\n  help: to publish pages only once they are proven, list their kinds in shirube.yaml: `proof: gate: [playbook, faq]`\n\n0 errors, 1 warning\n"
+    );
+    let (code, _, err) = shirube(
+        site.path(),
+        &[
+            "prove",
+            "playbooks/onboarding/sso.md",
+            "--engagement",
+            "E2",
+            "--tier",
+            "low",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.ends_with(
+            "error: playbooks/onboarding/sso.md is a playbook, which needs no proof\n  help: no kind needs proof: `proof: gate:` in shirube.yaml is empty\n"
+        ),
+        "{err}"
     );
 }

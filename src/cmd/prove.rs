@@ -149,10 +149,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
             return fail(
                 2,
                 &format!("{src} is a {}, which needs no proof", page.kind.id()),
-                &format!(
-                    "only these kinds are gated (proof.gate in shirube.yaml): {}",
-                    proof::gate_kinds(config)
-                ),
+                &proof::gate_help(config),
             );
         }
         if !uses.iter().any(|(p, _)| *p == src) {
@@ -232,11 +229,13 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
             match add_uses(&file.text, e, &uses) {
                 Ok(t) => (file.clone(), t),
                 Err(why) => {
-                    return fail(
-                        1,
-                        &format!("cannot edit {}: {why}", file.path),
-                        "edit the manifest by hand, or rewrite that list",
-                    );
+                    // "what is wrong; how to fix it"
+                    let help = match why.split_once("; ") {
+                        Some((_, fix)) => format!("{fix}, then run prove again"),
+                        None => "add the pages to the engagement by hand".into(),
+                    };
+                    let what = why.split_once("; ").map_or(why.as_str(), |(w, _)| w);
+                    return fail(1, &format!("cannot edit {}: {what}", file.path), &help);
                 }
             }
         }
