@@ -114,8 +114,9 @@ pub fn parse_each_error<T: DeserializeOwned>(
 }
 
 /// The entry of a block-style YAML document that holds 1-based line `line`: 0-based start and end (exclusive)
-/// line indices, and its key (empty for a `- ` item without one). The entry is the nearest line at or above
-/// that starts a `key:` (after any `- `), and every line under it indented deeper. `None` when there is none.
+/// line indices, and its key. The entry is the nearest line at or above that starts a `key:` (after any `- `)
+/// and is not indented deeper than the lines between, and every line under it indented deeper than it (than
+/// its `-`, for an item). `None` when there is none.
 fn entry_at<'a>(lines: &[&'a str], line: usize) -> Option<(usize, usize, &'a str)> {
     let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let content = |l: &str| {
