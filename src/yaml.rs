@@ -377,6 +377,28 @@ mod tests {
     }
 
     #[test]
+    fn entry_at_finds_the_entry_that_holds_a_line() {
+        let text = "a: 1\nb:\n  - x\n  - [y]\n# c\nlist:\n  - id: A\n    k: v\n    sub:\n      - p: 1\n        h: 2\n  - id: B\n";
+        let lines: Vec<&str> = text.split('\n').collect();
+        // (error line) → (first, end) 1-based lines of what is blanked, and the key.
+        let cases = [
+            (1, (1, 1, "a")),
+            (4, (2, 5, "b")), // a list item without a key: its key's entry (and a comment: harmless)
+            (8, (8, 8, "k")), // a key of an item
+            (10, (10, 11, "p")), // an item of a nested list, with the keys under it
+            (7, (7, 11, "id")), // the first key of an item: the whole item
+            (12, (12, 13, "id")), // the trailing empty line goes with it
+        ];
+        for (line, (first, last, key)) in cases {
+            let (s, e, k) = entry_at(&lines, line).expect("an entry");
+            assert_eq!((s + 1, e, k), (first, last, key), "line {line}");
+        }
+        assert_eq!(entry_at(&["  - [x]"], 1), None);
+        assert_eq!(entry_at(&["a: 1"], 0), None);
+        assert_eq!(entry_at(&["a: 1"], 5), None);
+    }
+
+    #[test]
     fn large_files_fit_the_raised_budget() {
         // 260,000 nodes: over the parser's default budget of 250,000, as a manifest of ~20,000 engagements is.
         let yaml = "- 1\n".repeat(260_000);
