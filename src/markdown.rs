@@ -462,16 +462,12 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 rewritten.push((Event::Html("</aside>\n".into()), range))
             }
             Event::Start(Tag::Table(align)) => {
-                // It scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
-                let label = if site.language == Language::Ja {
-                    "表"
-                } else {
-                    "Table"
-                };
-                let html = format!(
-                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\">\n"
-                );
-                rewritten.push((Event::Html(html.into()), range.clone()));
+                // It scrolls sideways on a phone: focusable, so the keyboard can scroll it too. No landmark
+                // role: a page with several tables would have several landmarks of the same name.
+                rewritten.push((
+                    Event::Html("<div class=\"table-wrap\" tabindex=\"0\">\n".into()),
+                    range.clone(),
+                ));
                 rewritten.push((Event::Start(Tag::Table(align)), range));
             }
             Event::End(TagEnd::Table) => {
@@ -1687,7 +1683,7 @@ mod tests {
             "> [!WARNING]\n> Careful.\n\n| a |\n|---|\n| 1 |\n\n```\n{{ name }}\n```\n\n```sh title\n<a> & b\n```\n",
         );
         let r = render(&p, &site(&[&p]));
-        assert!(r.html.starts_with("<aside class=\"admonition warning\">\n<p class=\"admonition-title\">Warning</p>\n<p>Careful.</p>\n</aside>\n<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">\n<table>"), "{}", r.html);
+        assert!(r.html.starts_with("<aside class=\"admonition warning\">\n<p class=\"admonition-title\">Warning</p>\n<p>Careful.</p>\n</aside>\n<div class=\"table-wrap\" tabindex=\"0\">\n<table>"), "{}", r.html);
         // Tables and code blocks scroll sideways on a phone: the keyboard can reach them.
         assert!(
             r.html.ends_with("</div>\n<pre tabindex=\"0\"><code>{{ name }}\n</code></pre>\n<pre tabindex=\"0\"><code class=\"language-sh\">&lt;a&gt; &amp; b\n</code></pre>\n"),
