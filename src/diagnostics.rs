@@ -119,16 +119,40 @@ impl Diagnostic {
         if let Some((text, len)) = &self.excerpt {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
-            let text = text.replace('\t', " ");
+            let chars: Vec<char> = text
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
+            let at = self.col.saturating_sub(1);
+            // A long line (minified HTML, a table row) shows only the part around the column.
+            let (from, to) = if chars.len() <= EXCERPT_CHARS {
+                (0, chars.len())
+            } else {
+                // A third of it before the column, or all of the line's end.
+                let from = at
+                    .saturating_sub(EXCERPT_CHARS / 3)
+                    .min(chars.len() - EXCERPT_CHARS);
+                (from, from + EXCERPT_CHARS)
+            };
+            let mut text: String = chars[from..to].iter().collect();
+            let mut lead_cells = 0;
+            if from > 0 {
+                text.insert(0, '…');
+                lead_cells = 1;
+            }
+            if to < chars.len() {
+                text.push('…');
+            }
             // Columns count characters; wide (CJK) characters take two cells in a terminal.
-            let lead: usize = text
-                .chars()
-                .take(self.col.saturating_sub(1))
-                .map(display_width)
-                .sum();
-            let under: usize = text
-                .chars()
-                .skip(self.col.saturating_sub(1))
+            let lead: usize = lead_cells
+                + chars[from..at.clamp(from, to)]
+                    .iter()
+                    .copied()
+                    .map(display_width)
+                    .sum::<usize>();
+            let under: usize = chars[at.clamp(from, to)..to]
+                .iter()
+                .copied()
                 .take(*len)
                 .map(display_width)
                 .sum();
@@ -146,6 +170,9 @@ impl Diagnostic {
         out
     }
 }
+
+/// The most characters of a source line an excerpt shows; a longer line is cut around the column.
+const EXCERPT_CHARS: usize = 120;
 
 /// Terminal cells a character takes: 2 for East Asian wide characters, 1 otherwise (good enough for carets).
 fn display_width(c: char) -> usize {
@@ -572,6 +599,34 @@ fn edit_distance_within(a: &[char], b: &[char], k: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_around_the_column() {
+        let line = format!("{}[x](broken.md){}", "a".repeat(300), "b".repeat(300));
+        let d = Diagnostic::error("content/a.md", "broken link").at(&line, 1, 301, 14);
+        let shown = format!("…{}[x](broken.md){}…", "a".repeat(40), "b".repeat(66));
+        assert_eq!(
+            d.render(),
+            format!(
+                "content/a.md:1:301: error: broken link\n 1 | {shown}\n   | {}{}\n",
+                " ".repeat(41),
+                "^".repeat(14)
+            )
+        );
+        // A short line is shown whole; a caret at the end of a long one stays under it.
+        let d = Diagnostic::error("a.md", "m").at("ab", 1, 2, 1);
+        assert_eq!(d.render(), "a.md:1:2: error: m\n 1 | ab\n   |  ^\n");
+        let d = Diagnostic::error("a.md", "m").at(&"c".repeat(200), 1, 200, 1);
+        assert!(
+            d.render().ends_with(&format!(
+                "…{}\n   | {}^\n",
+                "c".repeat(120),
+                " ".repeat(120)
+            )),
+            "{}",
+            d.render()
+        );
+    }
 
     #[test]
     fn bounded_edit_distance_matches_the_plain_one() {

@@ -715,6 +715,19 @@ fn resolve(
     } else {
         format!("broken link: \"{dest}\" resolves to {target}, which is not a page or file")
     };
+    if let Some(url) = target
+        .strip_prefix("static/")
+        .filter(|u| site.other_urls.contains(*u))
+    {
+        // Files under static/ are copied as they are to the site root; they are not content.
+        deps.urls = true;
+        return Resolved::Broken(
+            msg,
+            Some(format!(
+                "static/ files are published at the site root: link to \"/{url}\""
+            )),
+        );
+    }
     deps.all_paths = true;
     let help = site
         .suggestion(&target)
@@ -1552,6 +1565,24 @@ mod tests {
             msgs[1].starts_with("playbooks/onboarding/b.md:5:128: error: broken link: \"zz.md\" resolves to playbooks/onboarding/zz.md"),
             "{}",
             msgs[1]
+        );
+    }
+
+    #[test]
+    fn a_relative_link_into_static_says_where_the_file_is_published() {
+        let b = page(
+            "content/guide/b.md",
+            "[terms](../../static/files/terms.pdf)\n",
+        );
+        let mut s = site(&[&b]);
+        s.other_urls.insert("files/terms.pdf".into());
+        let r = render(&b, &s);
+        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "content/guide/b.md:4:9: error: broken link: \"../../static/files/terms.pdf\" resolves to static/files/terms.pdf, which is not a page or file\n 4 | [terms](../../static/files/terms.pdf)\n   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: static/ files are published at the site root: link to \"/files/terms.pdf\"\n"
+            ]
         );
     }
 

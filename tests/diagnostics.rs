@@ -404,9 +404,11 @@ fn names_too_long_for_the_file_system_are_errors_in_check() {
         err,
         format!(
             "playbooks/onboarding/a.md:4:7: error: slug is too long for a file name (201 bytes, at most 200)\n \
-             4 | slug: {long}\n   |       {}\n  help: a slug is one part of the page's URL: a few words are \
+             4 | slug: {}…\n   |       {}\n  help: a slug is one part of the page's URL: a few words are \
              enough\n\n1 error, 0 warnings\n",
-            "^".repeat(201)
+            // The excerpt shows 120 characters of a long line.
+            "a".repeat(114),
+            "^".repeat(114)
         )
     );
     // A file name that fits the file system, but not with the temporary names beside it.
