@@ -479,6 +479,7 @@ impl<S: AsRef<str>> PathTable<S> {
             };
             if let Some(d) = d
                 && best.is_none_or(|(bd, bi)| (d, c) < (bd, self.paths[bi].as_ref()))
+                && similar_names(file_name(path), file_name(c))
             {
                 best = Some((d, i));
                 limit = d;
@@ -490,6 +491,14 @@ impl<S: AsRef<str>> PathTable<S> {
 
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Whether a file name could be a typo of another: the same, or a third of its characters off at most (one
+/// for short names). Checked besides the whole path's distance, so that `nope.md` does not suggest `crlf.md`
+/// in the same folder.
+fn similar_names(a: &str, b: &str) -> bool {
+    let n = a.chars().count().max(b.chars().count());
+    a == b || strsim::osa_distance(a, b) <= (n / 3).max(1)
 }
 
 /// [`did_you_mean_path`] with each answer remembered, for callers that ask about the same path many times
@@ -725,7 +734,7 @@ mod tests {
             candidates
                 .iter()
                 .map(|c| (strsim::osa_distance(path, c), c.as_str()))
-                .filter(|(d, _)| *d <= limit)
+                .filter(|(d, c)| *d <= limit && similar_names(file_name(path), file_name(c)))
                 .min()
                 .map(|(_, c)| c.to_string())
         };
@@ -772,6 +781,14 @@ mod tests {
         assert_eq!(
             did_you_mean_path("playbooks/onboarding/invte.md", pages),
             Some("playbooks/onboarding/invite.md")
+        );
+        // A few edits in a long path, but a different name: no suggestion.
+        let guide = ["content/guide/sub/crlf.md", "content/guide/sub/em.md"];
+        assert_eq!(did_you_mean_path("content/guide/sub/nope.md", guide), None);
+        assert_eq!(did_you_mean_path("content/guide/sub/n1.md", guide), None);
+        assert_eq!(
+            did_you_mean_path("content/guide/sub/crfl.md", guide),
+            Some("content/guide/sub/crlf.md")
         );
         assert_eq!(did_you_mean_path("content/other/page.md", pages), None);
         // Equally close: the first by name.

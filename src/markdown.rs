@@ -731,6 +731,7 @@ fn resolve(
     deps.all_paths = true;
     let help = site
         .suggestion(&target)
+        .filter(|s| *s != page.src)
         .map(|s| format!("did you mean \"{}\"?", relative_from(dir, &s)))
         .or_else(|| {
             Some("paths are relative to this file; check the folder and the file name".into())
@@ -1533,7 +1534,7 @@ mod tests {
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert_eq!(
             msgs[0],
-            "playbooks/adoption/b.md:6:5: error: broken link: \"../onboarding/zz.md\" resolves to playbooks/onboarding/zz.md, which is not a page or file\n 6 | [x](../onboarding/zz.md) [y](../onboarding/a.md#nope)\n   |     ^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"../onboarding/a.md\"?\n"
+            "playbooks/adoption/b.md:6:5: error: broken link: \"../onboarding/zz.md\" resolves to playbooks/onboarding/zz.md, which is not a page or file\n 6 | [x](../onboarding/zz.md) [y](../onboarding/a.md#nope)\n   |     ^^^^^^^^^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n"
         );
         assert!(msgs[1].starts_with("playbooks/adoption/b.md:6:30: error: broken link: playbooks/onboarding/a.md has no heading with id \"nope\""), "{}", msgs[1]);
     }

@@ -147,7 +147,7 @@ fn a_bad_percent_escape_in_a_link_is_a_broken_link_not_a_crash() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/sso.md:5:12: error: broken link: \"foo%aé.md\" resolves to playbooks/onboarding/foo%aé.md, which is not a page or file\n 5 | See [this](foo%aé.md).\n   |            ^^^^^^^^^\n  help: did you mean \"sso.md\"?\n\n\
+        "playbooks/onboarding/sso.md:5:12: error: broken link: \"foo%aé.md\" resolves to playbooks/onboarding/foo%aé.md, which is not a page or file\n 5 | See [this](foo%aé.md).\n   |            ^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n\
          1 error, 0 warnings\n"
     );
 }
