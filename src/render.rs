@@ -862,6 +862,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// What playbooks, FAQs and pages are called in the guide's language (for the search facets).
+    pub fn kind_names(&self) -> [String; 3] {
+        [Kind::Playbook, Kind::Faq, Kind::Page].map(|k| self.ui(&format!("kind_{}", k.id())))
+    }
+
     fn ui(&self, key: &str) -> String {
         self.site
             .ui

@@ -86,9 +86,11 @@ struct Manifest<'a> {
 }
 
 /// Builds the search files for `pages` (which must be the published pages only). Output paths are relative
-/// to the output root.
+/// to the output root. `kind_names` are the names of playbooks, FAQs and pages in the guide's language, for
+/// the facets.
 pub fn build<'a>(
     config: &Config,
+    kind_names: [String; 3],
     pages: impl IntoIterator<Item = (&'a Page, &'a Rendered)>,
 ) -> Vec<OutputFile> {
     let pages: Vec<(&Page, &Rendered)> = pages.into_iter().collect();
@@ -220,7 +222,8 @@ pub fn build<'a>(
             kind: facet_values(
                 kinds
                     .iter()
-                    .map(|k| (k.id().to_string(), k.id().to_string()))
+                    .map(|k| k.id().to_string())
+                    .zip(kind_names)
                     .collect(),
                 &kind_count,
             ),

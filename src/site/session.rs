@@ -995,6 +995,7 @@ impl Output<'_> {
             let s = self.session;
             crate::search::build(
                 self.config,
+                self.renderer.kind_names(),
                 // `bodies` is parallel to `pages` once an output exists.
                 self.published()
                     .filter_map(|i| Some((&s.pages[i], s.bodies.get(i)?))),

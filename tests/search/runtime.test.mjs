@@ -139,6 +139,8 @@ test('facets: site-wide, and for a query', async () => {
   const f = await facets(undefined, opts());
   assert.deepEqual(await facets(opts()), f, 'the query may be left out');
   assert.deepEqual(f.kind.map((k) => k.id), ['playbook', 'faq', 'page']);
+  // Named in the guide's language, like phases and tiers.
+  assert.deepEqual(f.kind.map((k) => k.name), ['手順ガイド', 'よくある質問', 'ページ']);
   assert.deepEqual(f.phase.map((p) => p.name), ['導入', '定着', '継続利用', '契約更新']);
   const total = f.kind.reduce((n, k) => n + k.count, 0);
   assert.ok(total > 50);
