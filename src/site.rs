@@ -184,26 +184,33 @@ fn gate_warnings(
             );
         }
     }
-    // A success with a customer of a tier the page does not target is recorded, but is not its proof.
+    // A success with a customer of a tier the page does not target is recorded, but is not its proof. Said
+    // of a page it leaves unpublished (its last such entry), where the author may take it for proof; once a
+    // page is published, older entries of tiers it no longer targets are history, not mistakes.
+    let mut manifest_lines: HashMap<&str, crate::diagnostics::Lines> = HashMap::default();
     for (page, decision) in pages.iter().zip(decisions) {
-        if !decision.gated {
+        let Some(o) = decision.off_tier.last() else {
+            continue;
+        };
+        if !decision.gated || decision.published || page.draft {
             continue;
         }
-        for o in &decision.off_tier {
-            let (message, help) = proof::off_tier_warning(page, &o.engagement, o.tier, config);
+        let (message, help) = proof::off_tier_warning(page, &o.engagement, o.tier, config);
+        let lines = manifest_lines.entry(o.file.as_str()).or_insert_with(|| {
             let text = sources
                 .manifests
                 .iter()
                 .find(|m| m.path == o.file)
                 .map_or("", |m| m.text.as_str());
-            let line = text.lines().nth(o.line.saturating_sub(1)).unwrap_or("");
-            let col = proof::path_col(line, &page.src, o.col);
-            diags.push(
-                Diagnostic::warning(&o.file, message)
-                    .at(text, o.line, col, page.src.chars().count())
-                    .with_help(help),
-            );
-        }
+            crate::diagnostics::Lines::new(text)
+        });
+        let line = lines.get(o.line).unwrap_or("");
+        let col = proof::path_col(line, &page.src, o.col);
+        diags.push(
+            Diagnostic::warning(&o.file, message)
+                .at_in(lines, o.line, col, page.src.chars().count())
+                .with_help(help),
+        );
     }
     // A published page must not point at an unpublished one: the link is dropped, say so.
     let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();

@@ -1073,6 +1073,10 @@ fn a_success_with_a_tier_the_page_does_not_target_is_recorded_with_a_warning() {
             format!("recorded 1 page in engagement {id} (manifest.yaml)\n")
         );
     }
+    // Proven now by the high-tier success: the low-tier records are history, and check says nothing of them.
+    let (code, _, err) = shirube(site.path(), &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "0 errors, 0 warnings\n");
 }
 
 #[test]
