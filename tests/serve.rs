@@ -151,6 +151,13 @@ impl Response {
         }
     }
 
+    /// The build id in the live state injected into the page.
+    fn live_id(&self) -> u64 {
+        let state = self.live_errors();
+        let rest = &state[state.find("\"id\":").expect("no id") + 5..];
+        rest[..rest.find(',').unwrap()].parse().unwrap()
+    }
+
     /// The `errors` list of the live state injected into the page.
     fn live_errors(&self) -> String {
         let text = self.text();
@@ -358,7 +365,10 @@ fn broken_front_matter_shows_the_overlay_and_keeps_the_last_good_page() {
     let before = server.get(page);
     assert_eq!(
         before.live_errors(),
-        "window.__shirubeLive={\"id\":1,\"events\":\"/guide/__shirube/events\",\"errors\":[]}"
+        format!(
+            "window.__shirubeLive={{\"id\":{},\"events\":\"/guide/__shirube/events\",\"errors\":[]}}",
+            before.live_id()
+        )
     );
 
     let rel = "playbooks/onboarding/invite-admins.md";
@@ -651,4 +661,118 @@ fn a_taken_port_falls_back_and_a_public_bind_warns() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// The built-in theme's `page.html`, for a site's own `templates/` override.
+fn builtin_page_template() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/page.html"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_template_that_fails_when_rendering_fails_the_build_and_keeps_the_last_good_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let mut server = Server::start(&root, &["--port", "0"]);
+    let events = server.events();
+    let page = "/guide/playbooks/onboarding/invite-admins/";
+    let before = server.get(page);
+    let home = server.get("/guide/");
+    assert_eq!((before.status, home.status), (200, 200));
+
+    // It compiles, but no page has `nosuchvar`: rendering fails.
+    let template = builtin_page_template();
+    let at = template.find("{%- endblock main %}").unwrap();
+    let line = template[..at].lines().count() + usize::from(template[..at].ends_with('\n'));
+    let broken = format!(
+        "{}{{{{ nosuchvar.x }}}}{}",
+        &template[..at],
+        &template[at..]
+    );
+    write(&root, "templates/page.html", &broken);
+    let want = format!("templates/page.html:{line}:4: error: template error: Variable `nosuchvar`");
+    let (name, data) = events.next();
+    assert_eq!(name, "errors", "{data}");
+    assert!(data.contains(&want), "{want} in {data}");
+    events.quiet();
+    server.wait_line(|l| l.starts_with(&want));
+    server.wait_line(|l| l.starts_with("build failed (templates"));
+    // `check` says the same.
+    let check = Command::new(BIN)
+        .args(["check", "--root", root.to_str().unwrap()])
+        .env("SHIRUBE_TODAY", TODAY)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stderr).into_owned()
+        + &String::from_utf8_lossy(&check.stdout);
+    assert!(said.contains(&want), "{said}");
+
+    // The last good pages, with the error over them: those that use the template and those that do not.
+    let during = server.get(page);
+    assert_eq!(during.status, 200);
+    assert!(during.built() == before.built());
+    assert!(during.live_errors().contains(&want));
+    let home_during = server.get("/guide/");
+    assert_eq!(home_during.status, 200);
+    assert!(home_during.built() == home.built());
+    assert!(home_during.live_errors().contains(&want));
+
+    std::fs::remove_file(root.join("templates/page.html")).unwrap();
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    let after = server.get(page);
+    assert_eq!(after.status, 200);
+    assert!(after.live_errors().ends_with("\"errors\":[]}"));
+}
+
+#[test]
+fn a_page_that_fails_to_render_when_asked_for_keeps_its_last_good_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    // A template that fails for one page only, once its title is changed: the render check after the template
+    // change passes, and the save of the page changes no template, so only the request finds the error.
+    let template = builtin_page_template();
+    let at = template.find("{%- endblock main %}").unwrap();
+    let line = template[..at].lines().count() + usize::from(template[..at].ends_with('\n'));
+    let picky = format!(
+        "{}{{% if page.title == \"Broken on purpose\" %}}{{{{ nosuchvar.x }}}}{{% endif %}}{}",
+        &template[..at],
+        &template[at..]
+    );
+    write(&root, "templates/page.html", &picky);
+    let mut server = Server::start(&root, &["--port", "0"]);
+    let events = server.events();
+    let page = "/guide/playbooks/onboarding/invite-admins/";
+    let before = server.get(page);
+    assert_eq!(before.status, 200);
+
+    let rel = "playbooks/onboarding/invite-admins.md";
+    edit(
+        &root,
+        rel,
+        "title: Invite your admins",
+        "title: Broken on purpose",
+    );
+    assert_eq!(events.next().0, "reload");
+    let now = server.get(page);
+    assert_eq!(now.status, 200, "{}", now.text());
+    assert!(now.built() == before.built(), "not the last good page");
+    let want = format!("templates/page.html:{line}:");
+    assert!(now.live_errors().contains(&want), "{}", now.live_errors());
+    // Every tab and the terminal are told, once.
+    let (name, data) = events.next();
+    assert_eq!(name, "errors");
+    assert!(data.contains(&want), "{data}");
+    server.wait_line(|l| l.starts_with(&want));
+    server.wait_line(|l| l.contains("failed to render"));
+    assert_eq!(server.get(page).status, 200);
+    events.quiet();
+
+    edit(&root, rel, "title: Broken on purpose", "title: Fixed again");
+    assert_eq!(events.next().0, "reload");
+    let fixed = server.get(page);
+    assert!(fixed.text().contains("Fixed again"));
+    assert!(fixed.live_errors().ends_with("\"errors\":[]}"));
 }

@@ -85,11 +85,13 @@ pub fn inject(html: &[u8], state: &LiveState) -> Vec<u8> {
     out
 }
 
-/// A page for when there is no good build yet: only the overlay.
+/// A page with only the overlay: for when the guide has errors and there is no good version of the page to show
+/// under it (serve started with errors, or the page failed to render before it was ever shown).
 pub fn error_page(state: &LiveState) -> Vec<u8> {
     inject(
         b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>shirube: errors</title></head><body>\
-          <p>The guide has errors and has not been built yet.</p></body></html>\n",
+          <p>The guide has errors, and there is no good version of this page to show yet. Fix the errors \
+          and save: this page updates by itself.</p></body></html>\n",
         state,
     )
 }

@@ -21,7 +21,7 @@ pub mod http;
 pub mod inject;
 pub mod watch;
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::{Options, Session, Update};
 use crate::{HashMap, HashSet};
 use http::{Refusal, Target};
@@ -114,8 +114,13 @@ pub fn run(args: &Args) -> ExitCode {
     let started = Instant::now();
     let mut first = Box::new(Session::new(opts.clone()));
     let update = first.update(&[]);
-    let first_ok = build_ok(&first, &update);
-    report(&update, first_ok.as_ref(), started.elapsed(), &[]);
+    let first_ok = build_ok(&first, &update, true);
+    report(
+        &update,
+        first_ok.as_ref().map(|_| &()),
+        started.elapsed(),
+        &[],
+    );
     let base = first_base(&first);
 
     let (tx, rx) = mpsc::channel::<Msg>();
@@ -235,22 +240,70 @@ fn first_base(session: &Session) -> String {
     session.base_path().unwrap_or("/").to_string()
 }
 
-/// `Ok` when an update can be served; otherwise every diagnostic to show.
-fn build_ok(session: &Session, update: &Update) -> Result<(), Diagnostics> {
+/// Files rendered while checking a build, by output path: served as they are once the build is swapped in.
+type Rendered = Vec<(String, Vec<u8>)>;
+
+/// `Ok` when an update can be served, with the files rendered to check it; otherwise every diagnostic to show.
+///
+/// Pages are rendered when they are asked for, so an error that a template only shows when it renders (an
+/// unknown variable, a bad filter) is not in the update's diagnostics. With `render_check` (after a template
+/// or config change, a full comparison, the first build), one file per template is rendered here, so such an
+/// error fails the build (overlay, terminal, last good build kept) instead of breaking pages one by one. A
+/// save of Markdown pages skips this: it changes no template, and at 10,000 pages the check costs tens of
+/// milliseconds. A page that still fails when asked for is reported then (see `SiteThread::run`).
+fn build_ok(
+    session: &Session,
+    update: &Update,
+    render_check: bool,
+) -> Result<Rendered, Diagnostics> {
     if update.diagnostics.has_errors() {
         return Err(update.diagnostics.clone());
     }
-    if !session.output_may_fail() {
-        return Ok(());
+    if !render_check && !session.output_may_fail() {
+        return Ok(Vec::new());
     }
-    match session.output() {
-        Ok(_) => Ok(()),
-        Err(errors) => {
-            let mut d = update.diagnostics.clone();
-            d.extend(errors);
-            Err(d)
+    let failed = |errors: Vec<Diagnostic>| {
+        let mut d = update.diagnostics.clone();
+        d.extend(errors);
+        Err(d)
+    };
+    let output = match session.output() {
+        Ok(o) => o,
+        Err(errors) => return failed(errors),
+    };
+    if !render_check {
+        return Ok(Vec::new());
+    }
+    use rayon::prelude::*;
+    type Made = Option<Result<Vec<u8>, Diagnostic>>;
+    let results: Vec<(String, Made)> = output
+        .one_file_per_template()
+        .into_par_iter()
+        .map(|path| {
+            let file = output.file(&path);
+            (path, file)
+        })
+        .collect();
+    let mut rendered = Vec::new();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for (path, file) in results {
+        match file {
+            Some(Ok(bytes)) => rendered.push((path, bytes)),
+            // The same broken template or partial fails every file that uses it the same way: say it once.
+            Some(Err(d)) if !errors.iter().any(|e| same_error(e, &d)) => errors.push(d),
+            Some(Err(_)) | None => {}
         }
     }
+    if errors.is_empty() {
+        Ok(rendered)
+    } else {
+        failed(errors)
+    }
+}
+
+/// Two render errors at the same place with the same message, whichever file was being rendered.
+fn same_error(a: &Diagnostic, b: &Diagnostic) -> bool {
+    (&a.path, a.line, a.col, &a.message) == (&b.path, b.line, b.col, &b.message)
 }
 
 /// Prints the result of a build to the terminal, the way `shirube build` does.
@@ -293,6 +346,8 @@ struct Built {
     ok: Result<(), Diagnostics>,
     took: Duration,
     paths: Vec<String>,
+    /// Files rendered to check it (see [`build_ok`]).
+    rendered: Rendered,
     /// The number of the last batch of changes it includes.
     seq: u64,
     /// It compared every source file.
@@ -355,32 +410,61 @@ struct SiteThread {
 }
 
 impl SiteThread {
+    /// A file of the served build failed to render when it was asked for (a template error that the render
+    /// check did not meet, such as one that only some pages' data trigger): the build is a failed one after
+    /// all. The terminal and every open tab show the error (once); the file's last good bytes stay served.
+    fn render_failed(&self, live: &mut Live, path: &str, d: Diagnostic) {
+        let items = with_error(&live.errors, &d);
+        if items == *live.errors {
+            return;
+        }
+        crate::console::err(&d.render());
+        say!(
+            "{path} failed to render: the browser shows the error, and its last good version is still served"
+        );
+        live.errors = Arc::new(items);
+        self.hub.set_hello(&hello_json(live));
+        let event = ErrorsEvent {
+            errors: &live.errors,
+        };
+        self.hub.send("errors", &inject::script_json(&event));
+    }
+
     /// Serves files and swaps builds until the channel closes.
     fn run(
         mut self,
         rx: Receiver<Msg>,
         first: Box<Session>,
-        first_ok: Result<(), Diagnostics>,
+        first_ok: Result<Rendered, Diagnostics>,
         update: Update,
     ) {
-        let (build_tx, build_rx) = mpsc::channel::<(Box<Session>, Vec<String>, u64, bool)>();
+        let (build_tx, build_rx) = mpsc::channel::<(Box<Session>, Vec<String>, u64, bool, bool)>();
         {
             let tx = self.tx.clone();
             std::thread::spawn(move || {
-                for (mut session, paths, seq, full) in build_rx {
+                // `full`: compare every source file; `check`: render one file per template even if no
+                // template or config changed (after lost events, anything may have changed).
+                for (mut session, paths, seq, full, check) in build_rx {
                     let started = Instant::now();
                     let update = if full {
                         session.update_all(&paths)
                     } else {
                         session.update(&paths)
                     };
-                    let ok = build_ok(&session, &update);
+                    let check = check
+                        || update.work.templates
+                        || paths.iter().any(|p| p == crate::config::CONFIG_FILE);
+                    let (ok, rendered) = match build_ok(&session, &update, check) {
+                        Ok(rendered) => (Ok(()), rendered),
+                        Err(d) => (Err(d), Vec::new()),
+                    };
                     let took = started.elapsed();
                     let built = Built {
                         session,
                         update,
                         ok,
                         took,
+                        rendered,
                         paths,
                         seq,
                         full,
@@ -396,6 +480,8 @@ impl SiteThread {
             id: 1,
             errors: Arc::new(Vec::new()),
         };
+        // Files rendered to check the build about to be served: they need not be rendered again.
+        let mut seed: Rendered = Vec::new();
         // Two sessions: the served one, and the standby that the builder updates (None while it has it).
         // Each has the paths touched since it was last updated (`""` stands for "read everything").
         let mut served: Option<Box<Session>> = None;
@@ -406,12 +492,17 @@ impl SiteThread {
         let mut seq: u64 = 0;
         let mut served_seq: u64 = 0;
         let mut standby_backlog: Vec<String> = Vec::new();
+        // The standby's last update failed: the next one renders one file per template whatever changed. (Its
+        // templates were compiled when they changed, and are not again when the fix is elsewhere, say in a
+        // page's data, or when a later event names the same template again.)
+        let mut recheck = first_ok.is_err();
         match first_ok {
-            Ok(()) => {
+            Ok(rendered) => {
+                seed = rendered;
                 served = Some(first);
                 // Warm the standby up now, so that the first edit is already an incremental build.
                 let standby = Box::new(Session::new(self.opts.clone()));
-                let _ = build_tx.send((standby, Vec::new(), 0, false));
+                let _ = build_tx.send((standby, Vec::new(), 0, false, false));
             }
             Err(d) => {
                 live.errors = Arc::new(inject::overlay_items(&d));
@@ -425,12 +516,17 @@ impl SiteThread {
         // When the standby, idle, compares every file (see FULL_EVERY).
         let mut idle_check: Option<Instant> = None;
 
+        let mut files: HashMap<String, Arc<Vec<u8>>> = HashMap::default();
         loop {
             let current = served.take();
             let output = current.as_ref().and_then(|s| s.output().ok());
-            // Files rendered from the current build, and the last good bytes of every file rendered so far.
+            // Files rendered from the current build (`fresh`), in `files` with the last good bytes of every
+            // file rendered since serve started: what is served when a file fails to render.
             let mut fresh: HashSet<String> = HashSet::default();
-            let mut files: HashMap<String, Arc<Vec<u8>>> = HashMap::default();
+            for (path, bytes) in seed.drain(..) {
+                files.insert(path.clone(), Arc::new(bytes));
+                fresh.insert(path);
+            }
             let swap: Box<Built> = loop {
                 let deadline = match (due.map(|(at, _)| at), idle_check) {
                     _ if standby.is_none() => None,
@@ -450,8 +546,12 @@ impl SiteThread {
                 };
                 match msg {
                     Ok(Msg::Request(req)) => {
-                        let a = answer(output.as_ref(), &req.path, &mut files, &mut fresh, &live);
+                        let (a, failed) =
+                            answer(output.as_ref(), &req.path, &mut files, &mut fresh, &live);
                         let _ = req.reply.send(a);
+                        if let Some(d) = failed {
+                            self.render_failed(&mut live, &req.path, d);
+                        }
                     }
                     Ok(Msg::Changed(batch)) => {
                         if let Some(w) = self.watcher.as_mut() {
@@ -486,7 +586,8 @@ impl SiteThread {
                                 paths.retain(|p| !p.is_empty());
                                 paths.sort();
                                 paths.dedup();
-                                let _ = build_tx.send((session, paths, seq, rescan));
+                                let check = rescan || recheck;
+                                let _ = build_tx.send((session, paths, seq, rescan, check));
                             }
                         } else if idle_check.is_some_and(|at| at <= now) {
                             // Nothing happened for a while: the standby compares every source file, in
@@ -494,7 +595,8 @@ impl SiteThread {
                             idle_check = None;
                             if let Some(session) = standby.take() {
                                 last_full = now;
-                                let _ = build_tx.send((session, Vec::new(), served_seq, true));
+                                let _ =
+                                    build_tx.send((session, Vec::new(), served_seq, true, recheck));
                             }
                         }
                     }
@@ -506,6 +608,7 @@ impl SiteThread {
                         if shown {
                             report(&built.update, built.ok.as_ref(), built.took, &built.paths);
                         }
+                        recheck = built.ok.is_err();
                         match &built.ok {
                             Ok(()) if shown => break built,
                             Ok(()) => {
@@ -553,6 +656,7 @@ impl SiteThread {
                 *b = first_base(&swap.session);
             }
             served = Some(swap.session);
+            seed = swap.rendered;
             standby = current;
             live.id += 1;
             live.errors = Arc::new(Vec::new());
@@ -567,14 +671,14 @@ impl SiteThread {
     }
 }
 
-/// The site thread's answer for one output path.
+/// The site thread's answer for one output path, and the error when the file failed to render.
 fn answer(
     output: Option<&crate::site::Output<'_>>,
     path: &str,
     files: &mut HashMap<String, Arc<Vec<u8>>>,
     fresh: &mut HashSet<String>,
     live: &Live,
-) -> Answer {
+) -> (Answer, Option<Diagnostic>) {
     let file = |bytes: Arc<Vec<u8>>, status: u16| Answer::File {
         bytes,
         live: live.clone(),
@@ -583,54 +687,68 @@ fn answer(
     if fresh.contains(path)
         && let Some(bytes) = files.get(path)
     {
-        return file(Arc::clone(bytes), 200);
+        return (file(Arc::clone(bytes), 200), None);
     }
     let Some(output) = output else {
         // No good build yet: the error page.
-        return Answer::Missing {
+        let missing = Answer::Missing {
             page: None,
             live: live.clone(),
         };
+        return (missing, None);
     };
     match output.file(path) {
         Some(Ok(bytes)) => {
             let bytes = Arc::new(bytes);
             files.insert(path.to_string(), Arc::clone(&bytes));
             fresh.insert(path.to_string());
-            file(bytes, 200)
+            (file(bytes, 200), None)
         }
         Some(Err(d)) => {
-            // This file cannot be made from the new build: its last good bytes, with the error on top.
-            let mut diags = Diagnostics::default();
-            diags.push(d);
+            // This file cannot be made from the new build: its last good bytes (from any earlier build),
+            // with the error on top.
             let live = Live {
                 id: live.id,
-                errors: Arc::new(inject::overlay_items(&diags)),
+                errors: Arc::new(with_error(&live.errors, &d)),
             };
-            match files.get(path) {
+            let a = match files.get(path) {
                 Some(bytes) => Answer::File {
                     bytes: Arc::clone(bytes),
                     live,
                     status: 200,
                 },
                 None => Answer::Missing { page: None, live },
-            }
+            };
+            (a, Some(d))
         }
         None => {
             let folder = format!("{path}/index.html");
             if !path.is_empty() && !path.ends_with("index.html") && output.file(&folder).is_some() {
-                return Answer::Redirect(crate::render::encode_path(&format!(
-                    "{}{path}/",
-                    output.base_path()
-                )));
+                let to = crate::render::encode_path(&format!("{}{path}/", output.base_path()));
+                return (Answer::Redirect(to), None);
             }
             let page = output.file("404.html").and_then(Result::ok).map(Arc::new);
-            Answer::Missing {
+            let missing = Answer::Missing {
                 page,
                 live: live.clone(),
-            }
+            };
+            (missing, None)
         }
     }
+}
+
+/// The overlay's items with one more error, errors first; unchanged when it is already there.
+fn with_error(items: &[OverlayItem], d: &Diagnostic) -> Vec<OverlayItem> {
+    let mut diags = Diagnostics::default();
+    diags.push(d.clone());
+    let mut all = items.to_vec();
+    for item in inject::overlay_items(&diags) {
+        if !all.contains(&item) {
+            let at = all.iter().take_while(|i| i.severity == "error").count();
+            all.insert(at, item);
+        }
+    }
+    all
 }
 
 /// The open event streams.

@@ -1085,6 +1085,36 @@ impl Output<'_> {
         Some(self.renderer.render_job(*job).map(|f| f.bytes))
     }
 
+    /// One output path for each way the templates render a file: every kind of page (a content page of each
+    /// kind, published or not; the home, FAQ, kickoff, search and 404 pages; the first phase and tier pages).
+    /// `serve` renders these before it serves a build whose templates or config changed: a template that
+    /// compiles can still fail when it renders (`{{ nosuchvar.x }}`), and that must fail the build, not a page
+    /// found broken later.
+    pub fn one_file_per_template(&self) -> Vec<String> {
+        // `Job::Page` indexes the pages in this build, in source order.
+        let in_build: Vec<usize> = (0..self.included.len())
+            .filter(|&i| self.included[i])
+            .collect();
+        let mut first: HashMap<String, &String> = HashMap::default();
+        for (path, job) in &self.jobs {
+            let key = match job {
+                Job::Page(i) => {
+                    let Some(&p) = in_build.get(*i) else { continue };
+                    let s = self.session;
+                    format!("page {:?} {}", s.pages[p].kind, s.decisions[p].published)
+                }
+                other => format!("{:?}", std::mem::discriminant(other)),
+            };
+            let slot = first.entry(key).or_insert(path);
+            if path < *slot {
+                *slot = path;
+            }
+        }
+        let mut paths: Vec<String> = first.into_values().cloned().collect();
+        paths.sort();
+        paths
+    }
+
     /// Every output path, sorted (the search index is built to know its own).
     pub fn paths(&self) -> Vec<String> {
         let mut paths: BTreeSet<String> = self.jobs.keys().cloned().collect();
