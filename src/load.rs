@@ -50,7 +50,9 @@ pub struct Sources {
     pub manifests: Vec<crate::proof::ManifestFile>,
 }
 
-/// True for names editors and systems leave behind: `.x.swp`, `x~`, `.#x`, `#x#`, `4913`, `.DS_Store`.
+/// True for names editors and systems leave behind: `.x.swp`, `x~`, `.#x`, `#x#`, `4913`, `.DS_Store`,
+/// JetBrains' `x___jb_tmp___` and `x___jb_old___`, and the temp files of Qt's safe save (Kate, KWrite, Qt
+/// Creator: see [`is_qt_temp_name`]).
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
@@ -58,7 +60,27 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
         || name == "4913"
+        || is_qt_temp_name(name)
+}
+
+/// Qt's `QSaveFile` writes `x.md` as `x.md.` plus six random letters or digits (`x.md.aB3xYz`; older Qt puts
+/// the process id in the last ones), then renames it over `x.md`. So: a name with an extension, then six ASCII
+/// letters or digits. Real files rarely end that way, and to leave alone the few that do (`notes.txt.backup`),
+/// the six must not be all lowercase letters, as extensions are. (A Qt name that happens to be all lowercase,
+/// about 1 in 64, is then taken as a change: one extra rebuild, nothing lost.)
+fn is_qt_temp_name(name: &str) -> bool {
+    let Some((stem, random)) = name.rsplit_once('.') else {
+        return false;
+    };
+    random.len() == 6
+        && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        && !random.bytes().all(|b| b.is_ascii_lowercase())
+        && stem
+            .rsplit_once('.')
+            .is_some_and(|(base, ext)| !base.is_empty() && !ext.is_empty())
 }
 
 /// Reads the site at `root`. Problems (unreadable files, unclosed front matter) are returned, not fatal.
@@ -458,10 +480,29 @@ mod tests {
             "#a.md#",
             "4913",
             ".DS_Store",
+            "a.md___jb_tmp___",
+            "a.md___jb_old___",
+            "a.md.aB3xYz",
+            "invite-admins.md.QWERTY",
+            "a.md.123456",
+            "logo.png.x1y2z3",
         ] {
             assert!(is_ignored_name(n), "{n}");
         }
-        assert!(!is_ignored_name("a.md"));
+        // Real names, some close to Qt's temp names.
+        for n in [
+            "a.md",
+            "notes.txt.backup",
+            "archive.tar.gz",
+            "report.AB12cd",
+            "md.ABCDEF",
+            "v1.2.3aBcD",
+            "a.md.aB3xYzq",
+            "a.md.aB-xYz",
+            "screen.recording.mp4",
+        ] {
+            assert!(!is_ignored_name(n), "{n}");
+        }
     }
 
     #[test]

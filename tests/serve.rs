@@ -776,3 +776,81 @@ fn a_page_that_fails_to_render_when_asked_for_keeps_its_last_good_version() {
     assert!(fixed.text().contains("Fixed again"));
     assert!(fixed.live_errors().ends_with("\"errors\":[]}"));
 }
+
+#[test]
+fn changes_spread_over_time_and_multi_step_saves_reload_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let server = Server::start(&root, &["--port", "0"]);
+    let events = server.events();
+    let pause = || std::thread::sleep(Duration::from_millis(20));
+
+    // A formatter or sync tool rewriting files one after the other.
+    let files: Vec<PathBuf> = sources(&root)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    assert!(files.len() >= 5);
+    for round in 0..2 {
+        for f in &files {
+            let mut text = std::fs::read_to_string(f).unwrap();
+            text.push_str(&format!("\nRewritten in round {round}.\n"));
+            std::fs::write(f, text).unwrap();
+            pause();
+        }
+    }
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+
+    // JetBrains' safe write: a temp file, the old file renamed away, the temp renamed over it, the old deleted.
+    let rel = "playbooks/onboarding/invite-admins.md";
+    let page = "/guide/playbooks/onboarding/invite-admins/";
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let jb_tmp = root.join(format!("{rel}___jb_tmp___"));
+    let jb_old = root.join(format!("{rel}___jb_old___"));
+    std::fs::write(
+        &jb_tmp,
+        text.replace("Invite your admins", "Invite the JetBrains admins"),
+    )
+    .unwrap();
+    pause();
+    std::fs::rename(&path, &jb_old).unwrap();
+    pause();
+    std::fs::rename(&jb_tmp, &path).unwrap();
+    pause();
+    std::fs::remove_file(&jb_old).unwrap();
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    assert!(
+        server
+            .get(page)
+            .text()
+            .contains("Invite the JetBrains admins")
+    );
+
+    // Qt's safe save (Kate): `name.md.XXXXXX`, then a rename over the file.
+    let qt_tmp = root.join(format!("{rel}.aB3xYz"));
+    std::fs::write(
+        &qt_tmp,
+        text.replace("Invite your admins", "Invite the Kate admins"),
+    )
+    .unwrap();
+    pause();
+    std::fs::rename(&qt_tmp, &path).unwrap();
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    assert!(server.get(page).text().contains("Invite the Kate admins"));
+
+    // Truncate, then write.
+    std::fs::write(&path, "").unwrap();
+    std::thread::sleep(Duration::from_millis(30));
+    std::fs::write(
+        &path,
+        text.replace("Invite your admins", "Invite patient admins"),
+    )
+    .unwrap();
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    assert!(server.get(page).text().contains("Invite patient admins"));
+}

@@ -50,11 +50,16 @@ pub struct Args {
 
 /// Ports tried after the asked one is taken.
 const PORT_TRIES: u16 = 20;
-/// After a batch of changes, wait this long for more before building, so that a `git checkout` of many files
-/// is one build.
-const SETTLE: Duration = Duration::from_millis(5);
-/// ...but never longer than this after the first change.
-const SETTLE_MAX: Duration = Duration::from_millis(500);
+/// After a batch of changes, wait until no more have come for this long before building (each new batch starts
+/// the wait again), so that a change made of several steps is one build and one reload: a `git checkout` of
+/// many files, a formatter or sync tool rewriting files one after the other, an editor's save in several steps
+/// (JetBrains: write a temp file, rename the old one away, rename, delete), a truncate and a write. With 5 ms,
+/// steps 20 ms apart were each built and reloaded, sometimes in a half-written state that showed errors. A
+/// single save waits this long once: it stays well within the 100 ms the reload may take.
+const SETTLE: Duration = Duration::from_millis(50);
+/// ...but never longer than this after the first change, so that a stream of changes that never stops is still
+/// built now and then.
+const SETTLE_MAX: Duration = Duration::from_secs(1);
 /// At most this often, and only after [`IDLE`] without changes, the standby compares every source file with
 /// what it read, instead of only the files the watcher named.
 const FULL_EVERY: Duration = Duration::from_secs(10);

@@ -240,6 +240,15 @@ mod tests {
             ev(EventKind::Create(CreateKind::File), &["content/.#a.md"]),
             ev(EventKind::Create(CreateKind::File), &["content/#a.md#"]),
             ev(EventKind::Create(CreateKind::File), &["content/a.md.tmp"]),
+            ev(modify, &["content/a.md___jb_tmp___"]),
+            ev(
+                EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+                &["content/a.md___jb_old___"],
+            ),
+            ev(
+                EventKind::Create(CreateKind::File),
+                &["content/a.md.aB3xYz"],
+            ),
             ev(modify, &["public/index.html"]),
             ev(modify, &[".git/index"]),
             ev(modify, &["node_modules/x/y.js"]),
