@@ -778,6 +778,21 @@ fn a_page_that_fails_to_render_when_asked_for_keeps_its_last_good_version() {
 }
 
 #[test]
+fn a_restarted_server_makes_open_pages_reload() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let page = "/guide/playbooks/onboarding/invite-admins/";
+    let server = Server::start(&root, &["--port", "0"]);
+    let first = server.get(page).live_id();
+    drop(server);
+    // A tab opened on the first server compares its id with the `hello` of the second: they must differ, or it
+    // would keep showing what it had.
+    let server = Server::start(&root, &["--port", "0"]);
+    let again = server.get(page).live_id();
+    assert_ne!(first, again);
+}
+
+#[test]
 fn changes_spread_over_time_and_multi_step_saves_reload_once() {
     let tmp = tempfile::tempdir().unwrap();
     let root = new_site(tmp.path());

@@ -482,7 +482,7 @@ impl SiteThread {
         }
         drop(update);
         let mut live = Live {
-            id: 1,
+            id: first_id(),
             errors: Arc::new(Vec::new()),
         };
         // Files rendered to check the build about to be served: they need not be rendered again.
@@ -754,6 +754,17 @@ fn with_error(items: &[OverlayItem], d: &Diagnostic) -> Vec<OverlayItem> {
         }
     }
     all
+}
+
+/// The first build's id: the time, so that a tab opened before serve was restarted sees another id in the
+/// `hello` of the new server and reloads (ids counted from 1 would repeat, and such a tab would stay stale).
+/// Milliseconds times 1000, so that the ids of an earlier run (its start plus one per build) cannot reach it
+/// unless it built a thousand times per millisecond; below 2^53, so that JavaScript compares them exactly.
+fn first_id() -> u64 {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_millis() as u64);
+    (ms % (1 << 43)) * 1000 + 1
 }
 
 /// The open event streams.
