@@ -869,3 +869,26 @@ fn changes_spread_over_time_and_multi_step_saves_reload_once() {
     events.quiet();
     assert!(server.get(page).text().contains("Invite patient admins"));
 }
+
+#[test]
+fn bound_to_every_interface_it_answers_requests_for_its_addresses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let mut server = Server::start(&root, &["--port", "0", "--bind", "0.0.0.0"]);
+    server.wait_line(|l| l.starts_with("  on other machines: http://"));
+    let host = |h: &str| {
+        request(
+            server.port,
+            &format!("GET /guide/ HTTP/1.1\r\nHost: {h}\r\n\r\n"),
+        )
+        .status
+    };
+    // A phone or a colleague's machine asks by this machine's address (an IP literal, never a rebinding).
+    assert_eq!(host(&format!("192.168.1.23:{}", server.port)), 200);
+    assert_eq!(host(&format!("10.1.2.3:{}", server.port)), 200);
+    assert_eq!(host(&format!("[fd00::2]:{}", server.port)), 200);
+    assert_eq!(host(&format!("localhost:{}", server.port)), 200);
+    // Names are still refused.
+    assert_eq!(host(&format!("evil.example:{}", server.port)), 403);
+    assert_eq!(host(&format!("192.168.1.23.nip.io:{}", server.port)), 403);
+}

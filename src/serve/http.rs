@@ -65,7 +65,9 @@ pub fn target(url: &str, base: &str) -> Result<Target, Refusal> {
 
 /// Whether a request with this `Host` header may be answered. A page on another site can make the browser
 /// send requests to the preview server under a name of its own that resolves to 127.0.0.1 (DNS rebinding);
-/// such a request carries that name, so only the loopback names and the bound address are let through.
+/// such a request carries that name, so only the loopback names and the bound address are let through. Bound
+/// to every interface (`--bind 0.0.0.0` or `::`), any IP address is: a phone on the LAN asks for
+/// `192.168.1.10:1111`, and a rebinding attack cannot send an IP address as `Host`, only a name.
 pub fn host_allowed(host: Option<&str>, bind: IpAddr) -> bool {
     let Some(host) = host else {
         // HTTP/1.0 without a Host header: not something a browser sends.
@@ -95,7 +97,7 @@ pub fn host_allowed(host: Option<&str>, bind: IpAddr) -> bool {
         return true;
     }
     match name.parse::<IpAddr>() {
-        Ok(ip) => ip.is_loopback() || ip == bind,
+        Ok(ip) => ip.is_loopback() || ip == bind || bind.is_unspecified(),
         Err(_) => false,
     }
 }
@@ -211,6 +213,21 @@ mod tests {
         let lan: IpAddr = "192.168.1.10".parse().unwrap();
         assert!(host_allowed(Some("192.168.1.10:1111"), lan));
         assert!(!host_allowed(Some("192.168.1.11:1111"), lan));
+        // Bound to every interface: any address, still no other name.
+        for any in ["0.0.0.0", "::"] {
+            let any: IpAddr = any.parse().unwrap();
+            for host in [
+                "192.168.1.11:1111",
+                "[fd00::2]:1111",
+                "10.0.0.7",
+                "localhost:1111",
+            ] {
+                assert!(host_allowed(Some(host), any), "{host}");
+            }
+            for host in ["evil.example:1111", "192.168.1.11.nip.io", "[fd00::2"] {
+                assert!(!host_allowed(Some(host), any), "{host}");
+            }
+        }
     }
 
     #[test]

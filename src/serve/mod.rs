@@ -136,15 +136,19 @@ pub fn run(args: &Args) -> ExitCode {
     } else {
         bind
     };
-    let host = match shown {
-        IpAddr::V6(v6) => format!("[{v6}]"),
-        v4 => v4.to_string(),
-    };
-    let url = format!("http://{host}:{port}{base}");
+    let url = format!("http://{}:{port}{base}", url_host(shown));
     say!(
         "serving {} at {url} (preview: unpublished pages are shown with a banner; Ctrl-C stops)",
         args.root.display()
     );
+    if bind.is_unspecified() {
+        match lan_address(bind) {
+            Some(ip) => say!("  on other machines: http://{}:{port}{base}", url_host(ip)),
+            None => say!(
+                "  on other machines: http://ADDRESS:{port}{base}, with this machine's IP address"
+            ),
+        }
+    }
 
     let watcher = {
         let tx = tx.clone();
@@ -194,6 +198,41 @@ pub fn run(args: &Args) -> ExitCode {
     };
     site.run(rx, first, first_ok, update);
     ExitCode::SUCCESS
+}
+
+/// An IP address as the host part of a URL (`[::1]` for IPv6).
+fn url_host(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        v4 => v4.to_string(),
+    }
+}
+
+/// This machine's address on its network, for `--bind 0.0.0.0` or `::`: the address the system would send
+/// from to a documentation address (no packet is sent: connecting a UDP socket only picks a route).
+fn lan_address(bind: IpAddr) -> Option<IpAddr> {
+    let probe = |local: IpAddr, remote: IpAddr| {
+        let socket = std::net::UdpSocket::bind((local, 0)).ok()?;
+        socket.connect((remote, 9)).ok()?;
+        let ip = socket.local_addr().ok()?.ip();
+        (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+    };
+    let v4 = || {
+        probe(
+            Ipv4Addr::UNSPECIFIED.into(),
+            Ipv4Addr::new(192, 0, 2, 1).into(),
+        )
+    };
+    match bind {
+        IpAddr::V4(_) => v4(),
+        // `::` takes IPv4 too (on most systems): a LAN's IPv4 address is the one people type.
+        IpAddr::V6(_) => v4().or_else(|| {
+            probe(
+                std::net::Ipv6Addr::UNSPECIFIED.into(),
+                "2001:db8::1".parse().ok()?,
+            )
+        }),
+    }
 }
 
 /// Binds `port`, or the next free one when it is taken.
