@@ -51,14 +51,18 @@ pub struct Args {
 /// Ports tried after the asked one is taken.
 const PORT_TRIES: u16 = 20;
 /// After a batch of changes, wait until no more have come for this long before building (each new batch starts
-/// the wait again), so that a change made of several steps is one build and one reload: a `git checkout` of
-/// many files, a formatter or sync tool rewriting files one after the other, an editor's save in several steps
-/// (JetBrains: write a temp file, rename the old one away, rename, delete), a truncate and a write. With 5 ms,
-/// steps 20 ms apart were each built and reloaded, sometimes in a half-written state that showed errors. A
-/// single save waits this long once: it stays well within the 100 ms the reload may take.
-const SETTLE: Duration = Duration::from_millis(50);
+/// the wait again), so that a `git checkout` of many files is one build.
+const SETTLE: Duration = Duration::from_millis(5);
+/// A build's result (a reload, or the errors) is shown only once no change has come for this long: a change
+/// made of steps is then one reload, not one per step, and no half-applied state is shown (a formatter or sync
+/// tool rewriting files one after the other, JetBrains' safe write in four steps, truncate then write, a slow
+/// `git checkout`). With only [`SETTLE`], steps 20 ms apart were each reloaded, some with the error overlay.
+/// The build itself starts after [`SETTLE`] and runs meanwhile; a change during the wait makes its result
+/// stale (it is not shown, and the next build starts from it). One save waits for this once, within the
+/// 100 ms the reload may take.
+const QUIET: Duration = Duration::from_millis(50);
 /// ...but never longer than this after the first change, so that a stream of changes that never stops is still
-/// built now and then.
+/// built and shown now and then.
 const SETTLE_MAX: Duration = Duration::from_secs(1);
 /// At most this often, and only after [`IDLE`] without changes, the standby compares every source file with
 /// what it read, instead of only the files the watcher named.
@@ -561,6 +565,12 @@ impl SiteThread {
         let mut idle_check: Option<Instant> = None;
 
         let mut files: HashMap<String, Arc<Vec<u8>>> = HashMap::default();
+        // A build's result waiting for the sources to be quiet (see QUIET), when the last change came, and
+        // the first change not shown yet.
+        let mut held: Option<Box<Built>> = None;
+        let mut last_change: Option<Instant> = None;
+        let mut unshown_since: Option<Instant> = None;
+
         loop {
             let current = served.take();
             let output = current.as_ref().and_then(|s| s.output().ok());
@@ -572,8 +582,50 @@ impl SiteThread {
                 fresh.insert(path);
             }
             let swap: Box<Built> = loop {
-                let deadline = match (due.map(|(at, _)| at), idle_check) {
+                // When the held result may be shown: QUIET after the last change, or SETTLE_MAX after the
+                // first one not shown.
+                let show_at = held.as_ref().map(|_| {
+                    let quiet = last_change.map(|t| t + QUIET);
+                    let cap = unshown_since.map(|t| t + SETTLE_MAX);
+                    match (quiet, cap) {
+                        (Some(q), Some(c)) => q.min(c),
+                        (q, c) => q.or(c).unwrap_or_else(Instant::now),
+                    }
+                });
+                if show_at.is_some_and(|at| at <= Instant::now())
+                    && let Some(built) = held.take()
+                {
+                    unshown_since = None;
+                    report(&built.update, built.ok.as_ref(), built.took, &built.paths);
+                    match &built.ok {
+                        Ok(()) => break built,
+                        Err(d) => {
+                            let items = inject::overlay_items(d);
+                            // A save the watcher reported twice fails twice the same way: the overlay
+                            // already shows these errors, so nothing is sent again.
+                            if *live.errors != items {
+                                live.errors = Arc::new(items);
+                                self.hub.set_hello(&hello_json(&live));
+                                let event = ErrorsEvent {
+                                    errors: &live.errors,
+                                };
+                                self.hub.send("errors", &inject::script_json(&event));
+                            }
+                            standby = Some(built.session);
+                        }
+                    }
+                    if !standby_backlog.is_empty() && due.is_none() {
+                        let now = Instant::now();
+                        due = Some((now, now));
+                    }
+                    continue;
+                }
+                let build_at = match (due.map(|(at, _)| at), idle_check) {
                     _ if standby.is_none() => None,
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                let deadline = match (build_at, show_at) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 };
@@ -617,6 +669,17 @@ impl SiteThread {
                         let now = Instant::now();
                         let first = due.map_or(now, |(_, first)| first);
                         due = Some(((now + SETTLE).min(first + SETTLE_MAX), first));
+                        last_change = Some(now);
+                        unshown_since.get_or_insert(now);
+                        // A result waiting to be shown is stale now: it is not shown (unless changes
+                        // have kept coming for SETTLE_MAX), and the next build starts from it.
+                        if let Some(built) = held.take() {
+                            if unshown_since.is_some_and(|t| now >= t + SETTLE_MAX) {
+                                held = Some(built);
+                            } else {
+                                standby = Some(built.session);
+                            }
+                        }
                     }
                     Err(RecvTimeoutError::Timeout) => {
                         let now = Instant::now();
@@ -649,32 +712,20 @@ impl SiteThread {
                         let shown = built.seq > served_seq
                             || current.is_none()
                             || (built.full && built.update.work.changed > 0);
-                        if shown {
-                            report(&built.update, built.ok.as_ref(), built.took, &built.paths);
-                        }
                         recheck = built.ok.is_err();
-                        match &built.ok {
-                            Ok(()) if shown => break built,
-                            Ok(()) => {
-                                standby = Some(built.session);
-                                if last_full.elapsed() >= FULL_EVERY && standby_backlog.is_empty() {
-                                    idle_check = Some(Instant::now() + IDLE);
-                                }
-                            }
-                            Err(d) => {
-                                let items = inject::overlay_items(d);
-                                // A save the watcher reported twice fails twice the same way: the overlay
-                                // already shows these errors, so nothing is sent again.
-                                if *live.errors != items {
-                                    live.errors = Arc::new(items);
-                                    self.hub.set_hello(&hello_json(&live));
-                                    let event = ErrorsEvent {
-                                        errors: &live.errors,
-                                    };
-                                    self.hub.send("errors", &inject::script_json(&event));
-                                }
-                                standby = Some(built.session);
-                            }
+                        let now = Instant::now();
+                        let capped = unshown_since.is_some_and(|t| now >= t + SETTLE_MAX);
+                        // Changes that came during the build make its result stale, as in `Changed`.
+                        let stale = !standby_backlog.is_empty() && !capped;
+                        if (shown || built.ok.is_err()) && !stale {
+                            // Shown at the top of the loop, once the sources are quiet.
+                            unshown_since.get_or_insert(now);
+                            held = Some(built);
+                            continue;
+                        }
+                        standby = Some(built.session);
+                        if last_full.elapsed() >= FULL_EVERY && standby_backlog.is_empty() {
+                            idle_check = Some(Instant::now() + IDLE);
                         }
                         if !standby_backlog.is_empty() && due.is_none() {
                             let now = Instant::now();
