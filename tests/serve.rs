@@ -169,12 +169,16 @@ impl Response {
     }
 }
 
-/// Sends raw bytes, reads the whole response (the server closes every connection).
+/// Sends raw bytes on a new connection, reads the response.
 fn request(port: u16, raw: &str) -> Response {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(WAIT)).unwrap();
     s.write_all(raw.as_bytes()).unwrap();
-    // Read the head, then Content-Length bytes (or to the end), as a browser does with `Connection: close`.
+    read_response(&mut s, raw.starts_with("HEAD "))
+}
+
+/// Reads one response: the head, then Content-Length bytes (or to the end when there is none).
+fn read_response(s: &mut TcpStream, head_only: bool) -> Response {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     let split = loop {
@@ -191,7 +195,6 @@ fn request(port: u16, raw: &str) -> Response {
         .lines()
         .find_map(|l| l.strip_prefix("Content-Length: "))
         .and_then(|n| n.trim().parse::<usize>().ok());
-    let head_only = raw.starts_with("HEAD ");
     let want = if head_only { Some(0) } else { length };
     while want.is_none_or(|n| buf.len() < split + 4 + n) {
         match s.read(&mut chunk) {
@@ -462,7 +465,6 @@ fn served_files_equal_a_preview_build() {
     let r = server.get("/guide");
     assert_eq!(r.status, 302);
     assert!(r.head.contains("Cache-Control: no-store"));
-    assert!(r.head.contains("Connection: close"));
     let r = server.get("/guide/style.css");
     assert!(r.head.contains("Content-Type: text/css"), "{}", r.head);
 }
@@ -891,4 +893,111 @@ fn bound_to_every_interface_it_answers_requests_for_its_addresses() {
     // Names are still refused.
     assert_eq!(host(&format!("evil.example:{}", server.port)), 403);
     assert_eq!(host(&format!("192.168.1.23.nip.io:{}", server.port)), 403);
+}
+
+fn has_header(r: &Response, line: &str) -> bool {
+    r.head.lines().any(|l| l.trim_end() == line)
+}
+
+#[test]
+fn ranges_redirects_content_types_and_kept_alive_connections() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    write(
+        &root,
+        "static/captions.vtt",
+        "WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n",
+    );
+    write(&root, "static/app.wasm", "\0asm");
+    let server = Server::start(&root, &["--port", "0"]);
+    let port = server.port;
+    let get = |path: &str, extra: &str| {
+        request(
+            port,
+            &format!("GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\n{extra}\r\n"),
+        )
+    };
+
+    // The query survives the redirects.
+    let r = get("/guide/faq?q=sso&x=1", "");
+    assert_eq!(r.status, 301);
+    assert!(
+        has_header(&r, "Location: /guide/faq/?q=sso&x=1"),
+        "{}",
+        r.head
+    );
+    let r = get("/guide?q=sso", "");
+    assert_eq!(r.status, 302);
+    assert!(has_header(&r, "Location: /guide/?q=sso"), "{}", r.head);
+
+    // Content types that media, captions and fonts need (sent with nosniff).
+    let r = get("/guide/captions.vtt", "");
+    assert!(r.head.contains("Content-Type: text/vtt"), "{}", r.head);
+    let r = get("/guide/app.wasm", "");
+    assert!(
+        r.head.contains("Content-Type: application/wasm"),
+        "{}",
+        r.head
+    );
+
+    // Byte ranges.
+    let whole = get("/guide/style.css", "");
+    assert_eq!(whole.status, 200);
+    assert!(
+        whole.head.contains("Accept-Ranges: bytes"),
+        "{}",
+        whole.head
+    );
+    let len = whole.body.len();
+    assert!(len > 100);
+    let part = get("/guide/style.css", "Range: bytes=10-19\r\n");
+    assert_eq!(part.status, 206, "{}", part.head);
+    assert!(
+        part.head
+            .lines()
+            .any(|l| l == format!("Content-Range: bytes 10-19/{len}")),
+        "{}",
+        part.head
+    );
+    assert_eq!(part.body, whole.body[10..20]);
+    let tail = get("/guide/style.css", "Range: bytes=-5\r\n");
+    assert_eq!(tail.status, 206);
+    assert_eq!(tail.body, whole.body[len - 5..]);
+    let past = get("/guide/style.css", &format!("Range: bytes={len}-\r\n"));
+    assert_eq!(past.status, 416, "{}", past.head);
+    assert!(
+        past.head
+            .lines()
+            .any(|l| l == format!("Content-Range: bytes */{len}")),
+        "{}",
+        past.head
+    );
+    // Several ranges, or a validator that cannot match: the whole file.
+    assert_eq!(
+        get("/guide/style.css", "Range: bytes=0-1,5-6\r\n").status,
+        200
+    );
+    assert_eq!(
+        get(
+            "/guide/style.css",
+            "Range: bytes=0-1\r\nIf-Range: \"x\"\r\n"
+        )
+        .status,
+        200
+    );
+
+    // No `Connection: close` that the server would not keep: a connection answers one request after another.
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    for path in ["/guide/", "/guide/style.css", "/guide/faq/"] {
+        s.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes())
+            .unwrap();
+        let r = read_response(&mut s, false);
+        assert_eq!(r.status, 200, "{path}");
+        assert!(
+            !r.head.to_ascii_lowercase().contains("connection: close"),
+            "{}",
+            r.head
+        );
+    }
 }

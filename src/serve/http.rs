@@ -102,6 +102,64 @@ pub fn host_allowed(host: Option<&str>, bind: IpAddr) -> bool {
     }
 }
 
+/// What a `Range` header asks of a body.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Range {
+    /// No range, one that is not understood, or several: the whole body, with 200 (as RFC 9110 allows).
+    Whole,
+    /// Bytes `start..=end`, both inside the body: 206.
+    Part(usize, usize),
+    /// A single range that starts after the body's end: 416.
+    Unsatisfiable,
+}
+
+/// Reads a `Range` header (`bytes=0-99`, `bytes=100-`, `bytes=-100`) for a body of `len` bytes.
+pub fn range(header: Option<&str>, len: usize) -> Range {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return Range::Whole;
+    };
+    let spec = spec.trim();
+    if spec.contains(',') {
+        return Range::Whole;
+    }
+    let Some((first, last)) = spec.split_once('-') else {
+        return Range::Whole;
+    };
+    let number = |s: &str| -> Option<usize> {
+        let s = s.trim();
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        // Larger than any body: as far as the body goes.
+        Some(s.parse().unwrap_or(usize::MAX))
+    };
+    match (first.trim().is_empty(), number(first), number(last)) {
+        // `-N`: the last N bytes.
+        (true, _, Some(n)) => {
+            if n == 0 || len == 0 {
+                Range::Unsatisfiable
+            } else {
+                Range::Part(len - n.min(len), len - 1)
+            }
+        }
+        (false, Some(start), None) if last.trim().is_empty() => {
+            if start >= len {
+                Range::Unsatisfiable
+            } else {
+                Range::Part(start, len - 1)
+            }
+        }
+        (false, Some(start), Some(end)) if start <= end => {
+            if start >= len {
+                Range::Unsatisfiable
+            } else {
+                Range::Part(start, end.min(len - 1))
+            }
+        }
+        _ => Range::Whole,
+    }
+}
+
 /// The `Content-Type` for a file, by its extension.
 pub fn content_type(path: &str) -> &'static str {
     let ext = path
@@ -126,8 +184,31 @@ pub fn content_type(path: &str) -> &'static str {
         "pdf" => "application/pdf",
         "woff" => "font/woff",
         "woff2" => "font/woff2",
-        "mp4" => "video/mp4",
+        "bmp" => "image/bmp",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "mp4" | "m4v" => "video/mp4",
         "webm" => "video/webm",
+        "mov" => "video/quicktime",
+        "ogv" => "video/ogg",
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "aac" => "audio/aac",
+        "ogg" | "oga" | "opus" => "audio/ogg",
+        "wav" => "audio/wav",
+        "flac" => "audio/flac",
+        "vtt" => "text/vtt; charset=utf-8",
+        "wasm" => "application/wasm",
+        "webmanifest" => "application/manifest+json",
+        "map" => "application/json",
+        "yaml" | "yml" => "text/yaml; charset=utf-8",
+        "ics" => "text/calendar; charset=utf-8",
+        "rss" => "application/rss+xml",
+        "atom" => "application/atom+xml",
+        "epub" => "application/epub+zip",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "zip" => "application/zip",
         _ => "application/octet-stream",
     }
@@ -236,5 +317,49 @@ mod tests {
         assert_eq!(content_type("style.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("search/x/s/0.bin"), "application/octet-stream");
         assert_eq!(content_type("img/A.PNG"), "image/png");
+        for (path, want) in [
+            ("a.wasm", "application/wasm"),
+            ("captions.vtt", "text/vtt; charset=utf-8"),
+            ("a.mp3", "audio/mpeg"),
+            ("a.m4a", "audio/mp4"),
+            ("a.ogg", "audio/ogg"),
+            ("a.wav", "audio/wav"),
+            ("screen.mov", "video/quicktime"),
+            ("site.webmanifest", "application/manifest+json"),
+            ("f.ttf", "font/ttf"),
+            ("f.otf", "font/otf"),
+        ] {
+            assert_eq!(content_type(path), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn byte_ranges() {
+        use Range::*;
+        let r = |h: &str| range(Some(h), 100);
+        assert_eq!(range(None, 100), Whole);
+        assert_eq!(r("bytes=0-9"), Part(0, 9));
+        assert_eq!(r("bytes=0-0"), Part(0, 0));
+        assert_eq!(r("bytes=90-"), Part(90, 99));
+        assert_eq!(r("bytes=90-1000"), Part(90, 99));
+        assert_eq!(r("bytes=-10"), Part(90, 99));
+        assert_eq!(r("bytes=-1000"), Part(0, 99));
+        assert_eq!(r("bytes=0-99999999999999999999999"), Part(0, 99));
+        assert_eq!(r("bytes=100-"), Unsatisfiable);
+        assert_eq!(r("bytes=100-200"), Unsatisfiable);
+        assert_eq!(r("bytes=-0"), Unsatisfiable);
+        assert_eq!(range(Some("bytes=0-"), 0), Unsatisfiable);
+        // Not understood, or several ranges: the whole body.
+        for h in [
+            "bytes=9-0",
+            "bytes=a-b",
+            "bytes=-",
+            "items=0-9",
+            "bytes=0-1,5-6",
+            "bytes=1",
+            "bytes=--1",
+        ] {
+            assert_eq!(r(h), Whole, "{h}");
+        }
     }
 }

@@ -972,6 +972,7 @@ fn handle(
             return;
         }
         Target::Redirect(to) => {
+            let to = with_query(to, request.url());
             return respond(
                 request,
                 302,
@@ -1007,6 +1008,7 @@ fn handle(
         |live: &Live| -> (u64, Arc<Vec<OverlayItem>>) { (live.id, Arc::clone(&live.errors)) };
     let (status, ctype, body) = match answer {
         Answer::Redirect(to) => {
+            let to = with_query(to, request.url());
             return respond(
                 request,
                 301,
@@ -1051,13 +1053,54 @@ fn handle(
             }
         }
     };
-    respond(request, status, ctype, body, None);
+    if status != 200 {
+        return respond(request, status, ctype, body, None);
+    }
+    // A single byte range (Safari plays `<video>` only from a server that answers them), else everything.
+    let header = |name: &'static str| {
+        request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv(name))
+            .map(|h| h.value.as_str().to_string())
+    };
+    let range = match header("If-Range") {
+        // No validators are sent, so none can match: the whole file.
+        Some(_) => http::Range::Whole,
+        None => http::range(header("Range").as_deref(), body.len()),
+    };
+    let accept = ("Accept-Ranges", "bytes".to_string());
+    match range {
+        http::Range::Whole => respond_with(request, 200, ctype, &body, &[accept]),
+        http::Range::Part(start, end) => {
+            let content_range = format!("bytes {start}-{end}/{}", body.len());
+            let headers = [accept, ("Content-Range", content_range)];
+            // `http::range` keeps the range inside the body; should it not, the whole file is sent.
+            match body.get(start..=end) {
+                Some(part) => respond_with(request, 206, ctype, part, &headers),
+                None => respond_with(request, 200, ctype, &body, &headers[..1]),
+            }
+        }
+        http::Range::Unsatisfiable => {
+            let content_range = format!("bytes */{}", body.len());
+            let headers = [accept, ("Content-Range", content_range)];
+            respond_with(request, 416, ctype, &[], &headers);
+        }
+    }
 }
 
-/// Sends a complete response, with `Connection: close`. tiny_http drops a `Connection` header given to
-/// `Response` and keeps connections alive; it also leaves Nagle's algorithm on, so each response after the first
-/// on a kept-alive connection waits about 40 ms for a delayed ACK. Writing the response through
-/// `into_writer()` lets the browser close the connection instead (loopback connections are cheap).
+/// A redirect's target with the query of the request (`/search?q=sso` → `/search/?q=sso`).
+fn with_query(to: String, url: &str) -> String {
+    match url.split_once('?') {
+        Some((_, query)) => format!("{to}?{}", query.split('#').next().unwrap_or("")),
+        None => to,
+    }
+}
+
+/// Sends a complete response. Written through `into_writer()` because tiny_http would add headers of its own;
+/// the connection stays open for the browser's next request (tiny_http reads it). The head and body go out in
+/// one write: written apart, the body waited behind the head for the browser's delayed ACK (Nagle's
+/// algorithm, which tiny_http leaves on), about 40 ms on each request after the first on a connection.
 fn respond(
     request: tiny_http::Request,
     status: u16,
@@ -1065,34 +1108,52 @@ fn respond(
     body: Vec<u8>,
     location: Option<&str>,
 ) {
+    let headers: Vec<(&str, String)> = location
+        .map(|to| ("Location", to.to_string()))
+        .into_iter()
+        .collect();
+    respond_with(request, status, ctype, &body, &headers);
+}
+
+/// [`respond`] with any headers.
+fn respond_with(
+    request: tiny_http::Request,
+    status: u16,
+    ctype: &str,
+    body: &[u8],
+    headers: &[(&str, String)],
+) {
     let head_only = *request.method() == tiny_http::Method::Head;
     let reason = match status {
         200 => "OK",
+        206 => "Partial Content",
         301 => "Moved Permanently",
         302 => "Found",
         400 => "Bad Request",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        416 => "Range Not Satisfiable",
         500 => "Internal Server Error",
         _ => "Service Unavailable",
     };
     let mut head = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n",
+         Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
         body.len()
     );
-    if let Some(to) = location {
-        head.push_str(&format!("Location: {to}\r\n"));
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     if status == 405 {
         head.push_str("Allow: GET, HEAD\r\n");
     }
     head.push_str("\r\n");
-    let mut w = request.into_writer();
-    let _ = w.write_all(head.as_bytes());
+    let mut out = head.into_bytes();
     if !head_only {
-        let _ = w.write_all(&body);
+        out.extend_from_slice(body);
     }
+    let mut w = request.into_writer();
+    let _ = w.write_all(&out);
     let _ = w.flush();
 }
