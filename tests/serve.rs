@@ -1001,3 +1001,49 @@ fn ranges_redirects_content_types_and_kept_alive_connections() {
         );
     }
 }
+
+#[test]
+fn saves_that_change_no_text_do_not_reload() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let mut server = Server::start(&root, &["--port", "0"]);
+    let events = server.events();
+    let page = "/guide/playbooks/onboarding/invite-admins/";
+    let rel = "playbooks/onboarding/invite-admins.md";
+    let path = root.join(rel);
+    let id = server.get(page).live_id();
+
+    // The same bytes written again, then a `touch` (a new modification time), then the manifest rewritten.
+    let text = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &text).unwrap();
+    server.wait_line(rebuilt);
+    std::fs::File::options()
+        .append(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now())
+        .unwrap();
+    server.wait_line(rebuilt);
+    let manifest = root.join("manifest.yaml");
+    std::fs::write(&manifest, std::fs::read(&manifest).unwrap()).unwrap();
+    server.wait_line(rebuilt);
+    events.quiet();
+    assert_eq!(server.get(page).live_id(), id);
+
+    // A real change reloads, and so does undoing it (the other build never saw the change).
+    edit(
+        &root,
+        rel,
+        "title: Invite your admins",
+        "title: Invite some admins",
+    );
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    std::fs::write(&path, &text).unwrap();
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    assert!(server.get(page).text().contains("Invite your admins"));
+    std::fs::write(&path, &text).unwrap();
+    server.wait_line(rebuilt);
+    events.quiet();
+}

@@ -581,7 +581,8 @@ impl SiteThread {
                 files.insert(path.clone(), Arc::new(bytes));
                 fresh.insert(path);
             }
-            let swap: Box<Built> = loop {
+            // The build to serve next, and whether to do so without a reload (see `same_sources`).
+            let (swap, silent): (Box<Built>, bool) = loop {
                 // When the held result may be shown: QUIET after the last change, or SETTLE_MAX after the
                 // first one not shown.
                 let show_at = held.as_ref().map(|_| {
@@ -598,7 +599,14 @@ impl SiteThread {
                     unshown_since = None;
                     report(&built.update, built.ok.as_ref(), built.took, &built.paths);
                     match &built.ok {
-                        Ok(()) => break built,
+                        Ok(()) => {
+                            let silent = live.errors.is_empty()
+                                && !built.full
+                                && current.as_ref().is_some_and(|served| {
+                                    same_sources(served, &built.session, &served_backlog)
+                                });
+                            break (built, silent);
+                        }
                         Err(d) => {
                             let items = inject::overlay_items(d);
                             // A save the watcher reported twice fails twice the same way: the overlay
@@ -753,17 +761,37 @@ impl SiteThread {
             served = Some(swap.session);
             seed = swap.rendered;
             standby = current;
-            live.id += 1;
-            live.errors = Arc::new(Vec::new());
-            self.hub.set_hello(&hello_json(&live));
-            let event = if css { "css" } else { "reload" };
-            self.hub.send(event, &format!("{{\"id\":{}}}", live.id));
+            if !silent {
+                live.id += 1;
+                live.errors = Arc::new(Vec::new());
+                self.hub.set_hello(&hello_json(&live));
+                let event = if css { "css" } else { "reload" };
+                self.hub.send(event, &format!("{{\"id\":{}}}", live.id));
+            }
             if !standby_backlog.is_empty() && due.is_none() {
                 let now = Instant::now();
                 due = Some((now, now));
             }
         }
     }
+}
+
+/// Whether `new` was built from the same sources as `served`, so that it serves the same files and the open
+/// tabs need no reload: every path changed since `served` was built (`changed`) is a text source (a page,
+/// `shirube.yaml`, a manifest file) with the same text in both, and both judged proofs on the same day. A
+/// `touch`, a `chmod`, the same bytes written again (sync clients, backup tools, an editor's save without
+/// changes) then cause no reload, which would lose the reader's place. Anything else (an image, a template, a
+/// stylesheet, a folder, lost events) counts as a change.
+fn same_sources(served: &Session, new: &Session, changed: &[String]) -> bool {
+    served.day().is_some()
+        && served.day() == new.day()
+        && !changed.is_empty()
+        && changed.iter().all(|p| {
+            !p.is_empty()
+                && served
+                    .source_text(p)
+                    .is_some_and(|t| new.source_text(p) == Some(t))
+        })
 }
 
 /// The site thread's answer for one output path, and the error when the file failed to render.

@@ -896,6 +896,28 @@ impl Session {
         })
     }
 
+    /// The text the last update read for a source file (a Markdown page, `shirube.yaml`, a manifest file), by
+    /// its path from the site root; `None` for other paths. With [`Session::day`], what `serve` compares to
+    /// leave out the reload for a save that changed no text (`touch`, the same bytes written again).
+    pub fn source_text(&self, path: &str) -> Option<&str> {
+        if path == crate::config::CONFIG_FILE {
+            return self.sources.config_text.as_deref();
+        }
+        if let Some(m) = self.sources.manifests.iter().find(|m| m.path == path) {
+            return Some(&m.text);
+        }
+        self.sources
+            .docs
+            .iter()
+            .find(|d| d.path == path)
+            .map(|d| d.text.as_str())
+    }
+
+    /// The day the last full update judged proofs against (pages' proof states depend on it).
+    pub fn day(&self) -> Option<i64> {
+        self.fast.today
+    }
+
     /// Whether [`Session::output`] could find a problem that the update did not report: false when the
     /// last update was a save that kept every page's `requires`, `before_kickoff` and proof state, after an
     /// update whose output was good.
