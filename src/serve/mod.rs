@@ -904,10 +904,9 @@ impl Hub {
         let hello = self.hello.lock().map(|h| h.clone()).unwrap_or_default();
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
                     Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 500\n\n";
-        let ok = w.write_all(head.as_bytes()).is_ok()
-            && w.write_all(format!("event: hello\ndata: {hello}\n\n").as_bytes())
-                .is_ok()
-            && w.flush().is_ok();
+        // One write: a second one would wait for the browser's delayed ACK of the first (see `respond`).
+        let first = format!("{head}event: hello\ndata: {hello}\n\n");
+        let ok = w.write_all(first.as_bytes()).is_ok() && w.flush().is_ok();
         if ok && let Ok(mut c) = self.clients.lock() {
             c.push(w);
         }
