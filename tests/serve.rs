@@ -1047,3 +1047,30 @@ fn saves_that_change_no_text_do_not_reload() {
     server.wait_line(rebuilt);
     events.quiet();
 }
+
+#[test]
+fn outside_the_base_path_it_points_to_the_guide() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let mut server = Server::start(&root, &["--port", "0"]);
+    let events = server.events();
+    let r = server.get("/?x=1");
+    assert_eq!(r.status, 302);
+    assert!(has_header(&r, "Location: /guide/?x=1"), "{}", r.head);
+
+    // `base_url`'s path changes while a tab is open on the old one.
+    edit(
+        &root,
+        "shirube.yaml",
+        "https://guide.example.com/guide/",
+        "https://guide.example.com/docs/",
+    );
+    assert_eq!(events.next().0, "reload");
+    let url = format!("http://127.0.0.1:{}/docs/", server.port);
+    server.wait_line(|l| l.ends_with(&format!("now served at {url}")));
+    let r = server.get("/guide/faq/");
+    assert_eq!(r.status, 404);
+    assert!(r.head.contains("Content-Type: text/html"), "{}", r.head);
+    assert!(r.text().contains("<a href=\"/docs/\">"), "{}", r.text());
+    assert_eq!(server.get("/docs/faq/").status, 200);
+}

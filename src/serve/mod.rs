@@ -199,6 +199,7 @@ pub fn run(args: &Args) -> ExitCode {
         base_path,
         watcher,
         tx,
+        origin: format!("http://{}:{port}", url_host(shown)),
     };
     site.run(rx, first, first_ok, update);
     ExitCode::SUCCESS
@@ -455,6 +456,8 @@ struct SiteThread {
     base_path: Arc<RwLock<String>>,
     watcher: Option<watch::Watcher>,
     tx: Sender<Msg>,
+    /// `http://127.0.0.1:1111`: the served URL without its base path.
+    origin: String,
 }
 
 impl SiteThread {
@@ -756,7 +759,14 @@ impl SiteThread {
             std::mem::swap(&mut served_backlog, &mut standby_backlog);
             served_seq = swap.seq;
             if let Ok(mut b) = self.base_path.write() {
-                *b = first_base(&swap.session);
+                let base = first_base(&swap.session);
+                if *b != base {
+                    say!(
+                        "base_url's path changed: the guide is now served at {}{base}",
+                        self.origin
+                    );
+                }
+                *b = base;
             }
             served = Some(swap.session);
             seed = swap.rendered;
@@ -980,11 +990,28 @@ fn handle(
             );
         }
         Err(Refusal::NotFound) => {
-            let body = format!("404: the guide is served under {base}\n");
+            // `/` of a guide served under a path: the guide.
+            if request.url().split(['?', '#']).next() == Some("/") {
+                let to = with_query(base.clone(), request.url());
+                return respond(
+                    request,
+                    302,
+                    "text/plain; charset=utf-8",
+                    Vec::new(),
+                    Some(&to),
+                );
+            }
+            // Outside the base path, say where the guide is, with a link (a tab left on an old path after
+            // `base_url` changed gets there in one click).
+            let href = crate::markdown::escape_attr(&base);
+            let body = format!(
+                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Not found</title></head><body>\
+                 <p>404: not found. The guide is served under <a href=\"{href}\">{href}</a>.</p></body></html>\n"
+            );
             return respond(
                 request,
                 404,
-                "text/plain; charset=utf-8",
+                "text/html; charset=utf-8",
                 body.into_bytes(),
                 None,
             );
