@@ -1074,3 +1074,55 @@ fn outside_the_base_path_it_points_to_the_guide() {
     assert!(r.text().contains("<a href=\"/docs/\">"), "{}", r.text());
     assert_eq!(server.get("/docs/faq/").status, 200);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn open_says_so_when_the_browser_cannot_be_opened() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    // An `xdg-open` that fails, as it does without a display.
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let fake = bin.join("xdg-open");
+    std::fs::write(&fake, "#!/bin/sh\nexit 3\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--root",
+            root.to_str().unwrap(),
+            "--port",
+            "0",
+            "--open",
+        ])
+        .env("PATH", path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut said = false;
+    while let Ok(line) = rx.recv_timeout(WAIT) {
+        if line.starts_with("note: could not open a browser; open http://127.0.0.1:") {
+            said = true;
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(said, "no note that the browser could not be opened");
+}

@@ -271,14 +271,23 @@ fn open_browser(url: &str) {
     } else {
         "xdg-open"
     };
-    if std::process::Command::new(cmd)
+    let spawned = std::process::Command::new(cmd)
         .arg(url)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
-        .is_err()
-    {
-        say!("note: could not open a browser; open {url} yourself");
+        .spawn();
+    let url = url.to_string();
+    match spawned {
+        // `xdg-open` exists but fails without a display (SSH, a container): waited for, so that it says so
+        // and leaves no zombie process behind.
+        Ok(mut child) => {
+            std::thread::spawn(move || {
+                if child.wait().is_ok_and(|status| !status.success()) && !cfg!(windows) {
+                    say!("note: could not open a browser; open {url} yourself");
+                }
+            });
+        }
+        Err(_) => say!("note: could not open a browser; open {url} yourself"),
     }
 }
 
