@@ -52,7 +52,7 @@ pub struct Sources {
 
 /// True for names editors and systems leave behind: `.x.swp`, `x~`, `.#x`, `#x#`, `4913`, `.DS_Store`,
 /// JetBrains' `x___jb_tmp___` and `x___jb_old___`, and the temp files of Qt's safe save (Kate, KWrite, Qt
-/// Creator: see [`is_qt_temp_name`]).
+/// Creator: see `is_qt_temp_name`).
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')

@@ -5,9 +5,11 @@
 //!
 //! - the **watcher** ([`watch`]) turns file events into batches of changed paths;
 //! - the **site thread** owns the site: it renders a file when a request asks for it (so an edit costs the
-//!   pages that are looked at, not the whole site), and swaps in a new build when one is ready;
+//!   pages that are looked at, not the whole site), and swaps in a new build when one is ready and the
+//!   sources have been quiet for `QUIET` (one reload per change, even one made in steps);
 //! - the **builder** updates a second [`Session`] from disk while the first one keeps serving. A build with
-//!   errors is never swapped in: the last good build stays served and the browser shows an overlay;
+//!   errors is never swapped in (after a template or config change, that includes a template that fails when
+//!   rendering: see `build_ok`): the last good build stays served and the browser shows an overlay;
 //! - **HTTP workers** ([`http`]) check each request's path and `Host`, ask the site thread for the file, and
 //!   add the live-reload client ([`inject`]) to HTML;
 //! - the **event hub** keeps the open Server-Sent Events streams, written through `Request::into_writer()`
