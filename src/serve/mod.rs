@@ -591,6 +591,9 @@ impl SiteThread {
             // Files rendered from the current build (`fresh`), in `files` with the last good bytes of every
             // file rendered since serve started: what is served when a file fails to render.
             let mut fresh: HashSet<String> = HashSet::default();
+            // Only templated files can fail to render: other files' old bytes are not kept (the search
+            // index's paths change with each generation, and would pile up).
+            files.retain(|path, _| path.ends_with(".html"));
             for (path, bytes) in seed.drain(..) {
                 files.insert(path.clone(), Arc::new(bytes));
                 fresh.insert(path);
