@@ -328,6 +328,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
     };
 
     let mut drop_link_end = 0usize;
+    let mut in_html_comment = false;
     let mut in_code_block = false;
     let mut in_paragraph = false;
     let mut first_paragraph_done = false;
@@ -414,7 +415,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
             // rewritten like Markdown images and links, so files are copied and URLs work from the page's
             // pretty URL. A link to an unpublished page loses its `href`, as a Markdown one becomes text.
             Event::Html(ref html) | Event::InlineHtml(ref html) => {
-                let urls = html_urls(html);
+                let urls = html_urls(html, &mut in_html_comment);
                 if urls.is_empty() {
                     rewritten.push((event, range));
                     continue;
@@ -652,17 +653,20 @@ fn resolve(
     let path = crate::percent::decode(path).unwrap_or_else(|| path.to_string());
     if let Some(abs) = path.strip_prefix('/') {
         // A site-absolute path. One that starts with the base path is taken as written (the host's root is
-        // its root) when that names something in the guide; otherwise it is a path under the base path.
+        // its root) when that names a page, or anything when nothing under the base path has its name (it
+        // may be another part of the host); otherwise it is a path under the base path, and checked.
         let base = site.base_path.trim_start_matches('/');
-        let as_written = (!base.is_empty())
-            .then(|| under_base(abs, base))
-            .flatten()
-            .filter(|rest| site.url_target(rest).is_some());
-        return match as_written {
-            Some(rest) => site_url(rest, (what, &format!("/{abs}")), fragment, site, deps)
-                .map_url(|_| suffix(format!("/{abs}"))),
-            None => site_url(abs, (what, &format!("/{abs}")), fragment, site, deps)
-                .map_url(|_| suffix(format!("{}{abs}", site.base_path))),
+        let shown = format!("/{abs}");
+        let rest = (!base.is_empty()).then(|| under_base(abs, base)).flatten();
+        if let Some(rest) = rest
+            && let Some(r) = site_url(rest, (what, &shown), fragment, false, site, deps)
+        {
+            return r.map_url(|_| suffix(shown.clone()));
+        }
+        let under = site_url(abs, (what, &shown), fragment, rest.is_none(), site, deps);
+        return match under {
+            Some(r) => r.map_url(|_| suffix(format!("{}{abs}", site.base_path))),
+            None => Resolved::Keep,
         };
     }
     let dir = page.src.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -769,68 +773,68 @@ fn own_url(dest: &str, site: &SiteIndex, deps: &mut LinkDeps) -> Resolved {
         // Elsewhere on the same host: not part of the guide.
         return Resolved::Keep;
     };
-    match site_url(rel, ("link", dest), fragment, site, deps) {
-        Resolved::Url(..) => Resolved::Keep,
-        other => other,
+    // Only a page left out of the build matters here: the rest of the host is not the guide's to judge.
+    match site_url(rel, ("link", dest), fragment, false, site, deps) {
+        Some(r @ Resolved::Unpublished(_)) => r,
+        _ => Resolved::Keep,
     }
 }
 
-/// A link or image (`what`) to `rel`, a URL relative to the base path, written as `shown`: checked. When it
-/// leads somewhere, the result is a [`Resolved::Url`] for the caller to fill in.
+/// A link or image (`what`) to `rel`, a URL relative to the base path, written as `shown`. What a URL leads
+/// to is known for pages and what shirube generates; a link to a page left out of the build is not a link.
+/// Anything else with a file name (a theme file, a copied asset, `manifest.json`) is taken on trust, and so
+/// are `#anchors`, which may name ids the templates write. When it leads somewhere, the result is a
+/// [`Resolved::Url`] for the caller to fill in; `strict` makes a path that leads nowhere an error (`None`
+/// when not `strict`).
 fn site_url(
     rel: &str,
     (what, shown): (&str, &str),
     fragment: Option<&str>,
+    strict: bool,
     site: &SiteIndex,
     deps: &mut LinkDeps,
-) -> Resolved {
+) -> Option<Resolved> {
     deps.urls = true;
-    let ok = || Resolved::Url(String::new(), None);
-    let faq_question = |deps: &mut LinkDeps| match fragment {
+    let ok = || Some(Resolved::Url(String::new(), None));
+    let faq = match fragment {
         Some(f) => site.faq_question(rel, f, deps),
         None => FaqQuestion::None,
     };
-    match site.url_target(rel) {
-        None => Resolved::Broken(
+    if let FaqQuestion::Unpublished(src) = faq {
+        return Some(Resolved::Unpublished(format!(
+            "link to {src} (on the FAQ page), which is not published in this build"
+        )));
+    }
+    let page = rel.strip_suffix("index.html").unwrap_or(rel);
+    match site.url_target(page) {
+        Some(UrlTarget::Page(src, t)) => {
+            // Whether it is published decides the result too.
+            deps.pages.insert(src.to_string());
+            if t.published {
+                ok()
+            } else {
+                Some(Resolved::Unpublished(format!(
+                    "link to {src} (at \"{shown}\"), which is not published in this build"
+                )))
+            }
+        }
+        Some(UrlTarget::Generated) => ok(),
+        // A file name: a theme file, an asset copied with its page, the search index...
+        None if rel
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.')) =>
+        {
+            ok()
+        }
+        None if strict => Some(Resolved::Broken(
             format!("broken {what}: nothing is published at \"{shown}\""),
             Some(
                 "link to the Markdown file instead, for example `../faq/reset-password.md`".into(),
             ),
-        ),
-        Some(UrlTarget::Page(src, t)) => {
-            // Its anchors and whether it is published decide the result too.
-            deps.pages.insert(src.to_string());
-            match faq_question(deps) {
-                FaqQuestion::Published => return ok(),
-                FaqQuestion::Unpublished(faq) => return unpublished_faq(faq),
-                FaqQuestion::None => {}
-            }
-            if let Some(f) = fragment
-                && !t.anchors().contains(f)
-            {
-                Resolved::Broken(
-                    format!("broken link: {src} has no heading with id \"{f}\""),
-                    Some(anchor_help(f, t.anchors())),
-                )
-            } else if !t.published {
-                Resolved::Unpublished(format!(
-                    "link to {src} (at \"{shown}\"), which is not published in this build"
-                ))
-            } else {
-                ok()
-            }
-        }
-        Some(UrlTarget::Generated) => match faq_question(deps) {
-            FaqQuestion::Unpublished(faq) => unpublished_faq(faq),
-            FaqQuestion::Published | FaqQuestion::None => ok(),
-        },
+        )),
+        None => None,
     }
-}
-
-fn unpublished_faq(src: &str) -> Resolved {
-    Resolved::Unpublished(format!(
-        "link to {src} (on the FAQ page), which is not published in this build"
-    ))
 }
 
 fn anchor_help(f: &str, ids: &HashSet<String>) -> String {
@@ -1140,24 +1144,27 @@ pub fn escape_attr(s: &str) -> String {
     out
 }
 
-/// Values of `id="..."` / `id='...'` attributes in a raw HTML fragment.
+/// Values of `id="..."` / `id='...'` attributes in a raw HTML fragment, and of `name="..."` (an old-style
+/// `<a name="x">` anchor is a link target too).
 fn html_ids(html: &str) -> Vec<String> {
     let mut ids = Vec::new();
     let lower = html.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find("id=") {
-        let at = from + i;
-        from = at + 3;
-        let before = lower[..at].chars().next_back();
-        if !matches!(before, Some(c) if c.is_whitespace()) {
-            continue;
-        }
-        let rest = &html[at + 3..];
-        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-            continue;
-        };
-        if let Some(end) = rest[1..].find(quote) {
-            ids.push(rest[1..1 + end].to_string());
+    for attr in ["id=", "name="] {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(attr) {
+            let at = from + i;
+            from = at + attr.len();
+            let before = lower[..at].chars().next_back();
+            if !matches!(before, Some(c) if c.is_whitespace()) {
+                continue;
+            }
+            let rest = &html[at + attr.len()..];
+            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            if let Some(end) = rest[1..].find(quote) {
+                ids.push(rest[1..1 + end].to_string());
+            }
         }
     }
     ids
@@ -1174,12 +1181,32 @@ struct HtmlUrl {
 }
 
 /// The quoted `src` values of `<img>`, `<video>`, `<audio>` and `<source>` tags and the `href` of `<a>` tags in
-/// raw HTML, in order. Values with a character reference (`&amp;`) are left out: they are left as written.
-fn html_urls(html: &str) -> Vec<HtmlUrl> {
+/// raw HTML, in order, outside comments (`in_comment` says whether `html` starts inside one, and is left
+/// saying whether it ends inside one). Values with a character reference (`&amp;`) are left out: they are
+/// left as written.
+fn html_urls(html: &str, in_comment: &mut bool) -> Vec<HtmlUrl> {
     let mut found = Vec::new();
     let lower = html.to_ascii_lowercase();
     let mut from = 0;
-    while let Some(i) = lower[from..].find('<') {
+    loop {
+        // An HTML comment (which may go on over several lines, and events) holds no links.
+        if *in_comment {
+            match lower[from..].find("-->") {
+                Some(i) => {
+                    from += i + 3;
+                    *in_comment = false;
+                }
+                None => break,
+            }
+        }
+        let Some(i) = lower[from..].find('<') else {
+            break;
+        };
+        if lower[from + i..].starts_with("<!--") {
+            *in_comment = true;
+            from += i + 4;
+            continue;
+        }
         let start = from + i + 1;
         let end = lower[start..].find('>').map_or(lower.len(), |j| start + j);
         from = end;
@@ -1399,7 +1426,7 @@ mod tests {
                     <iframe src=\"no.html\"></iframe> <img src=no.png> <img src=\"no?a=1&amp;b=2\"> \
                     <video><source src=\"c.mp4\"></video> <audio src='d.ogg'> <a class=\"x\" href=\"e.md\">e</a> \
                     <link href=\"no.css\"> <abbr href=\"no\">";
-        let found: Vec<(&str, &str, bool)> = html_urls(html)
+        let found: Vec<(&str, &str, bool)> = html_urls(html, &mut false)
             .into_iter()
             .map(|u| (&html[u.value], &html[u.attr], u.image))
             .collect();
@@ -1413,7 +1440,23 @@ mod tests {
                 ("e.md", "href=\"e.md\"", false),
             ]
         );
-        assert!(html_urls("<details><summary>src=\"x\"</summary></details>").is_empty());
+        assert!(
+            html_urls(
+                "<details><summary>src=\"x\"</summary></details>",
+                &mut false
+            )
+            .is_empty()
+        );
+        // Not in comments, over several lines too.
+        let mut in_comment = false;
+        assert!(html_urls("<p><!-- <a href=\"x.md\">", &mut in_comment).is_empty() && in_comment);
+        assert!(html_urls("<a href=\"y.md\"> -->", &mut in_comment).is_empty() && !in_comment);
+        let html = "--> <a href=\"z.md\">";
+        let after: Vec<&str> = html_urls(html, &mut true)
+            .into_iter()
+            .map(|u| &html[u.value])
+            .collect();
+        assert_eq!(after, ["z.md"]);
     }
 
     fn page(src: &str, body: &str) -> Page {
@@ -1609,7 +1652,7 @@ mod tests {
         let guide = page("content/guide/x.md", "X.\n");
         let b = page(
             "playbooks/adoption/b.md",
-            "[a](/playbooks/onboarding/a/) [a](/playbooks/onboarding/a#go) [x](/guide/guide/x/) [z](/playbooks/zz/)\n\n[n](/guide/y/) [h](/playbooks/onboarding/a/#nope)\n",
+            "[a](/playbooks/onboarding/a/) [a](/playbooks/onboarding/a#go) [x](/guide/guide/x/) [z](/playbooks/zz/)\n\n[n](/guide/y/) [h](/playbooks/onboarding/a/#main) [css](/style.css) [f](/guide/files/x.pdf)\n",
         );
         let s = site(&[&a, &guide, &b]);
         let r = render(&b, &s);
@@ -1618,27 +1661,21 @@ mod tests {
             "{}",
             r.html
         );
+        // Beginning with the base path, it may be another part of the host; anchors may be the templates'
+        // ids; files may be the theme's: all taken as written.
+        assert!(
+            r.html.contains("<a href=\"/guide/y/\">n</a> <a href=\"/guide/playbooks/onboarding/a/#main\">h</a> <a href=\"/guide/style.css\">css</a> <a href=\"/guide/files/x.pdf\">f</a>"),
+            "{}",
+            r.html
+        );
         let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
-        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
             msgs[0].starts_with(
                 "playbooks/adoption/b.md:4:88: error: broken link: nothing is published at \"/playbooks/zz/\"\n"
             ),
             "{}",
             msgs[0]
-        );
-        // A link that starts with the base path is checked too, not taken on trust.
-        assert!(
-            msgs[1].starts_with(
-                "playbooks/adoption/b.md:6:5: error: broken link: nothing is published at \"/guide/y/\"\n"
-            ),
-            "{}",
-            msgs[1]
-        );
-        assert!(
-            msgs[2].starts_with("playbooks/adoption/b.md:6:20: error: broken link: playbooks/onboarding/a.md has no heading with id \"nope\"\n"),
-            "{}",
-            msgs[2]
         );
     }
 
@@ -1682,29 +1719,24 @@ mod tests {
         faq.kind = Kind::Faq;
         let b = page(
             "playbooks/adoption/b.md",
-            "[u](https://X.example/guide/playbooks/adoption/hidden/) [o](https://x.example/other/) [f](/faq/#reset) [z](https://x.example/guide/zz/)\n",
+            "[u](https://X.example/guide/playbooks/adoption/hidden/) [o](https://x.example/other/) [f](/faq/#reset) [z](https://x.example/guide/style.css) [g](/faq/#group-onboarding)\n",
         );
         let s = site(&[&hidden, &intro, &faq, &b]);
         let r = render(&b, &s);
         assert!(!r.html.contains("hidden"), "{}", r.html);
         assert!(
             r.html.contains(
-                "<a href=\"https://x.example/other/\">o</a> <a href=\"/guide/faq/#reset\">f</a>"
+                "<a href=\"https://x.example/other/\">o</a> <a href=\"/guide/faq/#reset\">f</a> <a href=\"https://x.example/guide/style.css\">z</a> <a href=\"/guide/faq/#group-onboarding\">g</a>"
             ),
             "{}",
             r.html
         );
         let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
-        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
             msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning: link to playbooks/adoption/hidden.md (at \"https://X.example/guide/playbooks/adoption/hidden/\"), which is not published in this build\n"),
             "{}",
             msgs[0]
-        );
-        assert!(
-            msgs[1].starts_with("playbooks/adoption/b.md:4:108: error: broken link: nothing is published at \"https://x.example/guide/zz/\"\n"),
-            "{}",
-            msgs[1]
         );
     }
 
@@ -1735,6 +1767,7 @@ mod tests {
         assert!(!r.text.contains("p{}"));
         assert!(r.text.contains("Hello"));
         assert!(anchors(&p.body).contains("x"));
+        assert!(anchors("<a name=\"old-anchor\"></a>\n").contains("old-anchor"));
     }
 
     #[test]
