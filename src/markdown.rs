@@ -1247,8 +1247,9 @@ fn html_urls(html: &str, in_comment: &mut bool) -> Vec<HtmlUrl> {
 /// CommonMark does not close `**` after closing punctuation when a letter follows, so `**「重要」**を確認` keeps
 /// its asterisks (fixed upstream in pulldown-cmark, not yet released), and in `**「A」**と**「B」**` it pairs
 /// the two inner runs instead (`「A」<strong>と</strong>「B」`). In a block of text with a run of `*` left over
-/// next to a CJK character, this undoes the emphasis pulldown-cmark made with `*` and pairs every run again,
-/// taking a run as able to open when no space follows it and to close when no space precedes it.
+/// next to a CJK character, this undoes the emphasis pulldown-cmark made with `*` next to CJK characters and
+/// pairs those runs again, taking a run as able to open when no space follows it and to close when no space
+/// precedes it.
 fn fix_cjk_emphasis(src: &str, events: &mut Events<'_>) {
     let is_cjk = |c: Option<char>| matches!(c, Some(c) if !c.is_ascii() && !c.is_whitespace());
     let is_star = |i: usize, events: &Events<'_>| {
@@ -1313,7 +1314,14 @@ fn fix_cjk_emphasis(src: &str, events: &mut Events<'_>) {
         } else {
             r.start
         };
-        if n > 0 && affected.contains(&c) && r.end >= n && stars_at(at, n) {
+        // Only emphasis with a delimiter next to a CJK character: the rest was paired as CommonMark says.
+        let touches_cjk = |at: usize, n: usize| {
+            is_cjk(src.get(..at).and_then(|b| b.chars().next_back()))
+                || is_cjk(src.get(at + n..).and_then(|a| a.chars().next()))
+        };
+        // Decided by both delimiters, so that a Start and its End go together (they share their range).
+        let near_cjk = r.end >= n && (touches_cjk(r.start, n) || touches_cjk(r.end - n, n));
+        if n > 0 && affected.contains(&c) && r.end >= n && stars_at(at, n) && near_cjk {
             for k in 0..n {
                 undone.insert(at + k);
                 events.push(star(at + k));
@@ -1523,6 +1531,11 @@ mod tests {
             (
                 "設定は**「保存」**ボタンで。**「重要」**です。**English** too, *and* ***this***.",
                 "設定は<strong>「保存」</strong>ボタンで。<strong>「重要」</strong>です。<strong>English</strong> too, <em>and</em> <em><strong>this</strong></em>.",
+            ),
+            // Emphasis CommonMark paired away from CJK characters stays as it was, runs of other lengths too.
+            (
+                "***x* y** と**「B」**を。",
+                "<strong><em>x</em> y</strong> と<strong>「B」</strong>を。",
             ),
             // One block's leftovers are not paired with another's.
             ("**「A」\n\n」**を", "**「A」</p>\n<p>」**を"),
