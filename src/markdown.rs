@@ -1033,14 +1033,37 @@ fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
             _ => {}
         }
     }
+    // A step's id is its slug, cut to STEP_ID_MAX. Steps whose cut slugs are the same but whose texts differ
+    // (they begin alike) end in a hash of their whole slug instead, so the order does not decide which is
+    // which; steps with the same text are told apart by heading, then number.
+    let slugs: Vec<String> = found
+        .iter()
+        .map(|f| {
+            Some(slugify(&f.text))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "step".into())
+        })
+        .collect();
+    let cuts: Vec<String> = slugs.iter().map(|s| cut_slug(s, STEP_ID_MAX)).collect();
+    let mut texts_of_cut: HashMap<&str, HashSet<&str>> = HashMap::default();
+    for (cut, slug) in cuts.iter().zip(&slugs) {
+        texts_of_cut.entry(cut).or_default().insert(slug);
+    }
+    let bases: Vec<String> = cuts
+        .iter()
+        .zip(&slugs)
+        .map(|(cut, slug)| {
+            if texts_of_cut.get(cut.as_str()).is_some_and(|t| t.len() > 1) {
+                hashed_step_id(slug)
+            } else {
+                cut.clone()
+            }
+        })
+        .collect();
     let mut used: HashSet<String> = HashSet::default();
     let mut next_number: HashMap<String, usize> = HashMap::default();
     let mut steps = Vec::with_capacity(found.len());
-    for f in found {
-        let mut base = step_slug(&f.text);
-        if base.is_empty() {
-            base = "step".into();
-        }
+    for (f, base) in found.into_iter().zip(bases) {
         let mut id = base.clone();
         if used.contains(&id)
             && let Some(h) = &f.heading
@@ -1105,22 +1128,24 @@ fn item_text(events: &[(Event<'_>, Range<usize>)]) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The slug of a step's text, at most [`STEP_ID_MAX`] characters. A longer one is cut at a word boundary and
-/// ends in a short hash of the whole slug, so that two steps that begin alike never share an id, whatever
-/// their order.
-fn step_slug(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let slug = slugify(text);
-    if slug.chars().count() <= STEP_ID_MAX {
-        return slug;
+/// The slug of a step's text, cut at a word boundary to at most `max` characters.
+fn cut_slug(slug: &str, max: usize) -> String {
+    if slug.chars().count() <= max {
+        return slug.to_string();
     }
+    let cut: String = slug.chars().take(max).collect();
+    match cut.rfind('-') {
+        Some(i) if i >= max / 2 => cut[..i].to_string(),
+        _ => cut,
+    }
+}
+
+/// A step id for the whole slug `slug` that fits [`STEP_ID_MAX`]: cut shorter, and ending in a short hash of
+/// all of it, for steps whose cut slugs alone would be the same.
+fn hashed_step_id(slug: &str) -> String {
+    use sha2::{Digest, Sha256};
     const HASH: usize = 6;
-    let keep = STEP_ID_MAX - HASH - 1;
-    let cut: String = slug.chars().take(keep).collect();
-    let cut = match cut.rfind('-') {
-        Some(i) if i >= keep / 2 => &cut[..i],
-        _ => &cut,
-    };
+    let cut = cut_slug(slug, STEP_ID_MAX - HASH - 1);
     let hash = Sha256::digest(slug.as_bytes());
     let hex: String = hash[..HASH / 2]
         .iter()
