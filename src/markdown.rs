@@ -781,11 +781,10 @@ fn own_url(dest: &str, site: &SiteIndex, deps: &mut LinkDeps) -> Resolved {
 }
 
 /// A link or image (`what`) to `rel`, a URL relative to the base path, written as `shown`. What a URL leads
-/// to is known for pages and what shirube generates; a link to a page left out of the build is not a link.
-/// Anything else with a file name (a theme file, a copied asset, `manifest.json`) is taken on trust, and so
-/// are `#anchors`, which may name ids the templates write. When it leads somewhere, the result is a
-/// [`Resolved::Url`] for the caller to fill in; `strict` makes a path that leads nowhere an error (`None`
-/// when not `strict`).
+/// to is known for pages, what shirube generates, theme and static files and copied files; a link to a page
+/// left out of the build is not a link. `#anchors` are taken on trust: they may name ids the templates write.
+/// When it leads somewhere, the result is a [`Resolved::Url`] for the caller to fill in; `strict` makes a
+/// path that leads nowhere an error (`None` when not `strict`).
 fn site_url(
     rel: &str,
     (what, shown): (&str, &str),
@@ -819,11 +818,10 @@ fn site_url(
             }
         }
         Some(UrlTarget::Generated) => ok(),
-        // A file name: a theme file, an asset copied with its page, the search index...
-        None if rel
-            .rsplit('/')
-            .next()
-            .is_some_and(|last| last.contains('.')) =>
+        // A file copied with the pages that link it, or the search index's.
+        None if site.files.contains(rel)
+            || site.files.contains(&format!("content/{rel}"))
+            || rel.starts_with("search/") =>
         {
             ok()
         }
@@ -1692,7 +1690,8 @@ mod tests {
             "playbooks/adoption/b.md",
             "[a](/playbooks/onboarding/a/) [a](/playbooks/onboarding/a#go) [x](/guide/guide/x/) [z](/playbooks/zz/)\n\n[n](/guide/y/) [h](/playbooks/onboarding/a/#main) [css](/style.css) [f](/guide/files/x.pdf)\n",
         );
-        let s = site(&[&a, &guide, &b]);
+        let mut s = site(&[&a, &guide, &b]);
+        s.other_urls.insert("style.css".into());
         let r = render(&b, &s);
         assert!(
             r.html.contains("<a href=\"/guide/playbooks/onboarding/a/\">a</a> <a href=\"/guide/playbooks/onboarding/a#go\">a</a> <a href=\"/guide/guide/x/\">x</a>"),
@@ -1700,7 +1699,7 @@ mod tests {
             r.html
         );
         // Beginning with the base path, it may be another part of the host; anchors may be the templates'
-        // ids; files may be the theme's: all taken as written.
+        // ids: taken as written. The theme's files are known.
         assert!(
             r.html.contains("<a href=\"/guide/y/\">n</a> <a href=\"/guide/playbooks/onboarding/a/#main\">h</a> <a href=\"/guide/style.css\">css</a> <a href=\"/guide/files/x.pdf\">f</a>"),
             "{}",

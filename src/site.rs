@@ -373,7 +373,11 @@ fn load_config(sources: &Sources, opts: &Options, diags: &mut Diagnostics) -> Op
 
 /// URLs (relative to the base path) that links may point at besides pages: generated pages and files under
 /// the site's `static/` folder.
-fn other_urls(config: &Config, sources: &Sources) -> HashSet<String> {
+fn other_urls(
+    config: &Config,
+    sources: &Sources,
+    theme: Option<&crate::theme::Theme>,
+) -> HashSet<String> {
     let mut other_urls: HashSet<String> = [
         validate::FAQ_URL,
         validate::KICKOFF_URL,
@@ -386,7 +390,10 @@ fn other_urls(config: &Config, sources: &Sources) -> HashSet<String> {
         "404.html".to_string(),
         "sitemap.xml".to_string(),
         "robots.txt".to_string(),
+        "manifest.json".to_string(),
     ]);
+    // The theme's files (style.css, the scripts), with the site's static/ files over them.
+    other_urls.extend(theme.into_iter().flat_map(|t| t.statics.keys().cloned()));
     if crate::feed::enabled(config) {
         other_urls.insert(crate::feed::PATH.to_string());
     }

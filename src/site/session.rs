@@ -776,7 +776,7 @@ impl Session {
             }
             index.files = self.sources.files.clone();
         }
-        let other = other_urls(config, &self.sources);
+        let other = other_urls(config, &self.sources, self.theme.as_ref());
         if other != index.other_urls {
             changes.urls = true;
             index.other_urls = other;
