@@ -508,3 +508,20 @@ fn an_empty_title_and_min_proofs_0_are_config_errors() {
          2 errors, 0 warnings\n"
     );
 }
+
+#[test]
+fn site_absolute_links_to_theme_files_are_known() {
+    // The default theme's style.css and scripts are published at the root; a file nobody has is an error.
+    let (code, err) = check(&[(
+        "content/about.md",
+        "---\ntitle: About\n---\n[css](/style.css) [js](/guide.js) [m](/manifest.json) [x](/nope.css)\n",
+    )]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(
+            "content/about.md:4:59: error: broken link: nothing is published at \"/nope.css\"\n"
+        ),
+        "{err}"
+    );
+    assert!(err.ends_with("\n1 error, 0 warnings\n"), "{err}");
+}

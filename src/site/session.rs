@@ -246,8 +246,7 @@ impl Session {
             .filter(|(p, d)| !d.published && !validate::is_intro_path(&p.src))
             .map(|(p, d)| (p.src.clone(), d.state))
             .collect();
-        up.work.rendered = self.markdown(&config, &dirty, &mut up.diagnostics);
-        up.timings.lap("markdown");
+        // Before the Markdown: links may name the theme's files.
         let theme_touched = touched.iter().any(|p| {
             let top = p.split('/').next().unwrap_or("");
             ["themes", "templates", "static"].contains(&top)
@@ -257,6 +256,8 @@ impl Session {
         } else {
             up.work.templates = self.theme(&config, &mut up.diagnostics);
         }
+        up.work.rendered = self.markdown(&config, &dirty, &mut up.diagnostics);
+        up.timings.lap("markdown");
         up.pages = self
             .pages
             .iter()
