@@ -415,6 +415,44 @@ fn broken_front_matter_shows_the_overlay_and_keeps_the_last_good_page() {
     assert!(after.live_errors().ends_with("\"errors\":[]}"));
 }
 
+#[test]
+fn after_a_first_build_that_failed_every_later_edit_is_built() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let rel = "playbooks/onboarding/invite-admins.md";
+    edit(
+        &root,
+        rel,
+        "title: Invite your admins",
+        "title: [Invite your admins",
+    );
+    let server = Server::start(&root, &["--port", "0"]);
+    let events = server.events();
+    let page = "/guide/playbooks/onboarding/invite-admins/";
+    edit(
+        &root,
+        rel,
+        "title: [Invite your admins",
+        "title: Invite the admins",
+    );
+    assert_eq!(events.next().0, "reload");
+    events.quiet();
+    assert!(server.get(page).text().contains("Invite the admins"));
+    // Serve once held no build to fall back on, and stopped building after this first fix.
+    for title in ["Invite admins first", "Invite admins second"] {
+        let from = server.get(page).text();
+        let old = if from.contains("Invite admins first") {
+            "title: Invite admins first"
+        } else {
+            "title: Invite the admins"
+        };
+        edit(&root, rel, old, &format!("title: {title}"));
+        assert_eq!(events.next().0, "reload", "{title}");
+        events.quiet();
+        assert!(server.get(page).text().contains(title), "{title}");
+    }
+}
+
 /// `shirube build --preview` of the site into `out`: every file, by path, as `serve` must serve it.
 fn preview_build(root: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
     let built = Command::new(BIN)

@@ -785,6 +785,13 @@ impl SiteThread {
             served = Some(swap.session);
             seed = swap.rendered;
             standby = current;
+            if standby.is_none() {
+                // Nothing was served before (the first build failed): a new standby, warmed up by the builder
+                // like the first one, reads everything, so what it had waiting is in it.
+                standby_backlog.clear();
+                let fresh = Box::new(Session::new(self.opts.clone()));
+                let _ = build_tx.send((fresh, Vec::new(), 0, false, false));
+            }
             if !silent {
                 live.id += 1;
                 live.errors = Arc::new(Vec::new());
