@@ -676,18 +676,22 @@ fn resolve(
             Some("links must stay inside playbooks/ and content/".into()),
         );
     };
-    let index = format!("{}/index.md", target.trim_end_matches('/'));
-    let md = format!("{}.md", target.trim_end_matches('/'));
-    // Each of these paths decides the result (by being there or not), so the page depends on all three.
-    deps.pages
-        .extend([target.clone(), index.clone(), md.clone()]);
+    // The page itself, or the folder's index page, or the page without its extension (`.md`, or `.markdown`
+    // as Jekyll names it). Each of these paths decides the result (by being there or not), so the page
+    // depends on all of them.
+    let stem = target.trim_end_matches('/');
+    let candidates = [
+        target.clone(),
+        format!("{stem}/index.md"),
+        format!("{stem}.md"),
+        format!("{stem}/index.markdown"),
+        format!("{stem}.markdown"),
+    ];
+    deps.pages.extend(candidates.iter().cloned());
     deps.files.insert(target.clone());
-    let target_page = site
-        .pages
-        .get(&target)
-        .map(|t| (target.clone(), t))
-        .or_else(|| site.pages.get(&index).map(|t| (index, t)))
-        .or_else(|| site.pages.get(&md).map(|t| (md, t)));
+    let target_page = candidates
+        .into_iter()
+        .find_map(|c| site.pages.get(&c).map(|t| (c, t)));
     if let Some((src, t)) = target_page {
         if image {
             return Resolved::Broken(format!("image \"{dest}\" is a page, not an image"), None);

@@ -375,7 +375,18 @@ fn markdown_extension_pages_are_pages_like_md_ones() {
     ] {
         std::fs::rename(site.path(from), site.path(to)).unwrap();
     }
+    // Linked by name, without the extension, as .md pages can be.
+    site.write(
+        "content/links-to.md",
+        "---\ntitle: Links\n---\n[about](about) and [questions](faq/)\n",
+    );
     site.build(&[]).expect_ok();
+    assert!(
+        site.out("links-to/index.html")
+            .contains("<a href=\"/about/\">about</a> and <a href=\"/faq/\">questions</a>"),
+        "{}",
+        site.out("links-to/index.html")
+    );
     assert!(
         site.out("index.html")
             .contains("Welcome to the fixture guide."),
