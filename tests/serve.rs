@@ -53,11 +53,17 @@ struct Server {
 
 impl Server {
     fn start(root: &Path, args: &[&str]) -> Server {
+        Server::start_with_env(root, args, &[])
+    }
+
+    /// [`Server::start`] with more environment variables.
+    fn start_with_env(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
             .arg("serve")
             .args(["--root", root.to_str().unwrap()])
             .args(args)
             .env("SHIRUBE_TODAY", TODAY)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -1130,37 +1136,6 @@ fn open_says_so_when_the_browser_cannot_be_opened() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--root",
-            root.to_str().unwrap(),
-            "--port",
-            "0",
-            "--open",
-        ])
-        .env("PATH", path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let err = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut said = false;
-    while let Ok(line) = rx.recv_timeout(WAIT) {
-        if line.starts_with("note: could not open a browser; open http://127.0.0.1:") {
-            said = true;
-            break;
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(said, "no note that the browser could not be opened");
+    let mut server = Server::start_with_env(&root, &["--port", "0", "--open"], &[("PATH", &path)]);
+    server.wait_line(|l| l.starts_with("note: could not open a browser; open http://127.0.0.1:"));
 }
