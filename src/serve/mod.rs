@@ -979,7 +979,6 @@ fn handle(
             403,
             "text/plain; charset=utf-8",
             b"403: this preview server only answers requests for localhost\n".to_vec(),
-            None,
         );
     }
     let head = match request.method() {
@@ -991,7 +990,6 @@ fn handle(
                 405,
                 "text/plain; charset=utf-8",
                 b"405: the preview server only answers GET and HEAD\n".to_vec(),
-                None,
             );
         }
     };
@@ -1007,20 +1005,12 @@ fn handle(
                 400,
                 "text/plain; charset=utf-8",
                 b"400: bad request\n".to_vec(),
-                None,
             );
         }
         Err(Refusal::NotFound) => {
             // `/` of a guide served under a path: the guide.
             if request.url().split(['?', '#']).next() == Some("/") {
-                let to = with_query(base.clone(), request.url());
-                return respond(
-                    request,
-                    302,
-                    "text/plain; charset=utf-8",
-                    Vec::new(),
-                    Some(&to),
-                );
+                return redirect(request, 302, base.clone());
             }
             // Outside the base path, say where the guide is, with a link (a tab left on an old path after
             // `base_url` changed gets there in one click).
@@ -1029,33 +1019,18 @@ fn handle(
                 "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Not found</title></head><body>\
                  <p>404: not found. The guide is served under <a href=\"{href}\">{href}</a>.</p></body></html>\n"
             );
-            return respond(
-                request,
-                404,
-                "text/html; charset=utf-8",
-                body.into_bytes(),
-                None,
-            );
+            return respond(request, 404, "text/html; charset=utf-8", body.into_bytes());
         }
     };
     let path = match target {
         Target::Events => {
             if head {
-                return respond(request, 200, "text/event-stream", Vec::new(), None);
+                return respond(request, 200, "text/event-stream", Vec::new());
             }
             hub.add(request.into_writer());
             return;
         }
-        Target::Redirect(to) => {
-            let to = with_query(to, request.url());
-            return respond(
-                request,
-                302,
-                "text/plain; charset=utf-8",
-                Vec::new(),
-                Some(&to),
-            );
-        }
+        Target::Redirect(to) => return redirect(request, 302, to),
         Target::File(p) => p,
     };
     let (reply_tx, reply_rx) = mpsc::sync_channel(1);
@@ -1074,7 +1049,6 @@ fn handle(
                 503,
                 "text/plain; charset=utf-8",
                 b"503: the preview server is busy\n".to_vec(),
-                None,
             );
         }
     };
@@ -1082,16 +1056,7 @@ fn handle(
     let state =
         |live: &Live| -> (u64, Arc<Vec<OverlayItem>>) { (live.id, Arc::clone(&live.errors)) };
     let (status, ctype, body) = match answer {
-        Answer::Redirect(to) => {
-            let to = with_query(to, request.url());
-            return respond(
-                request,
-                301,
-                "text/plain; charset=utf-8",
-                Vec::new(),
-                Some(&to),
-            );
-        }
+        Answer::Redirect(to) => return redirect(request, 301, to),
         Answer::File {
             bytes,
             live,
@@ -1129,7 +1094,7 @@ fn handle(
         }
     };
     if status != 200 {
-        return respond(request, status, ctype, body, None);
+        return respond(request, status, ctype, body);
     }
     // A single byte range (Safari plays `<video>` only from a server that answers them), else everything.
     let header = |name: &'static str| {
@@ -1176,18 +1141,20 @@ fn with_query(to: String, url: &str) -> String {
 /// the connection stays open for the browser's next request (tiny_http reads it). The head and body go out in
 /// one write: written apart, the body waited behind the head for the browser's delayed ACK (Nagle's
 /// algorithm, which tiny_http leaves on), about 40 ms on each request after the first on a connection.
-fn respond(
-    request: tiny_http::Request,
-    status: u16,
-    ctype: &str,
-    body: Vec<u8>,
-    location: Option<&str>,
-) {
-    let headers: Vec<(&str, String)> = location
-        .map(|to| ("Location", to.to_string()))
-        .into_iter()
-        .collect();
-    respond_with(request, status, ctype, &body, &headers);
+fn respond(request: tiny_http::Request, status: u16, ctype: &str, body: Vec<u8>) {
+    respond_with(request, status, ctype, &body, &[]);
+}
+
+/// Redirects to `to`, with the request's query string (`/search?q=sso` → `/search/?q=sso`).
+fn redirect(request: tiny_http::Request, status: u16, to: String) {
+    let to = with_query(to, request.url());
+    respond_with(
+        request,
+        status,
+        "text/plain; charset=utf-8",
+        &[],
+        &[("Location", to)],
+    );
 }
 
 /// [`respond`] with any headers.
