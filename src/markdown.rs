@@ -618,14 +618,7 @@ fn resolve(
     if is_external(dest) {
         return own_url(dest, site, deps);
     }
-    let (path, fragment) = match dest.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (dest, None),
-    };
-    let (path, query) = match path.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path, None),
-    };
+    let (path, query, fragment) = split_url(dest);
     let suffix = |url: String| -> String {
         let mut s = url;
         if let Some(q) = query {
@@ -747,6 +740,18 @@ fn resolve(
     Resolved::Broken(msg, help)
 }
 
+/// A link's destination as its path, `?query` and `#fragment` (without the `?` and `#`).
+fn split_url(dest: &str) -> (&str, Option<&str>, Option<&str>) {
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    match path.split_once('?') {
+        Some((p, q)) => (p, Some(q), fragment),
+        None => (path, None, fragment),
+    }
+}
+
 /// `abs` (a path without its leading `/`) under `base` (the base path, likewise): the rest, or `None`.
 fn under_base<'a>(abs: &'a str, base: &str) -> Option<&'a str> {
     abs.strip_prefix(base)
@@ -766,11 +771,7 @@ fn own_url(dest: &str, site: &SiteIndex, deps: &mut LinkDeps) -> Resolved {
     else {
         return Resolved::Keep;
     };
-    let (path, fragment) = match rest.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (rest, None),
-    };
-    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    let (path, _, fragment) = split_url(rest);
     let path = crate::percent::decode(path).unwrap_or_else(|| path.to_string());
     let base = site.base_path.trim_start_matches('/');
     let Some(rel) = path.strip_prefix('/').and_then(|abs| under_base(abs, base)) else {
