@@ -218,6 +218,19 @@ fn build(
             return ExitCode::from(1);
         }
     };
+    // Ctrl-C and SIGTERM from here on stop at a safe point (see `interrupt`).
+    crate::interrupt::install();
+    // A build killed while replacing the whole output left it aside: finish or undo that first.
+    if let Err(e) = output::recover(&out) {
+        say!(
+            "error: cannot finish what an interrupted build left beside {}: {e}\n  help: check the permissions of \
+             its parent folder; shirube's leftovers there are named `.{}.shirube-*`",
+            out.display(),
+            out.file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().to_string())
+        );
+        return ExitCode::from(1);
+    }
     let started = Instant::now();
     // The previous output is read while the site builds (the first stages leave a CPU idle now and then).
     let previous = {
@@ -268,11 +281,19 @@ fn build(
         }
     }
     if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::Interrupted {
+            say!("interrupted: the previous output was left as it was");
+            return ExitCode::from(130);
+        }
         say!(
             "error: cannot write {}: {e}\n  help: the previous output was left as it was",
             out.display()
         );
         return ExitCode::from(1);
+    }
+    if crate::interrupt::requested() {
+        say!("interrupted: the new output was already in place");
+        return ExitCode::from(130);
     }
     if !preview && !outcome.held_back.is_empty() {
         let mut by_state: std::collections::BTreeMap<&str, usize> =

@@ -20,6 +20,7 @@ pub mod config;
 pub mod console;
 pub mod diagnostics;
 pub mod feed;
+pub mod interrupt;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -6,6 +6,7 @@
 //! [`write_atomically`]).
 
 use crate::HashSet;
+use crate::interrupt;
 use crate::render::OutputFile;
 use rayon::prelude::*;
 use std::io;
@@ -18,13 +19,21 @@ pub const MARKER: &str = ".shirube-output";
 const MARKER_TEXT: &str = "This folder is written by shirube. It is replaced on every build: do not edit it by hand.\n\
      The files below are those shirube wrote; anything else here (a .git folder, a CNAME) is left alone.\n\n";
 
-/// The marker file's text: [`MARKER_TEXT`], then every file shirube wrote, one per line (`\` and line breaks
-/// escaped as `\\` and `\n`).
+/// The marker's text while a build is switching the output over: the list then holds the previous build's
+/// files as well as the new ones (see [`write_atomically`]).
+const JOURNAL_TEXT: &str = "This folder is written by shirube. A build was changing it: the next build finishes the job.\n\
+     The files below are those shirube may have written; anything else here is left alone.\n\n";
+
+/// The marker file's text: [`MARKER_TEXT`], then every file shirube wrote.
 fn marker_text(files: &[OutputFile]) -> Vec<u8> {
-    let mut text = String::with_capacity(MARKER_TEXT.len() + files.len() * 48);
-    text.push_str(MARKER_TEXT);
-    for f in files {
-        text.push_str(&f.path.replace('\\', "\\\\").replace('\n', "\\n"));
+    list_text(MARKER_TEXT, files.iter().map(|f| f.path.as_str()))
+}
+
+/// `head`, then `paths` one per line (`\` and line breaks escaped as `\\` and `\n`).
+fn list_text<'a>(head: &str, paths: impl IntoIterator<Item = &'a str>) -> Vec<u8> {
+    let mut text = String::from(head);
+    for path in paths {
+        text.push_str(&path.replace('\\', "\\\\").replace('\n', "\\n"));
         text.push('\n');
     }
     text.into_bytes()
@@ -201,23 +210,32 @@ pub struct Written {
     pub commit_ms: f64,
 }
 
-/// Makes `out` hold exactly `files` (and the marker), so that a failure leaves the previous output as it was.
+/// Makes `out` hold exactly `files` (and the marker), so that a failure leaves the previous output as it was
+/// and a crash at any instant is harmless.
 ///
-/// When `out` holds a previous build, it is updated in two steps. First every new or changed file is written
-/// beside its target under a temporary name (`.index.html.shirube-new`); files whose bytes did not change are
-/// not touched, so they keep their modification times and `rsync`-style deploys upload only what changed. If
-/// anything fails there, the temporary files are removed and the output is as it was. Then each one is renamed
-/// over its target (one atomic rename per file) and files that are no longer made are removed. A build killed
-/// in that short second step leaves a mix of old and new files, which the next build corrects.
+/// When `out` holds a previous build, it is updated in place, in three steps:
+/// 1. **Journal.** The marker file is rewritten (atomically) to list every file this build may leave there:
+///    the previous build's and the new ones. From then on, whatever instant the process dies at, the next
+///    build recognises every file and folder of ours and finishes the job: it removes what is no longer made.
+/// 2. **Prepare.** Every new or changed file is written beside its target under a temporary name
+///    (`.index.html.shirube-new`); files whose bytes did not change are not touched, so they keep their
+///    modification times and `rsync`-style deploys upload only what changed. If anything fails here, or
+///    Ctrl-C arrives, the temporary files are removed, the marker is put back and the output is as it was.
+/// 3. **Switch.** Files that are no longer made are removed first (a page that left the guide goes before
+///    anything else), each temporary file is renamed over its target (one atomic rename per file), emptied
+///    folders are removed and the marker is rewritten to list the new build's files only. A signal waits for
+///    this step to end (see [`crate::interrupt`]).
 ///
 /// On the first build, or when a file must replace a folder (or the other way round), everything is written
-/// into a staging folder beside `out` that is swapped in once complete.
+/// into a staging folder beside `out` that is swapped in once complete (see [`recover`] for a crash there).
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<Written> {
+    recover(out)?;
     write_atomically_over(out, files, scan_previous(out))
 }
 
 /// [`write_atomically`], with the previous output read beforehand by [`scan_previous`] (its result is
-/// `previous`), so that reading it can overlap with the build. Nothing else may write to `out` in between.
+/// `previous`), so that reading it can overlap with the build. [`recover`] must have run before that read,
+/// and nothing else may write to `out` in between.
 pub fn write_atomically_over(
     out: &Path,
     files: &[OutputFile],
@@ -225,6 +243,7 @@ pub fn write_atomically_over(
 ) -> io::Result<Written> {
     for f in files {
         if f.path.is_empty()
+            || f.path == MARKER
             || f.path.starts_with('/')
             || f.path.split('/').any(|s| s == ".." || s == ".")
         {
@@ -243,7 +262,8 @@ pub fn write_atomically_over(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "public".into());
-    clean_leftovers(parent, &name);
+    // From here on, Ctrl-C waits for a safe point.
+    let _section = interrupt::section();
     let mut previous = previous?;
     let foreign = previous
         .as_mut()
@@ -259,7 +279,7 @@ pub fn write_atomically_over(
     {
         return update(&out, files, plan);
     }
-    replace(&out, parent, &name, files, &foreign)
+    replace(&out, parent, &name, files)
 }
 
 /// The first of `foreign` that a new file would replace: the same path, or a folder on its path.
@@ -285,6 +305,8 @@ pub struct Previous {
     dirs: HashSet<String>,
     /// What someone else put there (a `.git` folder, a CNAME file): outermost paths, never removed or replaced.
     foreign: Vec<String>,
+    /// The marker file as it was, put back when an update fails.
+    marker: Vec<u8>,
 }
 
 /// Reads the output folder `out` as a previous build left it: `None` when there is none (no folder, or no
@@ -295,7 +317,8 @@ pub fn scan_previous(out: &Path) -> io::Result<Option<Previous>> {
     if !out.join(MARKER).is_file() {
         return Ok(None);
     }
-    let listed = marker_list(&std::fs::read_to_string(out.join(MARKER))?);
+    let marker = std::fs::read(out.join(MARKER))?;
+    let listed = marker_list(&String::from_utf8_lossy(&marker));
     // The folders of the listed files: the walk goes into no other.
     let listed_dirs: Option<HashSet<&str>> = listed
         .as_ref()
@@ -323,7 +346,7 @@ pub fn scan_previous(out: &Path) -> io::Result<Option<Previous>> {
             foreign.push(rel);
         } else if entry.file_type().is_dir() {
             dirs.insert(rel);
-        } else {
+        } else if rel != MARKER {
             files.insert(rel);
         }
     }
@@ -331,7 +354,92 @@ pub fn scan_previous(out: &Path) -> io::Result<Option<Previous>> {
         files,
         dirs,
         foreign,
+        marker,
     }))
+}
+
+/// Finishes or undoes what a build killed while replacing the whole output left beside `out`: run before
+/// [`scan_previous`], with the output folder locked.
+///
+/// - A staging folder (`.public.shirube-staging-<pid>`) never became the output: its files are removed.
+/// - A previous output moved aside (`.public.shirube-old-<pid>`) is put back when the process died before the
+///   new one took its place, so the site is never left without an output. Otherwise what someone else had put
+///   in it (a CNAME) is moved into the output, and the files of ours are removed.
+///
+/// Only files that a marker lists as ours are removed; a folder goes only once it is empty.
+pub fn recover(out: &Path) -> io::Result<()> {
+    let out = absolute(out)?;
+    let _section = interrupt::section();
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return Ok(());
+    };
+    let name = name.to_string_lossy();
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let staging = format!(".{name}.shirube-staging-");
+    let old = format!(".{name}.shirube-old-");
+    let mut leftovers: Vec<(bool, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| {
+            let n = e.file_name().to_string_lossy().to_string();
+            if n.starts_with(&staging) {
+                Some((false, e.path()))
+            } else if n.starts_with(&old) {
+                Some((true, e.path()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    leftovers.sort();
+    for (was_output, dir) in leftovers {
+        if was_output && std::fs::symlink_metadata(&out).is_err() {
+            std::fs::rename(&dir, &out)?;
+            continue;
+        }
+        remove_leftover(&dir, was_output.then_some(out.as_path()))?;
+    }
+    Ok(())
+}
+
+/// Removes the files of ours in `dir` (a staging or set-aside output folder), then its folders once empty.
+/// What someone else put there is moved to the same place in `keep_foreign_in` when there is nothing there
+/// yet; otherwise it stays, and so does the folder.
+fn remove_leftover(dir: &Path, keep_foreign_in: Option<&Path>) -> io::Result<()> {
+    if let Some(previous) = scan_previous(dir)? {
+        if let Some(out) = keep_foreign_in {
+            for rel in &previous.foreign {
+                if std::fs::symlink_metadata(out.join(rel)).is_err() {
+                    move_entries(std::slice::from_ref(rel), dir, out)?;
+                }
+            }
+        }
+        previous.files.par_iter().try_for_each(|f| {
+            failpoint::step();
+            not_found_is_ok(std::fs::remove_file(dir.join(f)))
+        })?;
+        // The marker goes last: until then, it says which files here are ours.
+        failpoint::step();
+        not_found_is_ok(std::fs::remove_file(dir.join(MARKER)))?;
+    }
+    // Folders only, deepest first; one that still holds anything stays.
+    let mut dirs: Vec<(usize, PathBuf)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| (e.depth(), e.into_path()))
+        .collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.0));
+    for (_, d) in dirs {
+        failpoint::step();
+        match std::fs::remove_dir(&d) {
+            Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => {}
+            other => not_found_is_ok(other)?,
+        }
+    }
+    Ok(())
 }
 
 /// What an update in place needs to know.
@@ -389,6 +497,7 @@ fn is_temp(entry: &walkdir::DirEntry) -> bool {
 pub(crate) fn write_temp(temp: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write as _;
     not_found_is_ok(std::fs::remove_file(temp))?;
+    failpoint::step();
     let written = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -400,17 +509,78 @@ pub(crate) fn write_temp(temp: &Path, bytes: &[u8]) -> io::Result<()> {
     written
 }
 
+/// Replaces the marker file in `out` with `bytes`, atomically.
+fn write_marker(out: &Path, bytes: &[u8]) -> io::Result<()> {
+    let target = out.join(MARKER);
+    let temp = temp_path(&target);
+    write_temp(&temp, bytes)?;
+    failpoint::step();
+    std::fs::rename(&temp, &target).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temp);
+    })
+}
+
+/// The error a write gives up with when Ctrl-C or SIGTERM arrives.
+fn interrupted() -> io::Error {
+    io::Error::new(io::ErrorKind::Interrupted, "interrupted by a signal")
+}
+
 /// Updates the previous output in place (see [`write_atomically`]).
 fn update(out: &Path, files: &[OutputFile], plan: Plan) -> io::Result<Written> {
     let started = Instant::now();
-    let marker = OutputFile {
-        path: MARKER.to_string(),
-        bytes: marker_text(files),
-    };
-    let all: Vec<&OutputFile> = files.iter().chain([&marker]).collect();
+    let marker = marker_text(files);
+    // Which files differ from what is there: reads only.
+    let changed: Vec<bool> = files
+        .par_iter()
+        .map(|f| !(plan.old.files.contains(&f.path) && same_bytes(&out.join(&f.path), &f.bytes)))
+        .collect();
+    let keep: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let mut gone: Vec<&str> = plan
+        .old
+        .files
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !keep.contains(p))
+        .collect();
+    gone.sort_unstable();
+    let mut stale_dirs: Vec<&str> = plan
+        .old
+        .dirs
+        .iter()
+        .map(String::as_str)
+        .filter(|d| !plan.needed.contains(d))
+        .collect();
+    // Children before parents.
+    stale_dirs.sort_unstable_by(|a, b| b.cmp(a));
+    let unchanged = changed.iter().filter(|c| !**c).count();
+    if unchanged == files.len()
+        && gone.is_empty()
+        && stale_dirs.is_empty()
+        && plan.new_dirs.is_empty()
+        && plan.old.marker == marker
+    {
+        return Ok(Written {
+            unchanged: unchanged + 1,
+            prepare_ms: ms(started),
+            ..Written::default()
+        });
+    }
+
+    // 1. The journal: every file this build may leave here, listed before anything changes.
+    if interrupt::requested() {
+        return Err(interrupted());
+    }
+    let mut owned: Vec<&str> = plan.old.files.iter().map(String::as_str).collect();
+    owned.extend(files.iter().map(|f| f.path.as_str()));
+    owned.sort_unstable();
+    owned.dedup();
+    write_marker(out, &list_text(JOURNAL_TEXT, owned))?;
+
+    // 2. New folders and temporary files; undone on failure.
     let mut created = Vec::new();
     let mut result = Ok(());
     for d in &plan.new_dirs {
+        failpoint::step();
         match std::fs::create_dir(out.join(d)) {
             Ok(()) => created.push(out.join(d)),
             Err(e) => {
@@ -419,16 +589,18 @@ fn update(out: &Path, files: &[OutputFile], plan: Plan) -> io::Result<Written> {
             }
         }
     }
-    // For each file: `Some(temp)` when it was written under a temporary name, `None` when unchanged.
-    let temps: Vec<io::Result<Option<PathBuf>>> = if result.is_ok() {
-        all.par_iter()
-            .map(|f| {
-                let target = out.join(&f.path);
-                if plan.old.files.contains(&f.path) && same_bytes(&target, &f.bytes) {
-                    return Ok(None);
+    // For each changed file, its temporary file.
+    let temps: Vec<io::Result<PathBuf>> = if result.is_ok() {
+        files
+            .par_iter()
+            .zip(&changed)
+            .filter(|(_, changed)| **changed)
+            .map(|(f, _)| {
+                if interrupt::requested() {
+                    return Err(interrupted());
                 }
-                let temp = temp_path(&target);
-                write_temp(&temp, &f.bytes).map(|()| Some(temp))
+                let temp = temp_path(&out.join(&f.path));
+                write_temp(&temp, &f.bytes).map(|()| temp)
             })
             .collect()
     } else {
@@ -439,57 +611,46 @@ fn update(out: &Path, files: &[OutputFile], plan: Plan) -> io::Result<Written> {
     }
     if let Err(e) = result {
         // Leave the previous output as it was.
-        for t in temps.iter().flatten().flatten() {
+        for t in temps.iter().flatten() {
             let _ = std::fs::remove_file(t);
         }
         for d in created.iter().rev() {
             let _ = std::fs::remove_dir(d);
         }
+        let _ = write_marker(out, &plan.old.marker);
         return Err(e);
     }
     let prepare_ms = ms(started);
 
+    // 3. The switch. What is no longer made goes first, then the new files take their places.
     let started = Instant::now();
-    let mut written = Written {
-        prepare_ms,
-        ..Written::default()
-    };
-    for (f, temp) in all.iter().zip(&temps) {
-        match temp {
-            Ok(Some(temp)) => {
-                std::fs::rename(temp, out.join(&f.path))?;
-                written.written += 1;
-            }
-            _ => written.unchanged += 1,
-        }
+    gone.par_iter().try_for_each(|p| {
+        failpoint::step();
+        // Gone already is fine: the previous output may have been read a while ago (`write_atomically_over`).
+        not_found_is_ok(std::fs::remove_file(out.join(p)))
+    })?;
+    let changed_files = files.iter().zip(&changed).filter(|(_, c)| **c);
+    for ((f, _), temp) in changed_files.zip(temps.iter().flatten()) {
+        failpoint::step();
+        std::fs::rename(temp, out.join(&f.path))?;
     }
-    let keep: HashSet<&str> = all.iter().map(|f| f.path.as_str()).collect();
-    let gone: Vec<&String> = plan
-        .old
-        .files
-        .iter()
-        .filter(|p| !keep.contains(p.as_str()))
-        .collect();
-    // Gone already is fine: the previous output may have been read a while ago (`write_atomically_over`).
-    gone.par_iter()
-        .try_for_each(|p| not_found_is_ok(std::fs::remove_file(out.join(p))))?;
-    written.removed = gone.len();
-    let mut empty: Vec<&String> = plan
-        .old
-        .dirs
-        .iter()
-        .filter(|d| !plan.needed.contains(d.as_str()))
-        .collect();
-    // Children before parents. A folder that still holds files someone else put there stays.
-    empty.sort_unstable_by(|a, b| b.cmp(a));
-    for d in empty {
+    for d in stale_dirs {
+        failpoint::step();
+        // A folder that still holds files someone else put there stays.
         match std::fs::remove_dir(out.join(d)) {
             Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => {}
             other => not_found_is_ok(other)?,
         }
     }
-    written.commit_ms = ms(started);
-    Ok(written)
+    write_marker(out, &marker)?;
+    Ok(Written {
+        unchanged,
+        written: files.len() - unchanged + 1,
+        removed: gone.len(),
+        replaced: false,
+        prepare_ms,
+        commit_ms: ms(started),
+    })
 }
 
 fn not_found_is_ok(r: io::Result<()>) -> io::Result<()> {
@@ -506,25 +667,21 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
         && std::fs::read(path).is_ok_and(|old| old == bytes)
 }
 
-/// Writes everything into a staging folder beside `out`, then swaps it in and removes the previous output.
-/// What someone else put in the previous output (`foreign`) is moved into the new one first.
-fn replace(
-    out: &Path,
-    parent: &Path,
-    name: &str,
-    files: &[OutputFile],
-    foreign: &[String],
-) -> io::Result<Written> {
+/// Writes everything into a staging folder beside `out`, swaps it in, then moves what someone else had put in
+/// the previous output into the new one and removes the rest. A crash at any point is finished or undone by
+/// [`recover`].
+fn replace(out: &Path, parent: &Path, name: &str, files: &[OutputFile]) -> io::Result<Written> {
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.shirube-staging-{pid}"));
     let old = parent.join(format!(".{name}.shirube-old-{pid}"));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
+    if std::fs::symlink_metadata(&staging).is_ok() {
+        remove_leftover(&staging, None)?;
     }
+    failpoint::step();
     std::fs::create_dir(&staging)?;
     let started = Instant::now();
     if let Err(e) = write_all(&staging, files) {
-        let _ = std::fs::remove_dir_all(&staging);
+        let _ = remove_leftover(&staging, None);
         return Err(e);
     }
     let mut written = Written {
@@ -534,27 +691,26 @@ fn replace(
         ..Written::default()
     };
     let started = Instant::now();
-    if out.exists() {
-        if let Err(e) = move_entries(foreign, out, &staging) {
-            let _ = move_entries(foreign, &staging, out);
-            let _ = std::fs::remove_dir_all(&staging);
+    if std::fs::symlink_metadata(out).is_ok() {
+        failpoint::step();
+        if let Err(e) = std::fs::rename(out, &old) {
+            let _ = remove_leftover(&staging, None);
             return Err(e);
         }
-        let swapped = std::fs::rename(out, &old).and_then(|()| {
-            std::fs::rename(&staging, out).inspect_err(|_| {
-                // Put the previous output back before reporting.
-                let _ = std::fs::rename(&old, out);
-            })
-        });
-        if let Err(e) = swapped {
-            let _ = move_entries(foreign, &staging, out);
-            let _ = std::fs::remove_dir_all(&staging);
+        failpoint::step();
+        if let Err(e) = std::fs::rename(&staging, out) {
+            // Put the previous output back before reporting.
+            let _ = std::fs::rename(&old, out);
+            let _ = remove_leftover(&staging, None);
             return Err(e);
         }
-        remove_tree(&old)?;
-    } else if let Err(e) = std::fs::rename(&staging, out) {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
+        remove_leftover(&old, Some(out))?;
+    } else {
+        failpoint::step();
+        if let Err(e) = std::fs::rename(&staging, out) {
+            let _ = remove_leftover(&staging, None);
+            return Err(e);
+        }
     }
     written.commit_ms = ms(started);
     Ok(written)
@@ -562,26 +718,6 @@ fn replace(
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
-}
-
-/// Removes a folder of ours: files in parallel, then the folders, deepest first.
-fn remove_tree(dir: &Path) -> io::Result<()> {
-    let mut files = Vec::new();
-    let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(dir) {
-        let entry = entry.map_err(io::Error::other)?;
-        if entry.file_type().is_dir() {
-            dirs.push((entry.depth(), entry.into_path()));
-        } else {
-            files.push(entry.into_path());
-        }
-    }
-    files.par_iter().try_for_each(std::fs::remove_file)?;
-    dirs.sort_by_key(|d| std::cmp::Reverse(d.0));
-    for (_, d) in dirs {
-        std::fs::remove_dir(d)?;
-    }
-    Ok(())
 }
 
 /// Moves the entries `rels` (relative paths) from folder `from` to the same places in folder `to`; those
@@ -596,12 +732,15 @@ fn move_entries(rels: &[String], from: &Path, to: &Path) -> io::Result<()> {
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        failpoint::step();
         std::fs::rename(&source, &target)?;
     }
     Ok(())
 }
 
+/// Writes the marker (first, so that a crash leaves a folder whose files are all known as ours), then `files`.
 fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
+    failpoint::step();
     std::fs::write(dir.join(MARKER), marker_text(files))?;
     let mut dirs: Vec<PathBuf> = files
         .iter()
@@ -610,26 +749,54 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
     dirs.sort();
     dirs.dedup();
     for d in &dirs {
+        failpoint::step();
         std::fs::create_dir_all(d)?;
     }
-    files
-        .par_iter()
-        .try_for_each(|f| std::fs::write(dir.join(&f.path), &f.bytes))
+    files.par_iter().try_for_each(|f| {
+        if interrupt::requested() {
+            return Err(interrupted());
+        }
+        failpoint::step();
+        std::fs::write(dir.join(&f.path), &f.bytes)
+    })
 }
 
-/// Removes staging or old folders that a killed build left behind (ours only: they carry our marker).
-fn clean_leftovers(parent: &Path, name: &str) {
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
-    };
-    let prefixes = [
-        format!(".{name}.shirube-staging-"),
-        format!(".{name}.shirube-old-"),
-    ];
-    for e in entries.flatten() {
-        let n = e.file_name().to_string_lossy().to_string();
-        if prefixes.iter().any(|p| n.starts_with(p.as_str())) && e.path().join(MARKER).is_file() {
-            let _ = std::fs::remove_dir_all(e.path());
+/// A test hook that makes the crash tests deterministic: with `SHIRUBE_TEST_CRASH_AFTER=N` (or
+/// `SHIRUBE_TEST_INTERRUPT_AFTER=N`) in the environment, the output writer aborts the process (or sends itself
+/// SIGINT) just before its N+1th change to the file system. `tests/crash.rs` steps N through every change a
+/// build makes. Without the variables, a step is one relaxed atomic load.
+mod failpoint {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    enum Action {
+        Abort,
+        Interrupt,
+    }
+
+    fn plan() -> &'static Option<(Action, usize)> {
+        static PLAN: OnceLock<Option<(Action, usize)>> = OnceLock::new();
+        PLAN.get_or_init(|| {
+            let read = |var| std::env::var(var).ok()?.parse::<usize>().ok();
+            if let Some(n) = read("SHIRUBE_TEST_CRASH_AFTER") {
+                Some((Action::Abort, n))
+            } else {
+                read("SHIRUBE_TEST_INTERRUPT_AFTER").map(|n| (Action::Interrupt, n))
+            }
+        })
+    }
+
+    /// Counts one change to the file system, and crashes there when the test hook asks for it.
+    pub fn step() {
+        static STEPS: AtomicUsize = AtomicUsize::new(0);
+        let Some((action, after)) = plan() else {
+            return;
+        };
+        if STEPS.fetch_add(1, Ordering::SeqCst) == *after {
+            match action {
+                Action::Abort => std::process::abort(),
+                Action::Interrupt => crate::interrupt::raise_interrupt(),
+            }
         }
     }
 }

@@ -48,6 +48,7 @@ fn fail(code: u8, msg: &str, help: &str) -> ExitCode {
 
 /// Runs `shirube prove`.
 pub fn run(root: &Path, args: &Args) -> ExitCode {
+    crate::interrupt::install();
     // One prove at a time per site, from reading the manifest to writing it: two at once would each write
     // their own edit of the same text, and one engagement would be lost.
     let _lock = match crate::output::lock_folder(
@@ -470,6 +471,8 @@ fn write_replacing(path: &Path, text: &str) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.shirube-tmp-{}", std::process::id()));
+    // Ctrl-C waits for the rename, so no temporary file is left behind.
+    let _section = crate::interrupt::section();
     crate::output::write_temp(&tmp, &bytes)?;
     old.map_or(Ok(()), |m| std::fs::set_permissions(&tmp, m.permissions()))
         .and_then(|()| std::fs::rename(&tmp, &path))
