@@ -1,4 +1,18 @@
-//! One module per subcommand that does more than call the pipeline: arguments in, exit code out.
+//! One module per subcommand: arguments in, exit code out. [`crate::cli`] parses the arguments and calls the
+//! `run` of one of them.
 
+pub mod build;
+pub mod check;
+pub mod init;
+pub mod new;
 pub mod prove;
 pub mod status;
+
+use crate::diagnostics::Diagnostics;
+use std::io::Write as _;
+
+/// Prints every diagnostic to stderr.
+fn print_diagnostics(d: &Diagnostics) {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{}", d.render());
+}

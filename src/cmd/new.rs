@@ -1,0 +1,144 @@
+//! `shirube new`: a playbook or FAQ with valid front matter, in the folder its kind belongs in.
+
+use crate::cli::NewKind;
+use crate::config::{self, CONFIG_FILE};
+use crate::console;
+use crate::model::Kind;
+use crate::slug::slugify;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Runs `shirube new`.
+pub fn run(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>) -> ExitCode {
+    let Ok(text) = std::fs::read_to_string(root.join(CONFIG_FILE)) else {
+        say!(
+            "error: no {CONFIG_FILE} in {}\n  help: run this in your site's folder, or pass --root",
+            root.display()
+        );
+        return ExitCode::from(2);
+    };
+    let (Some(config), _) = config::parse(&text) else {
+        say!("error: {CONFIG_FILE} has errors\n  help: run `shirube check` to see them");
+        return ExitCode::from(1);
+    };
+    if config.phase_index(phase).is_none() {
+        say!(
+            "error: unknown phase \"{phase}\"\n  help: {}",
+            config.unknown_phase_help(phase)
+        );
+        return ExitCode::from(2);
+    }
+    let tiers: Vec<&str> = tier
+        .unwrap_or("all")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    for t in &tiers {
+        if *t != "all" && config.tier_index(t).is_none() {
+            say!(
+                "error: unknown tier \"{t}\"\n  help: {}",
+                config.unknown_tier_help(t)
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let title = title.trim();
+    if title.is_empty() {
+        say!(
+            "error: the title is empty\n  help: write it in quotes: shirube new playbook \"Connect your SSO\""
+        );
+        return ExitCode::from(2);
+    }
+    let slug = file_slug(title, kind);
+    let (rel, kind) = match kind {
+        NewKind::Playbook => (format!("playbooks/{phase}/{slug}.md"), Kind::Playbook),
+        NewKind::Faq => (format!("content/faq/{slug}.md"), Kind::Faq),
+    };
+    let path = root.join(&rel);
+    if path.exists() {
+        say!("error: {rel} already exists\n  help: choose another title, or edit that file");
+        return ExitCode::from(2);
+    }
+    let tier_value = if tiers.len() == 1 {
+        tiers[0].to_string()
+    } else {
+        format!("[{}]", tiers.join(", "))
+    };
+    let body = match kind {
+        Kind::Faq => "Answer the question in the first sentence, then give the details.\n".to_string(),
+        _ => "What this playbook achieves, and for whom.\n\n## Before you start\n\n- What the reader needs.\n\n\
+              ## Steps\n\n1. The first step.\n2. The next step.\n"
+            .to_string(),
+    };
+    let file = format!(
+        "---\ntitle: {}\nphase: {phase}\ntier: {tier_value}\nsummary: \ntime: 15m\n---\n\n{body}",
+        yaml_string(title)
+    );
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(file.as_bytes()))
+        });
+    match written {
+        Ok(()) => {
+            if let Err(code) = console::out_or_fail(&format!("{rel}\n")) {
+                return code;
+            }
+            say!(
+                "created {rel}; it is unpublished until an engagement proves it (see manifest.yaml)"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            say!("error: cannot write {rel}: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A file name from a title. Japanese stays readable (`SSOを設定する` → `ssoを設定する`); a title with no
+/// letters or digits at all falls back to the kind and a timestamp.
+fn file_slug(title: &str, kind: NewKind) -> String {
+    let s = slugify(title);
+    if !s.is_empty() {
+        return s
+            .chars()
+            .take(80)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_string();
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    match kind {
+        NewKind::Playbook => format!("playbook-{secs}"),
+        NewKind::Faq => format!("faq-{secs}"),
+    }
+}
+
+/// Quotes a YAML string when it needs it.
+fn yaml_string(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c) || c.is_whitespace())
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && s.parse::<f64>().is_err()
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "~"
+        );
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+    }
+}
