@@ -2,7 +2,8 @@
 //!
 //! Exit codes: 0 ok, 1 content or config errors, 2 usage errors (bad flags, a refused output folder).
 
-use clap::{Parser, Subcommand, ValueEnum};
+use crate::cmd::{Format, init::Lang, new::NewKind};
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -106,33 +107,6 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
-}
-
-/// Languages `init` can write.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Japanese.
-    Ja,
-}
-
-/// Output formats for reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// For people.
-    Human,
-    /// For programs.
-    Json,
-}
-
-/// What `new` creates.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum NewKind {
-    /// A step-by-step playbook, in the folder of its phase (playbooks/onboarding/ for --phase onboarding).
-    Playbook,
-    /// A question and answer under content/faq/.
-    Faq,
 }
 
 /// Runs the parsed command.

@@ -7,9 +7,10 @@
 //! `base_url` is a full URL (see [`enabled`]).
 
 use crate::config::Config;
+use crate::model::OutputFile;
 use crate::model::{Kind, Page};
-use crate::proof::{self, Decision};
-use crate::render::{OutputFile, encode_path, xml_escape};
+use crate::proof::Decision;
+use crate::text::{encode_path, xml_escape};
 
 /// Where the feed is written, relative to the output root.
 pub const PATH: &str = "feed.xml";
@@ -105,7 +106,7 @@ pub fn feed<'a>(
 
 /// An Atom date-time for a day: midnight UTC, since proofs are dated by the day.
 fn timestamp(days: i64) -> String {
-    format!("{}T00:00:00Z", proof::format_date(days))
+    format!("{}T00:00:00Z", crate::dates::format_date(days))
 }
 
 #[cfg(test)]

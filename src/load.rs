@@ -47,7 +47,7 @@ pub struct Sources {
     /// Every other file under the content folders (images, downloads), relative to the root.
     pub files: BTreeSet<String>,
     /// The proof manifest: `manifest.yaml` and every `manifest/*.yaml`, in path order.
-    pub manifests: Vec<crate::proof::ManifestFile>,
+    pub manifests: Vec<crate::load::ManifestFile>,
 }
 
 /// True for names editors and systems leave behind: `.x.swp`, `x~`, `.#x`, `#x#`, `4913`, `.DS_Store`,
@@ -299,7 +299,7 @@ pub fn read_config(root: &Path) -> Result<Option<String>, Diagnostic> {
 }
 
 /// The manifest files, as [`load`] reads them, or the problems reading them.
-pub fn read_manifests(root: &Path) -> Result<Vec<crate::proof::ManifestFile>, Vec<Diagnostic>> {
+pub fn read_manifests(root: &Path) -> Result<Vec<crate::load::ManifestFile>, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let files = load_manifests(root, &mut diags);
     if diags.is_empty() {
@@ -315,8 +315,7 @@ pub fn read_one(root: &Path, path: &str) -> Result<SourceDoc, Diagnostic> {
 }
 
 /// Reads `manifest.yaml` and `manifest/**/*.yaml` (and `.yml`), sorted by path.
-fn load_manifests(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<crate::proof::ManifestFile> {
-    use crate::proof::{MANIFEST_DIR, MANIFEST_FILE, ManifestFile};
+fn load_manifests(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<ManifestFile> {
     let mut paths = Vec::new();
     if root.join(MANIFEST_FILE).is_file() {
         paths.push(MANIFEST_FILE.to_string());
@@ -553,4 +552,19 @@ mod tests {
         );
         assert_eq!(third.docs.len(), 1);
     }
+}
+
+/// The manifest file at the site root.
+pub const MANIFEST_FILE: &str = "manifest.yaml";
+
+/// The folder of manifest files, merged, for teams that prefer one file per quarter or per CSM.
+pub const MANIFEST_DIR: &str = "manifest";
+
+/// A manifest file's text.
+#[derive(Debug, Clone)]
+pub struct ManifestFile {
+    /// Site-relative path.
+    pub path: String,
+    /// Contents.
+    pub text: String,
 }

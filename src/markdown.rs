@@ -10,7 +10,9 @@
 use crate::config::Language;
 use crate::diagnostics::{Diagnostic, PathSuggestions, did_you_mean};
 use crate::model::{Heading, Kind, Page};
+use crate::routes::join_path;
 use crate::slug::slugify;
+use crate::text::escape_attr;
 use crate::{HashMap, HashSet};
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
@@ -158,7 +160,7 @@ impl SiteIndex {
         fragment: &str,
         deps: &mut LinkDeps,
     ) -> FaqQuestion<'a> {
-        if url.trim_end_matches('/') != crate::validate::FAQ_URL.trim_end_matches('/') {
+        if url.trim_end_matches('/') != crate::routes::FAQ_URL.trim_end_matches('/') {
             return FaqQuestion::None;
         }
         let named =
@@ -880,25 +882,6 @@ fn is_external(dest: &str) -> bool {
     }
 }
 
-/// Joins a relative path onto a `/`-separated folder, resolving `.` and `..`. `None` when it climbs above the root.
-pub fn join_path(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    let mut joined = parts.join("/");
-    if rel.ends_with('/') {
-        joined.push('/');
-    }
-    Some(joined)
-}
-
 fn admonition(kind: BlockQuoteKind, lang: Language) -> (&'static str, &'static str) {
     let ja = lang == Language::Ja;
     match kind {
@@ -1080,7 +1063,7 @@ fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
             id = format!("{base}-{n}");
         }
         used.insert(id.clone());
-        let label = escape_attr(&crate::render::truncate(&f.text, 120));
+        let label = escape_attr(&crate::text::truncate(&f.text, 120));
         let class = if f.marker.is_some() {
             "step task"
         } else {
@@ -1155,21 +1138,6 @@ fn hashed_step_id(slug: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect();
     format!("{cut}-{hex}")
-}
-
-/// Escapes text for a double-quoted HTML attribute.
-pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Values of `id="..."` / `id='...'` attributes in a raw HTML fragment, and of `name="..."` (an old-style
@@ -1454,7 +1422,7 @@ pub fn asset_output_path(src: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::url_for;
+    use crate::routes::url_for;
 
     #[test]
     fn html_urls_finds_quoted_src_of_media_tags_and_href_of_links_only() {

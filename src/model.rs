@@ -155,3 +155,12 @@ mod tests {
         assert_eq!(format_minutes(20), "20 min");
     }
 }
+
+/// One file of the output, relative to the output root.
+#[derive(Debug)]
+pub struct OutputFile {
+    /// `/`-separated path: `playbooks/onboarding/connect-sso/index.html`.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}

@@ -7,7 +7,7 @@
 
 use crate::HashSet;
 use crate::interrupt;
-use crate::render::OutputFile;
+use crate::model::OutputFile;
 use rayon::prelude::*;
 use std::io;
 use std::path::{Component, Path, PathBuf};

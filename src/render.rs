@@ -6,10 +6,13 @@
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{self, Rendered};
+use crate::markdown::Rendered;
+use crate::model::OutputFile;
 use crate::model::{Kind, Page, format_minutes};
+use crate::routes::{self, FAQ_URL, KICKOFF_URL};
+use crate::text::{encode_path, truncate, xml_escape};
 use crate::theme::{Theme, short_hash};
-use crate::validate::{self, FAQ_URL, KICKOFF_URL};
+use crate::validate;
 use crate::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -21,15 +24,6 @@ const TEMPLATE_SIZE_HINT: usize = 24 * 1024;
 
 /// How many of the slowest files `build --timings` names.
 const SLOWEST: usize = 5;
-
-/// One file of the output, relative to the output root.
-#[derive(Debug)]
-pub struct OutputFile {
-    /// `/`-separated path: `playbooks/onboarding/connect-sso/index.html`.
-    pub path: String,
-    /// Contents.
-    pub bytes: Vec<u8>,
-}
 
 /// A page that takes part in this build, with its rendered body.
 pub struct Built<'a> {
@@ -525,7 +519,7 @@ impl<'a> Renderer<'a> {
         let mut by_phase: Vec<Vec<usize>> = vec![Vec::new(); config.phases.len()];
         for (i, b) in built.iter().enumerate() {
             if let (Some(p), Kind::Playbook | Kind::Faq) = (b.page.phase, b.page.kind)
-                && !validate::is_intro_path(&b.page.src)
+                && !routes::is_intro_path(&b.page.src)
             {
                 by_phase[p].push(i);
             }
@@ -545,7 +539,7 @@ impl<'a> Renderer<'a> {
                 name: p.name.clone(),
                 months: p.months.clone(),
                 done_when: p.done_when.clone(),
-                url: format!("{base}{}", validate::phase_url(&p.id)),
+                url: format!("{base}{}", routes::phase_url(&p.id)),
                 count: by_phase[i].len(),
             })
             .collect();
@@ -556,7 +550,7 @@ impl<'a> Renderer<'a> {
                 id: t.id.clone(),
                 name: t.name.clone(),
                 who: t.who.clone(),
-                url: format!("{base}{}", validate::tier_url(&t.id)),
+                url: format!("{base}{}", routes::tier_url(&t.id)),
             })
             .collect();
         let mut nav: Vec<NavItem> = phases
@@ -617,10 +611,10 @@ impl<'a> Renderer<'a> {
             .copied()
             .filter(|&i| built[i].page.kind == Kind::Playbook)
             .collect();
-        let home_intro = intro(&validate::intro_src("content/index", |s| {
+        let home_intro = intro(&routes::intro_src("content/index", |s| {
             by_src.contains_key(s)
         }));
-        let faq_intro = intro(&validate::intro_src("content/faq/index", |s| {
+        let faq_intro = intro(&routes::intro_src("content/faq/index", |s| {
             by_src.contains_key(s)
         }));
         let mut pager = vec![None; built.len()];
@@ -928,7 +922,7 @@ impl<'a> Renderer<'a> {
     /// renders one file when it is asked for.
     pub fn jobs(&self) -> Vec<(String, Job)> {
         let mut jobs: Vec<(String, Job)> = (0..self.built.len())
-            .filter(|&i| !validate::is_intro_path(&self.built[i].page.src))
+            .filter(|&i| !routes::is_intro_path(&self.built[i].page.src))
             .map(|i| {
                 (
                     format!("{}index.html", self.built[i].page.url),
@@ -941,17 +935,17 @@ impl<'a> Renderer<'a> {
             (format!("{FAQ_URL}index.html"), Job::FaqIndex),
             (format!("{KICKOFF_URL}index.html"), Job::Kickoff),
             ("404.html".to_string(), Job::NotFound),
-            (format!("{}index.html", validate::SEARCH_URL), Job::Search),
+            (format!("{}index.html", routes::SEARCH_URL), Job::Search),
         ]);
         jobs.extend(self.config.phases.iter().enumerate().map(|(p, ph)| {
             (
-                format!("{}index.html", validate::phase_url(&ph.id)),
+                format!("{}index.html", routes::phase_url(&ph.id)),
                 Job::Phase(p),
             )
         }));
         jobs.extend(self.config.tiers.iter().enumerate().map(|(t, tier)| {
             (
-                format!("{}index.html", validate::tier_url(&tier.id)),
+                format!("{}index.html", routes::tier_url(&tier.id)),
                 Job::Tier(t),
             )
         }));
@@ -1079,7 +1073,7 @@ impl<'a> Renderer<'a> {
         let description = vm.card.summary.clone();
         let section = match (page.kind, page.phase) {
             (Kind::Faq, _) => FAQ_URL.to_string(),
-            (_, Some(p)) => validate::phase_url(&self.config.phases[p].id),
+            (_, Some(p)) => routes::phase_url(&self.config.phases[p].id),
             _ => page.url.clone(),
         };
         let mut ctx = self.context(&page.url, &section, &page.title, description.as_deref());
@@ -1226,7 +1220,7 @@ impl<'a> Renderer<'a> {
         Some(ProofVm {
             text: text.replace("{count}", &b.proofs.to_string()),
             date: human_date(days, self.config.language),
-            date_iso: crate::proof::format_date(days),
+            date_iso: crate::dates::format_date(days),
         })
     }
 
@@ -1318,7 +1312,7 @@ impl<'a> Renderer<'a> {
                 .collect()
         };
         let phase = self.phase_vm(p);
-        let url = validate::phase_url(&phase.id);
+        let url = routes::phase_url(&phase.id);
         let mut ctx = self.context(&url, &url, &phase.name, phase.done_when.as_deref());
         ctx.insert("playbooks", &of_kind(Kind::Playbook));
         ctx.insert("faqs", &of_kind(Kind::Faq));
@@ -1374,7 +1368,7 @@ impl<'a> Renderer<'a> {
                 })
             })
             .collect();
-        let url = validate::tier_url(&tier.id);
+        let url = routes::tier_url(&tier.id);
         let mut ctx = self.context(&url, &url, &tier.name, tier.who.as_deref());
         ctx.insert("tier", tier);
         ctx.insert("groups", &groups);
@@ -1431,7 +1425,7 @@ impl<'a> Renderer<'a> {
             .collect();
         let title = self
             .by_src
-            .get(validate::intro_src("content/faq/index", |s| self.by_src.contains_key(s)).as_str())
+            .get(routes::intro_src("content/faq/index", |s| self.by_src.contains_key(s)).as_str())
             .map(|&i| self.built[i].page.title.clone())
             .unwrap_or_else(|| self.ui("faq"));
         let mut ctx = self.context(FAQ_URL, FAQ_URL, &title, None);
@@ -1526,7 +1520,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_search(&self) -> Result<OutputFile, Diagnostic> {
-        let url = validate::SEARCH_URL;
+        let url = routes::SEARCH_URL;
         let ctx = self.context(url, url, &self.ui("search_title"), None);
         self.render("search.html", &ctx, format!("{url}index.html"), 0)
     }
@@ -1541,17 +1535,12 @@ impl<'a> Renderer<'a> {
     /// URLs (relative to the base path) of every HTML page of the output, for the sitemap.
     pub fn page_urls(&self) -> Vec<String> {
         let mut urls = vec![String::new(), FAQ_URL.to_string(), KICKOFF_URL.to_string()];
-        urls.extend(
-            self.config
-                .phases
-                .iter()
-                .map(|p| validate::phase_url(&p.id)),
-        );
-        urls.extend(self.config.tiers.iter().map(|t| validate::tier_url(&t.id)));
+        urls.extend(self.config.phases.iter().map(|p| routes::phase_url(&p.id)));
+        urls.extend(self.config.tiers.iter().map(|t| routes::tier_url(&t.id)));
         urls.extend(
             self.built
                 .iter()
-                .filter(|b| !validate::is_intro_path(&b.page.src))
+                .filter(|b| !routes::is_intro_path(&b.page.src))
                 .map(|b| b.page.url.clone()),
         );
         urls
@@ -1567,7 +1556,7 @@ fn search_vm(theme: &Theme, base: &str) -> SearchVm {
     SearchVm {
         ui: versioned("shirube-search-ui.js"),
         engine: versioned("shirube-search.js"),
-        page: format!("{base}{}", validate::SEARCH_URL),
+        page: format!("{base}{}", routes::SEARCH_URL),
     }
 }
 
@@ -1581,7 +1570,7 @@ fn faq_jsonld(faqs: &[(&Page, &Rendered)]) -> String {
                 "name": page.title,
                 "acceptedAnswer": {
                     "@type": "Answer",
-                    "text": crate::search::collapse(&body.text).replace('\n', " "),
+                    "text": crate::text::collapse(&body.text).replace('\n', " "),
                 },
             })
         })
@@ -1656,7 +1645,7 @@ fn shift_headings(html: &str) -> String {
 
 /// A date for readers: `2 November 2026`, `2026年11月2日`.
 pub fn human_date(days: i64, lang: crate::config::Language) -> String {
-    let iso = crate::proof::format_date(days);
+    let iso = crate::dates::format_date(days);
     let mut parts = iso.splitn(3, '-').map(|p| p.parse::<u32>().unwrap_or(0));
     let (y, m, d) = (
         parts.next().unwrap_or(0),
@@ -1688,19 +1677,6 @@ pub fn human_date(days: i64, lang: crate::config::Language) -> String {
 
 fn order_key(p: &Page) -> (i64, String, String) {
     (p.weight, p.title.to_lowercase(), p.src.clone())
-}
-
-/// Cuts `s` at a word or character boundary near `max` characters, adding `…`.
-pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(max).collect();
-    let cut = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => cut[..i].to_string(),
-        _ => cut,
-    };
-    format!("{}…", cut.trim_end())
 }
 
 /// Whether the site has a sitemap: `base_url` names a host. The sitemap protocol takes only absolute URLs, so a
@@ -1744,33 +1720,6 @@ pub fn robots(config: &Config, preview: bool) -> OutputFile {
     OutputFile {
         path: "robots.txt".into(),
         bytes: text.into_bytes(),
-    }
-}
-
-/// Percent-encodes non-ASCII characters and spaces in a URL, leaving its structure alone.
-pub fn encode_path(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    for c in url.chars() {
-        if c.is_ascii() && c != ' ' {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
-}
-
-/// Escapes text for XML content and double-quoted attributes: as for an HTML attribute, and without the
-/// control characters other than tab and newlines, which XML 1.0 allows nowhere.
-pub fn xml_escape(s: &str) -> String {
-    let allowed = |c: &char| !c.is_control() || matches!(c, '\t' | '\n' | '\r');
-    if s.chars().all(|c| allowed(&c)) {
-        markdown::escape_attr(s)
-    } else {
-        markdown::escape_attr(&s.chars().filter(allowed).collect::<String>())
     }
 }
 

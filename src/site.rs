@@ -12,9 +12,11 @@ use crate::config::{self, BaseUrl, CONFIG_FILE, Config, Language};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{SourceDoc, Sources};
 use crate::markdown::Target;
+use crate::model::OutputFile;
 use crate::model::Page;
 use crate::proof::{self, Decision, Manifest, State};
-use crate::render::{self, Banner, OutputFile};
+use crate::render::{self, Banner};
+use crate::routes;
 use crate::validate;
 use crate::{HashMap, HashSet};
 use serde::Serialize;
@@ -302,7 +304,7 @@ fn public_manifest(
         .iter()
         .zip(decisions)
         .zip(included)
-        .filter(|((p, _), inc)| **inc && !validate::is_intro_path(&p.src))
+        .filter(|((p, _), inc)| **inc && !routes::is_intro_path(&p.src))
         .map(|((p, d), _)| Entry {
             url: format!("{}{}", config.base_url.path, p.url),
             title: &p.title,
@@ -320,7 +322,7 @@ fn public_manifest(
                 .iter()
                 .map(|(&t, &n)| (config.tiers[t].id.as_str(), n))
                 .collect(),
-            newest_proof: d.newest.map(proof::format_date),
+            newest_proof: d.newest.map(crate::dates::format_date),
         })
         .collect();
     #[derive(Serialize)]
@@ -378,14 +380,11 @@ fn other_urls(
     sources: &Sources,
     theme: Option<&crate::theme::Theme>,
 ) -> HashSet<String> {
-    let mut other_urls: HashSet<String> = [
-        validate::FAQ_URL,
-        validate::KICKOFF_URL,
-        validate::SEARCH_URL,
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect();
+    let mut other_urls: HashSet<String> =
+        [routes::FAQ_URL, routes::KICKOFF_URL, routes::SEARCH_URL]
+            .into_iter()
+            .map(String::from)
+            .collect();
     other_urls.extend([
         "404.html".to_string(),
         "sitemap.xml".to_string(),
@@ -397,8 +396,8 @@ fn other_urls(
     if crate::feed::enabled(config) {
         other_urls.insert(crate::feed::PATH.to_string());
     }
-    other_urls.extend(config.phases.iter().map(|p| validate::phase_url(&p.id)));
-    other_urls.extend(config.tiers.iter().map(|t| validate::tier_url(&t.id)));
+    other_urls.extend(config.phases.iter().map(|p| routes::phase_url(&p.id)));
+    other_urls.extend(config.tiers.iter().map(|t| routes::tier_url(&t.id)));
     // Files under the site's static/ folder are published at the root.
     let static_dir = sources.root.join("static");
     if static_dir.is_dir() {
@@ -418,7 +417,7 @@ fn other_urls(
 /// The link target of a file whose front matter could not be read: it has its own error, so links to it are
 /// not reported as broken too.
 fn doc_target(doc: &SourceDoc) -> Target {
-    Target::new(validate::url_for(&doc.path), doc.body().into(), true, false)
+    Target::new(routes::url_for(&doc.path), doc.body().into(), true, false)
 }
 
 /// The preview banner of a page that is not (or not cleanly) published: its state, why, and what would

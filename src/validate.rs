@@ -8,6 +8,10 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Lines, PathSuggestions, did_you_mean};
 use crate::load::{SourceDoc, Sources};
 use crate::model::{Kind, Page, parse_minutes};
+use crate::routes::{
+    FAQ_URL, HOME_URL, KICKOFF_URL, SEARCH_URL, default_kind, is_intro_path, phase_url, tier_url,
+    url_for,
+};
 use crate::slug::slugify;
 use crate::yaml::{self, Embedded};
 use rayon::prelude::*;
@@ -36,25 +40,6 @@ pub const KNOWN_KEYS: [&str; 14] = [
     "slug",
     "proof",
 ];
-
-/// URL of the home page intro (`content/index.md`).
-pub const HOME_URL: &str = "";
-/// URL of the FAQ index (intro from `content/faq/index.md`).
-pub const FAQ_URL: &str = "faq/";
-/// URL of the kickoff-prep page.
-pub const KICKOFF_URL: &str = "kickoff/";
-/// URL reserved for the search results page.
-pub const SEARCH_URL: &str = "search/";
-
-/// URL of the page for phase `id`.
-pub fn phase_url(id: &str) -> String {
-    format!("phases/{id}/")
-}
-
-/// URL of the page for tier `id`.
-pub fn tier_url(id: &str) -> String {
-    format!("tiers/{id}/")
-}
 
 /// Validates every loaded document. Returns the pages that could be read, in source order.
 pub fn validate(sources: &Sources, config: &Config) -> (Vec<Page>, Vec<Diagnostic>) {
@@ -606,62 +591,6 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
     (Some(page), diags)
 }
 
-/// The kind a file has when its front matter does not say: from its folder.
-pub fn default_kind(path: &str) -> Kind {
-    if path.starts_with("playbooks/") {
-        Kind::Playbook
-    } else if path.starts_with("content/faq/") {
-        Kind::Faq
-    } else {
-        Kind::Page
-    }
-}
-
-/// True for the files whose body is the intro of a generated page: the home page and the FAQ index.
-pub fn is_intro_path(path: &str) -> bool {
-    matches!(
-        strip_markdown_ext(path),
-        Some("content/index" | "content/faq/index")
-    )
-}
-
-/// The source path of the intro at `stem` (`content/index`), as the site has it: `.md`, or `.markdown` as
-/// Jekyll names it.
-pub fn intro_src(stem: &str, has: impl Fn(&str) -> bool) -> String {
-    let md = format!("{stem}.md");
-    let markdown = format!("{stem}.markdown");
-    if !has(&md) && has(&markdown) {
-        markdown
-    } else {
-        md
-    }
-}
-
-/// `path` without its `.md` or `.markdown` extension (both are Markdown sources); `None` for other files.
-pub fn strip_markdown_ext(path: &str) -> Option<&str> {
-    path.strip_suffix(".md")
-        .or_else(|| path.strip_suffix(".markdown"))
-}
-
-/// The pretty URL of a source file, relative to the base path: `playbooks/onboarding/connect-sso/`.
-pub fn url_for(path: &str) -> String {
-    let path = path.strip_prefix("content/").unwrap_or(path);
-    let stem = strip_markdown_ext(path).unwrap_or(path);
-    let mut segments: Vec<&str> = stem.split('/').collect();
-    if segments.last() == Some(&"index") {
-        segments.pop();
-    }
-    let mut url = String::new();
-    for seg in segments {
-        // `usage-statistics.html.md` comes from sites that kept the output extension in the name.
-        let seg = seg.strip_suffix(".html").unwrap_or(seg);
-        let s = slugify(seg);
-        url.push_str(if s.is_empty() { "page" } else { &s });
-        url.push('/');
-    }
-    url
-}
-
 fn replace_last_segment(url: &str, slug: &str) -> String {
     let trimmed = url.trim_end_matches('/');
     match trimmed.rfind('/') {
@@ -755,7 +684,7 @@ pub fn resolve_require<'a>(
         return Some(p);
     }
     let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let joined = crate::markdown::join_path(dir, req)?;
+    let joined = crate::routes::join_path(dir, req)?;
     pages.get(joined.as_str()).copied()
 }
 

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 /// Days since 1970-01-01 of 2026-11-25: the sample manifest's proofs are judged against a fixed day.
 const TODAY: i64 = 20_782;
 
-fn files_of(files: Vec<shirube::render::OutputFile>) -> BTreeMap<String, Vec<u8>> {
+fn files_of(files: Vec<shirube::model::OutputFile>) -> BTreeMap<String, Vec<u8>> {
     // Later files with the same path replace earlier ones, as when they are written.
     files.into_iter().map(|f| (f.path, f.bytes)).collect()
 }

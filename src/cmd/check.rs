@@ -1,7 +1,7 @@
 //! `shirube check`: the pipeline without writing; every diagnostic, for people or as JSON.
 
+use super::Format;
 use super::print_diagnostics;
-use crate::cli::Format;
 use crate::console;
 use crate::site::{self, Options};
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! `shirube init`: a new guide from the starter site of the chosen language.
 
-use crate::cli::Lang;
 use crate::theme;
+use clap::ValueEnum;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -37,11 +37,11 @@ pub fn run(dir: &Path, lang: Lang) -> ExitCode {
         Lang::Ja => "ja",
     });
     // The sample engagements are dated today, so the sample stays proven for max_age_days from now.
-    let today = crate::proof::format_date(crate::proof::today().unwrap_or(0));
+    let today = crate::dates::format_date(crate::dates::today().unwrap_or(0));
     for (rel, bytes) in files {
         let path = dir.join(rel);
         let dated;
-        let bytes: &[u8] = if *rel == crate::proof::MANIFEST_FILE {
+        let bytes: &[u8] = if *rel == crate::load::MANIFEST_FILE {
             dated = String::from_utf8_lossy(bytes)
                 .lines()
                 .map(|l| match l.split_once("date: ") {
@@ -70,4 +70,13 @@ pub fn run(dir: &Path, lang: Lang) -> ExitCode {
          shirube check          # every problem, nothing written"
     );
     ExitCode::SUCCESS
+}
+
+/// Languages `init` can write.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Japanese.
+    Ja,
 }

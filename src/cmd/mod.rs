@@ -9,10 +9,20 @@ pub mod prove;
 pub mod status;
 
 use crate::diagnostics::Diagnostics;
+use clap::ValueEnum;
 use std::io::Write as _;
 
 /// Prints every diagnostic to stderr.
 fn print_diagnostics(d: &Diagnostics) {
     let mut err = std::io::stderr().lock();
     let _ = write!(err, "{}", d.render());
+}
+
+/// Output formats for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Human,
+    /// For programs.
+    Json,
 }

@@ -1,10 +1,10 @@
 //! `shirube new`: a playbook or FAQ with valid front matter, in the folder its kind belongs in.
 
-use crate::cli::NewKind;
 use crate::config::{self, CONFIG_FILE};
 use crate::console;
 use crate::model::Kind;
 use crate::slug::slugify;
+use clap::ValueEnum;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
@@ -141,4 +141,13 @@ fn yaml_string(s: &str) -> String {
     } else {
         serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
     }
+}
+
+/// What `new` creates.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum NewKind {
+    /// A step-by-step playbook, in the folder of its phase (playbooks/onboarding/ for --phase onboarding).
+    Playbook,
+    /// A question and answer under content/faq/.
+    Faq,
 }

@@ -2,11 +2,11 @@
 
 use crate::HashMap;
 use crate::config::Config;
+use crate::dates::{format_date, parse_date};
 use crate::diagnostics::{Diagnostics, did_you_mean_path};
+use crate::load::{MANIFEST_DIR, MANIFEST_FILE, ManifestFile};
 use crate::model::Page;
-use crate::proof::{
-    self, Engagement, MANIFEST_DIR, MANIFEST_FILE, ManifestFile, format_date, parse_date,
-};
+use crate::proof::{self, Engagement};
 use crate::prove::{NewEngagement, add_uses, append_engagement};
 use crate::site::{self, Options};
 use std::path::{Path, PathBuf};

@@ -3,8 +3,9 @@
 //! The JSON form (`--format json`) is a stable interface for dashboards; its fields are documented in the
 //! README. Like the human form, it never contains customer, CSM, note or engagement ids.
 
+use crate::dates::format_date;
 use crate::diagnostics::Diagnostics;
-use crate::proof::{Drift, State, format_date};
+use crate::proof::{Drift, State};
 use crate::site::{self, Checked, Options};
 use rayon::prelude::*;
 use serde::Serialize;

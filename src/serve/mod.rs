@@ -878,7 +878,7 @@ fn answer(
         None => {
             let folder = format!("{path}/index.html");
             if !path.is_empty() && !path.ends_with("index.html") && output.file(&folder).is_some() {
-                let to = crate::render::encode_path(&format!("{}{path}/", output.base_path()));
+                let to = crate::text::encode_path(&format!("{}{path}/", output.base_path()));
                 return (Answer::Redirect(to), None);
             }
             let page = output.file("404.html").and_then(Result::ok).map(Arc::new);
@@ -1014,7 +1014,7 @@ fn handle(
             }
             // Outside the base path, say where the guide is, with a link (a tab left on an old path after
             // `base_url` changed gets there in one click).
-            let href = crate::markdown::escape_attr(&base);
+            let href = crate::text::escape_attr(&base);
             let body = format!(
                 "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Not found</title></head><body>\
                  <p>404: not found. The guide is served under <a href=\"{href}\">{href}</a>.</p></body></html>\n"

@@ -11,8 +11,8 @@
 //! read again even when their stamp looks unchanged.
 
 use crate::config::CONFIG_FILE;
+use crate::load::MANIFEST_FILE;
 use crate::load::is_ignored_name;
-use crate::proof::MANIFEST_FILE;
 use notify::event::{CreateKind, EventKind};
 use notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};

@@ -29,9 +29,11 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::feed;
 use crate::load::{self, Reuse, SourceDoc, Sources};
 use crate::markdown::{self, LinkDeps, Rendered, SiteIndex, Target};
+use crate::model::OutputFile;
 use crate::model::Page;
 use crate::proof::{self, Decision, Manifest, State};
-use crate::render::{self, Built, Job, OutputFile, Renderer};
+use crate::render::{self, Built, Job, Renderer};
+use crate::routes;
 use crate::theme::{self, Theme};
 use crate::validate;
 use crate::{HashMap, HashSet};
@@ -243,7 +245,7 @@ impl Session {
             .pages
             .iter()
             .zip(&self.decisions)
-            .filter(|(p, d)| !d.published && !validate::is_intro_path(&p.src))
+            .filter(|(p, d)| !d.published && !routes::is_intro_path(&p.src))
             .map(|(p, d)| (p.src.clone(), d.state))
             .collect();
         // Before the Markdown: links may name the theme's files.
@@ -262,7 +264,7 @@ impl Session {
             .pages
             .iter()
             .zip(&self.decisions)
-            .filter(|(p, d)| (d.published || self.opts.preview) && !validate::is_intro_path(&p.src))
+            .filter(|(p, d)| (d.published || self.opts.preview) && !routes::is_intro_path(&p.src))
             .count();
         self.ok = !up.diagnostics.has_errors();
         up
@@ -276,10 +278,10 @@ impl Session {
         timings: &mut Timings,
         work: &mut Work,
     ) -> Option<HashSet<String>> {
-        let today = match self.opts.today.map(Ok).unwrap_or_else(proof::today) {
+        let today = match self.opts.today.map(Ok).unwrap_or_else(crate::dates::today) {
             Ok(t) => t,
             Err(msg) => {
-                diags.push(Diagnostic::error(proof::TODAY_ENV, msg));
+                diags.push(Diagnostic::error(crate::dates::TODAY_ENV, msg));
                 return None;
             }
         };
@@ -369,7 +371,7 @@ impl Session {
             .map(|p| {
                 (
                     p.src.as_str(),
-                    config.proof.gate.contains(&p.kind) && !validate::is_intro_path(&p.src),
+                    config.proof.gate.contains(&p.kind) && !routes::is_intro_path(&p.src),
                 )
             })
             .collect();
@@ -460,7 +462,12 @@ impl Session {
         timings: &mut Timings,
         work: &mut Work,
     ) -> Option<HashSet<String>> {
-        let today = self.opts.today.map(Ok).unwrap_or_else(proof::today).ok()?;
+        let today = self
+            .opts
+            .today
+            .map(Ok)
+            .unwrap_or_else(crate::dates::today)
+            .ok()?;
         if touched.is_empty()
             || !self.fast.clean
             || self.fast.today != Some(today)
@@ -991,9 +998,7 @@ impl Output<'_> {
     fn published(&self) -> impl Iterator<Item = usize> + '_ {
         let s = self.session;
         (0..s.pages.len()).filter(|&i| {
-            self.included[i]
-                && s.decisions[i].published
-                && !validate::is_intro_path(&s.pages[i].src)
+            self.included[i] && s.decisions[i].published && !routes::is_intro_path(&s.pages[i].src)
         })
     }
 
