@@ -81,6 +81,7 @@ pub fn check_site(pages: &[Page], sources: &Sources, config: &Config) -> Vec<Dia
     check_urls(pages, sources, config, &mut diags);
     check_requires(pages, sources, &mut diags);
     check_kickoff_cycles(pages, sources, &mut diags);
+    check_require_cycles(pages, sources, &mut diags);
     diags
 }
 
@@ -806,15 +807,56 @@ type Visit = (usize, Vec<(usize, usize)>, usize);
 /// page, published or not: a cycle through a page that is not proven yet would otherwise surface only in a
 /// preview, or in the build after that page's proof.
 fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
-    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
     let on_path = |p: &Page| p.before_kickoff && p.kind == Kind::Playbook;
+    // A page that requires itself is named as such by `check_require_cycles`.
+    for cycle in require_cycles(pages, on_path)
+        .into_iter()
+        .filter(|c| c.len() > 1)
+    {
+        diags.push(cycle_error(
+            pages,
+            sources,
+            &cycle,
+            "before_kickoff playbooks require each other in a cycle",
+            "remove one of these `requires` entries so the kickoff path has an order",
+        ));
+    }
+}
+
+/// `requires` of any page must have an order too: a page that requires itself, or pages that require each
+/// other, would each tell the reader to complete the other first. Cycles made only of kickoff playbooks are
+/// left to [`check_kickoff_cycles`], which names them as such.
+fn check_require_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let on_path = |p: &Page| p.before_kickoff && p.kind == Kind::Playbook;
+    for cycle in require_cycles(pages, |_| true) {
+        if let [(p, entry)] = cycle[..] {
+            let page = &pages[p];
+            let d = Diagnostic::error(&page.src, format!("{} requires itself", page.src))
+                .with_help("remove this `requires` entry: a page cannot be its own prerequisite");
+            diags.push(locate_entry(d, page, entry, sources));
+        } else if !cycle.iter().all(|&(p, _)| on_path(&pages[p])) {
+            diags.push(cycle_error(
+                pages,
+                sources,
+                &cycle,
+                "pages require each other in a cycle",
+                "remove one of these `requires` entries: each page would ask the reader to complete the other first",
+            ));
+        }
+    }
+}
+
+/// The cycles of `requires` among the pages `on_path` keeps, each as (page, index of the `requires` entry that
+/// leads on), one per set of pages. Every page that is in a cycle is in at least one of them.
+fn require_cycles(pages: &[Page], on_path: impl Fn(&Page) -> bool) -> Vec<Vec<(usize, usize)>> {
+    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
     let index: HashMap<&str, usize> = pages
         .iter()
         .enumerate()
         .filter(|(_, p)| on_path(p))
         .map(|(i, p)| (p.src.as_str(), i))
         .collect();
-    // Each kickoff playbook's prerequisites on the path: (page, index of its `requires` entry).
+    // Each page's prerequisites on the path: (page, index of its `requires` entry).
     let edges = |i: usize| -> Vec<(usize, usize)> {
         let page = &pages[i];
         page.requires
@@ -829,6 +871,7 @@ fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagn
     // Depth-first, without recursion: 0 unseen, 1 on the current path, 2 done.
     let mut state = vec![0u8; pages.len()];
     let mut seen_cycles: crate::HashSet<Vec<usize>> = crate::HashSet::default();
+    let mut cycles = Vec::new();
     for start in (0..pages.len()).filter(|&i| on_path(&pages[i])) {
         if state[start] != 0 {
             continue;
@@ -859,37 +902,42 @@ fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagn
                     let mut key: Vec<usize> = cycle.iter().map(|(p, _)| *p).collect();
                     key.sort_unstable();
                     if seen_cycles.insert(key) {
-                        diags.push(cycle_error(pages, sources, &cycle));
+                        cycles.push(cycle);
                     }
                 }
                 _ => {}
             }
         }
     }
+    cycles
 }
 
-/// The error for a cycle of kickoff playbooks: (page, index of the `requires` entry that leads on), at the
-/// first page's entry.
-fn cycle_error(pages: &[Page], sources: &Sources, cycle: &[(usize, usize)]) -> Diagnostic {
+/// The error for a cycle of pages: (page, index of the `requires` entry that leads on), at the first page's
+/// entry. `cycle` is not empty.
+fn cycle_error(
+    pages: &[Page],
+    sources: &Sources,
+    cycle: &[(usize, usize)],
+    what: &str,
+    help: &str,
+) -> Diagnostic {
     let mut names: Vec<&str> = cycle.iter().map(|&(p, _)| pages[p].src.as_str()).collect();
     names.push(names[0]);
     let (first, entry) = cycle[0];
     let page = &pages[first];
-    let mut d = Diagnostic::error(
-        &page.src,
-        format!(
-            "before_kickoff playbooks require each other in a cycle: {}",
-            names.join(" → ")
-        ),
-    )
-    .with_help("remove one of these `requires` entries so the kickoff path has an order");
-    if let (Some((req, line, col)), Some(doc)) = (
+    let d = Diagnostic::error(&page.src, format!("{what}: {}", names.join(" → "))).with_help(help);
+    locate_entry(d, page, entry, sources)
+}
+
+/// Points `d` at `page`'s `requires` entry number `entry`.
+fn locate_entry(d: Diagnostic, page: &Page, entry: usize, sources: &Sources) -> Diagnostic {
+    match (
         page.requires.get(entry),
         sources.docs.iter().find(|d| d.path == page.src),
     ) {
-        d = d.at(&doc.text, *line, *col, req.chars().count());
+        (Some((req, line, col)), Some(doc)) => d.at(&doc.text, *line, *col, req.chars().count()),
+        _ => d,
     }
-    d
 }
 
 #[cfg(test)]

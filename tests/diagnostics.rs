@@ -316,6 +316,37 @@ fn kickoff_cycle_is_named() {
 }
 
 #[test]
+fn a_page_that_requires_itself_or_a_cycle_of_any_pages_is_an_error() {
+    let (code, err) = check(&[
+        (
+            "playbooks/onboarding/a.md",
+            "---\ntitle: A\nphase: onboarding\nrequires: [a.md]\n---\n",
+        ),
+        (
+            "playbooks/onboarding/b.md",
+            "---\ntitle: B\nphase: onboarding\nrequires: [c.md]\n---\n",
+        ),
+        (
+            "playbooks/onboarding/c.md",
+            "---\ntitle: C\nphase: onboarding\nbefore_kickoff: true\nrequires: [b.md]\n---\n",
+        ),
+        // A kickoff playbook that requires itself is named once, as requiring itself.
+        (
+            "playbooks/onboarding/d.md",
+            "---\ntitle: D\nphase: onboarding\nbefore_kickoff: true\nrequires:\n  - playbooks/onboarding/d.md\n---\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md:4:12: error: playbooks/onboarding/a.md requires itself\n 4 | requires: [a.md]\n   |            ^^^^\n  help: remove this `requires` entry: a page cannot be its own prerequisite\n\n\
+         playbooks/onboarding/b.md:4:12: error: pages require each other in a cycle: playbooks/onboarding/b.md → playbooks/onboarding/c.md → playbooks/onboarding/b.md\n 4 | requires: [c.md]\n   |            ^^^^\n  help: remove one of these `requires` entries: each page would ask the reader to complete the other first\n\n\
+         playbooks/onboarding/d.md:6:5: error: playbooks/onboarding/d.md requires itself\n 6 |   - playbooks/onboarding/d.md\n   |     ^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: remove this `requires` entry: a page cannot be its own prerequisite\n\n\
+         3 errors, 0 warnings\n"
+    );
+}
+
+#[test]
 fn failed_build_writes_nothing_and_says_so() {
     let dir = site(&[("content/a.md", "---\ntitle: A\ndraft: yes\n---\n")]);
     let (code, _, err) = run(dir.path(), &["build"]);
