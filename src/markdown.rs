@@ -274,6 +274,7 @@ pub fn render_with_deps(page: &Page, site: &SiteIndex) -> (Rendered, LinkDeps) {
 fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendered {
     let body: &str = &page.body;
     let mut events = parse(body);
+    let twice = custom_ids_used_twice(&events);
     let headings = assign_heading_ids(&mut events);
     let steps = if page.kind == Kind::Playbook {
         mark_steps(&mut events)
@@ -326,6 +327,19 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
         d.help = help;
         d
     };
+    for (id, first, again) in twice {
+        let needle = format!("#{id}");
+        let (first_line, _) = locate(&first, &needle);
+        out.diagnostics.push(
+            diag(
+                &again,
+                &needle,
+                true,
+                format!("heading id \"{id}\" is used twice on this page (first on line {first_line})"),
+            )
+            .with_help("give each heading its own `{#id}`: a link to this id would only ever reach the first"),
+        );
+    }
 
     let mut drop_link_end = 0usize;
     let mut in_html_comment = false;
@@ -908,6 +922,24 @@ fn admonition(kind: BlockQuoteKind, lang: Language) -> (&'static str, &'static s
         BlockQuoteKind::Warning => ("warning", if ja { "警告" } else { "Warning" }),
         BlockQuoteKind::Caution => ("caution", if ja { "注意" } else { "Caution" }),
     }
+}
+
+/// Each `{#custom}` heading id written again on the same page: (id, range of the first heading, range of the
+/// heading that repeats it).
+fn custom_ids_used_twice(events: &Events<'_>) -> Vec<(String, Range<usize>, Range<usize>)> {
+    let mut first: HashMap<&str, &Range<usize>> = HashMap::default();
+    let mut twice = Vec::new();
+    for (e, range) in events {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = e {
+            match first.get(id.as_ref()) {
+                Some(at) => twice.push((id.to_string(), (*at).clone(), range.clone())),
+                None => {
+                    first.insert(id, range);
+                }
+            }
+        }
+    }
+    twice
 }
 
 /// Gives every heading an id: its `{#custom}` id, else a slug of its text (Japanese kept as is), made unique on

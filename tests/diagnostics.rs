@@ -347,6 +347,20 @@ fn a_page_that_requires_itself_or_a_cycle_of_any_pages_is_an_error() {
 }
 
 #[test]
+fn a_heading_id_written_twice_is_an_error() {
+    let (code, err) = check(&[(
+        "playbooks/onboarding/a.md",
+        "---\ntitle: A\nphase: onboarding\n---\n## Set up {#dup}\n\nText.\n\n### Check it {#dup .note}\n",
+    )]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md:9:15: error: heading id \"dup\" is used twice on this page (first on line 5)\n 9 | ### Check it {#dup .note}\n   |               ^^^^\n  help: give each heading its own `{#id}`: a link to this id would only ever reach the first\n\n\
+         1 error, 0 warnings\n"
+    );
+}
+
+#[test]
 fn failed_build_writes_nothing_and_says_so() {
     let dir = site(&[("content/a.md", "---\ntitle: A\ndraft: yes\n---\n")]);
     let (code, _, err) = run(dir.path(), &["build"]);
