@@ -7,7 +7,7 @@
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Lines, PathSuggestions, did_you_mean};
 use crate::load::{SourceDoc, Sources};
-use crate::model::{Kind, Page, parse_minutes};
+use crate::model::{Kind, MAX_MINUTES, Page, parse_minutes};
 use crate::slug::slugify;
 use crate::yaml::{self, Embedded};
 use rayon::prelude::*;
@@ -493,6 +493,21 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         None => None,
         Some(t) => {
             match parse_minutes(&t.value.0) {
+                Some(m) if m > MAX_MINUTES => {
+                    diags.push(
+                        error_at(
+                            t.position(at),
+                            t.value.0.chars().count(),
+                            format!(
+                                "time \"{}\" is more than {}",
+                                t.value.0,
+                                crate::model::format_minutes(MAX_MINUTES)
+                            ),
+                        )
+                        .with_help("give the effort of this one task, in minutes or hours, for example `20m` or `2h`"),
+                    );
+                    None
+                }
                 Some(m) => Some(m),
                 None => {
                     diags.push(

@@ -361,6 +361,31 @@ fn a_heading_id_written_twice_is_an_error() {
 }
 
 #[test]
+fn a_time_over_1000_hours_is_an_error() {
+    let (code, err) = check(&[
+        (
+            "playbooks/onboarding/a.md",
+            "---\ntitle: A\nphase: onboarding\ntime: 99999999999999999999h\n---\n",
+        ),
+        (
+            "playbooks/onboarding/b.md",
+            "---\ntitle: B\nphase: onboarding\ntime: 1000h 1m\n---\n",
+        ),
+        (
+            "playbooks/onboarding/c.md",
+            "---\ntitle: C\nphase: onboarding\ntime: 1000h\n---\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md:4:7: error: time \"99999999999999999999h\" is more than 1000 h\n 4 | time: 99999999999999999999h\n   |       ^^^^^^^^^^^^^^^^^^^^^\n  help: give the effort of this one task, in minutes or hours, for example `20m` or `2h`\n\n\
+         playbooks/onboarding/b.md:4:7: error: time \"1000h 1m\" is more than 1000 h\n 4 | time: 1000h 1m\n   |       ^^^^^^^^\n  help: give the effort of this one task, in minutes or hours, for example `20m` or `2h`\n\n\
+         2 errors, 0 warnings\n"
+    );
+}
+
+#[test]
 fn failed_build_writes_nothing_and_says_so() {
     let dir = site(&[("content/a.md", "---\ntitle: A\ndraft: yes\n---\n")]);
     let (code, _, err) = run(dir.path(), &["build"]);
