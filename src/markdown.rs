@@ -342,6 +342,8 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
     }
 
     let mut drop_link_end = 0usize;
+    // Per image being read (an image's alt text may hold another): whether its start was written.
+    let mut kept_images: Vec<bool> = Vec::new();
     let mut in_html_comment = false;
     let mut in_code_block = false;
     let mut in_paragraph = false;
@@ -349,6 +351,12 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
     let mut rewritten: Events = Vec::with_capacity(events.len() + 8);
     for (event, range) in events {
         match event {
+            Event::Start(Tag::Link { dest_url, .. }) if script_scheme(&dest_url).is_some() => {
+                let (msg, help) = script_url_warning(&dest_url, "link");
+                out.diagnostics
+                    .push(diag(&range, &dest_url, false, msg).with_help(help));
+                drop_link_end += 1;
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -398,6 +406,18 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 }
             },
             Event::End(TagEnd::Link) if drop_link_end > 0 => drop_link_end -= 1,
+            Event::Start(Tag::Image { dest_url, .. }) if script_scheme(&dest_url).is_some() => {
+                let (msg, help) = script_url_warning(&dest_url, "image");
+                out.diagnostics
+                    .push(diag(&range, &dest_url, false, msg).with_help(help));
+                // Its alt text stays, as plain text.
+                kept_images.push(false);
+            }
+            Event::End(TagEnd::Image) => {
+                if kept_images.pop().unwrap_or(true) {
+                    rewritten.push((Event::End(TagEnd::Image), range));
+                }
+            }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
@@ -415,6 +435,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                     }
                     Resolved::Keep | Resolved::Unpublished(_) => dest_url,
                 };
+                kept_images.push(true);
                 rewritten.push((
                     Event::Start(Tag::Image {
                         link_type,
@@ -875,6 +896,36 @@ fn relative_from(dir: &str, target: &str) -> String {
     let mut parts: Vec<&str> = vec![".."; from.len() - common];
     parts.extend(&to[common..]);
     parts.join("/")
+}
+
+/// The scheme of a URL that runs script or carries a document of its own when followed (`javascript:`,
+/// `vbscript:`, `data:`), read as a browser reads it: tabs and line breaks anywhere ignored, leading spaces and
+/// control characters too, letters in any case. Markdown links and images never get such URLs; raw HTML is the
+/// author's own and is left alone.
+fn script_scheme(dest: &str) -> Option<&'static str> {
+    let cleaned: String = dest
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(12)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"]
+        .into_iter()
+        .find(|s| cleaned.starts_with(s))
+}
+
+/// The warning (message, help) for a Markdown link or image (`what`) to `dest`, a [`script_scheme`] URL.
+fn script_url_warning(dest: &str, what: &str) -> (String, String) {
+    let scheme = script_scheme(dest).unwrap_or_default();
+    let msg = format!("{what} to a `{scheme}` URL left out");
+    (
+        msg,
+        format!(
+            "shirube does not write `javascript:`, `vbscript:` or `data:` URLs from Markdown {what}s (the text stays); \
+         put a file next to the page and link to it, or use raw HTML if you mean it"
+        ),
+    )
 }
 
 fn is_external(dest: &str) -> bool {

@@ -386,6 +386,52 @@ fn a_time_over_1000_hours_is_an_error() {
 }
 
 #[test]
+fn script_and_data_urls_in_markdown_are_left_out_with_a_warning() {
+    let dir = site(&[(
+        "content/a.md",
+        "---\ntitle: A\n---\n[run](javascript:alert(1)) and ![shot *x*](data:image/png;base64,AA)\n\n\
+         [old](VBScript:msgbox) [hidden](&#106;avascript:alert(2))\n\n<a href=\"javascript:void(0)\">raw</a>\n",
+    )]);
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{err}");
+    let help = |what: &str| {
+        format!(
+            "  help: shirube does not write `javascript:`, `vbscript:` or `data:` URLs from Markdown {what}s (the \
+             text stays); put a file next to the page and link to it, or use raw HTML if you mean it\n\n"
+        )
+    };
+    assert_eq!(
+        err,
+        format!(
+            "content/a.md:4:7: warning: link to a `javascript:` URL left out\n 4 | [run](javascript:alert(1)) and ![shot *x*](data:image/png;base64,AA)\n   |       ^^^^^^^^^^^^^^^^^^^\n{}\
+             content/a.md:4:44: warning: image to a `data:` URL left out\n 4 | [run](javascript:alert(1)) and ![shot *x*](data:image/png;base64,AA)\n   |                                            ^^^^^^^^^^^^^^^^^^^^^^^^\n{}\
+             content/a.md:6:7: warning: link to a `vbscript:` URL left out\n 6 | [old](VBScript:msgbox) [hidden](&#106;avascript:alert(2))\n   |       ^^^^^^^^^^^^^^^\n{}\
+             content/a.md:6:24: warning: link to a `javascript:` URL left out\n 6 | [old](VBScript:msgbox) [hidden](&#106;avascript:alert(2))\n   |                        ^^^^^^^^^^^^^^^^^^^\n{}\
+             0 errors, 4 warnings\n",
+            help("link"),
+            help("image"),
+            help("link"),
+            help("link")
+        )
+    );
+    let (code, _, err) = run(dir.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let html =
+        std::fs::read_to_string(dir.path().join("public/a/index.html")).expect("page written");
+    assert!(
+        html.contains("<p>run and shot <em>x</em></p>\n<p>old hidden</p>"),
+        "{html}"
+    );
+    assert!(!html.contains("data:image"), "{html}");
+    assert!(!html.to_lowercase().contains("vbscript"), "{html}");
+    // Raw HTML is the author's own, as written.
+    assert!(
+        html.contains("<a href=\"javascript:void(0)\">raw</a>"),
+        "{html}"
+    );
+}
+
+#[test]
 fn failed_build_writes_nothing_and_says_so() {
     let dir = site(&[("content/a.md", "---\ntitle: A\ndraft: yes\n---\n")]);
     let (code, _, err) = run(dir.path(), &["build"]);
