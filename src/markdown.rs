@@ -102,6 +102,9 @@ pub struct SiteIndex {
     pub pages: HashMap<String, Target>,
     /// Non-Markdown files under the content folders, by source path.
     pub files: BTreeSet<String>,
+    /// Markdown files that could not be read ([`crate::load::Sources::unreadable`]): a link to one is not
+    /// reported, as the file has its own error.
+    pub unreadable: BTreeSet<String>,
     /// URLs (relative to the base path) of pages shirube generates and files under `static/`.
     pub other_urls: HashSet<String>,
     /// Language for admonition titles.
@@ -717,6 +720,9 @@ fn resolve(
     ];
     deps.pages.extend(candidates.iter().cloned());
     deps.files.insert(target.clone());
+    if candidates.iter().any(|c| site.unreadable.contains(c)) {
+        return Resolved::Keep;
+    }
     let target_page = candidates
         .into_iter()
         .find_map(|c| site.pages.get(&c).map(|t| (c, t)));
@@ -1613,6 +1619,7 @@ mod tests {
                 })
                 .collect(),
             files: ["content/assets/a.svg".to_string()].into_iter().collect(),
+            unreadable: Default::default(),
             other_urls: HashSet::default(),
             page_urls: Default::default(),
             suggestions: Default::default(),

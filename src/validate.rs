@@ -792,8 +792,13 @@ fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>
                     .map(|d| (d.path.as_str(), d.text.as_str()))
                     .collect()
             });
-            // A file that exists but failed validation already has its own error; do not pile on.
-            if texts.contains_key(req.as_str()) {
+            // A file that exists but failed validation, or could not be read, already has its own error; do
+            // not pile on.
+            let dir = page.src.rsplit_once('/').map_or("", |(d, _)| d);
+            let unreadable = sources.unreadable.contains(req.as_str())
+                || crate::markdown::join_path(dir, req)
+                    .is_some_and(|p| sources.unreadable.contains(&p));
+            if texts.contains_key(req.as_str()) || unreadable {
                 continue;
             }
             let text = texts.get(page.src.as_str()).copied().unwrap_or("");

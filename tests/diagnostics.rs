@@ -590,8 +590,57 @@ fn bytes_and_names_that_are_not_utf8_and_symlinks_are_named() {
          makes URLs from file names\n\n\
          content/linked.md: warning: is a symbolic link, which shirube does not follow\n  help: put the file (or \
          folder) itself here, or leave it out of the site's folders\n\n\
-         playbooks/onboarding/b.md:6:4: error: not valid UTF-8 (byte 43)\n  help: save the file as UTF-8\n\n\
+         playbooks/onboarding/b.md:6:4: error: not valid UTF-8 (byte 43)\n  help: it looks like Windows-1252 \
+         (Latin-1); save the file as UTF-8\n\n\
          2 errors, 1 warning\n"
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_one_error_not_one_per_link_to_it() {
+    let a = "---\ntitle: A\nphase: onboarding\nrequires: [b.md, playbooks/onboarding/c.md]\n---\n\
+             See [b](b.md), [c](c#step) and ![c](c.md).\n";
+    let dir = site(&[
+        ("playbooks/onboarding/a.md", a),
+        // Front matter that is never closed.
+        (
+            "playbooks/onboarding/c.md",
+            "---\ntitle: C\nphase: onboarding\n## Step {#step}\n",
+        ),
+    ]);
+    // Latin-1 "é" on line 5.
+    std::fs::write(
+        dir.path().join("playbooks/onboarding/b.md"),
+        b"---\ntitle: B\nphase: onboarding\n---\nCaf\xe9\n",
+    )
+    .expect("write b.md");
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/b.md:5:4: error: not valid UTF-8 (byte 38)\n  help: it looks like Windows-1252 \
+         (Latin-1); save the file as UTF-8\n\n\
+         playbooks/onboarding/c.md:1:1: error: front matter is not closed\n 1 | ---\n   | ^^^\n  help: add a line \
+         with `---` after the last front matter line\n\n\
+         2 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn a_config_that_is_not_utf8_is_one_error_that_names_the_encoding() {
+    let dir = site(&[]);
+    // 導入 (introduction) in Shift_JIS, as Windows editors in Japan save it.
+    std::fs::write(
+        dir.path().join("shirube.yaml"),
+        b"title: Guide\nlanguage: ja\nphases:\n  - id: onboarding\n    name: \x93\xb1\x93\xfc\n",
+    )
+    .expect("write config");
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "shirube.yaml:5:11: error: not valid UTF-8 (byte 63)\n  help: it looks like Shift_JIS; save the file as \
+         UTF-8\n\n1 error, 0 warnings\n"
     );
 }
 

@@ -687,6 +687,7 @@ impl Session {
             origin: config.base_url.origin.clone(),
             pages: HashMap::default(),
             files: Default::default(),
+            unreadable: Default::default(),
             other_urls: HashSet::default(),
             language: config.language,
             page_urls: Default::default(),
@@ -776,6 +777,18 @@ impl Session {
                 changes.files.insert(f.clone());
             }
             index.files = self.sources.files.clone();
+        }
+        if index.unreadable != self.sources.unreadable {
+            // Links to these become reported, or stop being reported.
+            for f in self
+                .sources
+                .unreadable
+                .symmetric_difference(&index.unreadable)
+            {
+                changes.paths = true;
+                changes.pages.insert(f.clone());
+            }
+            index.unreadable = self.sources.unreadable.clone();
         }
         let other = other_urls(config, &self.sources, self.theme.as_ref());
         if other != index.other_urls {
