@@ -645,6 +645,32 @@ fn a_config_that_is_not_utf8_is_one_error_that_names_the_encoding() {
 }
 
 #[test]
+fn control_characters_in_file_names_and_lines_are_escaped() {
+    // A name that would clear the screen, one with a line break, and a line with colour codes.
+    let (code, err) = check(&[
+        ("content/a\x1b[2Jb.md", "---\nsummary: x\n---\n"),
+        (
+            "content/c\nd.md",
+            "---\ntitle: L\n---\n\x1b[31mSee\x1b[0m [x](nope\u{202e}.md)\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    // The caret stands under the link, after the escapes as shown.
+    let caret = format!("   | {}{}", " ".repeat(27), "^".repeat(15));
+    assert_eq!(
+        err,
+        format!(
+            "content/a\\u{{1b}}[2Jb.md:1:1: error: missing required key \"title\"\n 1 | ---\n   | ^^^\n  help: add \
+             a line `title: ...` to the front matter\n\n\
+             content/c\\nd.md:4:18: error: broken link: \"nope\\u{{202e}}.md\" resolves to content/nope\\u{{202e}}.md, \
+             which is not a page or file\n 4 | \\u{{1b}}[31mSee\\u{{1b}}[0m [x](nope\\u{{202e}}.md)\n{caret}\n  help: \
+             paths are relative to this file; check the folder and the file name\n\n\
+             2 errors, 0 warnings\n"
+        )
+    );
+}
+
+#[test]
 fn every_bad_front_matter_value_is_reported_in_one_run() {
     let (code, err) = check(&[(
         "playbooks/onboarding/a.md",
