@@ -19,6 +19,7 @@ use pulldown_cmark::{
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
+use unicode_normalization::UnicodeNormalization;
 
 /// Markdown extensions shirube turns on: tables, task lists, strikethrough, footnotes, `{#id}` heading
 /// attributes and GitHub's `> [!NOTE]` admonitions.
@@ -115,9 +116,40 @@ pub struct SiteIndex {
     /// The did-you-mean of each broken link target seen (after a folder rename, thousands of links point at
     /// the same missing pages); reset with `page_urls`.
     pub suggestions: PathSuggestions,
+    /// Each page and file path that is not ASCII, by its NFC form (see [`SiteIndex::on_disk`]); made on first
+    /// use, reset with `page_urls`.
+    pub nfc_paths: OnceLock<HashMap<String, String>>,
 }
 
 impl SiteIndex {
+    /// The page or file path `path` names, as it is on disk. A name can be written with composed characters
+    /// (NFC: `é` as one character, as most editors and keyboards write it) or decomposed ones (NFD: `e` and a
+    /// combining accent, as macOS names files): a link in one form finds a file named in the other.
+    fn on_disk(&self, path: String, deps: &mut LinkDeps) -> String {
+        if path.is_ascii() || self.pages.contains_key(&path) || self.files.contains(&path) {
+            return path;
+        }
+        let found = self
+            .nfc_paths
+            .get_or_init(|| {
+                self.pages
+                    .keys()
+                    .chain(self.files.iter())
+                    .filter(|p| !p.is_ascii())
+                    .map(|p| (p.nfc().collect(), p.clone()))
+                    .collect()
+            })
+            .get(&path.nfc().collect::<String>());
+        match found {
+            Some(real) => {
+                deps.pages.insert(real.clone());
+                deps.files.insert(real.clone());
+                real.clone()
+            }
+            None => path,
+        }
+    }
+
     /// The page or file whose source path is closest to `target`, if one is close (see [`crate::diagnostics::did_you_mean_path`]).
     fn suggestion(&self, target: &str) -> Option<String> {
         self.suggestions.get(target, || {
@@ -723,9 +755,11 @@ fn resolve(
     if candidates.iter().any(|c| site.unreadable.contains(c)) {
         return Resolved::Keep;
     }
-    let target_page = candidates
-        .into_iter()
-        .find_map(|c| site.pages.get(&c).map(|t| (c, t)));
+    let target_page = candidates.into_iter().find_map(|c| {
+        let c = site.on_disk(c, deps);
+        site.pages.get(&c).map(|t| (c, t))
+    });
+    let target = site.on_disk(target, deps);
     if let Some((src, t)) = target_page {
         if image {
             return Resolved::Broken(format!("image \"{dest}\" is a page, not an image"), None);
@@ -1623,6 +1657,7 @@ mod tests {
             other_urls: HashSet::default(),
             page_urls: Default::default(),
             suggestions: Default::default(),
+            nfc_paths: Default::default(),
             language: Language::En,
         }
     }

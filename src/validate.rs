@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+use unicode_normalization::UnicodeNormalization;
 
 mod quick;
 use crate::HashMap;
@@ -772,7 +773,19 @@ pub fn resolve_require<'a>(
     }
     let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let joined = crate::markdown::join_path(dir, req)?;
-    pages.get(joined.as_str()).copied()
+    if let Some(p) = pages.get(joined.as_str()) {
+        return Some(p);
+    }
+    // The same name with its accents composed or decomposed (NFC or NFD): a page named on macOS, a path
+    // typed elsewhere. Only names that are not ASCII get here, and only when they name no page as written.
+    if req.is_ascii() {
+        return None;
+    }
+    let want: Vec<String> = [req, joined.as_str()].map(|p| p.nfc().collect()).into();
+    pages
+        .iter()
+        .find(|(src, _)| !src.is_ascii() && want.contains(&src.nfc().collect::<String>()))
+        .map(|(_, p)| *p)
 }
 
 fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {

@@ -671,6 +671,40 @@ fn control_characters_in_file_names_and_lines_are_escaped() {
 }
 
 #[test]
+fn links_find_names_written_with_composed_or_decomposed_accents() {
+    // The files are named as macOS names them (NFD: "e" then a combining accent); the links and the
+    // `requires` are typed as keyboards type them (NFC: "é"), and the other way round.
+    let (nfc, nfd) = ("caf\u{e9}", "cafe\u{301}");
+    let a = format!(
+        "---\ntitle: A\nphase: onboarding\nrequires: [{nfc}.md]\n---\n\
+         [menu]({nfc}.md#menu) [menu]({nfc}) ![photo](img/{nfc}.png) [back](../adoption/{nfd}-2.md)\n"
+    );
+    let dir = site(&[
+        ("playbooks/onboarding/a.md", a.as_str()),
+        (
+            &format!("playbooks/onboarding/{nfd}.md"),
+            "---\ntitle: Café\nphase: onboarding\n---\n## Menu {#menu}\n",
+        ),
+        (&format!("playbooks/onboarding/img/{nfd}.png"), "png"),
+        (
+            &format!("playbooks/adoption/{nfc}-2.md"),
+            "---\ntitle: Café 2\nphase: adoption\n---\n",
+        ),
+    ]);
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!((code, err.as_str()), (0, "0 errors, 0 warnings\n"));
+    let (code, _, err) = run(dir.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(dir.path().join("public/playbooks/onboarding/a/index.html"))
+        .expect("page written");
+    // Page URLs are NFC, whatever the file's name.
+    assert!(
+        html.contains("href=\"/playbooks/onboarding/caf%C3%A9/#menu\""),
+        "{html}"
+    );
+}
+
+#[test]
 fn every_bad_front_matter_value_is_reported_in_one_run() {
     let (code, err) = check(&[(
         "playbooks/onboarding/a.md",

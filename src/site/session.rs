@@ -692,6 +692,7 @@ impl Session {
             language: config.language,
             page_urls: Default::default(),
             suggestions: Default::default(),
+            nfc_paths: Default::default(),
         });
         // Anchors of changed pages, in parallel; every other page keeps its target.
         let made: Vec<(usize, Target)> = self
@@ -797,6 +798,7 @@ impl Session {
         }
         // Made again on first use (about a millisecond at 10,000 pages), so they never lag behind `pages`.
         index.page_urls = Default::default();
+        index.nfc_paths = Default::default();
         index.suggestions = Default::default();
         if fresh {
             changes = IndexChanges::default();
