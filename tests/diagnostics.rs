@@ -705,6 +705,25 @@ fn links_find_names_written_with_composed_or_decomposed_accents() {
 }
 
 #[test]
+fn an_alias_bomb_in_front_matter_is_named_in_words() {
+    let mut fm = "---\ntitle: A\nb0: &b0 [x, x, x, x, x, x, x, x, x, x]\n".to_string();
+    for i in 1..7 {
+        let refs = vec![format!("*b{}", i - 1); 10].join(", ");
+        fm.push_str(&format!("b{i}: &b{i} [{refs}]\n"));
+    }
+    fm.push_str("---\nBody\n");
+    let (code, err) = check(&[("content/a.md", fm.as_str())]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "content/a.md:8:15: error: YAML too large to read: it grows to more than 250,000 values here\n \
+         8 | b5: &b5 [*b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4]\n   |               ^\n  help: an alias \
+         (`*name`) repeats the whole value its anchor (`&name`) names, and aliases of values that hold aliases \
+         multiply: write the values out, or use fewer aliases\n\n1 error, 0 warnings\n"
+    );
+}
+
+#[test]
 fn every_bad_front_matter_value_is_reported_in_one_run() {
     let (code, err) = check(&[(
         "playbooks/onboarding/a.md",
