@@ -43,8 +43,73 @@ fn parse(body: &str) -> Events<'_> {
     events
 }
 
-/// Ids a page can be linked to with `#id`: its headings and any `id="..."` in raw HTML.
+/// The most table cells a page may hold: rows times the header's columns, over all its tables.
+///
+/// Each cell is about three parser events of about 100 bytes, held twice while the page is rendered, so a
+/// table costs some 700 bytes a cell: a 4.4 MB table of short cells took 1.4 GB. Rows shorter than the header
+/// are filled with empty cells (as GitHub does), so a header of 200 columns over 1,300 one-letter lines is
+/// 260,000 cells from 3 KB, and twenty such tables (68 KB) took 3 GB. 50,000 cells (70 MB at most) is far
+/// more than a page can show.
+pub const MAX_TABLE_CELLS: usize = 50_000;
+
+/// A line without its indent and block-quote markers.
+fn inner(line: &str) -> &str {
+    line.trim_start_matches([' ', '\t', '>']).trim_end()
+}
+
+/// Where the tables of `body` first hold more than `max` cells, counted as [`MAX_TABLE_CELLS`] says: the byte
+/// range of that table's delimiter row (`|---|---|`), and the count so far. Found from the lines alone, before
+/// parsing, and never fewer than the parser would make: every line with a `|` that is a delimiter row starts a
+/// table whose rows run to the next blank line (inside block quotes and list items too).
+fn too_many_table_cells(body: &str, max: usize) -> Option<(Range<usize>, usize)> {
+    let columns = |l: &str| -> Option<usize> {
+        let l = inner(l);
+        if !l.contains('|') {
+            return None;
+        }
+        let l = l.strip_prefix('|').unwrap_or(l);
+        let l = l.strip_suffix('|').unwrap_or(l);
+        let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+        let delimiter = |c: &&str| {
+            let c = c.strip_prefix(':').unwrap_or(c);
+            let c = c.strip_suffix(':').unwrap_or(c);
+            !c.is_empty() && c.bytes().all(|b| b == b'-')
+        };
+        cells.iter().all(delimiter).then_some(cells.len())
+    };
+    let mut total = 0usize;
+    let mut offset = 0;
+    let mut lines = body.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        let start = offset;
+        offset += line.len();
+        let Some(cols) = columns(line) else {
+            continue;
+        };
+        // The header row, then each row up to a blank line.
+        let mut rows = 1usize;
+        while let Some(next) = lines.peek() {
+            if inner(next).is_empty() {
+                break;
+            }
+            offset += next.len();
+            rows += 1;
+            lines.next();
+        }
+        total = total.saturating_add(cols.saturating_mul(rows));
+        if total > max {
+            return Some((start..start + line.trim_end().len(), total));
+        }
+    }
+    None
+}
+
+/// Ids a page can be linked to with `#id`: its headings and any `id="..."` in raw HTML. None for a page with
+/// too many table cells, which is not parsed (it has its own error).
 pub fn anchors(body: &str) -> HashSet<String> {
+    if too_many_table_cells(body, MAX_TABLE_CELLS).is_some() {
+        return HashSet::default();
+    }
     let mut events = parse(body);
     let mut ids: HashSet<String> = assign_heading_ids(&mut events)
         .into_iter()
@@ -308,6 +373,28 @@ pub fn render_with_deps(page: &Page, site: &SiteIndex) -> (Rendered, LinkDeps) {
 
 fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendered {
     let body: &str = &page.body;
+    if let Some((row, cells)) = too_many_table_cells(body, MAX_TABLE_CELLS) {
+        // Not parsed at all: the parser alone would take the memory the limit is there to save.
+        let before = &body[..row.start];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let mut d = Diagnostic::error(
+            &page.src,
+            format!(
+                "tables too large: {cells} cells up to this table (rows × header columns), at most {MAX_TABLE_CELLS} on a page"
+            ),
+        )
+        .at(body, line, col, body[row].chars().count())
+        .with_help(
+            "split the table over several pages, or put the data in a CSV file next to the page and link to it; \
+             rows shorter than the header count in full (they are filled with empty cells)",
+        );
+        d.line = line + page.body_line - 1;
+        return Rendered {
+            diagnostics: vec![d],
+            ..Rendered::default()
+        };
+    }
     let mut events = parse(body);
     let twice = custom_ids_used_twice(&events);
     let headings = assign_heading_ids(&mut events);
@@ -1660,6 +1747,22 @@ mod tests {
             nfc_paths: Default::default(),
             language: Language::En,
         }
+    }
+
+    #[test]
+    fn table_cells_are_counted_before_parsing_as_rows_times_header_columns() {
+        fn over(body: &str, max: usize) -> Option<(&str, usize)> {
+            too_many_table_cells(body, max).map(|(r, n)| (&body[r], n))
+        }
+        let table = "| a | b | c |\n|---|:-:|--:|\n| 1 | 2 | 3 |\nx\n\nafter\n";
+        // Header, two rows (the short one counts in full): 3 × 3.
+        assert_eq!(over(table, 9), None);
+        assert_eq!(over(table, 8), Some(("|---|:-:|--:|", 9)));
+        // Every table of the page counts, in block quotes and list items too.
+        let quoted = format!("> {}\n>\n- {table}", table.replace('\n', "\n> "));
+        assert_eq!(over(&quoted, 17).map(|(_, n)| n), Some(18));
+        // Not tables: a thematic break, a setext heading, a row of dashes with no `|`.
+        assert_eq!(over("a\n---\nb\n\n***\n\n- - -\n", 0), None);
     }
 
     #[test]

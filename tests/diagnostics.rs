@@ -724,6 +724,48 @@ fn an_alias_bomb_in_front_matter_is_named_in_words() {
 }
 
 #[test]
+fn tables_with_too_many_cells_are_an_error_not_gigabytes() {
+    // 200 columns over 300 one-letter lines: 3 KB of Markdown, 60,200 cells once the short rows are filled
+    // with empty cells as GitHub does. Twenty such tables once took 3 GB.
+    let header = format!(
+        "|{}|\n|{}|\n",
+        vec!["h"; 200].join("|"),
+        vec!["-"; 200].join("|")
+    );
+    let body = format!(
+        "---\ntitle: A\n---\nIntro.\n\n{header}{}",
+        "a\n".repeat(300)
+    );
+    let (code, err) = check(&[("content/a.md", body.as_str())]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(
+            "content/a.md:7:1: error: tables too large: 60200 cells up to this table (rows × header columns), at \
+             most 50000 on a page\n 7 | |-|-|-|"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(
+            "  help: split the table over several pages, or put the data in a CSV file next to the page and link \
+             to it; rows shorter than the header count in full (they are filled with empty cells)\n\n1 error, 0 \
+             warnings\n"
+        ),
+        "{err}"
+    );
+    // Under the limit: a table of 10 columns and 4,900 rows is fine.
+    let row = format!("|{}|\n", vec!["a"; 10].join("|"));
+    let body = format!(
+        "---\ntitle: B\n---\n|{}|\n|{}|\n{}",
+        vec!["h"; 10].join("|"),
+        vec!["-"; 10].join("|"),
+        row.repeat(4_900)
+    );
+    let (code, err) = check(&[("content/b.md", body.as_str())]);
+    assert_eq!((code, err.as_str()), (0, "0 errors, 0 warnings\n"));
+}
+
+#[test]
 fn every_bad_front_matter_value_is_reported_in_one_run() {
     let (code, err) = check(&[(
         "playbooks/onboarding/a.md",
