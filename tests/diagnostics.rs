@@ -754,11 +754,11 @@ fn tables_with_too_many_cells_are_an_error_not_gigabytes() {
         "{err}"
     );
     // Under the limit: a table of 10 columns and 4,900 rows is fine.
-    let row = format!("|{}|\n", vec!["a"; 10].join("|"));
+    let row = format!("|{}|\n", ["a"; 10].join("|"));
     let body = format!(
         "---\ntitle: B\n---\n|{}|\n|{}|\n{}",
-        vec!["h"; 10].join("|"),
-        vec!["-"; 10].join("|"),
+        ["h"; 10].join("|"),
+        ["-"; 10].join("|"),
         row.repeat(4_900)
     );
     let (code, err) = check(&[("content/b.md", body.as_str())]);
