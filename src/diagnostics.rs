@@ -6,6 +6,7 @@
 
 use crate::HashMap;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// How bad a diagnostic is. Errors fail the build; warnings are printed and the build goes on.
@@ -110,12 +111,15 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // File names and source lines come from disk: control characters in them (a terminal escape that
+        // clears the screen, a line break) are shown escaped, never sent to the terminal.
+        let path = escape_controls(&self.path);
         match (self.path.is_empty(), self.line) {
             (true, _) => {}
-            (false, 0) => out.push_str(&format!("{}: ", self.path)),
-            (false, _) => out.push_str(&format!("{}:{}:{}: ", self.path, self.line, self.col)),
+            (false, 0) => out.push_str(&format!("{path}: ")),
+            (false, _) => out.push_str(&format!("{path}:{}:{}: ", self.line, self.col)),
         }
-        let _ = writeln!(out, "{label}: {}", self.message);
+        let _ = writeln!(out, "{label}: {}", escape_controls(&self.message));
         if let Some((text, len)) = &self.excerpt {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
@@ -134,7 +138,7 @@ impl Diagnostic {
                     .min(chars.len() - EXCERPT_CHARS);
                 (from, from + EXCERPT_CHARS)
             };
-            let mut text: String = chars[from..to].iter().collect();
+            let mut text: String = chars[from..to].iter().copied().map(escaped).collect();
             let mut lead_cells = 0;
             if from > 0 {
                 text.insert(0, '…');
@@ -148,13 +152,13 @@ impl Diagnostic {
                 + chars[from..at.clamp(from, to)]
                     .iter()
                     .copied()
-                    .map(display_width)
+                    .map(cell_width)
                     .sum::<usize>();
             let under: usize = chars[at.clamp(from, to)..to]
                 .iter()
                 .copied()
                 .take(*len)
-                .map(display_width)
+                .map(cell_width)
                 .sum();
             let _ = writeln!(out, " {num} | {text}");
             let _ = writeln!(
@@ -165,7 +169,7 @@ impl Diagnostic {
             );
         }
         if let Some(help) = &self.help {
-            let _ = writeln!(out, "  help: {help}");
+            let _ = writeln!(out, "  help: {}", escape_controls(help));
         }
         out
     }
@@ -173,6 +177,40 @@ impl Diagnostic {
 
 /// The most characters of a source line an excerpt shows; a longer line is cut around the column.
 const EXCERPT_CHARS: usize = 120;
+
+/// True for characters a terminal acts on instead of showing: C0 and C1 controls (escape, line breaks, the
+/// one-byte CSI) and DEL, and the bidirectional overrides and isolates that reorder what follows them.
+fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `c` as diagnostics show it: itself, or escaped as `\n`, `\r`, `\t` or `\u{1b}` when it is [`is_control`].
+fn escaped(c: char) -> Cow<'static, str> {
+    match c {
+        '\n' => "\\n".into(),
+        '\r' => "\\r".into(),
+        '\t' => "\\t".into(),
+        c if is_control(c) => format!("\\u{{{:x}}}", c as u32).into(),
+        c => String::from(c).into(),
+    }
+}
+
+/// `s` with each [`is_control`] character escaped.
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_control) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(escaped).collect())
+}
+
+/// Terminal cells a character of an excerpt takes, escaped as [`escaped`] shows it.
+fn cell_width(c: char) -> usize {
+    if is_control(c) {
+        escaped(c).chars().count()
+    } else {
+        display_width(c)
+    }
+}
 
 /// Terminal cells a character takes: 2 for East Asian wide characters, 1 otherwise (good enough for carets).
 fn display_width(c: char) -> usize {

@@ -46,6 +46,10 @@ pub struct Sources {
     pub docs: Vec<SourceDoc>,
     /// Every other file under the content folders (images, downloads), relative to the root.
     pub files: BTreeSet<String>,
+    /// Files that are there but could not be read: Markdown files (not UTF-8, front matter not closed) and
+    /// `shirube.yaml`. Each has its own error; links and `requires` that point at one, and the config's
+    /// absence, are not reported again.
+    pub unreadable: BTreeSet<String>,
     /// The proof manifest: `manifest.yaml` and every `manifest/*.yaml`, in path order.
     pub manifests: Vec<crate::load::ManifestFile>,
 }
@@ -162,8 +166,10 @@ pub struct Changed {
 /// those in `reuse.force`). The result is the same as [`load`]'s.
 pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, Changed) {
     let mut diags = Vec::new();
+    let mut unreadable = BTreeSet::new();
     let config_text = read_config(root).unwrap_or_else(|d| {
         diags.push(d);
+        unreadable.insert(CONFIG_FILE.to_string());
         None
     });
     let mut md = Vec::new();
@@ -262,6 +268,7 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
             }
             DocRead::Failed(d) => {
                 reuse.stamps.remove(&path);
+                unreadable.insert(path.clone());
                 changed.docs.insert(path);
                 diags.push(d);
             }
@@ -282,6 +289,7 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
             config_text,
             docs,
             files,
+            unreadable,
             manifests,
         },
         diags,
@@ -291,11 +299,101 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
 
 /// The text of `shirube.yaml`, `None` when there is none.
 pub fn read_config(root: &Path) -> Result<Option<String>, Diagnostic> {
-    match std::fs::read_to_string(root.join(CONFIG_FILE)) {
-        Ok(t) => Ok(Some(t.trim_start_matches('\u{feff}').to_string())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Diagnostic::error(CONFIG_FILE, format!("cannot read: {e}"))),
+    let bytes = match std::fs::read(root.join(CONFIG_FILE)) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Diagnostic::error(CONFIG_FILE, format!("cannot read: {e}"))),
+    };
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(CONFIG_FILE, e))?;
+    Ok(Some(text.trim_start_matches('\u{feff}').to_string()))
+}
+
+/// The error for a file at `path` that is not UTF-8: where its first bad byte is (the line, and the column in
+/// characters of the valid text before it), and the encoding it looks like.
+fn not_utf8(path: &str, e: std::string::FromUtf8Error) -> Diagnostic {
+    let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+    let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = std::str::from_utf8(&valid[line_start..]).map_or(1, |s| s.chars().count() + 1);
+    Diagnostic::error(
+        path,
+        format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+    )
+    .at_line(line, col)
+    .with_help(match guess_encoding(e.as_bytes()) {
+        Some(enc) => format!("it looks like {enc}; save the file as UTF-8"),
+        None => "the rest is UTF-8: retype the text at this place and save the file as UTF-8"
+            .to_string(),
+    })
+}
+
+/// The encoding text that is not UTF-8 most likely is: UTF-16 (a byte order mark, or many zero bytes),
+/// Shift_JIS (the usual one for Japanese files saved on Windows), EUC-JP, else a Western single-byte one.
+/// `None` when it is mostly UTF-8 (more valid non-ASCII characters than broken ones): a damaged UTF-8 file.
+fn guess_encoding(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xff, 0xfe])
+        || bytes.starts_with(&[0xfe, 0xff])
+        || bytes.iter().filter(|&&b| b == 0).count() * 4 > bytes.len()
+    {
+        return Some("UTF-16");
     }
+    let (mut good, mut bad) = (0usize, 0usize);
+    for c in String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|c| !c.is_ascii())
+    {
+        if c == char::REPLACEMENT_CHARACTER {
+            bad += 1;
+        } else {
+            good += 1;
+        }
+    }
+    if good > bad {
+        return None;
+    }
+    // Each byte sequence valid in the encoding; a Shift_JIS lead byte below 0xa0 (kana and most kanji) cannot
+    // start an EUC-JP character, so it tells the two apart.
+    let mut sjis = true;
+    let mut sjis_low_lead = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 || (0xa1..=0xdf).contains(&b) {
+            i += 1;
+        } else if (0x81..=0x9f).contains(&b) || (0xe0..=0xfc).contains(&b) {
+            match bytes.get(i + 1) {
+                Some(0x40..=0x7e | 0x80..=0xfc) => {
+                    sjis_low_lead |= b < 0xa0;
+                    i += 2;
+                }
+                _ => {
+                    sjis = false;
+                    break;
+                }
+            }
+        } else {
+            sjis = false;
+            break;
+        }
+    }
+    let mut euc = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1)) {
+            (0..=0x7f, _) => i += 1,
+            (0x8e, Some(0xa1..=0xdf)) | (0xa1..=0xfe, Some(0xa1..=0xfe)) => i += 2,
+            _ => {
+                euc = false;
+                break;
+            }
+        }
+    }
+    Some(match (sjis, sjis_low_lead, euc) {
+        (true, true, _) => "Shift_JIS",
+        (_, _, true) => "EUC-JP",
+        (true, false, false) => "Shift_JIS",
+        _ => "Windows-1252 (Latin-1)",
+    })
 }
 
 /// The manifest files, as [`load`] reads them, or the problems reading them.
@@ -374,19 +472,7 @@ fn read_doc_stamped(root: &Path, path: &str) -> Result<(SourceDoc, Option<Stamp>
     let mut bytes = Vec::with_capacity(meta.as_ref().map_or(0, |m| m.len() as usize));
     file.read_to_end(&mut bytes).map_err(cannot)?;
     let stamp = meta.map(|m| Stamp::of(&m));
-    let text = String::from_utf8(bytes).map_err(|e| {
-        // Where the first bad byte is: the line, and the column in characters of the valid text before it.
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = std::str::from_utf8(&valid[line_start..]).map_or(1, |s| s.chars().count() + 1);
-        Diagnostic::error(
-            path,
-            format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-        )
-        .at_line(line, col)
-        .with_help("save the file as UTF-8")
-    })?;
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(path, e))?;
     Ok((split(path, text)?, stamp))
 }
 
@@ -468,6 +554,24 @@ mod tests {
         let d = split("a.md", "# Just text\n".into()).unwrap();
         assert!(d.front.is_none());
         assert!(split("a.md", "---\ntitle: A\n".into()).is_err());
+    }
+
+    #[test]
+    fn the_encoding_of_text_that_is_not_utf8_is_guessed() {
+        // 日本語のガイド in Shift_JIS and EUC-JP; "Café" in Latin-1; UTF-8 Japanese with one byte cut out.
+        let sjis = b"title: \x93\xfa\x96\x7b\x8c\xea\x82\xcc\x83\x4b\x83\x43\x83\x68\n";
+        let euc = b"title: \xc6\xfc\xcb\xdc\xb8\xec\xa4\xce\xa5\xac\xa5\xa4\xa5\xc9\n";
+        let mut damaged = "title: 日本語のガイド\n".as_bytes().to_vec();
+        damaged.remove(8);
+        for (bytes, expected) in [
+            (&sjis[..], Some("Shift_JIS")),
+            (&euc[..], Some("EUC-JP")),
+            (&b"title: Caf\xe9\n"[..], Some("Windows-1252 (Latin-1)")),
+            (&b"\xff\xfet\x00i\x00"[..], Some("UTF-16")),
+            (&damaged[..], None),
+        ] {
+            assert_eq!(guess_encoding(bytes), expected, "{bytes:x?}");
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ use pulldown_cmark::{
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
+use unicode_normalization::UnicodeNormalization;
 
 /// Markdown extensions shirube turns on: tables, task lists, strikethrough, footnotes, `{#id}` heading
 /// attributes and GitHub's `> [!NOTE]` admonitions.
@@ -44,8 +45,73 @@ fn parse(body: &str) -> Events<'_> {
     events
 }
 
-/// Ids a page can be linked to with `#id`: its headings and any `id="..."` in raw HTML.
+/// The most table cells a page may hold: rows times the header's columns, over all its tables.
+///
+/// Each cell is about three parser events of about 100 bytes, held twice while the page is rendered, so a
+/// table costs some 700 bytes a cell: a 4.4 MB table of short cells took 1.4 GB. Rows shorter than the header
+/// are filled with empty cells (as GitHub does), so a header of 200 columns over 1,300 one-letter lines is
+/// 260,000 cells from 3 KB, and twenty such tables (68 KB) took 3 GB. 50,000 cells (70 MB at most) is far
+/// more than a page can show.
+pub const MAX_TABLE_CELLS: usize = 50_000;
+
+/// A line without its indent and block-quote markers.
+fn inner(line: &str) -> &str {
+    line.trim_start_matches([' ', '\t', '>']).trim_end()
+}
+
+/// Where the tables of `body` first hold more than `max` cells, counted as [`MAX_TABLE_CELLS`] says: the byte
+/// range of that table's delimiter row (`|---|---|`), and the count so far. Found from the lines alone, before
+/// parsing, and never fewer than the parser would make: every line with a `|` that is a delimiter row starts a
+/// table whose rows run to the next blank line (inside block quotes and list items too).
+fn too_many_table_cells(body: &str, max: usize) -> Option<(Range<usize>, usize)> {
+    let columns = |l: &str| -> Option<usize> {
+        let l = inner(l);
+        if !l.contains('|') {
+            return None;
+        }
+        let l = l.strip_prefix('|').unwrap_or(l);
+        let l = l.strip_suffix('|').unwrap_or(l);
+        let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+        let delimiter = |c: &&str| {
+            let c = c.strip_prefix(':').unwrap_or(c);
+            let c = c.strip_suffix(':').unwrap_or(c);
+            !c.is_empty() && c.bytes().all(|b| b == b'-')
+        };
+        cells.iter().all(delimiter).then_some(cells.len())
+    };
+    let mut total = 0usize;
+    let mut offset = 0;
+    let mut lines = body.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        let start = offset;
+        offset += line.len();
+        let Some(cols) = columns(line) else {
+            continue;
+        };
+        // The header row, then each row up to a blank line.
+        let mut rows = 1usize;
+        while let Some(next) = lines.peek() {
+            if inner(next).is_empty() {
+                break;
+            }
+            offset += next.len();
+            rows += 1;
+            lines.next();
+        }
+        total = total.saturating_add(cols.saturating_mul(rows));
+        if total > max {
+            return Some((start..start + line.trim_end().len(), total));
+        }
+    }
+    None
+}
+
+/// Ids a page can be linked to with `#id`: its headings and any `id="..."` in raw HTML. None for a page with
+/// too many table cells, which is not parsed (it has its own error).
 pub fn anchors(body: &str) -> HashSet<String> {
+    if too_many_table_cells(body, MAX_TABLE_CELLS).is_some() {
+        return HashSet::default();
+    }
     let mut events = parse(body);
     let mut ids: HashSet<String> = assign_heading_ids(&mut events)
         .into_iter()
@@ -104,6 +170,9 @@ pub struct SiteIndex {
     pub pages: HashMap<String, Target>,
     /// Non-Markdown files under the content folders, by source path.
     pub files: BTreeSet<String>,
+    /// Markdown files that could not be read ([`crate::load::Sources::unreadable`]): a link to one is not
+    /// reported, as the file has its own error.
+    pub unreadable: BTreeSet<String>,
     /// URLs (relative to the base path) of pages shirube generates and files under `static/`.
     pub other_urls: HashSet<String>,
     /// Language for admonition titles.
@@ -114,9 +183,40 @@ pub struct SiteIndex {
     /// The did-you-mean of each broken link target seen (after a folder rename, thousands of links point at
     /// the same missing pages); reset with `page_urls`.
     pub suggestions: PathSuggestions,
+    /// Each page and file path that is not ASCII, by its NFC form (see [`SiteIndex::on_disk`]); made on first
+    /// use, reset with `page_urls`.
+    pub nfc_paths: OnceLock<HashMap<String, String>>,
 }
 
 impl SiteIndex {
+    /// The page or file path `path` names, as it is on disk. A name can be written with composed characters
+    /// (NFC: `é` as one character, as most editors and keyboards write it) or decomposed ones (NFD: `e` and a
+    /// combining accent, as macOS names files): a link in one form finds a file named in the other.
+    fn on_disk(&self, path: String, deps: &mut LinkDeps) -> String {
+        if path.is_ascii() || self.pages.contains_key(&path) || self.files.contains(&path) {
+            return path;
+        }
+        let found = self
+            .nfc_paths
+            .get_or_init(|| {
+                self.pages
+                    .keys()
+                    .chain(self.files.iter())
+                    .filter(|p| !p.is_ascii())
+                    .map(|p| (p.nfc().collect(), p.clone()))
+                    .collect()
+            })
+            .get(&path.nfc().collect::<String>());
+        match found {
+            Some(real) => {
+                deps.pages.insert(real.clone());
+                deps.files.insert(real.clone());
+                real.clone()
+            }
+            None => path,
+        }
+    }
+
     /// The page or file whose source path is closest to `target`, if one is close (see [`crate::diagnostics::did_you_mean_path`]).
     fn suggestion(&self, target: &str) -> Option<String> {
         self.suggestions.get(target, || {
@@ -275,7 +375,30 @@ pub fn render_with_deps(page: &Page, site: &SiteIndex) -> (Rendered, LinkDeps) {
 
 fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendered {
     let body: &str = &page.body;
+    if let Some((row, cells)) = too_many_table_cells(body, MAX_TABLE_CELLS) {
+        // Not parsed at all: the parser alone would take the memory the limit is there to save.
+        let before = &body[..row.start];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let mut d = Diagnostic::error(
+            &page.src,
+            format!(
+                "tables too large: {cells} cells up to this table (rows × header columns), at most {MAX_TABLE_CELLS} on a page"
+            ),
+        )
+        .at(body, line, col, body[row].chars().count())
+        .with_help(
+            "split the table over several pages, or put the data in a CSV file next to the page and link to it; \
+             rows shorter than the header count in full (they are filled with empty cells)",
+        );
+        d.line = line + page.body_line - 1;
+        return Rendered {
+            diagnostics: vec![d],
+            ..Rendered::default()
+        };
+    }
     let mut events = parse(body);
+    let twice = custom_ids_used_twice(&events);
     let headings = assign_heading_ids(&mut events);
     let steps = if page.kind == Kind::Playbook {
         mark_steps(&mut events)
@@ -328,8 +451,23 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
         d.help = help;
         d
     };
+    for (id, first, again) in twice {
+        let needle = format!("#{id}");
+        let (first_line, _) = locate(&first, &needle);
+        out.diagnostics.push(
+            diag(
+                &again,
+                &needle,
+                true,
+                format!("heading id \"{id}\" is used twice on this page (first on line {first_line})"),
+            )
+            .with_help("give each heading its own `{#id}`: a link to this id would only ever reach the first"),
+        );
+    }
 
     let mut drop_link_end = 0usize;
+    // Per image being read (an image's alt text may hold another): whether its start was written.
+    let mut kept_images: Vec<bool> = Vec::new();
     let mut in_html_comment = false;
     let mut in_code_block = false;
     let mut in_paragraph = false;
@@ -337,6 +475,12 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
     let mut rewritten: Events = Vec::with_capacity(events.len() + 8);
     for (event, range) in events {
         match event {
+            Event::Start(Tag::Link { dest_url, .. }) if script_scheme(&dest_url).is_some() => {
+                let (msg, help) = script_url_warning(&dest_url, "link");
+                out.diagnostics
+                    .push(diag(&range, &dest_url, false, msg).with_help(help));
+                drop_link_end += 1;
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -386,6 +530,18 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 }
             },
             Event::End(TagEnd::Link) if drop_link_end > 0 => drop_link_end -= 1,
+            Event::Start(Tag::Image { dest_url, .. }) if script_scheme(&dest_url).is_some() => {
+                let (msg, help) = script_url_warning(&dest_url, "image");
+                out.diagnostics
+                    .push(diag(&range, &dest_url, false, msg).with_help(help));
+                // Its alt text stays, as plain text.
+                kept_images.push(false);
+            }
+            Event::End(TagEnd::Image) => {
+                if kept_images.pop().unwrap_or(true) {
+                    rewritten.push((Event::End(TagEnd::Image), range));
+                }
+            }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
@@ -403,6 +559,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                     }
                     Resolved::Keep | Resolved::Unpublished(_) => dest_url,
                 };
+                kept_images.push(true);
                 rewritten.push((
                     Event::Start(Tag::Image {
                         link_type,
@@ -684,9 +841,14 @@ fn resolve(
     ];
     deps.pages.extend(candidates.iter().cloned());
     deps.files.insert(target.clone());
-    let target_page = candidates
-        .into_iter()
-        .find_map(|c| site.pages.get(&c).map(|t| (c, t)));
+    if candidates.iter().any(|c| site.unreadable.contains(c)) {
+        return Resolved::Keep;
+    }
+    let target_page = candidates.into_iter().find_map(|c| {
+        let c = site.on_disk(c, deps);
+        site.pages.get(&c).map(|t| (c, t))
+    });
+    let target = site.on_disk(target, deps);
     if let Some((src, t)) = target_page {
         if image {
             return Resolved::Broken(format!("image \"{dest}\" is a page, not an image"), None);
@@ -865,6 +1027,36 @@ fn relative_from(dir: &str, target: &str) -> String {
     parts.join("/")
 }
 
+/// The scheme of a URL that runs script or carries a document of its own when followed (`javascript:`,
+/// `vbscript:`, `data:`), read as a browser reads it: tabs and line breaks anywhere ignored, leading spaces and
+/// control characters too, letters in any case. Markdown links and images never get such URLs; raw HTML is the
+/// author's own and is left alone.
+fn script_scheme(dest: &str) -> Option<&'static str> {
+    let cleaned: String = dest
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(12)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"]
+        .into_iter()
+        .find(|s| cleaned.starts_with(s))
+}
+
+/// The warning (message, help) for a Markdown link or image (`what`) to `dest`, a [`script_scheme`] URL.
+fn script_url_warning(dest: &str, what: &str) -> (String, String) {
+    let scheme = script_scheme(dest).unwrap_or_default();
+    let msg = format!("{what} to a `{scheme}` URL left out");
+    (
+        msg,
+        format!(
+            "shirube does not write `javascript:`, `vbscript:` or `data:` URLs from Markdown {what}s (the text stays); \
+         put a file next to the page and link to it, or use raw HTML if you mean it"
+        ),
+    )
+}
+
 fn is_external(dest: &str) -> bool {
     if dest.starts_with("//") {
         return true;
@@ -891,6 +1083,24 @@ fn admonition(kind: BlockQuoteKind, lang: Language) -> (&'static str, &'static s
         BlockQuoteKind::Warning => ("warning", if ja { "警告" } else { "Warning" }),
         BlockQuoteKind::Caution => ("caution", if ja { "注意" } else { "Caution" }),
     }
+}
+
+/// Each `{#custom}` heading id written again on the same page: (id, range of the first heading, range of the
+/// heading that repeats it).
+fn custom_ids_used_twice(events: &Events<'_>) -> Vec<(String, Range<usize>, Range<usize>)> {
+    let mut first: HashMap<&str, &Range<usize>> = HashMap::default();
+    let mut twice = Vec::new();
+    for (e, range) in events {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = e {
+            match first.get(id.as_ref()) {
+                Some(at) => twice.push((id.to_string(), (*at).clone(), range.clone())),
+                None => {
+                    first.insert(id, range);
+                }
+            }
+        }
+    }
+    twice
 }
 
 /// Gives every heading an id: its `{#custom}` id, else a slug of its text (Japanese kept as is), made unique on
@@ -1498,11 +1708,29 @@ mod tests {
                 })
                 .collect(),
             files: ["content/assets/a.svg".to_string()].into_iter().collect(),
+            unreadable: Default::default(),
             other_urls: HashSet::default(),
             page_urls: Default::default(),
             suggestions: Default::default(),
+            nfc_paths: Default::default(),
             language: Language::En,
         }
+    }
+
+    #[test]
+    fn table_cells_are_counted_before_parsing_as_rows_times_header_columns() {
+        fn over(body: &str, max: usize) -> Option<(&str, usize)> {
+            too_many_table_cells(body, max).map(|(r, n)| (&body[r], n))
+        }
+        let table = "| a | b | c |\n|---|:-:|--:|\n| 1 | 2 | 3 |\nx\n\nafter\n";
+        // Header, two rows (the short one counts in full): 3 × 3.
+        assert_eq!(over(table, 9), None);
+        assert_eq!(over(table, 8), Some(("|---|:-:|--:|", 9)));
+        // Every table of the page counts, in block quotes and list items too.
+        let quoted = format!("> {}\n>\n- {table}", table.replace('\n', "\n> "));
+        assert_eq!(over(&quoted, 17).map(|(_, n)| n), Some(18));
+        // Not tables: a thematic break, a setext heading, a row of dashes with no `|`.
+        assert_eq!(over("a\n---\nb\n\n***\n\n- - -\n", 0), None);
     }
 
     #[test]

@@ -88,7 +88,12 @@ pub fn format_minutes(m: u32) -> String {
     }
 }
 
-/// Parses `20m`, `20 min`, `1h`, `1h 30m`, `1.5h`, `90`: minutes. `None` when it is none of these.
+/// The longest effort a page may give in `time:`, in minutes (1000 h). More is a typo, and sums of many such
+/// values would not fit a `u32`.
+pub const MAX_MINUTES: u32 = 60_000;
+
+/// Parses `20m`, `20 min`, `1h`, `1h 30m`, `1.5h`, `90`: minutes. `None` when it is none of these. Values too
+/// large for a `u32` come back as `u32::MAX`, above [`MAX_MINUTES`].
 pub fn parse_minutes(s: &str) -> Option<u32> {
     let s = s.trim().to_lowercase();
     if let Ok(n) = s.parse::<u32>() {

@@ -1277,7 +1277,7 @@ impl<'a> Renderer<'a> {
             .kickoff
             .iter()
             .filter_map(|&i| self.built[i].page.minutes)
-            .sum();
+            .fold(0, u32::saturating_add);
         let mut by_tier = serde_json::Map::new();
         for (t, tier) in self.site.tiers.iter().enumerate() {
             let pages: Vec<&Page> = self
@@ -1286,7 +1286,10 @@ impl<'a> Renderer<'a> {
                 .map(|&i| self.built[i].page)
                 .filter(|p| p.tiers.contains(&t))
                 .collect();
-            let minutes: u32 = pages.iter().filter_map(|p| p.minutes).sum();
+            let minutes: u32 = pages
+                .iter()
+                .filter_map(|p| p.minutes)
+                .fold(0, u32::saturating_add);
             by_tier.insert(
                 tier.id.clone(),
                 serde_json::json!({

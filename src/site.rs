@@ -346,6 +346,10 @@ fn public_manifest(
 
 fn load_config(sources: &Sources, opts: &Options, diags: &mut Diagnostics) -> Option<Config> {
     let Some(text) = &sources.config_text else {
+        // There, but not readable: its own error says why.
+        if sources.unreadable.contains(CONFIG_FILE) {
+            return None;
+        }
         diags.push(
             Diagnostic::error(CONFIG_FILE, format!("no {CONFIG_FILE} in {}", opts.root.display())).with_help(
                 "run shirube in the folder of your site, pass `--root DIR`, or create a site with `shirube init`",

@@ -7,7 +7,7 @@
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Lines, PathSuggestions, did_you_mean};
 use crate::load::{SourceDoc, Sources};
-use crate::model::{Kind, Page, parse_minutes};
+use crate::model::{Kind, MAX_MINUTES, Page, parse_minutes};
 use crate::routes::{
     FAQ_URL, HOME_URL, KICKOFF_URL, SEARCH_URL, default_kind, is_intro_path, phase_url, tier_url,
     url_for,
@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+use unicode_normalization::UnicodeNormalization;
 
 mod quick;
 use crate::HashMap;
@@ -66,6 +67,7 @@ pub fn check_site(pages: &[Page], sources: &Sources, config: &Config) -> Vec<Dia
     check_urls(pages, sources, config, &mut diags);
     check_requires(pages, sources, &mut diags);
     check_kickoff_cycles(pages, sources, &mut diags);
+    check_require_cycles(pages, sources, &mut diags);
     diags
 }
 
@@ -477,6 +479,21 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         None => None,
         Some(t) => {
             match parse_minutes(&t.value.0) {
+                Some(m) if m > MAX_MINUTES => {
+                    diags.push(
+                        error_at(
+                            t.position(at),
+                            t.value.0.chars().count(),
+                            format!(
+                                "time \"{}\" is more than {}",
+                                t.value.0,
+                                crate::model::format_minutes(MAX_MINUTES)
+                            ),
+                        )
+                        .with_help("give the effort of this one task, in minutes or hours, for example `20m` or `2h`"),
+                    );
+                    None
+                }
                 Some(m) => Some(m),
                 None => {
                     diags.push(
@@ -685,7 +702,19 @@ pub fn resolve_require<'a>(
     }
     let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let joined = crate::routes::join_path(dir, req)?;
-    pages.get(joined.as_str()).copied()
+    if let Some(p) = pages.get(joined.as_str()) {
+        return Some(p);
+    }
+    // The same name with its accents composed or decomposed (NFC or NFD): a page named on macOS, a path
+    // typed elsewhere. Only names that are not ASCII get here, and only when they name no page as written.
+    if req.is_ascii() {
+        return None;
+    }
+    let want: Vec<String> = [req, joined.as_str()].map(|p| p.nfc().collect()).into();
+    pages
+        .iter()
+        .find(|(src, _)| !src.is_ascii() && want.contains(&src.nfc().collect::<String>()))
+        .map(|(_, p)| *p)
 }
 
 fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
@@ -705,8 +734,13 @@ fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>
                     .map(|d| (d.path.as_str(), d.text.as_str()))
                     .collect()
             });
-            // A file that exists but failed validation already has its own error; do not pile on.
-            if texts.contains_key(req.as_str()) {
+            // A file that exists but failed validation, or could not be read, already has its own error; do
+            // not pile on.
+            let dir = page.src.rsplit_once('/').map_or("", |(d, _)| d);
+            let unreadable = sources.unreadable.contains(req.as_str())
+                || crate::routes::join_path(dir, req)
+                    .is_some_and(|p| sources.unreadable.contains(&p));
+            if texts.contains_key(req.as_str()) || unreadable {
                 continue;
             }
             let text = texts.get(page.src.as_str()).copied().unwrap_or("");
@@ -735,15 +769,56 @@ type Visit = (usize, Vec<(usize, usize)>, usize);
 /// page, published or not: a cycle through a page that is not proven yet would otherwise surface only in a
 /// preview, or in the build after that page's proof.
 fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
-    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
     let on_path = |p: &Page| p.before_kickoff && p.kind == Kind::Playbook;
+    // A page that requires itself is named as such by `check_require_cycles`.
+    for cycle in require_cycles(pages, on_path)
+        .into_iter()
+        .filter(|c| c.len() > 1)
+    {
+        diags.push(cycle_error(
+            pages,
+            sources,
+            &cycle,
+            "before_kickoff playbooks require each other in a cycle",
+            "remove one of these `requires` entries so the kickoff path has an order",
+        ));
+    }
+}
+
+/// `requires` of any page must have an order too: a page that requires itself, or pages that require each
+/// other, would each tell the reader to complete the other first. Cycles made only of kickoff playbooks are
+/// left to [`check_kickoff_cycles`], which names them as such.
+fn check_require_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let on_path = |p: &Page| p.before_kickoff && p.kind == Kind::Playbook;
+    for cycle in require_cycles(pages, |_| true) {
+        if let [(p, entry)] = cycle[..] {
+            let page = &pages[p];
+            let d = Diagnostic::error(&page.src, format!("{} requires itself", page.src))
+                .with_help("remove this `requires` entry: a page cannot be its own prerequisite");
+            diags.push(locate_entry(d, page, entry, sources));
+        } else if !cycle.iter().all(|&(p, _)| on_path(&pages[p])) {
+            diags.push(cycle_error(
+                pages,
+                sources,
+                &cycle,
+                "pages require each other in a cycle",
+                "remove one of these `requires` entries: each page would ask the reader to complete the other first",
+            ));
+        }
+    }
+}
+
+/// The cycles of `requires` among the pages `on_path` keeps, each as (page, index of the `requires` entry that
+/// leads on), one per set of pages. Every page that is in a cycle is in at least one of them.
+fn require_cycles(pages: &[Page], on_path: impl Fn(&Page) -> bool) -> Vec<Vec<(usize, usize)>> {
+    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
     let index: HashMap<&str, usize> = pages
         .iter()
         .enumerate()
         .filter(|(_, p)| on_path(p))
         .map(|(i, p)| (p.src.as_str(), i))
         .collect();
-    // Each kickoff playbook's prerequisites on the path: (page, index of its `requires` entry).
+    // Each page's prerequisites on the path: (page, index of its `requires` entry).
     let edges = |i: usize| -> Vec<(usize, usize)> {
         let page = &pages[i];
         page.requires
@@ -758,6 +833,7 @@ fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagn
     // Depth-first, without recursion: 0 unseen, 1 on the current path, 2 done.
     let mut state = vec![0u8; pages.len()];
     let mut seen_cycles: crate::HashSet<Vec<usize>> = crate::HashSet::default();
+    let mut cycles = Vec::new();
     for start in (0..pages.len()).filter(|&i| on_path(&pages[i])) {
         if state[start] != 0 {
             continue;
@@ -788,37 +864,42 @@ fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagn
                     let mut key: Vec<usize> = cycle.iter().map(|(p, _)| *p).collect();
                     key.sort_unstable();
                     if seen_cycles.insert(key) {
-                        diags.push(cycle_error(pages, sources, &cycle));
+                        cycles.push(cycle);
                     }
                 }
                 _ => {}
             }
         }
     }
+    cycles
 }
 
-/// The error for a cycle of kickoff playbooks: (page, index of the `requires` entry that leads on), at the
-/// first page's entry.
-fn cycle_error(pages: &[Page], sources: &Sources, cycle: &[(usize, usize)]) -> Diagnostic {
+/// The error for a cycle of pages: (page, index of the `requires` entry that leads on), at the first page's
+/// entry. `cycle` is not empty.
+fn cycle_error(
+    pages: &[Page],
+    sources: &Sources,
+    cycle: &[(usize, usize)],
+    what: &str,
+    help: &str,
+) -> Diagnostic {
     let mut names: Vec<&str> = cycle.iter().map(|&(p, _)| pages[p].src.as_str()).collect();
     names.push(names[0]);
     let (first, entry) = cycle[0];
     let page = &pages[first];
-    let mut d = Diagnostic::error(
-        &page.src,
-        format!(
-            "before_kickoff playbooks require each other in a cycle: {}",
-            names.join(" → ")
-        ),
-    )
-    .with_help("remove one of these `requires` entries so the kickoff path has an order");
-    if let (Some((req, line, col)), Some(doc)) = (
+    let d = Diagnostic::error(&page.src, format!("{what}: {}", names.join(" → "))).with_help(help);
+    locate_entry(d, page, entry, sources)
+}
+
+/// Points `d` at `page`'s `requires` entry number `entry`.
+fn locate_entry(d: Diagnostic, page: &Page, entry: usize, sources: &Sources) -> Diagnostic {
+    match (
         page.requires.get(entry),
         sources.docs.iter().find(|d| d.path == page.src),
     ) {
-        d = d.at(&doc.text, *line, *col, req.chars().count());
+        (Some((req, line, col)), Some(doc)) => d.at(&doc.text, *line, *col, req.chars().count()),
+        _ => d,
     }
-    d
 }
 
 #[cfg(test)]

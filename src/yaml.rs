@@ -176,7 +176,18 @@ pub fn to_diagnostic(e: &serde_saphyr::Error, at: Embedded<'_>) -> Diagnostic {
         .map(|l| (l.line() as usize, l.column() as usize))
         .unwrap_or((1, 1));
     let line = if line == 0 { 1 } else { line };
-    let (message, help, len) = explain(&raw);
+    let (message, help, len) = match budget_breach(e) {
+        Some(breach) => (
+            format!("YAML too large to read: {}", breach_words(breach)),
+            Some(
+                "an alias (`*name`) repeats the whole value its anchor (`&name`) names, and aliases of values \
+                 that hold aliases multiply: write the values out, or use fewer aliases"
+                    .to_string(),
+            ),
+            1,
+        ),
+        None => explain(&raw),
+    };
     // A value of the wrong type is underlined whole (`weight: ten`), not by its first character.
     let len = if len == 1 && raw.starts_with("invalid ") {
         value_len(at.file, line + at.line_offset, col.max(1))
@@ -188,6 +199,59 @@ pub fn to_diagnostic(e: &serde_saphyr::Error, at: Embedded<'_>) -> Diagnostic {
         Some(h) => d.with_help(h),
         None => d,
     }
+}
+
+/// The limit of the YAML parser's budget that `e` broke, if that is what it is: a document that grows too
+/// large as it is read (an alias bomb, mostly).
+fn budget_breach(mut e: &serde_saphyr::Error) -> Option<&serde_saphyr::budget::BudgetBreach> {
+    use serde_saphyr::Error;
+    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = e {
+        e = error;
+    }
+    match e {
+        Error::Budget { breach, .. } => Some(breach),
+        _ => None,
+    }
+}
+
+/// What went over the budget, in words: "more than 250,000 values".
+fn breach_words(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    // The breach holds the count when it was found: one over the limit.
+    let over = |n: usize| thousands(n.saturating_sub(1));
+    match breach {
+        B::Nodes { nodes } => format!("it grows to more than {} values here", over(*nodes)),
+        B::Events { events } => format!("it grows to more than {} parts here", over(*events)),
+        B::Aliases { aliases } => format!("more than {} aliases (`*name`)", over(*aliases)),
+        B::Anchors { anchors } => format!("more than {} anchors (`&name`)", over(*anchors)),
+        B::Depth { depth } => format!("lists and mappings nested more than {} deep", over(*depth)),
+        B::Documents { documents } => format!("more than {} documents", over(*documents)),
+        B::ScalarBytes { total_scalar_bytes } => {
+            format!(
+                "its values add up to more than {} bytes",
+                over(*total_scalar_bytes)
+            )
+        }
+        B::AliasAnchorRatio { aliases, anchors } => format!(
+            "{} aliases (`*name`) for {} anchors (`&name`)",
+            thousands(*aliases),
+            thousands(*anchors)
+        ),
+        _ => "it grows too large as it is read".to_string(),
+    }
+}
+
+/// `n` with commas between thousands: `250,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The length in characters of the plain scalar at 1-based `line` and `col` of `file`: up to a comment or the
@@ -270,6 +334,13 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
             1,
         );
     }
+    if raw.starts_with("recursion limit exceeded") {
+        return (
+            "YAML nested too deeply: too many lists and mappings inside each other".into(),
+            Some("[ and { each open a list or mapping: close them, or quote a value that starts with them".into()),
+            1,
+        );
+    }
     // Syntax errors: keep the parser's words, add how to fix the usual causes.
     let help = if raw.starts_with("unclosed quote") {
         Some("close the quote at the end of the value, or remove the opening one")
@@ -279,10 +350,34 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
         )
     } else if raw.contains("found a tab") || raw.contains("tabs") {
         Some("indent with spaces; YAML does not allow tabs")
-    } else if raw.starts_with("illegal placement of ':'") || raw.starts_with("unclosed bracket") {
+    } else if raw.starts_with("illegal placement of ':'")
+        || raw.starts_with("unclosed bracket")
+        || raw.starts_with("misplaced bracket")
+        || raw.starts_with("mismatched bracket")
+    {
         Some(
             "a value starting with [ or { is a list or mapping in YAML: close the bracket, or quote the value",
         )
+    } else if raw.starts_with("simple key expected") {
+        Some(
+            "write each line as `key: value`; a value that goes on below its key is indented under it",
+        )
+    } else if raw.contains("did not find expected key") {
+        Some(
+            "line up each key with the keys above it, and indent list items (`- `) under their key",
+        )
+    } else if raw.starts_with("unexpected character") {
+        Some("a value cannot start with @ or ` in YAML: put it in quotes")
+    } else if raw.contains("unknown escape character") {
+        Some(
+            "in double quotes a backslash starts an escape: write \\\\ for a backslash, or use single quotes",
+        )
+    } else if raw.starts_with("invalid trailing content after") {
+        Some("a quoted value ends at its closing quote: quote the whole value, or none of it")
+    } else if raw.starts_with("alias references unknown anchor") {
+        Some("a value starting with * is an alias in YAML: put it in quotes")
+    } else if raw.contains("while scanning a block scalar") {
+        Some("after | or > the text starts on the next line, indented; or put the value in quotes")
     } else {
         None
     };
@@ -374,6 +469,107 @@ mod tests {
         // After a syntax error, nothing else.
         let got = each("title: \"a\nweight: ten\n");
         assert_eq!(got.len(), 1, "{got:?}");
+    }
+
+    #[test]
+    fn syntax_errors_say_how_to_fix_them() {
+        let deep = format!("title: {}\n", "[".repeat(5000));
+        // (front matter, its error's headline, the start of its help)
+        let cases = [
+            (
+                "title: \"a\n",
+                "a.md:1:8: error: unclosed quote",
+                "close the quote",
+            ),
+            (
+                "title: |\nx\n",
+                "a.md:2:1: error: simple key expected",
+                "write each line as",
+            ),
+            (
+                "title: a\n- b\n",
+                "a.md:2:3: error: while parsing a block mapping, did not find expected key",
+                "line up each key",
+            ),
+            (
+                "title: a\n#c\n  b: c\n",
+                "a.md:3:3: error: while parsing a block mapping, did not find expected key",
+                "line up each key",
+            ),
+            (
+                "title: @a\n",
+                "a.md:1:8: error: unexpected character",
+                "a value cannot start with @",
+            ),
+            (
+                "title: \"\\q\"\n",
+                "a.md:1:8: error: while parsing a quoted scalar, found unknown escape",
+                "in double quotes a backslash",
+            ),
+            (
+                "title: [a]]\n",
+                "a.md:1:11: error: misplaced bracket",
+                "a value starting with [ or {",
+            ),
+            (
+                "title: [a, b}\n",
+                "a.md:1:8: error: mismatched bracket",
+                "a value starting with [ or {",
+            ),
+            (
+                "title: 'a'b\n",
+                "a.md:1:11: error: invalid trailing content after single-quoted scalar",
+                "a quoted value ends",
+            ),
+            (
+                "title: *x\n",
+                "a.md:1:8: error: alias references unknown anchor",
+                "a value starting with * is an alias",
+            ),
+            (
+                "title: >x\n",
+                "a.md:1:8: error: while scanning a block scalar",
+                "after | or > the text",
+            ),
+            (deep.as_str(), "a.md:1:", "[ and { each open"),
+        ];
+        for (src, head, help) in cases {
+            let at = Embedded {
+                path: "a.md",
+                file: src,
+                line_offset: 0,
+            };
+            let got = parse::<serde::de::IgnoredAny>(src, at)
+                .unwrap_err()
+                .render();
+            assert!(got.starts_with(head), "{src}: {got}");
+            assert!(got.contains(&format!("\n  help: {help}")), "{src}: {got}");
+        }
+    }
+
+    #[test]
+    fn an_alias_bomb_is_stopped_and_said_in_words() {
+        let mut src = "title: a\nweight: 1\nb0: &b0 [x, x, x, x, x, x, x, x, x, x]\n".to_string();
+        for i in 1..7 {
+            let refs = vec![format!("*b{}", i - 1); 10].join(", ");
+            src.push_str(&format!("b{i}: &b{i} [{refs}]\n"));
+        }
+        let at = Embedded {
+            path: "a.md",
+            file: &src,
+            line_offset: 0,
+        };
+        let got = parse::<serde::de::IgnoredAny>(&src, at)
+            .unwrap_err()
+            .render();
+        assert_eq!(
+            got.lines().next(),
+            Some(
+                "a.md:8:15: error: YAML too large to read: it grows to more than 250,000 values here"
+            )
+        );
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
     }
 
     #[test]

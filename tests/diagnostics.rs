@@ -316,6 +316,122 @@ fn kickoff_cycle_is_named() {
 }
 
 #[test]
+fn a_page_that_requires_itself_or_a_cycle_of_any_pages_is_an_error() {
+    let (code, err) = check(&[
+        (
+            "playbooks/onboarding/a.md",
+            "---\ntitle: A\nphase: onboarding\nrequires: [a.md]\n---\n",
+        ),
+        (
+            "playbooks/onboarding/b.md",
+            "---\ntitle: B\nphase: onboarding\nrequires: [c.md]\n---\n",
+        ),
+        (
+            "playbooks/onboarding/c.md",
+            "---\ntitle: C\nphase: onboarding\nbefore_kickoff: true\nrequires: [b.md]\n---\n",
+        ),
+        // A kickoff playbook that requires itself is named once, as requiring itself.
+        (
+            "playbooks/onboarding/d.md",
+            "---\ntitle: D\nphase: onboarding\nbefore_kickoff: true\nrequires:\n  - playbooks/onboarding/d.md\n---\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md:4:12: error: playbooks/onboarding/a.md requires itself\n 4 | requires: [a.md]\n   |            ^^^^\n  help: remove this `requires` entry: a page cannot be its own prerequisite\n\n\
+         playbooks/onboarding/b.md:4:12: error: pages require each other in a cycle: playbooks/onboarding/b.md → playbooks/onboarding/c.md → playbooks/onboarding/b.md\n 4 | requires: [c.md]\n   |            ^^^^\n  help: remove one of these `requires` entries: each page would ask the reader to complete the other first\n\n\
+         playbooks/onboarding/d.md:6:5: error: playbooks/onboarding/d.md requires itself\n 6 |   - playbooks/onboarding/d.md\n   |     ^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: remove this `requires` entry: a page cannot be its own prerequisite\n\n\
+         3 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn a_heading_id_written_twice_is_an_error() {
+    let (code, err) = check(&[(
+        "playbooks/onboarding/a.md",
+        "---\ntitle: A\nphase: onboarding\n---\n## Set up {#dup}\n\nText.\n\n### Check it {#dup .note}\n",
+    )]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md:9:15: error: heading id \"dup\" is used twice on this page (first on line 5)\n 9 | ### Check it {#dup .note}\n   |               ^^^^\n  help: give each heading its own `{#id}`: a link to this id would only ever reach the first\n\n\
+         1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn a_time_over_1000_hours_is_an_error() {
+    let (code, err) = check(&[
+        (
+            "playbooks/onboarding/a.md",
+            "---\ntitle: A\nphase: onboarding\ntime: 99999999999999999999h\n---\n",
+        ),
+        (
+            "playbooks/onboarding/b.md",
+            "---\ntitle: B\nphase: onboarding\ntime: 1000h 1m\n---\n",
+        ),
+        (
+            "playbooks/onboarding/c.md",
+            "---\ntitle: C\nphase: onboarding\ntime: 1000h\n---\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/a.md:4:7: error: time \"99999999999999999999h\" is more than 1000 h\n 4 | time: 99999999999999999999h\n   |       ^^^^^^^^^^^^^^^^^^^^^\n  help: give the effort of this one task, in minutes or hours, for example `20m` or `2h`\n\n\
+         playbooks/onboarding/b.md:4:7: error: time \"1000h 1m\" is more than 1000 h\n 4 | time: 1000h 1m\n   |       ^^^^^^^^\n  help: give the effort of this one task, in minutes or hours, for example `20m` or `2h`\n\n\
+         2 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn script_and_data_urls_in_markdown_are_left_out_with_a_warning() {
+    let dir = site(&[(
+        "content/a.md",
+        "---\ntitle: A\n---\n[run](javascript:alert(1)) and ![shot *x*](data:image/png;base64,AA)\n\n\
+         [old](VBScript:msgbox) [hidden](&#106;avascript:alert(2))\n\n<a href=\"javascript:void(0)\">raw</a>\n",
+    )]);
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{err}");
+    let help = |what: &str| {
+        format!(
+            "  help: shirube does not write `javascript:`, `vbscript:` or `data:` URLs from Markdown {what}s (the \
+             text stays); put a file next to the page and link to it, or use raw HTML if you mean it\n\n"
+        )
+    };
+    assert_eq!(
+        err,
+        format!(
+            "content/a.md:4:7: warning: link to a `javascript:` URL left out\n 4 | [run](javascript:alert(1)) and ![shot *x*](data:image/png;base64,AA)\n   |       ^^^^^^^^^^^^^^^^^^^\n{}\
+             content/a.md:4:44: warning: image to a `data:` URL left out\n 4 | [run](javascript:alert(1)) and ![shot *x*](data:image/png;base64,AA)\n   |                                            ^^^^^^^^^^^^^^^^^^^^^^^^\n{}\
+             content/a.md:6:7: warning: link to a `vbscript:` URL left out\n 6 | [old](VBScript:msgbox) [hidden](&#106;avascript:alert(2))\n   |       ^^^^^^^^^^^^^^^\n{}\
+             content/a.md:6:24: warning: link to a `javascript:` URL left out\n 6 | [old](VBScript:msgbox) [hidden](&#106;avascript:alert(2))\n   |                        ^^^^^^^^^^^^^^^^^^^\n{}\
+             0 errors, 4 warnings\n",
+            help("link"),
+            help("image"),
+            help("link"),
+            help("link")
+        )
+    );
+    let (code, _, err) = run(dir.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let html =
+        std::fs::read_to_string(dir.path().join("public/a/index.html")).expect("page written");
+    assert!(
+        html.contains("<p>run and shot <em>x</em></p>\n<p>old hidden</p>"),
+        "{html}"
+    );
+    assert!(!html.contains("data:image"), "{html}");
+    assert!(!html.to_lowercase().contains("vbscript"), "{html}");
+    // Raw HTML is the author's own, as written.
+    assert!(
+        html.contains("<a href=\"javascript:void(0)\">raw</a>"),
+        "{html}"
+    );
+}
+
+#[test]
 fn failed_build_writes_nothing_and_says_so() {
     let dir = site(&[("content/a.md", "---\ntitle: A\ndraft: yes\n---\n")]);
     let (code, _, err) = run(dir.path(), &["build"]);
@@ -474,9 +590,179 @@ fn bytes_and_names_that_are_not_utf8_and_symlinks_are_named() {
          makes URLs from file names\n\n\
          content/linked.md: warning: is a symbolic link, which shirube does not follow\n  help: put the file (or \
          folder) itself here, or leave it out of the site's folders\n\n\
-         playbooks/onboarding/b.md:6:4: error: not valid UTF-8 (byte 43)\n  help: save the file as UTF-8\n\n\
+         playbooks/onboarding/b.md:6:4: error: not valid UTF-8 (byte 43)\n  help: it looks like Windows-1252 \
+         (Latin-1); save the file as UTF-8\n\n\
          2 errors, 1 warning\n"
     );
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_one_error_not_one_per_link_to_it() {
+    let a = "---\ntitle: A\nphase: onboarding\nrequires: [b.md, playbooks/onboarding/c.md]\n---\n\
+             See [b](b.md), [c](c#step) and ![c](c.md).\n";
+    let dir = site(&[
+        ("playbooks/onboarding/a.md", a),
+        // Front matter that is never closed.
+        (
+            "playbooks/onboarding/c.md",
+            "---\ntitle: C\nphase: onboarding\n## Step {#step}\n",
+        ),
+    ]);
+    // Latin-1 "é" on line 5.
+    std::fs::write(
+        dir.path().join("playbooks/onboarding/b.md"),
+        b"---\ntitle: B\nphase: onboarding\n---\nCaf\xe9\n",
+    )
+    .expect("write b.md");
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "playbooks/onboarding/b.md:5:4: error: not valid UTF-8 (byte 38)\n  help: it looks like Windows-1252 \
+         (Latin-1); save the file as UTF-8\n\n\
+         playbooks/onboarding/c.md:1:1: error: front matter is not closed\n 1 | ---\n   | ^^^\n  help: add a line \
+         with `---` after the last front matter line\n\n\
+         2 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn a_config_that_is_not_utf8_is_one_error_that_names_the_encoding() {
+    let dir = site(&[]);
+    // 導入 (introduction) in Shift_JIS, as Windows editors in Japan save it.
+    std::fs::write(
+        dir.path().join("shirube.yaml"),
+        b"title: Guide\nlanguage: ja\nphases:\n  - id: onboarding\n    name: \x93\xb1\x93\xfc\n",
+    )
+    .expect("write config");
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "shirube.yaml:5:11: error: not valid UTF-8 (byte 63)\n  help: it looks like Shift_JIS; save the file as \
+         UTF-8\n\n1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn control_characters_in_file_names_and_lines_are_escaped() {
+    // A name that would clear the screen, one with a line break, and a line with colour codes.
+    let (code, err) = check(&[
+        ("content/a\x1b[2Jb.md", "---\nsummary: x\n---\n"),
+        (
+            "content/c\nd.md",
+            "---\ntitle: L\n---\n\x1b[31mSee\x1b[0m [x](nope\u{202e}.md)\n",
+        ),
+    ]);
+    assert_eq!(code, 1);
+    // The caret stands under the link, after the escapes as shown.
+    let caret = format!("   | {}{}", " ".repeat(27), "^".repeat(15));
+    assert_eq!(
+        err,
+        format!(
+            "content/a\\u{{1b}}[2Jb.md:1:1: error: missing required key \"title\"\n 1 | ---\n   | ^^^\n  help: add \
+             a line `title: ...` to the front matter\n\n\
+             content/c\\nd.md:4:18: error: broken link: \"nope\\u{{202e}}.md\" resolves to content/nope\\u{{202e}}.md, \
+             which is not a page or file\n 4 | \\u{{1b}}[31mSee\\u{{1b}}[0m [x](nope\\u{{202e}}.md)\n{caret}\n  help: \
+             paths are relative to this file; check the folder and the file name\n\n\
+             2 errors, 0 warnings\n"
+        )
+    );
+}
+
+#[test]
+fn links_find_names_written_with_composed_or_decomposed_accents() {
+    // The files are named as macOS names them (NFD: "e" then a combining accent); the links and the
+    // `requires` are typed as keyboards type them (NFC: "é"), and the other way round.
+    let (nfc, nfd) = ("caf\u{e9}", "cafe\u{301}");
+    let a = format!(
+        "---\ntitle: A\nphase: onboarding\nrequires: [{nfc}.md]\n---\n\
+         [menu]({nfc}.md#menu) [menu]({nfc}) ![photo](img/{nfc}.png) [back](../adoption/{nfd}-2.md)\n"
+    );
+    let dir = site(&[
+        ("playbooks/onboarding/a.md", a.as_str()),
+        (
+            &format!("playbooks/onboarding/{nfd}.md"),
+            "---\ntitle: Café\nphase: onboarding\n---\n## Menu {#menu}\n",
+        ),
+        (&format!("playbooks/onboarding/img/{nfd}.png"), "png"),
+        (
+            &format!("playbooks/adoption/{nfc}-2.md"),
+            "---\ntitle: Café 2\nphase: adoption\n---\n",
+        ),
+    ]);
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!((code, err.as_str()), (0, "0 errors, 0 warnings\n"));
+    let (code, _, err) = run(dir.path(), &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(dir.path().join("public/playbooks/onboarding/a/index.html"))
+        .expect("page written");
+    // Page URLs are NFC, whatever the file's name.
+    assert!(
+        html.contains("href=\"/playbooks/onboarding/caf%C3%A9/#menu\""),
+        "{html}"
+    );
+}
+
+#[test]
+fn an_alias_bomb_in_front_matter_is_named_in_words() {
+    let mut fm = "---\ntitle: A\nb0: &b0 [x, x, x, x, x, x, x, x, x, x]\n".to_string();
+    for i in 1..7 {
+        let refs = vec![format!("*b{}", i - 1); 10].join(", ");
+        fm.push_str(&format!("b{i}: &b{i} [{refs}]\n"));
+    }
+    fm.push_str("---\nBody\n");
+    let (code, err) = check(&[("content/a.md", fm.as_str())]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "content/a.md:8:15: error: YAML too large to read: it grows to more than 250,000 values here\n \
+         8 | b5: &b5 [*b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4]\n   |               ^\n  help: an alias \
+         (`*name`) repeats the whole value its anchor (`&name`) names, and aliases of values that hold aliases \
+         multiply: write the values out, or use fewer aliases\n\n1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn tables_with_too_many_cells_are_an_error_not_gigabytes() {
+    // 200 columns over 300 one-letter lines: 3 KB of Markdown, 60,200 cells once the short rows are filled
+    // with empty cells as GitHub does. Twenty such tables once took 3 GB.
+    let header = format!(
+        "|{}|\n|{}|\n",
+        vec!["h"; 200].join("|"),
+        vec!["-"; 200].join("|")
+    );
+    let body = format!(
+        "---\ntitle: A\n---\nIntro.\n\n{header}{}",
+        "a\n".repeat(300)
+    );
+    let (code, err) = check(&[("content/a.md", body.as_str())]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(
+            "content/a.md:7:1: error: tables too large: 60200 cells up to this table (rows × header columns), at \
+             most 50000 on a page\n 7 | |-|-|-|"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(
+            "  help: split the table over several pages, or put the data in a CSV file next to the page and link \
+             to it; rows shorter than the header count in full (they are filled with empty cells)\n\n1 error, 0 \
+             warnings\n"
+        ),
+        "{err}"
+    );
+    // Under the limit: a table of 10 columns and 4,900 rows is fine.
+    let row = format!("|{}|\n", ["a"; 10].join("|"));
+    let body = format!(
+        "---\ntitle: B\n---\n|{}|\n|{}|\n{}",
+        ["h"; 10].join("|"),
+        ["-"; 10].join("|"),
+        row.repeat(4_900)
+    );
+    let (code, err) = check(&[("content/b.md", body.as_str())]);
+    assert_eq!((code, err.as_str()), (0, "0 errors, 0 warnings\n"));
 }
 
 #[test]

@@ -694,10 +694,12 @@ impl Session {
             origin: config.base_url.origin.clone(),
             pages: HashMap::default(),
             files: Default::default(),
+            unreadable: Default::default(),
             other_urls: HashSet::default(),
             language: config.language,
             page_urls: Default::default(),
             suggestions: Default::default(),
+            nfc_paths: Default::default(),
         });
         // Anchors of changed pages, in parallel; every other page keeps its target.
         let made: Vec<(usize, Target)> = self
@@ -784,6 +786,18 @@ impl Session {
             }
             index.files = self.sources.files.clone();
         }
+        if index.unreadable != self.sources.unreadable {
+            // Links to these become reported, or stop being reported.
+            for f in self
+                .sources
+                .unreadable
+                .symmetric_difference(&index.unreadable)
+            {
+                changes.paths = true;
+                changes.pages.insert(f.clone());
+            }
+            index.unreadable = self.sources.unreadable.clone();
+        }
         let other = other_urls(config, &self.sources, self.theme.as_ref());
         if other != index.other_urls {
             changes.urls = true;
@@ -791,6 +805,7 @@ impl Session {
         }
         // Made again on first use (about a millisecond at 10,000 pages), so they never lag behind `pages`.
         index.page_urls = Default::default();
+        index.nfc_paths = Default::default();
         index.suggestions = Default::default();
         if fresh {
             changes = IndexChanges::default();
