@@ -14,7 +14,8 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "shirube", version, propagate_version = true)]
 pub struct Cli {
-    /// The site folder (the one with shirube.yaml). Default: the current folder.
+    /// The site folder (the one with shirube.yaml). Default: the nearest folder from the current one upwards
+    /// that holds a shirube.yaml (for `init`: the current folder).
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
 
@@ -111,7 +112,11 @@ pub enum Command {
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> ExitCode {
-    let root = cli.root.clone().unwrap_or_else(|| PathBuf::from("."));
+    let root = match (&cli.root, &cli.command) {
+        (Some(root), _) => root.clone(),
+        (None, Command::Init { .. }) => PathBuf::from("."),
+        (None, _) => find_site().unwrap_or_else(|| PathBuf::from(".")),
+    };
     match cli.command {
         // A relative DIR is under --root when one is given, as every path of the other commands is.
         Command::Init { dir, lang } => {
@@ -135,13 +140,32 @@ pub fn run(cli: Cli) -> ExitCode {
             phase,
             tier,
         } => crate::cmd::new::run(&root, kind, &title, &phase, tier.as_deref()),
-        Command::Serve { port, bind, open } => crate::serve::run(&crate::serve::Args {
-            root,
-            port,
-            bind,
-            open,
-        }),
+        Command::Serve { port, bind, open } => match crate::cmd::require_site(&root) {
+            Ok(()) => crate::serve::run(&crate::serve::Args {
+                root,
+                port,
+                bind,
+                open,
+            }),
+            Err(code) => code,
+        },
         Command::Prove(args) => crate::cmd::prove::run(&root, &args),
         Command::Status { format } => crate::cmd::status::run(&root, format == Format::Json),
     }
+}
+
+/// Without `--root`: the nearest folder that holds `shirube.yaml`, from the current folder upwards, as git and
+/// Cargo find theirs, so that commands work from `playbooks/onboarding/` too. The current folder itself is
+/// `.`, so that messages show the same short paths as before; a folder above is given whole.
+fn find_site() -> Option<PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    here.ancestors()
+        .find(|dir| dir.join(crate::config::CONFIG_FILE).is_file())
+        .map(|dir| {
+            if dir == here {
+                PathBuf::from(".")
+            } else {
+                dir.to_path_buf()
+            }
+        })
 }

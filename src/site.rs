@@ -344,17 +344,21 @@ fn public_manifest(
     }
 }
 
+/// The error for a folder without `shirube.yaml`, the same from every command.
+pub fn no_site(root: &std::path::Path) -> Diagnostic {
+    Diagnostic::error(CONFIG_FILE, format!("no {CONFIG_FILE} in {}", root.display())).with_help(
+        "run shirube in the folder of your site or a folder inside it, pass `--root DIR`, or create a site with \
+         `shirube init`",
+    )
+}
+
 fn load_config(sources: &Sources, opts: &Options, diags: &mut Diagnostics) -> Option<Config> {
     let Some(text) = &sources.config_text else {
         // There, but not readable: its own error says why.
         if sources.unreadable.contains(CONFIG_FILE) {
             return None;
         }
-        diags.push(
-            Diagnostic::error(CONFIG_FILE, format!("no {CONFIG_FILE} in {}", opts.root.display())).with_help(
-                "run shirube in the folder of your site, pass `--root DIR`, or create a site with `shirube init`",
-            ),
-        );
+        diags.push(no_site(&opts.root));
         return None;
     };
     let (config, d) = config::parse(text);

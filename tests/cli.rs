@@ -562,3 +562,73 @@ fn closed_output_pipes_are_no_crash() {
     );
     assert!(site.join("content/faq/closed-pipes.md").is_file());
 }
+
+#[test]
+fn commands_find_the_site_from_a_folder_inside_it() {
+    let site = TestSite::empty();
+    common::copy_sample_site(&site.root);
+    let inner = site.path("playbooks/onboarding");
+    let run = run_in(&inner, &["build"], &[]);
+    run.expect_ok();
+    assert!(
+        site.public().join("index.html").is_file(),
+        "the output goes to the site's public/, not the subfolder's: {}",
+        run.stderr
+    );
+    assert!(!inner.join("public").exists());
+    run_in(&inner, &["check"], &[]).expect_ok();
+    let status = run_in(&inner, &["status", "--format", "json"], &[]);
+    status.expect_ok();
+    assert!(
+        status.stdout.contains("playbooks/onboarding/"),
+        "{}",
+        status.stdout
+    );
+    // `new` writes into the site, not below the current folder.
+    let new = run_in(
+        &inner,
+        &[
+            "new",
+            "faq",
+            "Where is the audit log?",
+            "--phase",
+            "adoption",
+        ],
+        &[],
+    );
+    new.expect_ok();
+    assert_eq!(new.stdout.trim(), "content/faq/where-is-the-audit-log.md");
+    assert!(site.path("content/faq/where-is-the-audit-log.md").is_file());
+}
+
+#[test]
+fn every_command_outside_a_site_says_so_the_same_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let build = run_in(tmp.path(), &["build"], &[]);
+    build.expect_code(1);
+    let said = build.stderr.lines().take(2).collect::<Vec<_>>().join("\n");
+    assert!(
+        said.starts_with("shirube.yaml: error: no shirube.yaml in ."),
+        "{said}"
+    );
+    for args in [
+        &["check"][..],
+        &["status"],
+        &["new", "faq", "A question?", "--phase", "onboarding"],
+        // Before, serve started and answered 500 for everything.
+        &["serve", "--port", "0"],
+    ] {
+        let run = run_in(tmp.path(), args, &[]);
+        run.expect_code(1);
+        assert!(
+            run.stderr.starts_with(&said),
+            "{args:?} said:\n{}\nexpected it to start with:\n{said}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        common::entries(tmp.path()).len(),
+        0,
+        "nothing may be written outside a site"
+    );
+}

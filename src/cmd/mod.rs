@@ -12,6 +12,17 @@ use crate::diagnostics::Diagnostics;
 use clap::ValueEnum;
 use std::io::Write as _;
 
+/// `Err` with the exit code, after saying so as every command does, when `root` holds no `shirube.yaml`.
+pub fn require_site(root: &std::path::Path) -> Result<(), std::process::ExitCode> {
+    if root.join(crate::config::CONFIG_FILE).exists() {
+        return Ok(());
+    }
+    let mut d = Diagnostics::default();
+    d.push(crate::site::no_site(root));
+    print_diagnostics(&d);
+    Err(std::process::ExitCode::from(1))
+}
+
 /// Prints every diagnostic to stderr.
 fn print_diagnostics(d: &Diagnostics) {
     let mut err = std::io::stderr().lock();

@@ -11,12 +11,12 @@ use std::process::ExitCode;
 
 /// Runs `shirube new`.
 pub fn run(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>) -> ExitCode {
+    if let Err(code) = super::require_site(root) {
+        return code;
+    }
     let Ok(text) = std::fs::read_to_string(root.join(CONFIG_FILE)) else {
-        say!(
-            "error: no {CONFIG_FILE} in {}\n  help: run this in your site's folder, or pass --root",
-            root.display()
-        );
-        return ExitCode::from(2);
+        say!("error: cannot read {CONFIG_FILE}\n  help: run `shirube check` to see why");
+        return ExitCode::from(1);
     };
     let (Some(config), _) = config::parse(&text) else {
         say!("error: {CONFIG_FILE} has errors\n  help: run `shirube check` to see them");
