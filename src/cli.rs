@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 ok, 1 content or config errors, 2 usage errors (bad flags, a refused output folder).
 
-use crate::cmd::{Format, init::Lang, new::NewKind};
+use crate::cmd::{Format, check::CheckFormat, init::Lang, new::NewKind};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,9 +56,10 @@ pub enum Command {
     },
     /// Report every error and warning without writing anything. Exit 1 when there are errors.
     Check {
-        /// `human` for people, `json` for CI and editors.
+        /// `human` for people, `json` for CI and editors, `github` for annotations on a pull request's diff
+        /// (GitHub Actions workflow commands; paths are given from the current folder).
         #[arg(long, value_enum, default_value = "human")]
-        format: Format,
+        format: CheckFormat,
     },
     /// Start a new playbook or FAQ with valid front matter.
     New {

@@ -321,6 +321,43 @@ impl Diagnostics {
         )
     }
 
+    /// Every diagnostic as a GitHub Actions workflow command (`::error file=…,line=…,col=…::message`), so that
+    /// it shows on the pull request's diff. `prefix` is put before each path: the site's folder in the
+    /// repository (`docs/guide/`), or nothing when the site is the repository's root.
+    pub fn to_github(&self, prefix: &str) -> String {
+        // Workflow commands: `%`, CR and LF are escaped in the message; in properties `:` and `,` too.
+        let data = |s: &str| {
+            s.replace('%', "%25")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        };
+        let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+        let mut out = String::new();
+        for d in self.sorted() {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let mut props = Vec::new();
+            if !d.path.is_empty() {
+                props.push(format!("file={}", property(&format!("{prefix}{}", d.path))));
+                if d.line > 0 {
+                    props.push(format!("line={}", d.line));
+                    if d.col > 0 {
+                        props.push(format!("col={}", d.col));
+                    }
+                }
+            }
+            props.push("title=shirube".to_string());
+            let message = match &d.help {
+                Some(help) => format!("{}\nhelp: {help}", d.message),
+                None => d.message.clone(),
+            };
+            let _ = writeln!(out, "::{level} {}::{}", props.join(","), data(&message));
+        }
+        out
+    }
+
     /// Machine-readable form for `--format json`.
     pub fn to_json(&self) -> String {
         #[derive(Serialize)]

@@ -811,3 +811,53 @@ fn site_absolute_links_to_theme_files_are_known() {
     );
     assert!(err.ends_with("\n1 error, 0 warnings\n"), "{err}");
 }
+
+#[test]
+fn check_format_github_annotates_each_diagnostic_on_its_line() {
+    let dir = site(&[
+        (
+            "playbooks/onboarding/sso.md",
+            "---\ntitle: SSO\nphase: onboarding\n---\n## Set up the IdP {#idp}\n",
+        ),
+        (
+            "playbooks/adoption/roll-out.md",
+            "---\ntitle: Roll out\nphase: adoption\n---\nFirst [connect SSO](../onboarding/ssso.md).\n\
+             Then [the IdP part](../onboarding/sso.md#ipd).\n",
+        ),
+        (
+            "playbooks/onboarding/a.md",
+            "---\ntitle: Connect SSO\nphase: onbording\n---\nBody\n",
+        ),
+        // `%` and `,` in a path are escaped, or GitHub would cut the file name there.
+        (
+            "content/100%,done.md",
+            "---\nsummary: About us\n---\nBody\n",
+        ),
+    ]);
+    // Run from the folder above the site, as CI does from a repository whose guide is in a subfolder.
+    let name = dir.path().file_name().unwrap().to_str().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_shirube"))
+        .args(["check", "--format", "github", "--root", name])
+        .current_dir(dir.path().parent().unwrap())
+        .output()
+        .expect("run shirube");
+    assert_eq!(out.status.code(), Some(1));
+    let p = |path: &str| format!("{name}/{path}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "::error file={},line=1,col=1,title=shirube::missing required key \"title\"%0Ahelp: add a line `title: ...` to the front matter\n\
+             ::error file={},line=5,col=21,title=shirube::broken link: \"../onboarding/ssso.md\" resolves to playbooks/onboarding/ssso.md, which is not a page or file%0Ahelp: did you mean \"../onboarding/sso.md\"?\n\
+             ::error file={},line=6,col=21,title=shirube::broken link: playbooks/onboarding/sso.md has no heading with id \"ipd\"%0Ahelp: did you mean \"#idp\"?\n\
+             ::error file={},line=3,col=8,title=shirube::unknown phase \"onbording\"%0Ahelp: did you mean \"onboarding\"?\n",
+            p("content/100%25%2Cdone.md"),
+            p("playbooks/adoption/roll-out.md"),
+            p("playbooks/adoption/roll-out.md"),
+            p("playbooks/onboarding/a.md"),
+        )
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "4 errors, 0 warnings\n"
+    );
+}

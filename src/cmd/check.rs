@@ -1,14 +1,26 @@
-//! `shirube check`: the pipeline without writing; every diagnostic, for people or as JSON.
+//! `shirube check`: the pipeline without writing; every diagnostic, for people, as JSON, or as GitHub
+//! annotations.
 
-use super::Format;
 use super::print_diagnostics;
 use crate::console;
 use crate::site::{self, Options};
-use std::path::Path;
+use clap::ValueEnum;
+use std::path::{Component, Path};
 use std::process::ExitCode;
 
+/// How `check` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// For people.
+    Human,
+    /// For programs: counts and every diagnostic.
+    Json,
+    /// GitHub Actions workflow commands, shown on the pull request's diff.
+    Github,
+}
+
 /// Runs `shirube check`.
-pub fn run(root: &Path, format: Format) -> ExitCode {
+pub fn run(root: &Path, format: CheckFormat) -> ExitCode {
     // Never dropped, as in `build`.
     let outcome = std::mem::ManuallyDrop::new(site::build(&Options {
         root: root.to_path_buf(),
@@ -18,12 +30,18 @@ pub fn run(root: &Path, format: Format) -> ExitCode {
     }));
     let d = &outcome.diagnostics;
     match format {
-        Format::Json => {
+        CheckFormat::Json => {
             if let Err(code) = console::out_or_fail(&format!("{}\n", d.to_json())) {
                 return code;
             }
         }
-        Format::Human => {
+        CheckFormat::Github => {
+            if let Err(code) = console::out_or_fail(&d.to_github(&path_prefix(root))) {
+                return code;
+            }
+            say!("{}", d.summary());
+        }
+        CheckFormat::Human => {
             print_diagnostics(d);
             say!("{}", d.summary());
         }
@@ -33,4 +51,21 @@ pub fn run(root: &Path, format: Format) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The site folder as a prefix for paths from the current folder (`docs/guide/`), or nothing for `.`.
+fn path_prefix(root: &Path) -> String {
+    let root = match std::env::current_dir() {
+        Ok(here) if root.is_absolute() => root.strip_prefix(&here).unwrap_or(root),
+        _ => root,
+    };
+    if root.is_absolute() {
+        return format!("{}/", root.display());
+    }
+    let parts: Vec<String> = root
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    parts.iter().map(|p| format!("{p}/")).collect()
 }
