@@ -145,12 +145,13 @@ impl Response {
     /// The body without what `serve` adds to HTML: what a build writes.
     fn built(&self) -> Vec<u8> {
         let text = self.text();
+        let end_tag = "></script>\n";
         match (
-            text.find("<script id=\"shirube-live\">"),
-            text.rfind("})();\n</script>\n"),
+            text.find("<script id=\"shirube-live\""),
+            text.find("__shirube/client.js\"></script>\n"),
         ) {
             (Some(a), Some(b)) if a < b => {
-                let end = b + "})();\n</script>\n".len();
+                let end = b + text[b..].find(end_tag).unwrap() + end_tag.len();
                 format!("{}{}", &text[..a], &text[end..]).into_bytes()
             }
             _ => self.body.clone(),
@@ -164,14 +165,16 @@ impl Response {
         rest[..rest.find(',').unwrap()].parse().unwrap()
     }
 
-    /// The `errors` list of the live state injected into the page.
+    /// The live state injected into the page (JSON).
     fn live_errors(&self) -> String {
         let text = self.text();
+        let open = "<script id=\"shirube-live\" type=\"application/json\">";
         let start = text
-            .find("window.__shirubeLive=")
-            .unwrap_or_else(|| panic!("no live state in {text}"));
+            .find(open)
+            .unwrap_or_else(|| panic!("no live state in {text}"))
+            + open.len();
         let rest = &text[start..];
-        rest[..rest.find(";</script>").unwrap()].to_string()
+        rest[..rest.find("</script>").unwrap()].to_string()
     }
 }
 
@@ -375,7 +378,7 @@ fn broken_front_matter_shows_the_overlay_and_keeps_the_last_good_page() {
     assert_eq!(
         before.live_errors(),
         format!(
-            "window.__shirubeLive={{\"id\":{},\"events\":\"/guide/__shirube/events\",\"errors\":[]}}",
+            "{{\"id\":{},\"events\":\"/guide/__shirube/events\",\"errors\":[]}}",
             before.live_id()
         )
     );
