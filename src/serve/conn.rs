@@ -503,4 +503,52 @@ mod tests {
         ));
         assert!(matches!(head_of(&[]), Err(NoHead::Gone)));
     }
+
+    /// A real loopback connection: the server side, and the client side.
+    fn pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        (server, client)
+    }
+
+    /// Answers everything with 64 MB, more than any socket buffers hold.
+    struct Big(Arc<Vec<u8>>);
+
+    impl Handler for Big {
+        fn respond(&self, _: &Req) -> Reply {
+            Reply::Send {
+                head: b"HTTP/1.1 200 OK\r\n\r\n".to_vec(),
+                body: Some(Body {
+                    bytes: Arc::clone(&self.0),
+                    range: 0..self.0.len(),
+                }),
+            }
+        }
+        fn stream(&self, _: &Req, _: TcpStream) {}
+    }
+
+    /// The connection's thread gives up on a client that asked for a large file and reads none of it (before,
+    /// such a client held one of eight worker threads for ever).
+    #[test]
+    fn a_client_that_stops_reading_is_dropped() {
+        let (server, mut client) = pair();
+        client
+            .write_all(b"GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        let limits = Limits {
+            write: Duration::from_millis(200),
+            ..Limits::default()
+        };
+        let handler = Big(Arc::new(vec![b'x'; 64 << 20]));
+        let (done_tx, done) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            connection(server, &limits, &handler);
+            let _ = done_tx.send(());
+        });
+        // The bound only matters if the test fails: the thread returns after the write timeout.
+        done.recv_timeout(Duration::from_secs(60))
+            .expect("the connection was not dropped");
+        drop(client);
+    }
 }

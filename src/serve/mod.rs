@@ -1199,3 +1199,78 @@ fn send(
     let body = (!req.head_only() && !range.is_empty()).then_some(conn::Body { bytes: body, range });
     Reply::Send { head, body }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    /// An event stream whose client never reads: sending to it never waits, and once its queue is full it is
+    /// dropped and its connection closed. (Before, the site thread wrote events itself and blocked on such a
+    /// client: after two failed saves with 3,000 errors, no request was answered any more.)
+    #[test]
+    fn an_event_stream_that_does_not_read_is_dropped_without_waiting() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let hub = Arc::new(Hub::default());
+        let streaming = {
+            let hub = Arc::clone(&hub);
+            std::thread::spawn(move || hub.stream(server))
+        };
+        // The hello is written once the stream is registered.
+        client
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut got = Vec::new();
+        while !got.ends_with(b"event: hello\ndata: \n\n") {
+            let mut byte = [0u8; 1];
+            assert_eq!(client.read(&mut byte).unwrap(), 1, "no hello");
+            got.push(byte[0]);
+        }
+        let (sent_tx, sent) = mpsc::channel();
+        {
+            let hub = Arc::clone(&hub);
+            std::thread::spawn(move || {
+                let data = "x".repeat(1 << 20);
+                // More than the socket buffers and the queue hold: the stream is dropped before the end.
+                for n in 1..=200 {
+                    hub.send("errors", &data);
+                    let open = hub.clients.lock().map(|c| c.len()).unwrap_or(0);
+                    if open == 0 {
+                        let _ = sent_tx.send(Some(n));
+                        return;
+                    }
+                }
+                let _ = sent_tx.send(None);
+            });
+        }
+        // The bound only matters if the test fails (a send that blocks).
+        let n = sent
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a send blocked");
+        assert!(n.is_some(), "the stream was never dropped");
+        // The connection's thread is done, and the client sees the end of the stream after what was buffered.
+        streaming.join().unwrap();
+        got.clear();
+        let ended = loop {
+            let mut chunk = [0u8; 1 << 16];
+            match client.read(&mut chunk) {
+                Ok(0) => break true,
+                Ok(k) => got.extend_from_slice(&chunk[..k]),
+                Err(e) => {
+                    break !matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    );
+                }
+            }
+        };
+        assert!(ended, "the connection stayed open");
+        assert!(got.starts_with(
+            b"event: errors
+"
+        ));
+    }
+}
