@@ -10,10 +10,12 @@
 //! - the **builder** updates a second [`Session`] from disk while the first one keeps serving. A build with
 //!   errors is never swapped in (after a template or config change, that includes a template that fails when
 //!   rendering: see `build_ok`): the last good build stays served and the browser shows an overlay;
-//! - **HTTP workers** ([`http`]) check each request's path and `Host`, ask the site thread for the file, and
-//!   add the live-reload client ([`inject`]) to HTML;
-//! - the **event hub** keeps the open Server-Sent Events streams, written through `Request::into_writer()`
-//!   (tiny_http's streaming `Response` would buffer events until the stream ends).
+//! - **connections** ([`conn`]), a thread each, read and bound request heads, check each request's path and
+//!   `Host` ([`http`]), ask the site thread for the file, and add the live-reload client ([`inject`]) to HTML;
+//!   a client that sends nothing or reads nothing holds only its own thread, and only until a timeout;
+//! - the **event hub** keeps the open Server-Sent Events streams. It never writes to a socket itself: each
+//!   stream has a bounded queue that its connection's thread writes out, and a stream whose queue is full (its
+//!   client stopped reading) is dropped, so a stuck tab cannot stop the site thread.
 //!
 //! Left out: HTTPS, HTTP/2 (so a browser allows six connections per host: the client keeps one event stream
 //! for all of a browser's tabs, see `client.js`), and serving on a public interface without `--bind` (which
