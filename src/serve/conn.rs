@@ -147,7 +147,9 @@ pub fn serve(listener: TcpListener, limits: Limits, handler: Arc<dyn Handler>) {
     let limits = Arc::new(limits);
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else {
-            // Out of file descriptors, or a connection reset before it was accepted: the next one may work.
+            // Out of file descriptors, or a connection reset before it was accepted: the next one may work,
+            // once some close (a pause, so that running out of descriptors does not spin a core).
+            std::thread::sleep(Duration::from_millis(10));
             continue;
         };
         if open.load(Ordering::SeqCst) >= limits.max_conns {

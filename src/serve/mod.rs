@@ -914,6 +914,11 @@ fn first_id() -> u64 {
 /// [`inject::overlay_items`]); a stream that falls this far behind is not reading, and is dropped.
 const STREAM_QUEUE: usize = 16;
 
+/// Event streams open at once, at most: a new one beyond this drops the oldest. A browser keeps one for all its
+/// tabs (`client.js`), so this is room for many browsers; without it, clients that open streams and never read
+/// them would keep connections for ever (pings are too small to fill a socket and time a write out).
+const MAX_STREAMS: usize = 64;
+
 /// The open event streams. Sending never waits for a client: each stream has a bounded queue, written to its
 /// socket by the stream's own connection thread ([`Hub::stream`]); a full queue drops the stream.
 #[derive(Default)]
@@ -945,6 +950,10 @@ impl Hub {
         // Added and the hello read under one lock: an event sent meanwhile is either in the hello or queued.
         let hello = match self.clients.lock() {
             Ok(mut clients) => {
+                if clients.len() >= MAX_STREAMS {
+                    let oldest = clients.remove(0);
+                    let _ = oldest.socket.shutdown(std::net::Shutdown::Both);
+                }
                 clients.push(EventStream { queue, socket });
                 self.hello.lock().map(|h| h.clone()).unwrap_or_default()
             }
@@ -1274,5 +1283,40 @@ mod tests {
             b"event: errors
 "
         ));
+    }
+
+    /// Opens an event stream on `hub` over loopback; returns the client once its hello has arrived.
+    fn open_stream(hub: &Arc<Hub>) -> TcpStream {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let hub = Arc::clone(hub);
+        std::thread::spawn(move || hub.stream(server));
+        client
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut got = Vec::new();
+        while !got.ends_with(b"event: hello\ndata: \n\n") {
+            let mut byte = [0u8; 1];
+            assert_eq!(client.read(&mut byte).unwrap(), 1, "no hello");
+            got.push(byte[0]);
+        }
+        client
+    }
+
+    /// Streams that are never read hold no connection for ever: past [`MAX_STREAMS`], the oldest is closed.
+    #[test]
+    fn past_the_most_streams_the_oldest_is_closed() {
+        let hub = Arc::new(Hub::default());
+        let mut clients: Vec<TcpStream> = (0..MAX_STREAMS).map(|_| open_stream(&hub)).collect();
+        clients.push(open_stream(&hub));
+        // The bound (the read timeout) only matters if the test fails.
+        let mut rest = Vec::new();
+        assert_eq!(
+            clients[0].read_to_end(&mut rest).unwrap(),
+            0,
+            "the oldest is closed"
+        );
+        assert_eq!(hub.clients.lock().unwrap().len(), MAX_STREAMS);
     }
 }
