@@ -109,6 +109,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "target", "release", "shirube"))
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--seconds", type=int, default=30)
+    ap.add_argument("--skip-heads", action="store_true", help="leave out phase 3 (oversize heads)")
     ap.add_argument("--corpus", default=os.path.join(HERE, "..", "..", "shared", "bench", "gen_corpus.py"))
     args = ap.parse_args()
 
@@ -187,6 +188,10 @@ def main():
         os.remove(os.path.join(root, "content", "faq", f"zz-broken-{i:04}.md"))
 
     # 3. Oversize heads.
+    if args.skip_heads:
+        proc.kill()
+        proc.wait()
+        return
     before = rss_kb(proc.pid)
     s = socket.create_connection(("127.0.0.1", port))
     head = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * (10 << 20) + b"\r\n\r\n"
