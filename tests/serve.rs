@@ -145,12 +145,13 @@ impl Response {
     /// The body without what `serve` adds to HTML: what a build writes.
     fn built(&self) -> Vec<u8> {
         let text = self.text();
+        let end_tag = "></script>\n";
         match (
-            text.find("<script id=\"shirube-live\">"),
-            text.rfind("})();\n</script>\n"),
+            text.find("<script id=\"shirube-live\""),
+            text.find("__shirube/client.js\"></script>\n"),
         ) {
             (Some(a), Some(b)) if a < b => {
-                let end = b + "})();\n</script>\n".len();
+                let end = b + text[b..].find(end_tag).unwrap() + end_tag.len();
                 format!("{}{}", &text[..a], &text[end..]).into_bytes()
             }
             _ => self.body.clone(),
@@ -164,14 +165,16 @@ impl Response {
         rest[..rest.find(',').unwrap()].parse().unwrap()
     }
 
-    /// The `errors` list of the live state injected into the page.
+    /// The live state injected into the page (JSON).
     fn live_errors(&self) -> String {
         let text = self.text();
+        let open = "<script id=\"shirube-live\" type=\"application/json\">";
         let start = text
-            .find("window.__shirubeLive=")
-            .unwrap_or_else(|| panic!("no live state in {text}"));
+            .find(open)
+            .unwrap_or_else(|| panic!("no live state in {text}"))
+            + open.len();
         let rest = &text[start..];
-        rest[..rest.find(";</script>").unwrap()].to_string()
+        rest[..rest.find("</script>").unwrap()].to_string()
     }
 }
 
@@ -375,7 +378,7 @@ fn broken_front_matter_shows_the_overlay_and_keeps_the_last_good_page() {
     assert_eq!(
         before.live_errors(),
         format!(
-            "window.__shirubeLive={{\"id\":{},\"events\":\"/guide/__shirube/events\",\"errors\":[]}}",
+            "{{\"id\":{},\"events\":\"/guide/__shirube/events\",\"errors\":[]}}",
             before.live_id()
         )
     );
@@ -644,6 +647,22 @@ fn requests_outside_the_site_or_for_other_hosts_are_refused() {
     );
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
+
+    // Every answer carries the policy; the live-reload client is a file.
+    assert!(
+        head.head
+            .contains("Content-Security-Policy: default-src 'self'; script-src 'self' 'sha256-"),
+        "{}",
+        head.head
+    );
+    let client = server.get("/guide/__shirube/client.js");
+    assert_eq!(client.status, 200);
+    assert!(
+        client.head.contains("Content-Type: text/javascript"),
+        "{}",
+        client.head
+    );
+    assert!(client.text().contains("EventSource"));
 
     // Garbage does not bring the server down.
     for junk in [
@@ -1138,4 +1157,222 @@ fn open_says_so_when_the_browser_cannot_be_opened() {
     );
     let mut server = Server::start_with_env(&root, &["--port", "0", "--open"], &[("PATH", &path)]);
     server.wait_line(|l| l.starts_with("note: could not open a browser; open http://127.0.0.1:"));
+}
+
+/// Sends `raw` and reads until the server closes the connection: the bytes, or `None` when it stayed open for
+/// [`WAIT`] (a bound that only matters when the test fails).
+fn until_closed(s: &mut TcpStream, raw: &[u8]) -> Option<Vec<u8>> {
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    let _ = s.write_all(raw);
+    let mut got = Vec::new();
+    let mut chunk = [0u8; 65536];
+    loop {
+        match s.read(&mut chunk) {
+            Ok(0) => return Some(got),
+            Ok(n) => got.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return None;
+            }
+            // Reset: closed too.
+            Err(_) => return Some(got),
+        }
+    }
+}
+
+fn status_of(bytes: &[u8]) -> u16 {
+    let text = String::from_utf8_lossy(bytes);
+    text.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn oversize_and_malformed_request_heads_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let server = Server::start(&root, &["--port", "0"]);
+    let port = server.port;
+    let answer = |raw: Vec<u8>| {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let got = until_closed(&mut s, &raw).expect("the connection stayed open");
+        (status_of(&got), String::from_utf8_lossy(&got).into_owned())
+    };
+    let long_target = format!(
+        "GET /guide/{} HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "a".repeat(20_000)
+    );
+    assert_eq!(answer(long_target.into_bytes()).0, 414);
+    let big_head = format!(
+        "GET /guide/ HTTP/1.1\r\nHost: localhost\r\nCookie: {}\r\n\r\n",
+        "a".repeat(200_000)
+    );
+    assert_eq!(answer(big_head.into_bytes()).0, 431);
+    let many = format!(
+        "GET /guide/ HTTP/1.1\r\nHost: localhost\r\n{}\r\n",
+        "X-A: b\r\n".repeat(500)
+    );
+    assert_eq!(answer(many.into_bytes()).0, 431);
+    for (raw, why) in [
+        (&b"GET /guide/ HTTP/1.1\r\n\r\n"[..], "no Host"),
+        (b"GET /guide/ HTTP/1.1\r\nHost: localhost\r\nHost: localhost\r\n\r\n", "two Hosts"),
+        (b"GET /guide/\xff\xfe HTTP/1.1\r\nHost: localhost\r\n\r\n", "not UTF-8"),
+        // The start of a TLS 1.3 ClientHello (no line end, so nothing waits for one).
+        (
+            b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\x8a\x1f\x00\x9c\xd5\x44\x21\x07\x7a\xbb\x10\xe2",
+            "TLS hello",
+        ),
+    ] {
+        let (status, text) = answer(raw.to_vec());
+        assert_eq!(status, 400, "{why}: {text}");
+    }
+    // A header streamed without end is cut off at the limit, not read to its end: the writer below would take
+    // minutes to send its 500 MB if the server read them.
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut w = s.try_clone().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = w.write_all(b"GET /guide/ HTTP/1.1\r\nHost: localhost\r\nX-Big: ");
+        let block = vec![b'a'; 1 << 20];
+        let mut sent = 0usize;
+        while sent < 500 && w.write_all(&block).is_ok() {
+            sent += 1;
+        }
+        sent
+    });
+    let got = until_closed(&mut s, b"").expect("the connection stayed open");
+    assert_eq!(status_of(&got), 431);
+    let sent_mb = writer.join().unwrap();
+    assert!(sent_mb < 500, "the server read {sent_mb} MB of one header");
+    // And the server still answers.
+    assert_eq!(server.get("/guide/").status, 200);
+}
+
+#[test]
+fn idle_and_half_sent_connections_are_closed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let server =
+        Server::start_with_env(&root, &["--port", "0"], &[("SHIRUBE_SERVE_IDLE_MS", "300")]);
+    let port = server.port;
+    let connect = || TcpStream::connect(("127.0.0.1", port)).unwrap();
+    // Nothing sent: closed without an answer.
+    assert_eq!(until_closed(&mut connect(), b""), Some(Vec::new()));
+    // Half a head (slowloris): the same.
+    assert_eq!(
+        until_closed(
+            &mut connect(),
+            b"GET /guide/ HTTP/1.1\r\nHost: localhost\r\nX-A: b"
+        ),
+        Some(Vec::new())
+    );
+    // After an answer, a kept-alive connection that asks nothing more is closed too.
+    let mut s = connect();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    s.write_all(format!("GET /guide/ HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes())
+        .unwrap();
+    assert_eq!(read_response(&mut s, false).status, 200);
+    assert_eq!(until_closed(&mut s, b""), Some(Vec::new()));
+}
+
+#[test]
+fn clients_that_never_read_a_large_file_hold_up_no_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    let big: Vec<u8> = (0..10 << 20).map(|i: u32| (i % 251) as u8).collect();
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static/big.bin"), &big).unwrap();
+    let server = Server::start(&root, &["--port", "0"]);
+    let port = server.port;
+    // More clients than serve had worker threads (8), each asking for 10 MB and reading none of it.
+    let stuck: Vec<TcpStream> = (0..12)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(
+                format!("GET /guide/big.bin HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes(),
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    // Everyone else is still answered.
+    for path in ["/guide/", "/guide/style.css", "/guide/faq/"] {
+        assert_eq!(server.get(path).status, 200, "{path}");
+    }
+    // That they are dropped after the write timeout is `conn::tests::a_client_that_stops_reading_is_dropped`
+    // (reading them here to see it would make them readers).
+    drop(stuck);
+}
+
+#[test]
+fn an_event_stream_that_never_reads_holds_up_no_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_site(tmp.path());
+    // 3,000 pages that fail with long errors: each failed build sends them to every event stream and puts
+    // them into every page.
+    let long = "x".repeat(300);
+    for i in 0..3000 {
+        write(
+            &root,
+            &format!("content/faq/b{i:04}.md"),
+            &format!("---\ntitle: [{long} {i}\n---\n"),
+        );
+    }
+    let server = Server::start_with_env(
+        &root,
+        &["--port", "0"],
+        &[("SHIRUBE_SERVE_WRITE_MS", "500")],
+    );
+    let port = server.port;
+    let mut stuck = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stuck
+        .write_all(
+            format!("GET /guide/__shirube/events HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n")
+                .as_bytes(),
+        )
+        .unwrap();
+    let events = server.events();
+    // Saves that change the first error, so that each is sent again. Each is answered while the stuck stream
+    // holds its events (before, the site thread blocked writing to it after about two saves).
+    let mut last = String::new();
+    let mut sizes = Vec::new();
+    for n in 0..8 {
+        let blank = "\n".repeat(2 - n % 2);
+        write(
+            &root,
+            "content/faq/b0000.md",
+            &format!("---{blank}title: [{long} 0\n---\n"),
+        );
+        let (name, data) = events.next();
+        assert_eq!(name, "errors");
+        sizes.push(data.len());
+        last = data;
+        assert!(server.get("/guide/faq/").status >= 200);
+    }
+    // A bounded summary: the first errors and a count, in each event and in each page.
+    assert!(
+        sizes.iter().all(|&n| n < 256 * 1024),
+        "event sizes: {sizes:?}"
+    );
+    assert!(
+        last.contains("more errors"),
+        "{}",
+        &last[last.len().saturating_sub(300)..]
+    );
+    let page = server.get("/guide/");
+    assert!(
+        page.body.len() < 256 * 1024,
+        "{} bytes of page",
+        page.body.len()
+    );
+    assert!(
+        page.text().contains("more errors"),
+        "{}",
+        &page.text()[..3000.min(page.text().len())]
+    );
+    drop(stuck);
 }

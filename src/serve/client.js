@@ -1,8 +1,14 @@
 // shirube serve: live reload and the error overlay. Injected into HTML by `shirube serve` only; never in a build.
 (() => {
   "use strict";
-  const live = window.__shirubeLive;
+  // The live state: a JSON data block just before this script (a file, so that the Content-Security-Policy
+  // needs no 'unsafe-inline').
+  let live = null;
+  try {
+    live = JSON.parse(document.getElementById("shirube-live").textContent);
+  } catch (_) { /* not a page from shirube serve */ }
   if (!live) return;
+  window.__shirubeLive = live;
   const SCROLL = "shirube-serve-scroll";
   let source = null;
   let retries = 0;
@@ -58,7 +64,8 @@
     head.style.cssText = "display:flex;justify-content:space-between;align-items:baseline;gap:1rem;";
     const title = document.createElement("strong");
     title.style.cssText = "color:#fca5a5;font-size:16px;";
-    const n = errors.filter((d) => d.severity === "error").length;
+    // The line that sums up errors left out counts as that many.
+    const n = errors.filter((d) => d.severity === "error").reduce((n, d) => n + (d.more || 1), 0);
     title.textContent = `shirube: the guide has ${n} error${n === 1 ? "" : "s"}; this is the last good version`;
     const close = document.createElement("button");
     close.type = "button";

@@ -10,6 +10,8 @@ pub enum Target {
     File(String),
     /// The live-reload event stream.
     Events,
+    /// The live-reload client script.
+    Client,
     /// The path is the base path without its trailing slash (or a folder without it): redirect there.
     Redirect(String),
 }
@@ -25,6 +27,51 @@ pub enum Refusal {
 
 /// Under the base path, the endpoints of the preview server itself.
 pub const EVENTS_PATH: &str = "__shirube/events";
+/// See [`EVENTS_PATH`].
+pub const CLIENT_PATH: &str = "__shirube/client.js";
+
+/// The Content-Security-Policy of every response. Scripts only from the server itself, plus the one inline
+/// script of the default theme by its hash (it marks `<html>` as having JavaScript before the page is drawn);
+/// the live-reload client is a file too ([`CLIENT_PATH`]), and its state a JSON data block, which the policy
+/// does not cover. No inline styles in markup (the overlay sets `element.style`, which the policy allows), no
+/// plugins, no `<base>` to elsewhere, forms only to the server, and no framing by other sites. Images and media
+/// may come from anywhere, as a guide's pages may show them from elsewhere; they cannot run code.
+///
+/// A theme of one's own with other inline scripts or scripts from elsewhere sees them refused in `serve`, with
+/// the violation in the browser's console.
+pub const CSP: &str = "default-src 'self'; \
+    script-src 'self' 'sha256-qOhFsq0QMV2REqNwk5hGH5bZE9SkX6gt6yeyKdYPv+U='; style-src 'self'; \
+    img-src * data: blob:; media-src * data: blob:; font-src 'self' data:; connect-src 'self'; \
+    object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+
+/// A response's status line and headers, through the blank line: `Content-Type`, `Content-Length`, no caching,
+/// `nosniff`, the [`CSP`], then `extra`.
+pub fn response_head(status: u16, ctype: &str, len: usize, extra: &[(&str, String)]) -> Vec<u8> {
+    let reason = match status {
+        200 => "OK",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        414 => "URI Too Long",
+        416 => "Range Not Satisfiable",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        _ => "Service Unavailable",
+    };
+    let mut head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len}\r\n\
+         Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Security-Policy: {CSP}\r\n"
+    );
+    for (name, value) in extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    head.into_bytes()
+}
 
 /// Maps a request target (`/onboarding/faq/?x=1`) to what it asks for, under `base` (`/onboarding/`).
 pub fn target(url: &str, base: &str) -> Result<Target, Refusal> {
@@ -56,6 +103,9 @@ pub fn target(url: &str, base: &str) -> Result<Target, Refusal> {
     };
     if rel == EVENTS_PATH {
         return Ok(Target::Events);
+    }
+    if rel == CLIENT_PATH {
+        return Ok(Target::Client);
     }
     if rel.is_empty() || rel.ends_with('/') {
         return Ok(Target::File(format!("{rel}index.html")));
@@ -309,6 +359,42 @@ mod tests {
                 assert!(!host_allowed(Some(host), any), "{host}");
             }
         }
+    }
+
+    /// The hash in the policy is the default theme's inline script's: a change to that script must change it.
+    #[test]
+    fn the_policy_lets_the_default_theme_run() {
+        use sha2::Digest;
+        let base = include_str!("../../themes/default/templates/base.html");
+        let inline: Vec<&str> = base
+            .split("<script>")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("</script>").map(|(js, _)| js))
+            .collect();
+        assert_eq!(inline.len(), 1, "{inline:?}");
+        let digest = sha2::Sha256::digest(inline[0].as_bytes());
+        let hash = format!("'sha256-{}'", base64(&digest));
+        assert!(CSP.contains(&hash), "{hash} is not in {CSP}");
+        assert!(!CSP.contains("unsafe-inline") && !CSP.contains("unsafe-eval"));
+    }
+
+    fn base64(bytes: &[u8]) -> String {
+        const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
     }
 
     #[test]

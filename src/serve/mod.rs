@@ -10,15 +10,18 @@
 //! - the **builder** updates a second [`Session`] from disk while the first one keeps serving. A build with
 //!   errors is never swapped in (after a template or config change, that includes a template that fails when
 //!   rendering: see `build_ok`): the last good build stays served and the browser shows an overlay;
-//! - **HTTP workers** ([`http`]) check each request's path and `Host`, ask the site thread for the file, and
-//!   add the live-reload client ([`inject`]) to HTML;
-//! - the **event hub** keeps the open Server-Sent Events streams, written through `Request::into_writer()`
-//!   (tiny_http's streaming `Response` would buffer events until the stream ends).
+//! - **connections** ([`conn`]), a thread each, read and bound request heads, check each request's path and
+//!   `Host` ([`http`]), ask the site thread for the file, and add the live-reload client ([`inject`]) to HTML;
+//!   a client that sends nothing or reads nothing holds only its own thread, and only until a timeout;
+//! - the **event hub** keeps the open Server-Sent Events streams. It never writes to a socket itself: each
+//!   stream has a bounded queue that its connection's thread writes out, and a stream whose queue is full (its
+//!   client stopped reading) is dropped, so a stuck tab cannot stop the site thread.
 //!
 //! Left out: HTTPS, HTTP/2 (so a browser allows six connections per host: the client keeps one event stream
 //! for all of a browser's tabs, see `client.js`), and serving on a public interface without `--bind` (which
 //! warns).
 
+pub mod conn;
 pub mod http;
 pub mod inject;
 pub mod watch;
@@ -26,10 +29,11 @@ pub mod watch;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::{Options, Session, Update};
 use crate::{HashMap, HashSet};
+use conn::Reply;
 use http::{Refusal, Target};
 use inject::{LiveState, OverlayItem};
 use std::io::{self, Write};
-use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -73,10 +77,8 @@ const FULL_EVERY: Duration = Duration::from_secs(10);
 const IDLE: Duration = Duration::from_secs(2);
 /// A comment on every event stream this often, so that closed tabs show up as write errors.
 const PING: Duration = Duration::from_secs(15);
-/// How long an HTTP worker waits for the site thread.
+/// How long a connection waits for the site thread.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
-/// HTTP worker threads.
-const WORKERS: usize = 8;
 
 /// Runs the preview server until the process is stopped.
 pub fn run(args: &Args) -> ExitCode {
@@ -106,13 +108,6 @@ pub fn run(args: &Args) -> ExitCode {
                 args.port
             );
             return ExitCode::from(2);
-        }
-    };
-    let server = match tiny_http::Server::from_listener(listener, None) {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            say!("error: cannot start the server: {e}");
-            return ExitCode::from(1);
         }
     };
 
@@ -172,16 +167,15 @@ pub fn run(args: &Args) -> ExitCode {
         }
     };
 
-    for _ in 0..WORKERS {
-        let server = Arc::clone(&server);
-        let tx = tx.clone();
-        let hub = Arc::clone(&hub);
-        let base_path = Arc::clone(&base_path);
-        std::thread::spawn(move || {
-            while let Ok(request) = server.recv() {
-                handle(request, &tx, &hub, &base_path, bind);
-            }
-        });
+    {
+        let front = Front {
+            tx: tx.clone(),
+            hub: Arc::clone(&hub),
+            base_path: Arc::clone(&base_path),
+            bind,
+        };
+        let limits = conn::Limits::from_env();
+        std::thread::spawn(move || conn::serve(listener, limits, Arc::new(front)));
     }
     {
         let hub = Arc::clone(&hub);
@@ -916,11 +910,27 @@ fn first_id() -> u64 {
     (ms % (1 << 43)) * 1000 + 1
 }
 
-/// The open event streams.
+/// Messages waiting for one event stream, at most. Each is at most an overlay's worth (bounded, see
+/// [`inject::overlay_items`]); a stream that falls this far behind is not reading, and is dropped.
+const STREAM_QUEUE: usize = 16;
+
+/// Event streams open at once, at most: a new one beyond this drops the oldest. A browser keeps one for all its
+/// tabs (`client.js`), so this is room for many browsers; without it, clients that open streams and never read
+/// them would keep connections for ever (pings are too small to fill a socket and time a write out).
+const MAX_STREAMS: usize = 64;
+
+/// The open event streams. Sending never waits for a client: each stream has a bounded queue, written to its
+/// socket by the stream's own connection thread ([`Hub::stream`]); a full queue drops the stream.
 #[derive(Default)]
 struct Hub {
-    clients: Mutex<Vec<Box<dyn Write + Send>>>,
+    clients: Mutex<Vec<EventStream>>,
     hello: Mutex<String>,
+}
+
+struct EventStream {
+    queue: mpsc::SyncSender<Arc<str>>,
+    /// The same socket, to shut it down when the stream is dropped (which ends a write blocked on it).
+    socket: TcpStream,
 }
 
 impl Hub {
@@ -930,20 +940,39 @@ impl Hub {
         }
     }
 
-    /// Takes a new stream: the response head, then a `hello` with the current build.
-    fn add(&self, mut w: Box<dyn Write + Send>) {
-        let hello = self.hello.lock().map(|h| h.clone()).unwrap_or_default();
+    /// Serves one event stream until it fails or is dropped: the response head, a `hello` with the current
+    /// build, then what [`Hub::send`] queues for it.
+    fn stream(&self, mut stream: TcpStream) {
+        let Ok(socket) = stream.try_clone() else {
+            return;
+        };
+        let (queue, rx) = mpsc::sync_channel::<Arc<str>>(STREAM_QUEUE);
+        // Added and the hello read under one lock: an event sent meanwhile is either in the hello or queued.
+        let hello = match self.clients.lock() {
+            Ok(mut clients) => {
+                if clients.len() >= MAX_STREAMS {
+                    let oldest = clients.remove(0);
+                    let _ = oldest.socket.shutdown(std::net::Shutdown::Both);
+                }
+                clients.push(EventStream { queue, socket });
+                self.hello.lock().map(|h| h.clone()).unwrap_or_default()
+            }
+            Err(_) => return,
+        };
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
                     Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 500\n\n";
-        // One write: a second one would wait for the browser's delayed ACK of the first (see `respond`).
         let first = format!("{head}event: hello\ndata: {hello}\n\n");
-        let ok = w.write_all(first.as_bytes()).is_ok() && w.flush().is_ok();
-        if ok && let Ok(mut c) = self.clients.lock() {
-            c.push(w);
+        if stream.write_all(first.as_bytes()).is_ok() {
+            for text in rx {
+                if stream.write_all(text.as_bytes()).is_err() {
+                    break;
+                }
+            }
         }
+        let _ = stream.shutdown(std::net::Shutdown::Both);
     }
 
-    /// Sends one event to every stream, dropping the ones that are gone.
+    /// Queues one event for every stream, dropping the ones that are gone or too far behind.
     fn send(&self, event: &str, data: &str) {
         self.write(&format!("event: {event}\ndata: {data}\n\n"));
     }
@@ -953,64 +982,70 @@ impl Hub {
     }
 
     fn write(&self, text: &str) {
+        let text: Arc<str> = Arc::from(text);
         if let Ok(mut clients) = self.clients.lock() {
-            clients.retain_mut(|w| w.write_all(text.as_bytes()).is_ok() && w.flush().is_ok());
+            clients.retain(|c| match c.queue.try_send(Arc::clone(&text)) {
+                Ok(()) => true,
+                Err(mpsc::TrySendError::Full(_)) => {
+                    let _ = c.socket.shutdown(std::net::Shutdown::Both);
+                    false
+                }
+                Err(mpsc::TrySendError::Disconnected(_)) => false,
+            });
         }
     }
 }
 
-/// Answers one request on a worker thread.
-fn handle(
-    request: tiny_http::Request,
-    tx: &Sender<Msg>,
-    hub: &Hub,
-    base_path: &RwLock<String>,
+/// What the connections ([`conn`]) ask of the site.
+struct Front {
+    tx: Sender<Msg>,
+    hub: Arc<Hub>,
+    base_path: Arc<RwLock<String>>,
     bind: IpAddr,
-) {
-    use tiny_http::Method;
-    let host = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_string());
-    if !http::host_allowed(host.as_deref(), bind) {
-        return respond(
-            request,
+}
+
+impl conn::Handler for Front {
+    fn respond(&self, req: &conn::Req) -> Reply {
+        handle(req, &self.tx, &self.base_path, self.bind)
+    }
+
+    fn stream(&self, _req: &conn::Req, stream: TcpStream) {
+        self.hub.stream(stream);
+    }
+}
+
+/// Answers one request, on its connection's thread.
+fn handle(req: &conn::Req, tx: &Sender<Msg>, base_path: &RwLock<String>, bind: IpAddr) -> Reply {
+    const TEXT: &str = "text/plain; charset=utf-8";
+    if !http::host_allowed(req.header("Host"), bind) {
+        return reply(
+            req,
             403,
-            "text/plain; charset=utf-8",
+            TEXT,
             b"403: this preview server only answers requests for localhost\n".to_vec(),
         );
     }
-    let head = match request.method() {
-        Method::Get => false,
-        Method::Head => true,
-        _ => {
-            return respond(
-                request,
-                405,
-                "text/plain; charset=utf-8",
-                b"405: the preview server only answers GET and HEAD\n".to_vec(),
-            );
-        }
-    };
+    if !matches!(req.method.as_str(), "GET" | "HEAD") {
+        return reply(
+            req,
+            405,
+            TEXT,
+            b"405: the preview server only answers GET and HEAD\n".to_vec(),
+        );
+    }
     let base = base_path
         .read()
         .map(|b| b.clone())
         .unwrap_or_else(|_| "/".into());
-    let target = match http::target(request.url(), &base) {
+    let target = match http::target(&req.url, &base) {
         Ok(t) => t,
         Err(Refusal::BadRequest) => {
-            return respond(
-                request,
-                400,
-                "text/plain; charset=utf-8",
-                b"400: bad request\n".to_vec(),
-            );
+            return reply(req, 400, TEXT, b"400: bad request\n".to_vec());
         }
         Err(Refusal::NotFound) => {
             // `/` of a guide served under a path: the guide.
-            if request.url().split(['?', '#']).next() == Some("/") {
-                return redirect(request, 302, base.clone());
+            if req.url.split(['?', '#']).next() == Some("/") {
+                return redirect(req, 302, base.clone());
             }
             // Outside the base path, say where the guide is, with a link (a tab left on an old path after
             // `base_url` changed gets there in one click).
@@ -1019,18 +1054,19 @@ fn handle(
                 "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Not found</title></head><body>\
                  <p>404: not found. The guide is served under <a href=\"{href}\">{href}</a>.</p></body></html>\n"
             );
-            return respond(request, 404, "text/html; charset=utf-8", body.into_bytes());
+            return reply(req, 404, "text/html; charset=utf-8", body.into_bytes());
         }
     };
     let path = match target {
-        Target::Events => {
-            if head {
-                return respond(request, 200, "text/event-stream", Vec::new());
-            }
-            hub.add(request.into_writer());
-            return;
+        Target::Events if req.head_only() => {
+            return reply(req, 200, "text/event-stream", Vec::new());
         }
-        Target::Redirect(to) => return redirect(request, 302, to),
+        Target::Events => return Reply::Stream,
+        Target::Client => {
+            let js = inject::CLIENT_JS.as_bytes().to_vec();
+            return reply(req, 200, "text/javascript; charset=utf-8", js);
+        }
+        Target::Redirect(to) => return redirect(req, 302, to),
         Target::File(p) => p,
     };
     let (reply_tx, reply_rx) = mpsc::sync_channel(1);
@@ -1044,19 +1080,20 @@ fn handle(
     {
         Some(a) => a,
         None => {
-            return respond(
-                request,
+            return reply(
+                req,
                 503,
-                "text/plain; charset=utf-8",
+                TEXT,
                 b"503: the preview server is busy\n".to_vec(),
             );
         }
     };
     let events = format!("{base}{}", http::EVENTS_PATH);
+    let client = format!("{base}{}", http::CLIENT_PATH);
     let state =
         |live: &Live| -> (u64, Arc<Vec<OverlayItem>>) { (live.id, Arc::clone(&live.errors)) };
     let (status, ctype, body) = match answer {
-        Answer::Redirect(to) => return redirect(request, 301, to),
+        Answer::Redirect(to) => return redirect(req, 301, to),
         Answer::File {
             bytes,
             live,
@@ -1070,9 +1107,9 @@ fn handle(
                     events: &events,
                     errors: &errors,
                 };
-                (status, ctype, inject::inject(&bytes, &s))
+                (status, ctype, Arc::new(inject::inject(&bytes, &s, &client)))
             } else {
-                (status, ctype, bytes.as_ref().clone())
+                (status, ctype, bytes)
             }
         }
         Answer::Missing { page, live } => {
@@ -1082,50 +1119,46 @@ fn handle(
                 events: &events,
                 errors: &errors,
             };
-            match (page, errors.is_empty()) {
-                (Some(page), _) => (404, "text/html; charset=utf-8", inject::inject(&page, &s)),
-                (None, false) => (500, "text/html; charset=utf-8", inject::error_page(&s)),
-                (None, true) => (
+            let (status, ctype, body) = match (page, errors.is_empty()) {
+                (Some(page), _) => (
                     404,
-                    "text/plain; charset=utf-8",
-                    b"404: not found\n".to_vec(),
+                    "text/html; charset=utf-8",
+                    inject::inject(&page, &s, &client),
                 ),
-            }
+                (None, false) => (
+                    500,
+                    "text/html; charset=utf-8",
+                    inject::error_page(&s, &client),
+                ),
+                (None, true) => (404, TEXT, b"404: not found\n".to_vec()),
+            };
+            (status, ctype, Arc::new(body))
         }
     };
     if status != 200 {
-        return respond(request, status, ctype, body);
+        return send(req, status, ctype, body, None, &[]);
     }
     // A single byte range (Safari plays `<video>` only from a server that answers them), else everything.
-    let header = |name: &'static str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv(name))
-            .map(|h| h.value.as_str().to_string())
-    };
-    let range = match header("If-Range") {
+    let range = match req.header("If-Range") {
         // No validators are sent, so none can match: the whole file.
         Some(_) => http::Range::Whole,
-        None => http::range(header("Range").as_deref(), body.len()),
+        None => http::range(req.header("Range"), body.len()),
     };
     let accept = ("Accept-Ranges", "bytes".to_string());
+    let len = body.len();
     match range {
-        http::Range::Whole => respond_with(request, 200, ctype, &body, &[accept]),
-        http::Range::Part(start, end) => {
-            let content_range = format!("bytes {start}-{end}/{}", body.len());
+        // `http::range` keeps the range inside the body; should it not, the whole file is sent.
+        http::Range::Part(start, end) if start <= end && end < len => {
+            let content_range = format!("bytes {start}-{end}/{len}");
             let headers = [accept, ("Content-Range", content_range)];
-            // `http::range` keeps the range inside the body; should it not, the whole file is sent.
-            match body.get(start..=end) {
-                Some(part) => respond_with(request, 206, ctype, part, &headers),
-                None => respond_with(request, 200, ctype, &body, &headers[..1]),
-            }
+            send(req, 206, ctype, body, Some(start..end + 1), &headers)
         }
         http::Range::Unsatisfiable => {
-            let content_range = format!("bytes */{}", body.len());
+            let content_range = format!("bytes */{len}");
             let headers = [accept, ("Content-Range", content_range)];
-            respond_with(request, 416, ctype, &[], &headers);
+            send(req, 416, ctype, Arc::new(Vec::new()), None, &headers)
         }
+        http::Range::Whole | http::Range::Part(..) => send(req, 200, ctype, body, None, &[accept]),
     }
 }
 
@@ -1137,65 +1170,153 @@ fn with_query(to: String, url: &str) -> String {
     }
 }
 
-/// Sends a complete response. Written through `into_writer()` because tiny_http would add headers of its own;
-/// the connection stays open for the browser's next request (tiny_http reads it). The head and body go out in
-/// one write: written apart, the body waited behind the head for the browser's delayed ACK (Nagle's
-/// algorithm, which tiny_http leaves on), about 40 ms on each request after the first on a connection.
-fn respond(request: tiny_http::Request, status: u16, ctype: &str, body: Vec<u8>) {
-    respond_with(request, status, ctype, &body, &[]);
+/// A complete response with this body.
+fn reply(req: &conn::Req, status: u16, ctype: &str, body: Vec<u8>) -> Reply {
+    send(req, status, ctype, Arc::new(body), None, &[])
 }
 
 /// Redirects to `to`, with the request's query string (`/search?q=sso` → `/search/?q=sso`).
-fn redirect(request: tiny_http::Request, status: u16, to: String) {
-    let to = with_query(to, request.url());
-    respond_with(
-        request,
+fn redirect(req: &conn::Req, status: u16, to: String) -> Reply {
+    let to = with_query(to, &req.url);
+    send(
+        req,
         status,
         "text/plain; charset=utf-8",
-        &[],
+        Arc::new(Vec::new()),
+        None,
         &[("Location", to)],
-    );
+    )
 }
 
-/// [`respond`] with any headers.
-fn respond_with(
-    request: tiny_http::Request,
+/// A response with `part` of `body` (all of it when `None`, nothing for HEAD) and more headers. Heads are
+/// written by hand (tiny_http, which `serve` used before, added headers of its own and buffered).
+fn send(
+    req: &conn::Req,
     status: u16,
     ctype: &str,
-    body: &[u8],
+    body: Arc<Vec<u8>>,
+    part: Option<std::ops::Range<usize>>,
     headers: &[(&str, String)],
-) {
-    let head_only = *request.method() == tiny_http::Method::Head;
-    let reason = match status {
-        200 => "OK",
-        206 => "Partial Content",
-        301 => "Moved Permanently",
-        302 => "Found",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        416 => "Range Not Satisfiable",
-        500 => "Internal Server Error",
-        _ => "Service Unavailable",
-    };
-    let mut head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
+) -> Reply {
+    let range = part.unwrap_or(0..body.len());
+    let mut extra = headers.to_vec();
     if status == 405 {
-        head.push_str("Allow: GET, HEAD\r\n");
+        extra.push(("Allow", "GET, HEAD".to_string()));
     }
-    head.push_str("\r\n");
-    let mut out = head.into_bytes();
-    if !head_only {
-        out.extend_from_slice(body);
+    if req.close {
+        extra.push(("Connection", "close".to_string()));
     }
-    let mut w = request.into_writer();
-    let _ = w.write_all(&out);
-    let _ = w.flush();
+    let head = http::response_head(status, ctype, range.len(), &extra);
+    let body = (!req.head_only() && !range.is_empty()).then_some(conn::Body { bytes: body, range });
+    Reply::Send { head, body }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    /// An event stream whose client never reads: sending to it never waits, and once its queue is full it is
+    /// dropped and its connection closed. (Before, the site thread wrote events itself and blocked on such a
+    /// client: after two failed saves with 3,000 errors, no request was answered any more.)
+    #[test]
+    fn an_event_stream_that_does_not_read_is_dropped_without_waiting() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let hub = Arc::new(Hub::default());
+        let streaming = {
+            let hub = Arc::clone(&hub);
+            std::thread::spawn(move || hub.stream(server))
+        };
+        // The hello is written once the stream is registered.
+        client
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut got = Vec::new();
+        while !got.ends_with(b"event: hello\ndata: \n\n") {
+            let mut byte = [0u8; 1];
+            assert_eq!(client.read(&mut byte).unwrap(), 1, "no hello");
+            got.push(byte[0]);
+        }
+        let (sent_tx, sent) = mpsc::channel();
+        {
+            let hub = Arc::clone(&hub);
+            std::thread::spawn(move || {
+                let data = "x".repeat(1 << 20);
+                // More than the socket buffers and the queue hold: the stream is dropped before the end.
+                for n in 1..=200 {
+                    hub.send("errors", &data);
+                    let open = hub.clients.lock().map(|c| c.len()).unwrap_or(0);
+                    if open == 0 {
+                        let _ = sent_tx.send(Some(n));
+                        return;
+                    }
+                }
+                let _ = sent_tx.send(None);
+            });
+        }
+        // The bound only matters if the test fails (a send that blocks).
+        let n = sent
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a send blocked");
+        assert!(n.is_some(), "the stream was never dropped");
+        // The connection's thread is done, and the client sees the end of the stream after what was buffered.
+        streaming.join().unwrap();
+        got.clear();
+        let ended = loop {
+            let mut chunk = [0u8; 1 << 16];
+            match client.read(&mut chunk) {
+                Ok(0) => break true,
+                Ok(k) => got.extend_from_slice(&chunk[..k]),
+                Err(e) => {
+                    break !matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    );
+                }
+            }
+        };
+        assert!(ended, "the connection stayed open");
+        assert!(got.starts_with(
+            b"event: errors
+"
+        ));
+    }
+
+    /// Opens an event stream on `hub` over loopback; returns the client once its hello has arrived.
+    fn open_stream(hub: &Arc<Hub>) -> TcpStream {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let hub = Arc::clone(hub);
+        std::thread::spawn(move || hub.stream(server));
+        client
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut got = Vec::new();
+        while !got.ends_with(b"event: hello\ndata: \n\n") {
+            let mut byte = [0u8; 1];
+            assert_eq!(client.read(&mut byte).unwrap(), 1, "no hello");
+            got.push(byte[0]);
+        }
+        client
+    }
+
+    /// Streams that are never read hold no connection for ever: past [`MAX_STREAMS`], the oldest is closed.
+    #[test]
+    fn past_the_most_streams_the_oldest_is_closed() {
+        let hub = Arc::new(Hub::default());
+        let mut clients: Vec<TcpStream> = (0..MAX_STREAMS).map(|_| open_stream(&hub)).collect();
+        clients.push(open_stream(&hub));
+        // The bound (the read timeout) only matters if the test fails.
+        let mut rest = Vec::new();
+        assert_eq!(
+            clients[0].read_to_end(&mut rest).unwrap(),
+            0,
+            "the oldest is closed"
+        );
+        assert_eq!(hub.clients.lock().unwrap().len(), MAX_STREAMS);
+    }
 }
