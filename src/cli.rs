@@ -98,7 +98,7 @@ pub enum Command {
     /// contradicts what the manifest records (say --outcome failed for a success) is refused: edit the
     /// manifest by hand to change a recorded engagement.
     #[command(verbatim_doc_comment)]
-    Prove(crate::cmd::prove::Args),
+    Prove(Box<crate::cmd::prove::Args>),
     /// Show every playbook and FAQ with its proof: published or not and why, and what to prove next.
     ///
     /// Set SHIRUBE_TODAY=YYYY-MM-DD to see the states as of another day (also works for build and check).
