@@ -99,8 +99,12 @@ pub enum Command {
     /// The other options describe a new engagement. For an existing one they may be left out; one that
     /// contradicts what the manifest records (say --outcome failed for a success) is refused: edit the
     /// manifest by hand to change a recorded engagement.
+    ///
+    /// With --from FILE.csv, records every engagement of a CRM export instead (see the options below and
+    /// the README): shirube prove --from deals.csv --map id="Deal ID",tier=Segment,date="Close Date",
+    /// outcome=Stage,pages="Playbooks Used" --value tier:SMB=low --value "outcome:Closed Won=success"
     #[command(verbatim_doc_comment)]
-    Prove(crate::cmd::prove::Args),
+    Prove(Box<crate::cmd::prove::Args>),
     /// Show every playbook and FAQ with its proof: published or not and why, and what to prove next.
     ///
     /// Set SHIRUBE_TODAY=YYYY-MM-DD to see the states as of another day (also works for build and check).

@@ -199,6 +199,40 @@ pub struct Config {
     pub feedback_url: Option<String>,
     /// The customer-effort survey shown after the first phase (see [`Config::survey_link`]).
     pub survey_url: Option<String>,
+    /// How `shirube prove --from FILE.csv` reads a CRM export (`mapping:`). Used by prove only; never rendered.
+    #[serde(skip)]
+    pub mapping: Mapping,
+}
+
+/// The fields of an engagement that a column of an export can fill, in manifest order.
+pub const MAPPED_FIELDS: [&str; 8] = [
+    "id", "customer", "csm", "tier", "date", "outcome", "pages", "note",
+];
+
+/// A saved import mapping (`mapping:` in shirube.yaml), so that the next `prove --from` is one command.
+///
+/// ```yaml
+/// mapping:
+///   columns: { id: Opportunity ID, customer: Account Name, tier: Segment, date: Close Date, outcome: Stage, pages: Playbooks Used }
+///   values:
+///     tier: { SMB: low, Enterprise: high }
+///     outcome: { Closed Won: success, Closed Lost: failed }
+///   date_format: mdy        # when dates such as 10/2/2026 are ambiguous
+///   encoding: shift_jis     # when the export's encoding is not detected
+///   into: manifest/crm.yaml # where imported engagements go
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mapping {
+    /// (field, column header), fields from [`MAPPED_FIELDS`].
+    pub columns: Vec<(String, String)>,
+    /// (field, value in the export, value in the manifest); an empty third skips the row.
+    pub values: Vec<(String, String, String)>,
+    /// `ymd`, `mdy` or `dmy`.
+    pub date_format: Option<String>,
+    /// An encoding label (utf-8, utf-16, shift_jis, cp932, ...).
+    pub encoding: Option<String>,
+    /// The manifest file imported engagements go to.
+    pub into: Option<String>,
 }
 
 impl Config {
@@ -274,6 +308,59 @@ struct RawConfig {
     proof: Option<RawProof>,
     feedback_url: Option<Spanned<String>>,
     survey_url: Option<Spanned<String>>,
+    mapping: Option<RawMapping>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    columns: Option<RawFields<String>>,
+    values: Option<RawFields<std::collections::BTreeMap<String, Option<String>>>>,
+    date_format: Option<DateFormatWord>,
+    encoding: Option<String>,
+    into: Option<String>,
+}
+
+/// One optional value per field of [`MAPPED_FIELDS`]; unknown fields are errors with a did-you-mean.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFields<T> {
+    id: Option<T>,
+    customer: Option<T>,
+    csm: Option<T>,
+    tier: Option<T>,
+    date: Option<T>,
+    outcome: Option<T>,
+    pages: Option<T>,
+    note: Option<T>,
+}
+
+impl<T> RawFields<T> {
+    fn into_pairs(self) -> Vec<(&'static str, T)> {
+        let [a, b, c, d, e, f, g, h] = MAPPED_FIELDS;
+        [
+            (a, self.id),
+            (b, self.customer),
+            (c, self.csm),
+            (d, self.tier),
+            (e, self.date),
+            (f, self.outcome),
+            (g, self.pages),
+            (h, self.note),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+    }
+}
+
+/// The order of day, month and year in dates such as 10/2/2026.
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum DateFormatWord {
+    Ymd,
+    Mdy,
+    Dmy,
 }
 
 #[derive(Deserialize)]
@@ -477,7 +564,35 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
     };
     let feedback_url = link("feedback_url", raw.feedback_url);
     let survey_url = link("survey_url", raw.survey_url);
+    let mapping = raw.mapping.map_or_else(Mapping::default, |m| Mapping {
+        columns: m.columns.map_or_else(Vec::new, |c| {
+            c.into_pairs()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        }),
+        values: m.values.map_or_else(Vec::new, |v| {
+            v.into_pairs()
+                .into_iter()
+                .flat_map(|(k, map)| {
+                    map.into_iter()
+                        .map(move |(from, to)| (k.to_string(), from, to.unwrap_or_default()))
+                })
+                .collect()
+        }),
+        date_format: m.date_format.map(|f| {
+            match f {
+                DateFormatWord::Ymd => "ymd",
+                DateFormatWord::Mdy => "mdy",
+                DateFormatWord::Dmy => "dmy",
+            }
+            .to_string()
+        }),
+        encoding: m.encoding,
+        into: m.into,
+    });
     let config = Config {
+        mapping,
         title: raw.title.value,
         feedback_url,
         survey_url,

@@ -150,6 +150,163 @@ pub fn add_uses(
     Ok(join(lines, text))
 }
 
+/// Sets the scalar `key` (`tier`, `date`, `outcome`, `customer`, `csm`, `note`) of `existing` (an engagement
+/// parsed from `text`) to `value`, or removes the key when `value` is `None`. A comment after the old value stays;
+/// a multi-line old value (`note: |` and its lines) is replaced whole. A key the engagement lacks is added before
+/// its `used:` list.
+pub fn set_field(
+    text: &str,
+    existing: &Engagement,
+    key: &str,
+    value: Option<&str>,
+) -> Result<String, String> {
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let start = existing.line.saturating_sub(1);
+    if lines
+        .get(start)
+        .is_some_and(|l| l.trim_start().trim_start_matches("- ").starts_with('{'))
+    {
+        return Err(format!(
+            "engagement {} is written in flow style ({{id: ..., used: [...]}}), which prove cannot edit; write it one key a line",
+            existing.id
+        ));
+    }
+    let dash = engagement_dash(&lines, start).ok_or("cannot find the engagement's entry")?;
+    let end = block_end(&lines, start, dash);
+    let key_col = dash + 2;
+    let pad = " ".repeat(key_col);
+    let own = format!("{key}:");
+    // The line holding the key, and what comes before the key on it (the item's `- ` on its first line).
+    let item_start = (0..=start)
+        .rev()
+        .find(|&i| dash_column(&lines[i]) == Some(dash))
+        .unwrap_or(start);
+    let found = (item_start..end).find_map(|i| {
+        let l = &lines[i];
+        if i == item_start {
+            let dashed = format!("- {own}");
+            return l
+                .get(dash..)
+                .is_some_and(|r| r.starts_with(&dashed))
+                .then(|| (i, format!("{}- ", " ".repeat(dash))));
+        }
+        l.strip_prefix(pad.as_str())
+            .is_some_and(|r| r.starts_with(own.as_str()))
+            .then(|| (i, pad.clone()))
+    });
+    match (found, value) {
+        (Some((i, prefix)), value) => {
+            let old = lines[i][prefix.len() + own.len()..].to_string();
+            // A block scalar's lines, or a plain scalar folded over several lines, are indented deeper.
+            let value_end = block_end(&lines, i, key_col);
+            match value {
+                Some(v) => {
+                    let comment = if old.trim_start().starts_with(['|', '>']) {
+                        ""
+                    } else {
+                        comment_after_value(&old)
+                    };
+                    lines[i] = format!("{prefix}{key}: {}{comment}", quote(v));
+                    lines.drain(i + 1..value_end);
+                }
+                None => {
+                    if prefix.ends_with("- ") {
+                        // The item's first key goes: the next key takes its dash.
+                        lines.drain(i..value_end);
+                        if let Some(next) = lines.get_mut(i)
+                            && next.starts_with(pad.as_str())
+                        {
+                            next.replace_range(dash..dash + 1, "-");
+                        }
+                    } else {
+                        lines.drain(i..value_end);
+                    }
+                }
+            }
+        }
+        (None, Some(v)) => {
+            let used_at = (start..end).find(|&i| {
+                lines[i]
+                    .strip_prefix(pad.as_str())
+                    .is_some_and(|r| r.starts_with("used:"))
+            });
+            lines.insert(used_at.unwrap_or(end), format!("{pad}{key}: {}", quote(v)));
+        }
+        (None, None) => {}
+    }
+    Ok(join(lines, text))
+}
+
+/// Removes the uses of `paths` from `existing` (an engagement parsed from `text`), with their hashes and any
+/// lines of their entries.
+pub fn remove_uses(text: &str, existing: &Engagement, paths: &[String]) -> Result<String, String> {
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut gone: Vec<&Use> = existing
+        .used
+        .iter()
+        .filter(|u| paths.contains(&u.path))
+        .collect();
+    gone.sort_by_key(|u| std::cmp::Reverse(u.line));
+    for u in gone {
+        let idx = u.line - 1;
+        let line = lines
+            .get(idx)
+            .ok_or("the manifest changed while reading it")?;
+        let trimmed = line.trim_start();
+        // `- path: x` or `- x`: the item starts on this line; `path:` under a `- hash:` line is not written by
+        // prove and is left to the author.
+        let Some(dash) = dash_column(line) else {
+            return Err(flow_style(&existing.id));
+        };
+        if !trimmed.starts_with("- ") {
+            return Err(flow_style(&existing.id));
+        }
+        let end = block_end(&lines, idx, dash);
+        lines.drain(idx..end);
+    }
+    Ok(join(lines, text))
+}
+
+/// The ` # comment` after a scalar value (` "quoted # not a comment"  # comment`), or "".
+fn comment_after_value(value: &str) -> &str {
+    let t = value.trim_start();
+    let close = match t.chars().next() {
+        Some('"') => {
+            let mut escaped = false;
+            t.char_indices().skip(1).find_map(|(i, c)| {
+                let end = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                end.then_some(i)
+            })
+        }
+        Some('\'') => {
+            // `''` is a quote inside the value.
+            let b = t.as_bytes();
+            let mut i = 1;
+            loop {
+                match (b.get(i), b.get(i + 1)) {
+                    (Some(b'\''), Some(b'\'')) => i += 2,
+                    (Some(b'\''), _) => break Some(i),
+                    (Some(_), _) => i += 1,
+                    (None, _) => break None,
+                }
+            }
+        }
+        _ => return comment_of(value),
+    };
+    match close {
+        Some(i) => {
+            let rest = &t[i + 1..];
+            if rest.starts_with(char::is_whitespace) && rest.trim_start().starts_with('#') {
+                rest
+            } else {
+                ""
+            }
+        }
+        None => "",
+    }
+}
+
 /// Appends a new engagement to the end of `text` (an existing manifest, or empty for a new file).
 pub fn append_engagement(
     text: &str,

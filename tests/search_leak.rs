@@ -169,3 +169,71 @@ fn unpublished_pages_never_reach_the_index() {
     let (ok, stdout, stderr) = run_node(&["--input-type=module", "-e", &script], &[]);
     assert!(ok, "{stdout}\n{stderr}");
 }
+
+/// Private and unmapped columns of a CRM export imported with `prove --from`.
+const CSV_CANARIES: [&str; 6] = [
+    "CsvCanaryCustomer",
+    "CsvCanaryCsm",
+    "CsvCanaryNote",
+    "CsvCanaryAmount",
+    "CsvCanaryEmail",
+    "株式会社鵺鶫",
+];
+
+#[test]
+fn nothing_of_an_imported_csv_reaches_any_output() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    canary_site(&root);
+    let csv = tmp.path().join("crm.csv");
+    std::fs::write(
+        &csv,
+        "Deal,Company,Owner,Segment,Closed,Stage,Pages,Notes,Amount,Contact Email\r\n\
+         D-1,CsvCanaryCustomer,CsvCanaryCsm,low,2026-10-03,success,Connect SSO,CsvCanaryNote,CsvCanaryAmount,CsvCanaryEmail@example.com\r\n\
+         D-2,株式会社鵺鶫,CsvCanaryCsm,low,2026-10-04,success,playbooks/onboarding/sso.md,\"CsvCanaryNote, again\",CsvCanaryAmount,CsvCanaryEmail@example.com\r\n",
+    )
+    .expect("write csv");
+    let res = std::process::Command::new(BIN)
+        .args(["prove", "--root"])
+        .arg(&root)
+        .arg("--from")
+        .arg(&csv)
+        .args([
+            "--map",
+            "id=Deal,customer=Company,csm=Owner,tier=Segment,date=Closed,outcome=Stage,pages=Pages,note=Notes",
+        ])
+        .env("SHIRUBE_TODAY", "2026-11-20")
+        .output()
+        .expect("run shirube");
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let manifest = std::fs::read_to_string(root.join("manifest/imported.yaml")).expect("imported");
+    assert!(
+        manifest.contains("CsvCanaryCustomer") && manifest.contains("株式会社鵺鶫"),
+        "the canaries are in the manifest, where private fields belong: {manifest}"
+    );
+    for (name, extra) in [("public", &[][..]), ("preview", &["--preview"][..])] {
+        let out = tmp.path().join(name);
+        build(&root, &out, extra);
+        let mut found = Vec::new();
+        for f in walk(&out) {
+            let bytes = std::fs::read(&f).expect("read");
+            let mut texts = vec![String::from_utf8_lossy(&bytes).to_lowercase()];
+            let rel = f.strip_prefix(&out).expect("under out").to_string_lossy();
+            texts.push(rel.to_lowercase());
+            if rel.ends_with(".bin") && rel.contains("/s/") {
+                texts.push(shard_terms(&bytes).join("\n"));
+            }
+            for c in CSV_CANARIES {
+                let c = c.to_lowercase();
+                if texts.iter().any(|t| t.contains(&c)) {
+                    found.push(format!("{c} in {rel}"));
+                }
+            }
+        }
+        assert_eq!(found, Vec::<String>::new(), "{name}");
+    }
+}

@@ -12,15 +12,17 @@ use crate::site::{self, Options};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod from;
+
 /// What `prove` was asked to record (its command-line arguments; the docs are `shirube prove --help`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The playbooks or FAQs used, e.g. playbooks/onboarding/connect-sso.md.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "from")]
     pub paths: Vec<PathBuf>,
     /// The engagement id, e.g. ENG-2026-031. An existing id adds pages to that engagement, as recorded.
-    #[arg(long)]
-    pub engagement: String,
+    #[arg(long, required_unless_present = "from")]
+    pub engagement: Option<String>,
     /// The customer's name. Private: never published.
     #[arg(long)]
     pub customer: Option<String>,
@@ -39,6 +41,8 @@ pub struct Args {
     /// A private note about the engagement.
     #[arg(long)]
     pub note: Option<String>,
+    #[command(flatten)]
+    pub import: from::ImportArgs,
 }
 
 fn fail(code: u8, msg: &str, help: &str) -> ExitCode {
@@ -94,6 +98,14 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
             "fix them first, so that prove edits a valid file",
         );
     }
+    if let Some(file) = &args.import.from {
+        return from::run(root, &checked, file, &args.import);
+    }
+    let engagement = args.engagement.clone().unwrap_or_default();
+    let args = &Args {
+        engagement: Some(engagement.clone()),
+        ..args.clone()
+    };
     if args.paths.is_empty() {
         return fail(
             2,
@@ -110,7 +122,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         .collect();
 
     // The values go into the manifest as YAML scalars: no empty id, nothing a line cannot hold.
-    if args.engagement.trim().is_empty() {
+    if engagement.trim().is_empty() {
         return fail(
             2,
             "the engagement id is empty",
@@ -118,7 +130,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         );
     }
     let texts = [
-        ("--engagement", Some(&args.engagement)),
+        ("--engagement", Some(&engagement)),
         ("--customer", args.customer.as_ref()),
         ("--csm", args.csm.as_ref()),
         ("--note", args.note.as_ref()),
@@ -197,7 +209,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         .manifest
         .engagements
         .iter()
-        .find(|e| e.id == args.engagement);
+        .find(|e| e.id == engagement);
     let (file, new_text) = match existing {
         Some(e) => {
             // Pages are added to the engagement as recorded; a flag that says otherwise (`--outcome failed` on a
@@ -244,13 +256,13 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
             let Some(tier) = args.tier.clone() else {
                 return fail(
                     2,
-                    &format!("engagement {} is new, so it needs a tier", args.engagement),
+                    &format!("engagement {engagement} is new, so it needs a tier"),
                     "add --tier, for example --tier low",
                 );
             };
             let file = target_file(root, &checked.sources.manifests);
             let new = NewEngagement {
-                id: args.engagement.clone(),
+                id: engagement.clone(),
                 customer: args.customer.clone(),
                 csm: args.csm.clone(),
                 tier,
@@ -293,7 +305,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
     let recorded = reparsed
         .engagements
         .iter()
-        .find(|e| e.id == args.engagement)
+        .find(|e| e.id == engagement)
         .is_some_and(|e| {
             uses.iter().all(|(p, h)| {
                 e.used
@@ -333,7 +345,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         "recorded {} page{} in engagement {} ({})",
         uses.len(),
         if uses.len() == 1 { "" } else { "s" },
-        args.engagement,
+        engagement,
         file.path
     );
     // Recorded all the same: the engagement happened, and `status` ranks what to prove next by every use. But
@@ -353,7 +365,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
             if let Some((page, _)) = by_src.get(path.as_str())
                 && !page.tiers.contains(&tier)
             {
-                let (message, help) = proof::off_tier_warning(page, &args.engagement, tier, config);
+                let (message, help) = proof::off_tier_warning(page, &engagement, tier, config);
                 say!("warning: {message}\n  help: {help}");
             }
         }
