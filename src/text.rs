@@ -1,4 +1,5 @@
-//! Text helpers that several stages share: shortening, white space, escaping for XML and URLs.
+//! Text helpers that several stages share: shortening, white space, escaping for XML and HTML (URLs are in
+//! [`crate::percent`]).
 //!
 //! Part of the model layer: imports nothing of the pipeline.
 
@@ -13,22 +14,6 @@ pub fn truncate(s: &str, max: usize) -> String {
         _ => cut,
     };
     format!("{}…", cut.trim_end())
-}
-
-/// Percent-encodes non-ASCII characters and spaces in a URL, leaving its structure alone.
-pub fn encode_path(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    for c in url.chars() {
-        if c.is_ascii() && c != ' ' {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
 }
 
 /// Escapes text for XML content and double-quoted attributes: as for an HTML attribute, and without the
