@@ -11,7 +11,7 @@ use crate::model::OutputFile;
 use crate::model::{Kind, Page, format_minutes};
 use crate::percent::encode_path;
 use crate::routes::{self, FAQ_URL, KICKOFF_URL};
-use crate::text::{truncate, xml_escape};
+use crate::text::{script_json, truncate, xml_escape};
 use crate::theme::{Theme, short_hash};
 use crate::validate;
 use crate::{HashMap, HashSet};
@@ -1605,16 +1605,6 @@ fn step_hash(id: &str) -> String {
         }
     }
     digits.iter().rev().map(|&d| char::from(d)).collect()
-}
-
-/// `value` as JSON that is safe inside a `<script>` element (no `<`, `>` or `&` in it).
-fn script_json(value: &impl Serialize) -> String {
-    // Serializing strings, numbers and JSON values cannot fail.
-    serde_json::to_string(value)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
 }
 
 /// Moves the headings of an answer one level down (`h2` → `h3`, down to `h6`), for the FAQ index, whose

@@ -1,5 +1,5 @@
-//! Text helpers that several stages share: shortening, white space, escaping for XML and HTML (URLs are in
-//! [`crate::percent`]).
+//! Text helpers that several stages share: shortening, white space, escaping for XML, HTML and `<script>` (URLs
+//! are in [`crate::percent`]).
 //!
 //! Part of the model layer: imports nothing of the pipeline.
 
@@ -100,6 +100,18 @@ fn space_len(bytes: &[u8], i: usize) -> usize {
     }
 }
 
+/// `value` as JSON that is safe inside a `<script>` element: `<`, `>` and `&` are written as `\u003c`, `\u003e`
+/// and `\u0026`, so no `</script>` or `<!--` can end or change the element, and the text is still JSON (for
+/// `JSON.parse`, as in the preview server's events) as well as JavaScript.
+pub fn script_json(value: &impl serde::Serialize) -> String {
+    // Serializing strings, numbers, lists and JSON values cannot fail.
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
 /// Escapes text for a double-quoted HTML attribute.
 pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -113,4 +125,17 @@ pub fn escape_attr(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::script_json;
+
+    #[test]
+    fn script_json_cannot_close_or_comment_out_its_script() {
+        assert_eq!(
+            script_json(&"</script><!-- & >"),
+            "\"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u003e\""
+        );
+    }
 }

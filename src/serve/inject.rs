@@ -61,14 +61,7 @@ pub fn overlay_items(diags: &Diagnostics) -> Vec<OverlayItem> {
     items
 }
 
-/// JSON that is safe inside a `<script>` element: no `</script>` or `<!--` can end or change it.
-pub fn script_json<T: Serialize>(value: &T) -> String {
-    // Plain strings, numbers and lists: serializing cannot fail.
-    serde_json::to_string(value)
-        .unwrap_or_else(|_| "null".into())
-        .replace("</", "<\\/")
-        .replace("<!--", "<\\!--")
-}
+pub use crate::text::script_json;
 
 /// `html` with the live state and the client script added before `</body>` (or at the end).
 pub fn inject(html: &[u8], state: &LiveState) -> Vec<u8> {
@@ -142,7 +135,7 @@ mod tests {
         let out = String::from_utf8(inject(b"<body></body>", &state)).unwrap();
         let live = out.split("<script>").next().unwrap();
         assert!(!live.contains("</script><script>alert"), "{live}");
-        assert!(live.contains("<\\/script>"));
+        assert!(live.contains("\\u003c/script\\u003e"));
         assert_eq!(items[0].severity, "error");
         assert!(items[0].text.starts_with("a.md: error: bad"));
     }
