@@ -10,10 +10,10 @@ use crate::markdown::Rendered;
 use crate::model::OutputFile;
 use crate::model::{Kind, Page, format_minutes};
 use crate::percent::encode_path;
+use crate::requires;
 use crate::routes::{self, FAQ_URL, KICKOFF_URL};
 use crate::text::{script_json, truncate, xml_escape};
 use crate::theme::{Theme, short_hash};
-use crate::validate;
 use crate::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -667,101 +667,13 @@ impl<'a> Renderer<'a> {
         r
     }
 
-    /// Source paths of the kickoff path in order, or the cycle in `requires` that makes an order impossible.
-    pub fn kickoff_order(&self) -> Result<Vec<usize>, Vec<String>> {
-        let items: Vec<usize> = (0..self.built.len())
-            .filter(|&i| {
-                self.built[i].page.before_kickoff && self.built[i].page.kind == Kind::Playbook
-            })
-            .collect();
-        let index = &self.all_pages;
-        let in_set: HashMap<&str, usize> = items
-            .iter()
-            .map(|&i| (self.built[i].page.src.as_str(), i))
-            .collect();
-        // Edges only between kickoff playbooks: a prerequisite outside the path does not order it.
-        let deps: HashMap<usize, Vec<usize>> = items
-            .iter()
-            .map(|&i| {
-                let page = self.built[i].page;
-                let d = page
-                    .requires
-                    .iter()
-                    .filter_map(|(r, _, _)| validate::resolve_require(&page.src, r, index))
-                    .filter_map(|p| in_set.get(p.src.as_str()).copied())
-                    .collect();
-                (i, d)
-            })
-            .collect();
-        // Kahn's algorithm: repeatedly take the first ready page by (phase, order), in O(n log n).
-        let key = |i: usize| {
-            let page = self.built[i].page;
-            (page.phase, order_key(page), i)
-        };
-        let mut unmet: HashMap<usize, usize> = items.iter().map(|&i| (i, deps[&i].len())).collect();
-        let mut dependents: HashMap<usize, Vec<usize>> = HashMap::default();
-        for &i in &items {
-            for &d in &deps[&i] {
-                dependents.entry(d).or_default().push(i);
-            }
-        }
-        let mut ready: std::collections::BTreeSet<_> = items
-            .iter()
-            .filter(|i| unmet[i] == 0)
-            .map(|&i| key(i))
-            .collect();
-        let mut done: Vec<usize> = Vec::new();
-        while let Some((_, _, next)) = ready.pop_first() {
-            done.push(next);
-            for &j in dependents.get(&next).map_or(&[][..], Vec::as_slice) {
-                if let Some(n) = unmet.get_mut(&j) {
-                    *n -= 1;
-                    if *n == 0 {
-                        ready.insert(key(j));
-                    }
-                }
-            }
-        }
-        if done.len() < items.len() {
-            let remaining: Vec<usize> = items
-                .iter()
-                .copied()
-                .filter(|i| !done.contains(i))
-                .collect();
-            return Err(self.find_cycle(&remaining, &deps, &done));
-        }
-        Ok(done)
-    }
-
-    /// Follows unmet prerequisites from the first stuck page until one repeats: that loop is the cycle.
-    fn find_cycle(
-        &self,
-        remaining: &[usize],
-        deps: &HashMap<usize, Vec<usize>>,
-        done: &[usize],
-    ) -> Vec<String> {
-        let mut path: Vec<usize> = Vec::new();
-        let mut at = remaining[0];
-        loop {
-            if let Some(start) = path.iter().position(|&p| p == at) {
-                let mut cycle: Vec<String> = path[start..]
-                    .iter()
-                    .map(|&i| self.built[i].page.src.clone())
-                    .collect();
-                cycle.push(self.built[at].page.src.clone());
-                return cycle;
-            }
-            path.push(at);
-            match deps[&at].iter().find(|d| !done.contains(d)) {
-                Some(&next) => at = next,
-                None => {
-                    return path
-                        .iter()
-                        .map(|&i| self.built[i].page.src.clone())
-                        .collect();
-                }
-            }
-        }
+    /// The kickoff path in order (indices into the built pages), or the cycles in `requires` that make an order
+    /// impossible (which `validate` reports before a build gets here).
+    pub fn kickoff_order(&self) -> Result<Vec<usize>, Vec<requires::Cycle>> {
+        let pages: Vec<&Page> = self.built.iter().map(|b| b.page).collect();
+        requires::kickoff_order(&pages, &self.all_pages, |i| {
+            (pages[i].phase, order_key(pages[i]))
+        })
     }
 
     fn card(&self, i: usize) -> Card {
@@ -1032,7 +944,7 @@ impl<'a> Renderer<'a> {
             .requires
             .iter()
             .filter_map(|(r, _, _)| {
-                validate::resolve_require(&page.src, r, &self.all_pages)
+                requires::resolve_require(&page.src, r, &self.all_pages)
                     .map(|p| (p.src.clone(), p.title.clone()))
             })
             .map(|(src, title)| match self.by_src.get(src.as_str()) {

@@ -17,7 +17,6 @@ use crate::model::Page;
 use crate::proof::{self, Decision, Manifest, State};
 use crate::render::{self, Banner};
 use crate::routes;
-use crate::validate;
 use crate::{HashMap, HashSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -226,7 +225,7 @@ fn gate_warnings(
             continue;
         }
         for (req, line, col) in &page.requires {
-            let Some(target) = validate::resolve_require(&page.src, req, &by_src) else {
+            let Some(target) = crate::requires::resolve_require(&page.src, req, &by_src) else {
                 continue;
             };
             if published.get(target.src.as_str()) == Some(&false) {

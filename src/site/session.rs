@@ -882,20 +882,9 @@ impl Session {
             })
             .collect();
         let renderer = Renderer::new(config, theme, tera.clone(), &self.pages, built, preview);
-        if let Err(cycle) = renderer.kickoff_order() {
-            let first = cycle.first().cloned().unwrap_or_default();
-            return Err(vec![
-                Diagnostic::error(
-                    first,
-                    format!(
-                        "before_kickoff playbooks require each other in a cycle: {}",
-                        cycle.join(" → ")
-                    ),
-                )
-                .with_help(
-                    "remove one of these `requires` entries so the kickoff path has an order",
-                ),
-            ]);
+        if renderer.kickoff_order().is_err() {
+            // `validate::check_site` reports these over every page, so an update without errors has none.
+            return Err(validate::check_cycles(&self.pages, &self.sources));
         }
         let jobs: HashMap<String, Job> = renderer.jobs().into_iter().collect();
         // Assets of the pages in the build, by output path.
