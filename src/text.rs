@@ -112,6 +112,34 @@ pub fn script_json(value: &impl serde::Serialize) -> String {
         .replace('&', "\\u0026")
 }
 
+/// `template` with each `{name}` that `values` names replaced by its value, in one pass (a value is never
+/// looked at again, so a `{` in it stays as it is); other braces are kept. As `fmt` in the theme's guide.js.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let (_, v) = values.iter().find(|(k, _)| *k == name)?;
+            Some((v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Escapes text for a double-quoted HTML attribute.
 pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -129,7 +157,15 @@ pub fn escape_attr(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::script_json;
+    use super::{fill, script_json};
+
+    #[test]
+    fn fill_replaces_named_placeholders_once() {
+        let v = [("a", "{b}"), ("b", "B")];
+        assert_eq!(fill("{a}-{b}-{c}-{-}{", &v), "{b}-B-{c}-{-}{");
+        assert_eq!(fill("", &v), "");
+        assert_eq!(fill("最新の実証（{b}）", &v), "最新の実証（B）");
+    }
 
     #[test]
     fn script_json_cannot_close_or_comment_out_its_script() {

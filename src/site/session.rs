@@ -637,9 +637,18 @@ impl Session {
     ) -> usize {
         let published: Vec<bool> = self.decisions.iter().map(|d| d.published).collect();
         let changes = self.update_index(config, dirty, &published);
-        let Some(index) = self.index.as_ref() else {
+        let Some(index) = self.index.as_mut() else {
             return 0;
         };
+        // Admonition titles are the theme's: when they change, every page is rendered again.
+        let titles = self
+            .theme
+            .as_ref()
+            .map(|t| markdown::AdmonitionTitles::from_ui(&t.ui))
+            .unwrap_or_default();
+        let retitled = index.admonitions != titles;
+        index.admonitions = titles;
+        let index = &*index;
         let mut kept = std::mem::take(&mut self.kept_bodies);
         kept.resize_with(self.pages.len(), || None);
         let results: Vec<(Rendered, LinkDeps, bool)> = self
@@ -647,7 +656,9 @@ impl Session {
             .par_iter()
             .zip(kept.into_par_iter())
             .map(|(page, kept)| match kept {
-                Some((body, deps)) if !dirty.contains(&page.src) && !changes.affects(&deps) => {
+                Some((body, deps))
+                    if !retitled && !dirty.contains(&page.src) && !changes.affects(&deps) =>
+                {
                     (body, deps, false)
                 }
                 _ => {
@@ -696,7 +707,7 @@ impl Session {
             files: Default::default(),
             unreadable: Default::default(),
             other_urls: HashSet::default(),
-            language: config.language,
+            admonitions: Default::default(),
             page_urls: Default::default(),
             suggestions: Default::default(),
             nfc_paths: Default::default(),
@@ -871,7 +882,7 @@ impl Session {
                     // Banners speak to authors: a published build has none, not even on a page changed
                     // since it was proven (that is a build warning).
                     banner: if preview {
-                        banner(decision, page, config)
+                        banner(decision, page, config, &theme.ui)
                     } else {
                         None
                     },
