@@ -5,6 +5,7 @@
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::model::Kind;
+use crate::percent::encode_component;
 use crate::yaml::{self, Embedded};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
@@ -686,19 +687,6 @@ fn add_query(url: &str, params: &str) -> String {
     if let Some(f) = fragment {
         out.push('#');
         out.push_str(f);
-    }
-    out
-}
-
-/// Percent-encodes everything but the unreserved characters of RFC 3986, for a query value.
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
     }
     out
 }

@@ -9,8 +9,9 @@
 use crate::config::Config;
 use crate::model::OutputFile;
 use crate::model::{Kind, Page};
+use crate::percent::encode_path;
 use crate::proof::Decision;
-use crate::text::{encode_path, xml_escape};
+use crate::text::xml_escape;
 
 /// Where the feed is written, relative to the output root.
 pub const PATH: &str = "feed.xml";

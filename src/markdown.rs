@@ -7,7 +7,6 @@
 //!
 //! Page bodies never go through Tera, so `{{ placeholders }}` in code blocks stay as written.
 
-use crate::config::Language;
 use crate::diagnostics::{Diagnostic, PathSuggestions, did_you_mean};
 use crate::model::{Heading, Kind, Page};
 use crate::routes::join_path;
@@ -175,8 +174,8 @@ pub struct SiteIndex {
     pub unreadable: BTreeSet<String>,
     /// URLs (relative to the base path) of pages shirube generates and files under `static/`.
     pub other_urls: HashSet<String>,
-    /// Language for admonition titles.
-    pub language: Language,
+    /// The titles of admonitions, from the theme.
+    pub admonitions: AdmonitionTitles,
     /// The source path of each of `pages` by URL, made on first use (by a site-absolute link); whoever changes
     /// `pages` must reset it.
     pub page_urls: std::sync::OnceLock<HashMap<String, String>>,
@@ -612,7 +611,8 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 rewritten.push((event, range));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, title) = admonition(kind, site.language);
+                let k = admonition_class(kind);
+                let (class, title) = (ADMONITIONS[k], &site.admonitions.0[k]);
                 let html = format!(
                     "<aside class=\"admonition {class}\">\n<p class=\"admonition-title\">{title}</p>\n"
                 );
@@ -1074,14 +1074,31 @@ fn is_external(dest: &str) -> bool {
     }
 }
 
-fn admonition(kind: BlockQuoteKind, lang: Language) -> (&'static str, &'static str) {
-    let ja = lang == Language::Ja;
+/// The class of an admonition (`> [!NOTE]` ...), which is also its index in [`AdmonitionTitles`].
+const ADMONITIONS: [&str; 5] = ["note", "tip", "important", "warning", "caution"];
+
+fn admonition_class(kind: BlockQuoteKind) -> usize {
     match kind {
-        BlockQuoteKind::Note => ("note", if ja { "メモ" } else { "Note" }),
-        BlockQuoteKind::Tip => ("tip", if ja { "ヒント" } else { "Tip" }),
-        BlockQuoteKind::Important => ("important", if ja { "重要" } else { "Important" }),
-        BlockQuoteKind::Warning => ("warning", if ja { "警告" } else { "Warning" }),
-        BlockQuoteKind::Caution => ("caution", if ja { "注意" } else { "Caution" }),
+        BlockQuoteKind::Note => 0,
+        BlockQuoteKind::Tip => 1,
+        BlockQuoteKind::Important => 2,
+        BlockQuoteKind::Warning => 3,
+        BlockQuoteKind::Caution => 4,
+    }
+}
+
+/// The title over each kind of admonition, HTML-escaped: the theme's UI strings `admonition_note`,
+/// `admonition_tip` ... for the site's language (a missing key shows as itself, as in templates).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdmonitionTitles([String; 5]);
+
+impl AdmonitionTitles {
+    /// The titles from a theme's UI strings.
+    pub fn from_ui(ui: &std::collections::BTreeMap<String, String>) -> Self {
+        Self(ADMONITIONS.map(|class| {
+            let key = format!("admonition_{class}");
+            escape_attr(ui.get(&key).unwrap_or(&key))
+        }))
     }
 }
 
@@ -1713,7 +1730,13 @@ mod tests {
             page_urls: Default::default(),
             suggestions: Default::default(),
             nfc_paths: Default::default(),
-            language: Language::En,
+            admonitions: AdmonitionTitles::from_ui(
+                &[
+                    ("admonition_warning".to_string(), "Warning".to_string()),
+                    ("admonition_tip".to_string(), "Tip & trick".to_string()),
+                ]
+                .into(),
+            ),
         }
     }
 
@@ -1986,6 +2009,17 @@ mod tests {
         );
         let r = render(&p, &site(&[&p]));
         assert!(r.html.starts_with("<aside class=\"admonition warning\">\n<p class=\"admonition-title\">Warning</p>\n<p>Careful.</p>\n</aside>\n<div class=\"table-wrap\" tabindex=\"0\">\n<table>"), "{}", r.html);
+        // Titles are the theme's UI strings, escaped; a missing one shows its key.
+        let p2 = page("content/a.md", "> [!TIP]\n> a\n\n> [!NOTE]\n> b\n");
+        let titled = render(&p2, &site(&[&p2])).html;
+        assert!(
+            titled.contains("<p class=\"admonition-title\">Tip &amp; trick</p>"),
+            "{titled}"
+        );
+        assert!(
+            titled.contains("<p class=\"admonition-title\">admonition_note</p>"),
+            "{titled}"
+        );
         // Tables and code blocks scroll sideways on a phone: the keyboard can reach them.
         assert!(
             r.html.ends_with("</div>\n<pre tabindex=\"0\"><code>{{ name }}\n</code></pre>\n<pre tabindex=\"0\"><code class=\"language-sh\">&lt;a&gt; &amp; b\n</code></pre>\n"),

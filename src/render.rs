@@ -9,10 +9,11 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
 use crate::model::OutputFile;
 use crate::model::{Kind, Page, format_minutes};
+use crate::percent::encode_path;
+use crate::requires;
 use crate::routes::{self, FAQ_URL, KICKOFF_URL};
-use crate::text::{encode_path, truncate, xml_escape};
+use crate::text::{script_json, truncate, xml_escape};
 use crate::theme::{Theme, short_hash};
-use crate::validate;
 use crate::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -666,101 +667,13 @@ impl<'a> Renderer<'a> {
         r
     }
 
-    /// Source paths of the kickoff path in order, or the cycle in `requires` that makes an order impossible.
-    pub fn kickoff_order(&self) -> Result<Vec<usize>, Vec<String>> {
-        let items: Vec<usize> = (0..self.built.len())
-            .filter(|&i| {
-                self.built[i].page.before_kickoff && self.built[i].page.kind == Kind::Playbook
-            })
-            .collect();
-        let index = &self.all_pages;
-        let in_set: HashMap<&str, usize> = items
-            .iter()
-            .map(|&i| (self.built[i].page.src.as_str(), i))
-            .collect();
-        // Edges only between kickoff playbooks: a prerequisite outside the path does not order it.
-        let deps: HashMap<usize, Vec<usize>> = items
-            .iter()
-            .map(|&i| {
-                let page = self.built[i].page;
-                let d = page
-                    .requires
-                    .iter()
-                    .filter_map(|(r, _, _)| validate::resolve_require(&page.src, r, index))
-                    .filter_map(|p| in_set.get(p.src.as_str()).copied())
-                    .collect();
-                (i, d)
-            })
-            .collect();
-        // Kahn's algorithm: repeatedly take the first ready page by (phase, order), in O(n log n).
-        let key = |i: usize| {
-            let page = self.built[i].page;
-            (page.phase, order_key(page), i)
-        };
-        let mut unmet: HashMap<usize, usize> = items.iter().map(|&i| (i, deps[&i].len())).collect();
-        let mut dependents: HashMap<usize, Vec<usize>> = HashMap::default();
-        for &i in &items {
-            for &d in &deps[&i] {
-                dependents.entry(d).or_default().push(i);
-            }
-        }
-        let mut ready: std::collections::BTreeSet<_> = items
-            .iter()
-            .filter(|i| unmet[i] == 0)
-            .map(|&i| key(i))
-            .collect();
-        let mut done: Vec<usize> = Vec::new();
-        while let Some((_, _, next)) = ready.pop_first() {
-            done.push(next);
-            for &j in dependents.get(&next).map_or(&[][..], Vec::as_slice) {
-                if let Some(n) = unmet.get_mut(&j) {
-                    *n -= 1;
-                    if *n == 0 {
-                        ready.insert(key(j));
-                    }
-                }
-            }
-        }
-        if done.len() < items.len() {
-            let remaining: Vec<usize> = items
-                .iter()
-                .copied()
-                .filter(|i| !done.contains(i))
-                .collect();
-            return Err(self.find_cycle(&remaining, &deps, &done));
-        }
-        Ok(done)
-    }
-
-    /// Follows unmet prerequisites from the first stuck page until one repeats: that loop is the cycle.
-    fn find_cycle(
-        &self,
-        remaining: &[usize],
-        deps: &HashMap<usize, Vec<usize>>,
-        done: &[usize],
-    ) -> Vec<String> {
-        let mut path: Vec<usize> = Vec::new();
-        let mut at = remaining[0];
-        loop {
-            if let Some(start) = path.iter().position(|&p| p == at) {
-                let mut cycle: Vec<String> = path[start..]
-                    .iter()
-                    .map(|&i| self.built[i].page.src.clone())
-                    .collect();
-                cycle.push(self.built[at].page.src.clone());
-                return cycle;
-            }
-            path.push(at);
-            match deps[&at].iter().find(|d| !done.contains(d)) {
-                Some(&next) => at = next,
-                None => {
-                    return path
-                        .iter()
-                        .map(|&i| self.built[i].page.src.clone())
-                        .collect();
-                }
-            }
-        }
+    /// The kickoff path in order (indices into the built pages), or the cycles in `requires` that make an order
+    /// impossible (which `validate` reports before a build gets here).
+    pub fn kickoff_order(&self) -> Result<Vec<usize>, Vec<requires::Cycle>> {
+        let pages: Vec<&Page> = self.built.iter().map(|b| b.page).collect();
+        requires::kickoff_order(&pages, &self.all_pages, |i| {
+            (pages[i].phase, order_key(pages[i]))
+        })
     }
 
     fn card(&self, i: usize) -> Card {
@@ -1031,7 +944,7 @@ impl<'a> Renderer<'a> {
             .requires
             .iter()
             .filter_map(|(r, _, _)| {
-                validate::resolve_require(&page.src, r, &self.all_pages)
+                requires::resolve_require(&page.src, r, &self.all_pages)
                     .map(|p| (p.src.clone(), p.title.clone()))
             })
             .map(|(src, title)| match self.by_src.get(src.as_str()) {
@@ -1587,9 +1500,10 @@ fn faq_jsonld(faqs: &[(&Page, &Rendered)]) -> String {
 }
 
 /// A short stand-in for a step id in `data-steps` and the home map's ring data (step ids are whole sentences):
-/// FNV-1a (32 bits) of its UTF-8 bytes, in base 36. `stepHash` in guide.js computes the same; a collision
-/// between two steps of one page would only make progress count one tick for both.
-fn step_hash(id: &str) -> String {
+/// FNV-1a (32 bits) of its UTF-8 bytes, in base 36. `stepHash` in guide.js computes the same (both are checked
+/// against `tests/reader/step_hash.json`); a collision between two steps of one page would only make progress
+/// count one tick for both.
+pub fn step_hash(id: &str) -> String {
     let mut h: u32 = 0x811c_9dc5;
     for b in id.bytes() {
         h ^= u32::from(b);
@@ -1604,16 +1518,6 @@ fn step_hash(id: &str) -> String {
         }
     }
     digits.iter().rev().map(|&d| char::from(d)).collect()
-}
-
-/// `value` as JSON that is safe inside a `<script>` element (no `<`, `>` or `&` in it).
-fn script_json(value: &impl Serialize) -> String {
-    // Serializing strings, numbers and JSON values cannot fail.
-    serde_json::to_string(value)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
 }
 
 /// Moves the headings of an answer one level down (`h2` → `h3`, down to `h6`), for the FAQ index, whose
@@ -1750,16 +1654,6 @@ mod tests {
             assert_eq!(shift_headings(html), reference(html), "{html}");
         }
         assert_eq!(shift_headings("<h2>a</h2>"), "<h3>a</h3>");
-    }
-
-    #[test]
-    fn step_hashes_are_fnv1a_in_base_36() {
-        // FNV-1a test vectors: "" = 0x811c9dc5, "a" = 0xe40c292c, "foobar" = 0xbf9cf968 (and `stepHash` in
-        // guide.js gives the same four strings).
-        assert_eq!(step_hash(""), "ztntfp");
-        assert_eq!(step_hash("a"), "1r9wi7g");
-        assert_eq!(step_hash("foobar"), "1h5yxyg");
-        assert_eq!(step_hash("管理者としてサインインします"), "dbm3p6");
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod session;
 
 pub use session::{Output, Session, Update, Work};
 
-use crate::config::{self, BaseUrl, CONFIG_FILE, Config, Language};
+use crate::config::{self, BaseUrl, CONFIG_FILE, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{SourceDoc, Sources};
 use crate::markdown::Target;
@@ -17,7 +17,7 @@ use crate::model::Page;
 use crate::proof::{self, Decision, Manifest, State};
 use crate::render::{self, Banner};
 use crate::routes;
-use crate::validate;
+use crate::text;
 use crate::{HashMap, HashSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -226,7 +226,7 @@ fn gate_warnings(
             continue;
         }
         for (req, line, col) in &page.requires {
-            let Some(target) = validate::resolve_require(&page.src, req, &by_src) else {
+            let Some(target) = crate::requires::resolve_require(&page.src, req, &by_src) else {
                 continue;
             };
             if published.get(target.src.as_str()) == Some(&false) {
@@ -429,84 +429,60 @@ fn doc_target(doc: &SourceDoc) -> Target {
 }
 
 /// The preview banner of a page that is not (or not cleanly) published: its state, why, and what would
-/// publish it, in the site's language (`status` keeps the English reason for authors).
-fn banner(decision: &Decision, page: &Page, config: &Config) -> Option<Banner> {
+/// publish it, in the theme's UI strings `ui` for the site's language (`banner`, `banner_<state>`,
+/// `banner_why_<state>` ...; `status` keeps the English reason for authors).
+fn banner(
+    decision: &Decision,
+    page: &Page,
+    config: &Config,
+    ui: &BTreeMap<String, String>,
+) -> Option<Banner> {
     let show = !decision.published || decision.state == State::Stale;
     show.then(|| {
-        let text = match config.language {
-            Language::Ja => banner_ja(decision, page, config),
-            Language::En => {
-                let label = match decision.state {
-                    State::Draft => "Draft",
-                    State::Unproven => "Unproven",
-                    State::Expired => "Proof expired",
-                    State::Stale => "Changed since proven",
-                    State::Published => "Published",
-                };
-                let where_ = if decision.published {
-                    "Published."
-                } else {
-                    "Shown in preview only; not in the published guide."
-                };
-                format!("{label}: {}. {where_}", decision.reason)
-            }
+        let t = |key: &str| ui.get(key).cloned().unwrap_or_else(|| key.to_string());
+        let names: Vec<&str> = page
+            .tiers
+            .iter()
+            .filter_map(|&t| config.tiers.get(t))
+            .map(|t| t.name.as_str())
+            .collect();
+        let customers = if page.all_tiers || names.is_empty() {
+            t("banner_customers_any")
+        } else {
+            let tiers = names.join(&t("banner_tiers_or"));
+            text::fill(&t("banner_customers"), &[("tiers", &tiers)])
+        };
+        let newest = decision
+            .newest
+            .map(|d| render::human_date(d, config.language))
+            .unwrap_or_default();
+        let state = decision.state.id();
+        let why = text::fill(
+            &t(&format!("banner_why_{state}")),
+            &[
+                ("reason", &decision.reason),
+                ("customers", &customers),
+                ("missing", &decision.missing.to_string()),
+                ("newest", &newest),
+                ("days", &config.proof.max_age_days.to_string()),
+                ("src", &page.src),
+            ],
+        );
+        let where_ = if decision.published {
+            t("banner_where_published")
+        } else {
+            t("banner_where_preview")
         };
         Banner {
-            kind: decision.state.id().to_string(),
-            text,
+            kind: state.to_string(),
+            text: text::fill(
+                &t("banner"),
+                &[
+                    ("label", &t(&format!("banner_{state}"))),
+                    ("why", &why),
+                    ("where", &where_),
+                ],
+            ),
         }
     })
-}
-
-/// [`banner`] in Japanese.
-fn banner_ja(decision: &Decision, page: &Page, config: &Config) -> String {
-    let names: Vec<&str> = page
-        .tiers
-        .iter()
-        .filter_map(|&t| config.tiers.get(t))
-        .map(|t| t.name.as_str())
-        .collect();
-    let customers = if page.all_tiers || names.is_empty() {
-        "いずれかのティアの顧客".to_string()
-    } else {
-        format!("{}の顧客", names.join("または"))
-    };
-    let newest = decision
-        .newest
-        .map(|d| render::human_date(d, Language::Ja))
-        .unwrap_or_default();
-    let missing = decision.missing;
-    let (label, why) = match decision.state {
-        State::Draft => (
-            "下書き",
-            "front matter の `draft: true` を外すと公開対象になります。".to_string(),
-        ),
-        State::Unproven => (
-            "未実証",
-            format!(
-                "公開するには、{customers}との成功したエンゲージメントがあと{missing}件必要です。"
-            ),
-        ),
-        State::Expired => (
-            "実証期限切れ",
-            format!(
-                "最新の実証（{newest}）から{}日を超えました。{customers}との成功したエンゲージメントがあと{missing}件必要です。",
-                config.proof.max_age_days
-            ),
-        ),
-        State::Stale => (
-            "実証後に変更あり",
-            format!(
-                "{newest}に実証された後に内容が変わりました。{customers}で改めて実証してください（shirube prove {}）。",
-                page.src
-            ),
-        ),
-        State::Published => ("公開", String::new()),
-    };
-    let where_ = if decision.published {
-        "公開中です。"
-    } else {
-        "プレビューにのみ表示され、公開サイトには含まれません。"
-    };
-    format!("{label}：{why}{where_}")
 }

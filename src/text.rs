@@ -1,4 +1,5 @@
-//! Text helpers that several stages share: shortening, white space, escaping for XML and URLs.
+//! Text helpers that several stages share: shortening, white space, escaping for XML, HTML and `<script>` (URLs
+//! are in [`crate::percent`]).
 //!
 //! Part of the model layer: imports nothing of the pipeline.
 
@@ -13,22 +14,6 @@ pub fn truncate(s: &str, max: usize) -> String {
         _ => cut,
     };
     format!("{}…", cut.trim_end())
-}
-
-/// Percent-encodes non-ASCII characters and spaces in a URL, leaving its structure alone.
-pub fn encode_path(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    for c in url.chars() {
-        if c.is_ascii() && c != ' ' {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
 }
 
 /// Escapes text for XML content and double-quoted attributes: as for an HTML attribute, and without the
@@ -115,6 +100,46 @@ fn space_len(bytes: &[u8], i: usize) -> usize {
     }
 }
 
+/// `value` as JSON that is safe inside a `<script>` element: `<`, `>` and `&` are written as `\u003c`, `\u003e`
+/// and `\u0026`, so no `</script>` or `<!--` can end or change the element, and the text is still JSON (for
+/// `JSON.parse`, as in the preview server's events) as well as JavaScript.
+pub fn script_json(value: &impl serde::Serialize) -> String {
+    // Serializing strings, numbers, lists and JSON values cannot fail.
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// `template` with each `{name}` that `values` names replaced by its value, in one pass (a value is never
+/// looked at again, so a `{` in it stays as it is); other braces are kept. As `fmt` in the theme's guide.js.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let (_, v) = values.iter().find(|(k, _)| *k == name)?;
+            Some((v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Escapes text for a double-quoted HTML attribute.
 pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -128,4 +153,25 @@ pub fn escape_attr(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fill, script_json};
+
+    #[test]
+    fn fill_replaces_named_placeholders_once() {
+        let v = [("a", "{b}"), ("b", "B")];
+        assert_eq!(fill("{a}-{b}-{c}-{-}{", &v), "{b}-B-{c}-{-}{");
+        assert_eq!(fill("", &v), "");
+        assert_eq!(fill("最新の実証（{b}）", &v), "最新の実証（B）");
+    }
+
+    #[test]
+    fn script_json_cannot_close_or_comment_out_its_script() {
+        assert_eq!(
+            script_json(&"</script><!-- & >"),
+            "\"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u003e\""
+        );
+    }
 }

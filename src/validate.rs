@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Lines, PathSuggestions, did_you_mean};
 use crate::load::{SourceDoc, Sources};
 use crate::model::{Kind, MAX_MINUTES, Page, parse_minutes};
+use crate::requires::{self, on_kickoff_path, resolve_require};
 use crate::routes::{
     FAQ_URL, HOME_URL, KICKOFF_URL, SEARCH_URL, default_kind, is_intro_path, phase_url, tier_url,
     url_for,
@@ -18,7 +19,6 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
-use unicode_normalization::UnicodeNormalization;
 
 mod quick;
 use crate::HashMap;
@@ -66,6 +66,14 @@ pub fn check_site(pages: &[Page], sources: &Sources, config: &Config) -> Vec<Dia
     let mut diags = Vec::new();
     check_urls(pages, sources, config, &mut diags);
     check_requires(pages, sources, &mut diags);
+    diags.extend(check_cycles(pages, sources));
+    diags
+}
+
+/// The errors for `requires` that leave no order: cycles on the kickoff path, then pages in any other cycle.
+/// Part of [`check_site`]; also what a build says if its kickoff path has no order.
+pub fn check_cycles(pages: &[Page], sources: &Sources) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
     check_kickoff_cycles(pages, sources, &mut diags);
     check_require_cycles(pages, sources, &mut diags);
     diags
@@ -691,32 +699,6 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
     }
 }
 
-/// Resolves a `requires` entry: a site-relative path, or a path relative to the requiring file.
-pub fn resolve_require<'a>(
-    from: &str,
-    req: &str,
-    pages: &'a HashMap<&str, &Page>,
-) -> Option<&'a Page> {
-    if let Some(p) = pages.get(req) {
-        return Some(p);
-    }
-    let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let joined = crate::routes::join_path(dir, req)?;
-    if let Some(p) = pages.get(joined.as_str()) {
-        return Some(p);
-    }
-    // The same name with its accents composed or decomposed (NFC or NFD): a page named on macOS, a path
-    // typed elsewhere. Only names that are not ASCII get here, and only when they name no page as written.
-    if req.is_ascii() {
-        return None;
-    }
-    let want: Vec<String> = [req, joined.as_str()].map(|p| p.nfc().collect()).into();
-    pages
-        .iter()
-        .find(|(src, _)| !src.is_ascii() && want.contains(&src.nfc().collect::<String>()))
-        .map(|(_, p)| *p)
-}
-
 fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
     let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
     // Only needed for broken `requires`, which come by the thousand when a folder is renamed.
@@ -761,20 +743,17 @@ fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>
     }
 }
 
-/// A page being visited: its index, its edges (prerequisite, index of its `requires` entry), and the next
-/// edge to follow.
-type Visit = (usize, Vec<(usize, usize)>, usize);
-
 /// `requires` among `before_kickoff` playbooks must leave the kickoff checklist an order. Checked over every
 /// page, published or not: a cycle through a page that is not proven yet would otherwise surface only in a
 /// preview, or in the build after that page's proof.
 fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
-    let on_path = |p: &Page| p.before_kickoff && p.kind == Kind::Playbook;
+    let refs: Vec<&Page> = pages.iter().collect();
+    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
+    let Err(cycles) = requires::kickoff_order(&refs, &by_src, |_| ()) else {
+        return;
+    };
     // A page that requires itself is named as such by `check_require_cycles`.
-    for cycle in require_cycles(pages, on_path)
-        .into_iter()
-        .filter(|c| c.len() > 1)
-    {
+    for cycle in cycles.into_iter().filter(|c| c.len() > 1) {
         diags.push(cycle_error(
             pages,
             sources,
@@ -789,14 +768,15 @@ fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagn
 /// other, would each tell the reader to complete the other first. Cycles made only of kickoff playbooks are
 /// left to [`check_kickoff_cycles`], which names them as such.
 fn check_require_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
-    let on_path = |p: &Page| p.before_kickoff && p.kind == Kind::Playbook;
-    for cycle in require_cycles(pages, |_| true) {
+    let refs: Vec<&Page> = pages.iter().collect();
+    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
+    for cycle in requires::cycles(&refs, &by_src, |_| true) {
         if let [(p, entry)] = cycle[..] {
             let page = &pages[p];
             let d = Diagnostic::error(&page.src, format!("{} requires itself", page.src))
                 .with_help("remove this `requires` entry: a page cannot be its own prerequisite");
             diags.push(locate_entry(d, page, entry, sources));
-        } else if !cycle.iter().all(|&(p, _)| on_path(&pages[p])) {
+        } else if !cycle.iter().all(|&(p, _)| on_kickoff_path(&pages[p])) {
             diags.push(cycle_error(
                 pages,
                 sources,
@@ -806,72 +786,6 @@ fn check_require_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagn
             ));
         }
     }
-}
-
-/// The cycles of `requires` among the pages `on_path` keeps, each as (page, index of the `requires` entry that
-/// leads on), one per set of pages. Every page that is in a cycle is in at least one of them.
-fn require_cycles(pages: &[Page], on_path: impl Fn(&Page) -> bool) -> Vec<Vec<(usize, usize)>> {
-    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
-    let index: HashMap<&str, usize> = pages
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| on_path(p))
-        .map(|(i, p)| (p.src.as_str(), i))
-        .collect();
-    // Each page's prerequisites on the path: (page, index of its `requires` entry).
-    let edges = |i: usize| -> Vec<(usize, usize)> {
-        let page = &pages[i];
-        page.requires
-            .iter()
-            .enumerate()
-            .filter_map(|(k, (r, _, _))| {
-                let target = resolve_require(&page.src, r, &by_src)?;
-                Some((*index.get(target.src.as_str())?, k))
-            })
-            .collect()
-    };
-    // Depth-first, without recursion: 0 unseen, 1 on the current path, 2 done.
-    let mut state = vec![0u8; pages.len()];
-    let mut seen_cycles: crate::HashSet<Vec<usize>> = crate::HashSet::default();
-    let mut cycles = Vec::new();
-    for start in (0..pages.len()).filter(|&i| on_path(&pages[i])) {
-        if state[start] != 0 {
-            continue;
-        }
-        let mut stack: Vec<Visit> = vec![(start, edges(start), 0)];
-        state[start] = 1;
-        while let Some((at, out, next)) = stack.last_mut() {
-            let Some(&(to, _)) = out.get(*next) else {
-                state[*at] = 2;
-                stack.pop();
-                continue;
-            };
-            *next += 1;
-            match state[to] {
-                0 => {
-                    state[to] = 1;
-                    let e = edges(to);
-                    stack.push((to, e, 0));
-                }
-                1 => {
-                    // A loop back to a page on the current path: the pages from it to here. Each of them has
-                    // followed at least one edge (`next` >= 1): the one that leads on along the cycle.
-                    let from = stack.iter().position(|(p, _, _)| *p == to).unwrap_or(0);
-                    let cycle: Vec<(usize, usize)> = stack[from..]
-                        .iter()
-                        .map(|(p, out, next)| (*p, out[*next - 1].1))
-                        .collect();
-                    let mut key: Vec<usize> = cycle.iter().map(|(p, _)| *p).collect();
-                    key.sort_unstable();
-                    if seen_cycles.insert(key) {
-                        cycles.push(cycle);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    cycles
 }
 
 /// The error for a cycle of pages: (page, index of the `requires` entry that leads on), at the first page's

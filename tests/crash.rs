@@ -94,21 +94,22 @@ fn sources(site: &Path, new: bool) {
     std::fs::write(&page, if new { format!("{text}{line}") } else { text }).unwrap();
 }
 
-/// The changes to stop a build at: every one of the first few and the last ones (the journal, the switch and
-/// the clean-up are there), and every fifth in between, where the temporary files are written one like the
-/// next. `run(n)` stops a build after `n` changes and says whether the build ran to its end instead.
+/// The changes to stop a build at: every one of the first 12 and the last 80 (the journal, the removals, the
+/// renames and the clean-up are there), and every sixth in between, where the temporary files are written one
+/// like the next. `run(n)` stops a build after `n` changes and says whether the build ran to its end instead.
 fn each_stop(mut run: impl FnMut(usize) -> bool) -> usize {
-    const DENSE: usize = 60;
+    const STRIDE: usize = 6;
+    const DENSE: usize = 80;
     let mut n = 0;
     let past_end = loop {
         if run(n) {
             break n;
         }
-        n += if n < 12 { 1 } else { 5 };
+        n += if n < 12 { 1 } else { STRIDE };
     };
     // The stride may have stepped past the end: the first stop that lets the build finish is the total.
     for n in past_end.saturating_sub(DENSE).max(12)..past_end {
-        if (n - 12) % 5 != 0 && run(n) {
+        if (n - 12) % STRIDE != 0 && run(n) {
             return n;
         }
     }

@@ -271,7 +271,10 @@ fn missing_config_says_how_to_start() {
         )),
         "{err}"
     );
-    assert!(err.contains("help: run shirube in the folder of your site, pass `--root DIR`, or create a site with `shirube init`"));
+    assert!(err.contains(
+        "help: run shirube in the folder of your site or a folder inside it, pass `--root DIR`, or create a site \
+         with `shirube init`"
+    ));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{BIN, TestSite, between, html_files, repo_root};
+use shirube::render::step_hash;
 use std::collections::BTreeMap;
 use std::process::Command;
 
@@ -220,33 +221,50 @@ fn faq_jsonld_lists_published_faqs_only() {
     }
 }
 
-/// `stepHash` of guide.js (and `step_hash` of render.rs), written out again: FNV-1a (32 bits) of the UTF-8
-/// bytes, in base 36.
-fn step_hash(id: &str) -> String {
-    let mut n = fnv1a(id);
-    let mut s = String::new();
-    loop {
-        s.insert(0, char::from_digit(n % 36, 36).unwrap_or('?'));
-        n /= 36;
-        if n == 0 {
-            return s;
-        }
-    }
-}
-
-fn fnv1a(text: &str) -> u32 {
-    text.bytes().fold(0x811c_9dc5, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
-}
-
+/// The shared step-hash vectors (`tests/reader/step_hash.json`) against `step_hash` of render.rs, which writes
+/// `data-steps`. The same file is checked against `stepHash` of guide.js, which reads them, by
+/// [`step_hash_vectors_in_node`]: the two sides must hash step ids alike, or ticks never count.
 #[test]
-fn the_tests_step_hash_is_fnv1a_in_base_36() {
-    // FNV-1a 32-bit test vectors.
-    assert_eq!(fnv1a(""), 0x811c_9dc5);
-    assert_eq!(fnv1a("a"), 0xe40c_292c);
-    assert_eq!(fnv1a("foobar"), 0xbf9c_f968);
-    assert_eq!(step_hash("a"), "1r9wi7g"); // 0xe40c292c = 3826002220 in base 36
+fn step_hash_vectors() {
+    let vectors = step_hash_vectors_file();
+    assert!(vectors.len() >= 10, "keep the vectors broad");
+    let failures: Vec<String> = vectors
+        .iter()
+        .filter_map(|v| {
+            let (input, want) = (v["input"].as_str()?, v["hash"].as_str()?);
+            let got = step_hash(input);
+            (got != want).then(|| format!("{}: {input:?}: want {want}, got {got}", v["note"]))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `tests/reader/step_hash.test.mjs` under Node: the same vectors against guide.js. Skips with a message when
+/// Node is missing, unless `SHIRUBE_REQUIRE_BROWSER=1`.
+#[test]
+fn step_hash_vectors_in_node() {
+    let Ok(out) = Command::new("node")
+        .args(["--test", "tests/reader/step_hash.test.mjs"])
+        .current_dir(repo_root())
+        .output()
+    else {
+        let required = std::env::var("SHIRUBE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+        assert!(!required, "SHIRUBE_REQUIRE_BROWSER=1 but node is missing");
+        println!("SKIP step_hash_vectors_in_node: node is missing");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "node --test failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn step_hash_vectors_file() -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(repo_root().join("tests/reader/step_hash.json"))
+        .expect("tests/reader/step_hash.json");
+    serde_json::from_str(&text).expect("valid JSON")
 }
 
 #[test]

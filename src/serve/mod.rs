@@ -872,7 +872,7 @@ fn answer(
         None => {
             let folder = format!("{path}/index.html");
             if !path.is_empty() && !path.ends_with("index.html") && output.file(&folder).is_some() {
-                let to = crate::text::encode_path(&format!("{}{path}/", output.base_path()));
+                let to = crate::percent::encode_path(&format!("{}{path}/", output.base_path()));
                 return (Answer::Redirect(to), None);
             }
             let page = output.file("404.html").and_then(Result::ok).map(Arc::new);

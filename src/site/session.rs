@@ -637,9 +637,18 @@ impl Session {
     ) -> usize {
         let published: Vec<bool> = self.decisions.iter().map(|d| d.published).collect();
         let changes = self.update_index(config, dirty, &published);
-        let Some(index) = self.index.as_ref() else {
+        let Some(index) = self.index.as_mut() else {
             return 0;
         };
+        // Admonition titles are the theme's: when they change, every page is rendered again.
+        let titles = self
+            .theme
+            .as_ref()
+            .map(|t| markdown::AdmonitionTitles::from_ui(&t.ui))
+            .unwrap_or_default();
+        let retitled = index.admonitions != titles;
+        index.admonitions = titles;
+        let index = &*index;
         let mut kept = std::mem::take(&mut self.kept_bodies);
         kept.resize_with(self.pages.len(), || None);
         let results: Vec<(Rendered, LinkDeps, bool)> = self
@@ -647,7 +656,9 @@ impl Session {
             .par_iter()
             .zip(kept.into_par_iter())
             .map(|(page, kept)| match kept {
-                Some((body, deps)) if !dirty.contains(&page.src) && !changes.affects(&deps) => {
+                Some((body, deps))
+                    if !retitled && !dirty.contains(&page.src) && !changes.affects(&deps) =>
+                {
                     (body, deps, false)
                 }
                 _ => {
@@ -696,7 +707,7 @@ impl Session {
             files: Default::default(),
             unreadable: Default::default(),
             other_urls: HashSet::default(),
-            language: config.language,
+            admonitions: Default::default(),
             page_urls: Default::default(),
             suggestions: Default::default(),
             nfc_paths: Default::default(),
@@ -871,7 +882,7 @@ impl Session {
                     // Banners speak to authors: a published build has none, not even on a page changed
                     // since it was proven (that is a build warning).
                     banner: if preview {
-                        banner(decision, page, config)
+                        banner(decision, page, config, &theme.ui)
                     } else {
                         None
                     },
@@ -882,20 +893,9 @@ impl Session {
             })
             .collect();
         let renderer = Renderer::new(config, theme, tera.clone(), &self.pages, built, preview);
-        if let Err(cycle) = renderer.kickoff_order() {
-            let first = cycle.first().cloned().unwrap_or_default();
-            return Err(vec![
-                Diagnostic::error(
-                    first,
-                    format!(
-                        "before_kickoff playbooks require each other in a cycle: {}",
-                        cycle.join(" → ")
-                    ),
-                )
-                .with_help(
-                    "remove one of these `requires` entries so the kickoff path has an order",
-                ),
-            ]);
+        if renderer.kickoff_order().is_err() {
+            // `validate::check_site` reports these over every page, so an update without errors has none.
+            return Err(validate::check_cycles(&self.pages, &self.sources));
         }
         let jobs: HashMap<String, Job> = renderer.jobs().into_iter().collect();
         // Assets of the pages in the build, by output path.
