@@ -763,8 +763,8 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
 
 /// A test hook that makes the crash tests deterministic: with `SHIRUBE_TEST_CRASH_AFTER=N` (or
 /// `SHIRUBE_TEST_INTERRUPT_AFTER=N`) in the environment, the output writer aborts the process (or sends itself
-/// SIGINT) just before its N+1th change to the file system. `tests/crash.rs` steps N through every change a
-/// build makes. Without the variables, a step is one relaxed atomic load.
+/// SIGINT) just before its N+1th change to the file system. `tests/testsuite/crash.rs` steps N through the
+/// changes a build makes. Without the variables, a step is one relaxed atomic load.
 mod failpoint {
     use std::sync::OnceLock;
     use std::sync::atomic::{AtomicUsize, Ordering};

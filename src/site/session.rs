@@ -18,7 +18,7 @@
 //! Checks across pages (duplicate URLs, `requires`, proof warnings) run again on every update: they only read
 //! what the stages above made. Templates are not rendered here: an [`Output`] renders one file when asked
 //! (`serve`), or all of them (`build`), with the same code. So an update is equal to a full build as long as
-//! every reuse above is keyed by everything its stage reads; `tests/serve.rs` checks that byte for byte.
+//! every reuse above is keyed by everything its stage reads; `tests/testsuite/serve.rs` checks that byte for byte.
 
 use super::{
     Checked, Options, Timings, banner, doc_target, gate_warnings, load_config, other_urls,

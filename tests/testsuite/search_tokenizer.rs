@@ -1,8 +1,8 @@
 //! The shared tokenizer vectors (`tests/search/tokenize.json`) against the Rust tokenizer. The same file is
-//! checked against `shirube-search.js` by `tests/search/tokenize.test.mjs` (run from `tests/search_js.rs`), so
+//! checked against `shirube-search.js` by `tests/search/tokenize.test.mjs` (run from `tests/testsuite/search_js.rs`), so
 //! the index side and the query side split text the same way. Spec: `docs/search-tokenizer.md`.
 //!
-//! `SHIRUBE_BLESS=1 cargo test --test search_tokenizer` rewrites the expected terms from the Rust side; read the
+//! `SHIRUBE_BLESS=1 cargo test --test testsuite search_tokenizer::` rewrites the expected terms from the Rust side; read the
 //! diff before committing it.
 
 use serde_json::Value;

@@ -1,9 +1,7 @@
 //! Full builds of fixture sites, checked page by page: URLs, titles, badges, TOC, links, generated pages,
 //! subpaths, theme overrides, Japanese, and the safety of the output folder.
 
-mod common;
-
-use common::{
+use crate::common::{
     TestSite, attr_values, between, card_titles, check_links, entries, file_list, h1, html_files,
     ids, run_in, sitemap_locs, snapshot, text, title,
 };
@@ -704,7 +702,7 @@ fn base_url_with_a_subpath_in_the_config() {
 
 #[track_caller]
 fn assert_subpath(site: &TestSite, base_url: &str) {
-    let (_, base_path) = common::split_base_url(base_url);
+    let (_, base_path) = crate::common::split_base_url(base_url);
     let mut count = 0;
     for path in html_files(&site.public()) {
         let html = site.out(&path);

@@ -8,9 +8,7 @@
 
 #![allow(clippy::result_large_err)]
 
-mod common;
-
-use common::copy_sample_site;
+use crate::common::copy_sample_site;
 use pretty_assertions::assert_eq;
 use shirube::site::{self, Options, Session, Timings, Work};
 use std::collections::BTreeMap;

@@ -6,12 +6,10 @@
 //!
 //! The damage is drawn from a fixed seed, so every run tries the same cases; a failure names its round and
 //! prints the damaged files. For a longer hunt: `SHIRUBE_MANGLE_ROUNDS=2000 SHIRUBE_MANGLE_SEED=42 cargo test
-//! --release --test mangled`.
+//! --release --test testsuite mangled::`.
 
-mod common;
-
-use common::mangle::{Rng, damage, damage_some, sources};
-use common::{Run, copy_sample_site, run_in};
+use crate::common::mangle::{Rng, damage, damage_some, sources};
+use crate::common::{Run, copy_sample_site, run_in};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

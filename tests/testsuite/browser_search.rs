@@ -3,13 +3,9 @@
 //! `node --test tests/browser/search.test.mjs` (playwright-core driving Debian's chromium). Skips with a message
 //! when Node, `node_modules` (`npm ci`) or chromium are missing, unless `SHIRUBE_REQUIRE_BROWSER=1`.
 
-mod common;
-#[path = "search/support.rs"]
-mod support;
-
-use common::server::StaticServer;
+use crate::common::server::StaticServer;
+use crate::support::*;
 use std::path::Path;
-use support::*;
 
 #[test]
 fn search_ui_in_chromium() {

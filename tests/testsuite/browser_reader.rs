@@ -9,10 +9,8 @@
 //! Without Node 18+, `node_modules/` (run `npm ci`) or Chromium (`/usr/bin/chromium`, or `SHIRUBE_CHROMIUM`), the
 //! test prints SKIP and passes, unless `SHIRUBE_REQUIRE_BROWSER=1`, as in CI, where it fails.
 
-mod common;
-
-use common::server::StaticServer;
-use common::{BIN, copy_sample_site, repo_root};
+use crate::common::server::StaticServer;
+use crate::common::{BIN, copy_sample_site, repo_root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -21,7 +19,7 @@ const TODAY: &str = "2026-11-25";
 
 #[test]
 fn reader_experience_in_chromium() {
-    let Some(chromium) = common::browser_prerequisites(
+    let Some(chromium) = crate::common::browser_prerequisites(
         "reader_experience_in_chromium",
         &["playwright-core", "axe-core"],
     ) else {

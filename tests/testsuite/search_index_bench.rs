@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! python3 ../shared/bench/gen_corpus.py --pages 10000 --out /tmp/c10k
-//! SHIRUBE_BENCH_SITE=/tmp/c10k cargo test --release --test search_index_bench -- --ignored --nocapture
+//! SHIRUBE_BENCH_SITE=/tmp/c10k cargo test --release --test testsuite search_index_bench:: -- --ignored --nocapture
 //! ```
 //!
 //! Prints the median and minimum wall time and the median CPU time (user + system, all threads) of building the

@@ -2,11 +2,8 @@
 //! are binary and prefix-compressed, so a grep could miss a term), not in a fragment, the manifest or the
 //! scripts, not in a `--preview` build either, and the runtime finds nothing for it.
 
-#[path = "search/support.rs"]
-mod support;
-
+use crate::support::*;
 use std::path::Path;
-use support::*;
 
 fn write(root: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {

@@ -1,5 +1,5 @@
-//! Helpers shared by the search tests (`tests/search*.rs`, `tests/browser_search.rs`): finding Node and
-//! Chromium, building a site with the real binary. (The browser test's file server is `tests/common/server.rs`.)
+//! Helpers shared by the search tests (`tests/search*.rs`, `tests/testsuite/browser_search.rs`): finding Node and
+//! Chromium, building a site with the real binary. (The browser test's file server is `tests/testsuite/common/server.rs`.)
 
 #![allow(dead_code)]
 

@@ -11,12 +11,10 @@
 //!   output (exit 0), with nothing of shirube's left beside the output folder;
 //! - Ctrl-C leaves exactly the old output or exactly the new one, and no temporary file.
 //!
-//! `tests/crash_kills.rs` does the same with real signals at random instants on a 1,000-page site (ignored:
-//! run it with `cargo test --release --test crash_kills -- --ignored`).
+//! `tests/testsuite/crash_kills.rs` does the same with real signals at random instants on a 1,000-page site (ignored:
+//! run it with `cargo test --release --test testsuite crash_kills:: -- --ignored`).
 
-mod common;
-
-use common::{BIN, TODAY, copy_sample_site, snapshot};
+use crate::common::{BIN, TODAY, copy_sample_site, snapshot};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,10 +3,7 @@
 //! through the real runtime in Node, asserts recall@5 ≥ 0.9 and prints MRR. Skips without Node 18+ unless
 //! `SHIRUBE_REQUIRE_BROWSER=1`.
 
-#[path = "search/support.rs"]
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn recall_at_5_is_at_least_0_9() {

@@ -3,9 +3,7 @@
 //! changes nothing; `--dry-run` writes nothing; a mapping saved in shirube.yaml; an imported engagement
 //! publishes its page.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const SALESFORCE_MAP: &str = "id=\"Opportunity ID\",customer=\"Account Name\",csm=\"Opportunity Owner\",tier=Segment,date=\"Close Date\",outcome=Stage,pages=\"Playbooks Used\"";
 const SALESFORCE_VALUES: [&str; 10] = [

@@ -1,9 +1,7 @@
 //! Link checker over the repository's own sample site: every `href` and `src` of every HTML file must resolve
 //! to a file of the output, and every `#fragment` to an `id` in the target page.
 
-mod common;
-
-use common::{check_links, html_files, repo_root, run_in, sitemap_locs, split_base_url};
+use crate::common::{check_links, html_files, repo_root, run_in, sitemap_locs, split_base_url};
 use std::path::Path;
 
 /// The sample site's `base_url`, read from its config (the test follows the config instead of hard-coding it).
@@ -68,7 +66,7 @@ fn assert_links_resolve(out: &Path, base_url: &str) {
         let Some(rel) = loc.strip_prefix(base_url) else {
             panic!("sitemap URL {loc} is not under {base_url}");
         };
-        let rel = common::percent_decode(rel);
+        let rel = crate::common::percent_decode(rel);
         assert!(
             out.join(&rel).join("index.html").is_file(),
             "sitemap URL {loc}: no {rel}index.html"
@@ -95,7 +93,7 @@ fn sample_site_links_resolve_under_a_subpath() {
     for page in html_files(&out) {
         let html = std::fs::read_to_string(out.join(&page)).unwrap();
         for attr in ["href", "src"] {
-            for url in common::attr_values(&html, attr) {
+            for url in crate::common::attr_values(&html, attr) {
                 if url.starts_with('/') {
                     assert!(
                         url.starts_with("/sub/dir/"),

@@ -1,8 +1,6 @@
 //! The command line: help texts, `init`, `new`, `check`, the commands that are not there yet, and usage errors.
 
-mod common;
-
-use common::{TestSite, run_in};
+use crate::common::{TestSite, run_in};
 use pretty_assertions::assert_eq;
 use std::path::Path;
 
@@ -120,7 +118,7 @@ fn init_english_site_builds_without_warnings() {
     let home = std::fs::read_to_string(tmp.path().join("guide/public/index.html")).unwrap();
     assert!(home.contains("<html lang=\"en\" "));
     // A few playbooks per phase: every phase column of the map has at least one card.
-    let map = common::between(&home, "<ol class=\"map\"", "</section>");
+    let map = crate::common::between(&home, "<ol class=\"map\"", "</section>");
     let columns: Vec<&str> = map.split("<li class=\"map-phase phase-").skip(1).collect();
     assert_eq!(columns.len(), 4, "{map}");
     for (col, phase) in columns
@@ -129,7 +127,7 @@ fn init_english_site_builds_without_warnings() {
     {
         assert!(col.starts_with(phase), "{col}");
         assert!(
-            !common::card_titles(col).is_empty(),
+            !crate::common::card_titles(col).is_empty(),
             "no playbook in {phase}"
         );
     }
@@ -159,7 +157,7 @@ fn init_refuses_a_folder_that_is_not_empty() {
         run.stderr
     );
     assert_eq!(
-        common::entries(&dir).into_iter().collect::<Vec<_>>(),
+        crate::common::entries(&dir).into_iter().collect::<Vec<_>>(),
         ["notes.txt"]
     );
     assert_eq!(
@@ -218,7 +216,7 @@ fn new_playbook_has_valid_front_matter_and_builds() {
     run.expect_ok();
     assert_eq!(run.stdout, "playbooks/onboarding/connect-sso.md\n");
     let text = site.read("playbooks/onboarding/connect-sso.md");
-    let front = common::between(&text, "---\n", "\n---\n");
+    let front = crate::common::between(&text, "---\n", "\n---\n");
     assert!(front.lines().any(|l| l == "title: Connect SSO"), "{text}");
     assert!(front.lines().any(|l| l == "phase: onboarding"), "{text}");
     assert!(front.lines().any(|l| l == "tier: low"), "{text}");
@@ -232,7 +230,7 @@ fn new_playbook_has_valid_front_matter_and_builds() {
     );
     site.build(&["--preview"]).expect_clean();
     let html = site.out("playbooks/onboarding/connect-sso/index.html");
-    assert_eq!(common::h1(&html), "Connect SSO");
+    assert_eq!(crate::common::h1(&html), "Connect SSO");
     assert!(
         html.contains("<span class=\"vh\">Tier: </span>Low touch"),
         "{html}"
@@ -267,11 +265,11 @@ fn new_playbook_has_valid_front_matter_and_builds() {
     site.build(&[]).expect_clean();
     site.build(&["--preview"]).expect_clean();
     assert_eq!(
-        common::h1(&site.out("playbooks/adoption/plan-the-rollout-phase-2/index.html")),
+        crate::common::h1(&site.out("playbooks/adoption/plan-the-rollout-phase-2/index.html")),
         "Plan the rollout: phase 2"
     );
     assert_eq!(
-        common::h1(&site.out("faq/can-i-undo-an-import/index.html")),
+        crate::common::h1(&site.out("faq/can-i-undo-an-import/index.html")),
         "Can I undo an import?"
     );
 }
@@ -289,11 +287,11 @@ fn new_with_a_japanese_title_gets_a_readable_file_name() {
     site.build(&[]).expect_clean();
     site.build(&["--preview"]).expect_clean();
     assert_eq!(
-        common::h1(&site.out("playbooks/onboarding/ssoを設定する/index.html")),
+        crate::common::h1(&site.out("playbooks/onboarding/ssoを設定する/index.html")),
         "SSOを設定する"
     );
     // Links to it resolve, and the sitemap lists it percent-encoded.
-    let (problems, _) = common::check_links(&site.public(), "https://guide.example.com/");
+    let (problems, _) = crate::common::check_links(&site.public(), "https://guide.example.com/");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let sitemap = site.out("sitemap.xml");
     assert!(
@@ -365,7 +363,7 @@ fn new_refuses_to_overwrite_and_unknown_phases() {
 
 #[test]
 fn serve_rejects_a_bad_port_before_starting() {
-    // serve itself is tested in tests/serve.rs; here only that a usage error never starts a server.
+    // serve itself is tested in tests/testsuite/serve.rs; here only that a usage error never starts a server.
     let site = init_site();
     let run = site.run(&["serve", "--port", "99999"]);
     run.expect_code(2);
@@ -514,10 +512,10 @@ fn build_timings_name_stages_slow_files_and_what_was_written() {
 /// Runs the binary in `dir` with standard output and standard error closed before it writes to them, as when
 /// `| head -1` has read all it wants; returns the exit code.
 fn run_with_closed_pipes(dir: &Path, args: &[&str]) -> Option<i32> {
-    let mut child = std::process::Command::new(common::BIN)
+    let mut child = std::process::Command::new(crate::common::BIN)
         .args(args)
         .current_dir(dir)
-        .env("SHIRUBE_TODAY", common::TODAY)
+        .env("SHIRUBE_TODAY", crate::common::TODAY)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -534,7 +532,7 @@ fn run_with_closed_pipes(dir: &Path, args: &[&str]) -> Option<i32> {
 fn closed_output_pipes_are_no_crash() {
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
-    common::copy_sample_site(&site);
+    crate::common::copy_sample_site(&site);
     // The sample site has a warning (a stale FAQ), so the build writes to standard error before it is done.
     assert_eq!(run_with_closed_pipes(&site, &["build"]), Some(0));
     assert!(
@@ -566,7 +564,7 @@ fn closed_output_pipes_are_no_crash() {
 #[test]
 fn commands_find_the_site_from_a_folder_inside_it() {
     let site = TestSite::empty();
-    common::copy_sample_site(&site.root);
+    crate::common::copy_sample_site(&site.root);
     let inner = site.path("playbooks/onboarding");
     let run = run_in(&inner, &["build"], &[]);
     run.expect_ok();
@@ -627,7 +625,7 @@ fn every_command_outside_a_site_says_so_the_same_way() {
         );
     }
     assert_eq!(
-        common::entries(tmp.path()).len(),
+        crate::common::entries(tmp.path()).len(),
         0,
         "nothing may be written outside a site"
     );

@@ -3,8 +3,8 @@
 //! Ignored by default (it takes minutes); run it with a release binary:
 //!
 //! ```text
-//! cargo test --release --test crash_kills -- --ignored --nocapture
-//! SHIRUBE_KILL_ITERATIONS=500 SHIRUBE_KILL_PAGES=10000 cargo test --release --test crash_kills -- --ignored --nocapture
+//! cargo test --release --test testsuite crash_kills:: -- --ignored --nocapture
+//! SHIRUBE_KILL_ITERATIONS=500 SHIRUBE_KILL_PAGES=10000 cargo test --release --test testsuite crash_kills:: -- --ignored --nocapture
 //! ```
 //!
 //! Between two builds the sources change as a CS team changes them: lines appended to up to 300 playbooks,
@@ -16,12 +16,10 @@
 //!   (exit 0);
 //! - nothing of shirube's is left beside the output folder.
 //!
-//! The new output is known beforehand from a build of the same sources into another folder. `tests/crash.rs`
+//! The new output is known beforehand from a build of the same sources into another folder. `tests/testsuite/crash.rs`
 //! stops builds at every kind of change deterministically; this test is the one with real signals.
 
-mod common;
-
-use common::{BIN, TODAY, snapshot};
+use crate::common::{BIN, TODAY, snapshot};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -140,14 +138,14 @@ fn edit(site: &Path, rng: &mut Rng, playbooks: &[PathBuf], added: &mut Vec<PathB
 }
 
 #[test]
-#[ignore = "minutes long: cargo test --release --test crash_kills -- --ignored"]
+#[ignore = "minutes long: cargo test --release --test testsuite crash_kills:: -- --ignored"]
 fn builds_killed_at_random_instants_leave_the_old_or_the_new_output() {
     let iterations = env_or("SHIRUBE_KILL_ITERATIONS", 200) as usize;
     let pages = env_or("SHIRUBE_KILL_PAGES", 1000);
     let mut rng = Rng(env_or("SHIRUBE_KILL_SEED", 0x5EED_1234_ABCD) | 1);
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
-    let generator = common::repo_root().join("../shared/bench/gen_corpus.py");
+    let generator = crate::common::repo_root().join("../shared/bench/gen_corpus.py");
     let made = Command::new("python3")
         .arg(&generator)
         .args(["--pages", &pages.to_string(), "--out"])

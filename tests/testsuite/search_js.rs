@@ -2,10 +2,7 @@
 //! runtime's behaviour on a built site. Skips with a message when Node 18+ is missing, unless
 //! `SHIRUBE_REQUIRE_BROWSER=1`.
 
-#[path = "search/support.rs"]
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn node_tests_of_the_runtime() {

@@ -1,10 +1,8 @@
 //! The reader features as HTML, without a browser: feedback and survey links, FAQPage JSON-LD of published FAQs
 //! only, step ids, proof dates per language, complete Japanese UI strings, no external requests in the theme.
-//! `tests/browser_reader.rs` checks the same features in Chromium.
+//! `tests/testsuite/browser_reader.rs` checks the same features in Chromium.
 
-mod common;
-
-use common::{BIN, TestSite, between, html_files, repo_root};
+use crate::common::{BIN, TestSite, between, html_files, repo_root};
 use shirube::render::step_hash;
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -46,13 +44,13 @@ fn english_and_japanese_ui_strings_have_the_same_keys() {
 fn a_japanese_site_has_no_english_ui_string() {
     let site = TestSite::empty();
     let dir = site.root.join("guide");
-    let run = common::run_in(
+    let run = crate::common::run_in(
         &site.root,
         &["init", dir.to_str().expect("UTF-8"), "--lang", "ja"],
         &[],
     );
     run.expect_ok();
-    common::run_in(&dir, &["build"], &[]).expect_ok();
+    crate::common::run_in(&dir, &["build"], &[]).expect_ok();
     let en = ui_strings("en");
     let mut found = Vec::new();
     let public = dir.join("public");
@@ -348,13 +346,13 @@ fn proof_dates_are_written_per_language() {
 
     let site = TestSite::empty();
     let dir = site.root.join("ja");
-    common::run_in(
+    crate::common::run_in(
         &site.root,
         &["init", dir.to_str().expect("UTF-8"), "--lang", "ja"],
         &[],
     )
     .expect_ok();
-    common::run_in(&dir, &["build"], &[]).expect_ok();
+    crate::common::run_in(&dir, &["build"], &[]).expect_ok();
     let public = dir.join("public");
     let with_proof: Vec<String> = html_files(&public)
         .into_iter()
@@ -440,7 +438,7 @@ fn long_lists_are_cut_per_tier_and_link_to_the_phase_page() {
 
     // A tier page: the first 24 of the phase, then a link to the phase page filtered for that tier.
     let low = site.out("tiers/low/index.html");
-    let titles = common::card_titles(&low);
+    let titles = crate::common::card_titles(&low);
     let want: Vec<String> = (1..=24).map(|n| format!("Low step {n:02}")).collect();
     assert_eq!(&titles[..24], &want[..], "{titles:?}");
     assert!(!titles.iter().any(|t| t == "Low step 25"), "{titles:?}");
@@ -474,7 +472,7 @@ fn long_lists_are_cut_per_tier_and_link_to_the_phase_page() {
     // The home map: the first 12 playbooks, a link to the phase page, and the other 28 as data for the
     // progress ring: URL, tiers, and a hash per step ("I have done this" counts as one step).
     let home = site.out("index.html");
-    let titles = common::card_titles(&home);
+    let titles = crate::common::card_titles(&home);
     let want: Vec<String> = (1..=12).map(|n| format!("Low step {n:02}")).collect();
     assert_eq!(titles, want);
     assert_eq!(
@@ -507,12 +505,12 @@ fn long_lists_are_cut_per_tier_and_link_to_the_phase_page() {
 
     // The phase page lists everything, and has the FAQ heading the link points at.
     let phase = site.out("phases/onboarding/index.html");
-    assert_eq!(common::card_titles(&phase).len(), 80);
+    assert_eq!(crate::common::card_titles(&phase).len(), 80);
     assert!(phase.contains(r#"id="faqs-title""#));
 
     // A small list is not cut and has no link.
     let high = site.out("tiers/high/index.html");
-    assert_eq!(common::card_titles(&high).len(), 24);
+    assert_eq!(crate::common::card_titles(&high).len(), 24);
     let mid = site.out("tiers/mid/index.html");
     assert!(!mid.contains(r#"class="more""#));
 }
@@ -527,7 +525,7 @@ fn banner_of(public: &std::path::Path, path: &str) -> String {
 fn preview_banners_of_a_japanese_site_are_in_japanese() {
     let site = TestSite::empty();
     let dir = site.root.join("ja");
-    let run = common::run_in(
+    let run = crate::common::run_in(
         &site.root,
         &["init", dir.to_str().expect("UTF-8"), "--lang", "ja"],
         &[],
@@ -547,7 +545,7 @@ fn preview_banners_of_a_japanese_site_are_in_japanese() {
     // Far enough ahead that the proofs `init` wrote (dated around the real today) are past max_age_days (540).
     let today = [("SHIRUBE_TODAY", std::path::Path::new("2099-01-01"))];
     let rollout = "playbooks/adoption/plan-rollout.md";
-    common::run_in(
+    crate::common::run_in(
         &dir,
         &["prove", rollout, "--engagement", "ENG-9", "--tier", "low"],
         &today,
@@ -560,7 +558,7 @@ fn preview_banners_of_a_japanese_site_are_in_japanese() {
     );
 
     let public = dir.join("preview");
-    common::run_in(&dir, &["build", "--preview", "--out", "preview"], &today).expect_ok();
+    crate::common::run_in(&dir, &["build", "--preview", "--out", "preview"], &today).expect_ok();
     let unproven = banner_of(&public, "playbooks/onboarding/new-guide/index.html");
     assert_eq!(
         unproven,
@@ -584,7 +582,7 @@ fn preview_banners_of_a_japanese_site_are_in_japanese() {
 
     // The published build has the stale page, without the banner (it speaks to authors, and names the command).
     let published = dir.join("public");
-    common::run_in(&dir, &["build"], &today).expect_ok();
+    crate::common::run_in(&dir, &["build"], &today).expect_ok();
     let html =
         std::fs::read_to_string(published.join("playbooks/adoption/plan-rollout/index.html"))
             .expect("the stale page is published");
@@ -633,6 +631,6 @@ fn a_tier_page_lists_playbooks_before_faqs() {
         "---\ntitle: A late playbook\nphase: onboarding\ntier: low\nweight: 50\n---\n\nDo it.\n",
     );
     site.build(&[]).expect_ok();
-    let titles = common::card_titles(&site.out("tiers/low/index.html"));
+    let titles = crate::common::card_titles(&site.out("tiers/low/index.html"));
     assert_eq!(titles, ["A late playbook", "An early question"]);
 }

@@ -9,9 +9,7 @@
 //! Without Node 18+, `node_modules/playwright-core` (run `npm ci`) or Chromium (`/usr/bin/chromium`, or
 //! `SHIRUBE_CHROMIUM`), the test prints SKIP and passes, unless `SHIRUBE_REQUIRE_BROWSER=1`, where it fails.
 
-mod common;
-
-use common::{BIN, repo_root};
+use crate::common::{BIN, repo_root};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,7 +29,7 @@ impl Drop for Guard {
 #[test]
 fn live_reload_in_chromium() {
     let Some(chromium) =
-        common::browser_prerequisites("live_reload_in_chromium", &["playwright-core"])
+        crate::common::browser_prerequisites("live_reload_in_chromium", &["playwright-core"])
     else {
         return;
     };

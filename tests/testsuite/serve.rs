@@ -4,10 +4,8 @@
 //! base path is exercised), starts `shirube serve --port 0`, edits files on disk the ways editors do, and reads
 //! what the server says. Every wait has a timeout, and the server is killed when a test ends.
 
-mod common;
-
-use common::mangle::{Rng, damage_some, sources};
-use common::{BIN, snapshot};
+use crate::common::mangle::{Rng, damage_some, sources};
+use crate::common::{BIN, snapshot};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
