@@ -61,6 +61,40 @@ export function stem(word) {
   return word.charCodeAt(n - 1) === 115 ? word.slice(0, -1) : word;
 }
 
+// Variant folding inside CJK runs (spec: docs/search-tokenizer.md, "Variants"): a katakana word's final ー is
+// dropped when the word is four characters or longer, and the okurigana of these compounds is dropped (XhY: the
+// hiragana h between X and Y). The same table is OKURIGANA in src/search/tokenize.rs.
+const OKURIGANA = new Set([
+  '申し込', '振り込', '取り扱', '受け付', '引き落', '問い合', '書き込', '読み込', '取り込', '組み込', '絞り込',
+  '売り上', '割り当', '割り引', '払い戻', '切り替', '立ち上', '打ち合', '取り消', '差し替', '引き継', '貼り付',
+  '書き出', '呼び出', '締め切', '繰り越', '受け取', '受け入', '振り替',
+]);
+export const okuriganaTable = [...OKURIGANA];
+
+function isKatakanaCode(cp) {
+  return (cp >= 0x30a1 && cp <= 0x30fa) || cp === 0x30fc || (cp >= 0x31f0 && cp <= 0x31ff);
+}
+
+// The indices in [st, end) of a CJK run that give bigrams: every one but the folded-away characters. `at(k)` is
+// the character at k; lo..hi is where the run's neighbours may be read (the whole text, even when only a
+// window of it is scanned).
+function keptInRun(at, st, end, lo, hi) {
+  const kept = [];
+  let kata = 0;
+  for (let k = st - 1; k >= lo && isKatakanaCode(at(k).codePointAt(0)); k--) kata++;
+  for (let k = st; k < end; k++) {
+    const c = at(k);
+    const cp = c.codePointAt(0);
+    kata = isKatakanaCode(cp) ? kata + 1 : 0;
+    const next = k + 1 < hi ? at(k + 1) : '';
+    const nextCp = next ? next.codePointAt(0) : 0;
+    if (cp === 0x30fc && kata >= 4 && !isKatakanaCode(nextCp)) continue;
+    if (cp >= 0x3041 && cp <= 0x3096 && k > lo && next && isCjkCode(nextCp) && OKURIGANA.has(at(k - 1) + c + next)) continue;
+    kept.push(k);
+  }
+  return kept;
+}
+
 // The tokenizer proper, over "units": [char, start, end] with start/end offsets into some original string.
 // Tokens: {term, cjk, raw, run, start, end}. `run` numbers the CJK runs; `raw` is a word before stemming.
 function scanUnits(units) {
@@ -74,11 +108,13 @@ function scanUnits(units) {
       const st = i;
       while (i < units.length && isCjkCode(units[i][0].codePointAt(0))) i++;
       run++;
-      if (i - st === 1) {
-        out.push({ term: ch, cjk: true, run, start: units[st][1], end: units[st][2] });
+      const kept = keptInRun((k) => units[k][0], st, i, 0, units.length);
+      if (kept.length === 1) {
+        out.push({ term: units[kept[0]][0], cjk: true, run, start: units[kept[0]][1], end: units[kept[0]][2] });
       } else {
-        for (let k = st; k < i - 1; k++) {
-          out.push({ term: units[k][0] + units[k + 1][0], cjk: true, run, start: units[k][1], end: units[k + 1][2] });
+        for (let j = 0; j < kept.length - 1; j++) {
+          const [a, b] = [kept[j], kept[j + 1]];
+          out.push({ term: units[a][0] + units[b][0], cjk: true, run, start: units[a][1], end: units[b][2] });
         }
       }
     } else if (isWordChar(ch)) {
@@ -161,8 +197,9 @@ function scanNormalized(norm, a, b, out) {
     if (c >= 0x3005 && isCjkCode(c)) {
       const st = i;
       while (i < b && norm.charCodeAt(i) >= 0x3005 && isCjkCode(norm.charCodeAt(i))) i++;
-      if (i - st === 1) out.push({ term: norm[st], cjk: true, start: st, end: i });
-      else for (let k = st; k < i - 1; k++) out.push({ term: norm.slice(k, k + 2), cjk: true, start: k, end: k + 2 });
+      const kept = keptInRun((k) => norm[k], st, i, 0, norm.length);
+      if (kept.length === 1) out.push({ term: norm[kept[0]], cjk: true, start: kept[0], end: kept[0] + 1 });
+      else for (let j = 0; j < kept.length - 1; j++) out.push({ term: norm[kept[j]] + norm[kept[j + 1]], cjk: true, start: kept[j], end: kept[j + 1] + 1 });
     } else if (isAsciiWord(c)) {
       const start = i;
       let end = i;
@@ -985,7 +1022,13 @@ const SIMPLE_TEXT = /^[\x00-\x7f\u2013\u2014\u2018\u2019\u201c\u201d\u3000-\u301
 // characters of a CJK chain in a row.
 function needles(g) {
   const cut = (t) => (t.length >= 3 ? t.slice(0, -1) : t);
-  if (g.kind === 'chain') return [g.terms.map((t, k) => (k === 0 ? t : [...t].slice(1).join(''))).join('')];
+  if (g.kind === 'chain') {
+    // The text may spell the chain with okurigana that folding dropped: look for that spelling too.
+    const joined = g.terms.map((t, k) => (k === 0 ? t : [...t].slice(1).join(''))).join('');
+    const out = [joined];
+    for (const e of OKURIGANA) if (joined.includes(e[0] + e[2])) out.push(joined.replace(e[0] + e[2], e));
+    return out;
+  }
   const out = g.terms.map(cut);
   if (g.prefix) out.push(cut(g.prefix));
   return out;
