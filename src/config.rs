@@ -594,7 +594,9 @@ fn synonyms(
                         format!("synonym \"{}\" has no words to search for", term.value),
                     )
                     .at(at.file, line, col, term.value.chars().count().max(1))
-                    .with_help("write a word or a phrase (letters, digits, kana or kanji), or remove it"),
+                    .with_help(
+                        "write a word or a phrase (letters, digits, kana or kanji), or remove it",
+                    ),
                 );
                 ok = false;
                 continue;
