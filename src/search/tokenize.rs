@@ -75,11 +75,37 @@ pub fn is_cjk(c: char) -> bool {
 /// `申し込み` and `申込み` (and `申込`, through the query side's optional bigrams) meet. A table, not a rule: a
 /// rule such as "hiragana between two kanji is optional" would drop particles too (`東京と大阪` → `東京大阪`).
 /// The same table is `OKURIGANA` in `shirube-search.js`; `tests/search/tokenize.json` has a vector for each
-/// entry, and `tests/search_tokenizer.rs` checks both.
+/// entry, and `tests/search/tokenize.test.mjs` checks that the two tables are the same.
 pub const OKURIGANA: &[&str] = &[
-    "申し込", "振り込", "取り扱", "受け付", "引き落", "問い合", "書き込", "読み込", "取り込", "組み込", "絞り込",
-    "売り上", "割り当", "割り引", "払い戻", "切り替", "立ち上", "打ち合", "取り消", "差し替", "引き継", "貼り付",
-    "書き出", "呼び出", "締め切", "繰り越", "受け取", "受け入", "振り替",
+    "申し込",
+    "振り込",
+    "取り扱",
+    "受け付",
+    "引き落",
+    "問い合",
+    "書き込",
+    "読み込",
+    "取り込",
+    "組み込",
+    "絞り込",
+    "売り上",
+    "割り当",
+    "割り引",
+    "払い戻",
+    "切り替",
+    "立ち上",
+    "打ち合",
+    "取り消",
+    "差し替",
+    "引き継",
+    "貼り付",
+    "書き出",
+    "呼び出",
+    "締め切",
+    "繰り越",
+    "受け取",
+    "受け入",
+    "振り替",
 ];
 
 /// Katakana of a katakana word (for the final `ー` rule): U+30A1–30FA, `ー` U+30FC, U+31F0–31FF.
