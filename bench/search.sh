@@ -15,7 +15,7 @@ set -euo pipefail
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$script_dir/.." && pwd)
 gen="$repo/../shared/bench/gen_corpus.py"
-bin="$repo/target/release/shirube"
+bin="${CARGO_TARGET_DIR:-$repo/target}/release/shirube"
 pagefind="$repo/node_modules/.bin/pagefind"
 
 if (($# > 0)); then sizes=("$@"); else sizes=(1000 10000); fi

@@ -203,6 +203,17 @@ pub struct Config {
     /// How `shirube prove --from FILE.csv` reads a CRM export (`mapping:`). Used by prove only; never rendered.
     #[serde(skip)]
     pub mapping: Mapping,
+    /// Search settings.
+    pub search: SearchConfig,
+}
+
+/// The `search:` section.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SearchConfig {
+    /// Groups of terms that mean the same (`[MFA, 多要素認証, multi-factor authentication]`), each with at least
+    /// two terms, as written (trimmed). The search index carries them to the browser, which matches a group as
+    /// one term.
+    pub synonyms: Vec<Vec<String>>,
 }
 
 /// The fields of an engagement that a column of an export can fill, in manifest order.
@@ -310,6 +321,13 @@ struct RawConfig {
     feedback_url: Option<Spanned<String>>,
     survey_url: Option<Spanned<String>>,
     mapping: Option<RawMapping>,
+    search: Option<RawSearch>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    synonyms: Option<Vec<Spanned<Vec<Spanned<String>>>>>,
 }
 
 #[derive(Deserialize)]
@@ -592,8 +610,16 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
         encoding: m.encoding,
         into: m.into,
     });
+    let search = SearchConfig {
+        synonyms: synonyms(
+            raw.search.and_then(|s| s.synonyms).unwrap_or_default(),
+            at,
+            &mut diags,
+        ),
+    };
     let config = Config {
         mapping,
+        search,
         title: raw.title.value,
         feedback_url,
         survey_url,
@@ -635,6 +661,87 @@ fn check_id(id: &Spanned<String>, what: &str, at: Embedded<'_>, diags: &mut Vec<
             .with_help("ids appear in URLs: keep them short, and set `name:` for display"),
         );
     }
+}
+
+/// Checks `search.synonyms`: every group has two terms or more, every term has something to search for, and no
+/// term is in two groups (which would make the groups one). Returns the groups that passed.
+fn synonyms(
+    groups: Vec<Spanned<Vec<Spanned<String>>>>,
+    at: Embedded<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Vec<String>> {
+    let example = "for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`";
+    let mut out: Vec<Vec<String>> = Vec::new();
+    // Each term's words, and its group.
+    let mut seen: Vec<(Vec<String>, usize)> = Vec::new();
+    for (n, group) in groups.iter().enumerate() {
+        let (line, col) = yaml::position(group, at);
+        if group.value.len() < 2 {
+            let what = if group.value.is_empty() {
+                format!("synonym group {} is empty", n + 1)
+            } else {
+                format!("synonym group {} has only one term", n + 1)
+            };
+            diags.push(
+                Diagnostic::error(CONFIG_FILE, what)
+                    .at(at.file, line, col, 1)
+                    .with_help(format!(
+                        "a group lists two or more terms that mean the same; add one, or remove the group ({example})"
+                    )),
+            );
+            continue;
+        }
+        let mut terms = Vec::new();
+        let mut ok = true;
+        for term in &group.value {
+            let (line, col) = yaml::position(term, at);
+            // What the search compares, roughly (the tokenizer is a stage above this one): the words, in
+            // lower case. A term without a letter, digit, kana or kanji gives no search term.
+            let words: Vec<String> = term
+                .value
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            if words.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        format!("synonym \"{}\" has no words to search for", term.value),
+                    )
+                    .at(at.file, line, col, term.value.chars().count().max(1))
+                    .with_help(
+                        "write a word or a phrase (letters, digits, kana or kanji), or remove it",
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+            if let Some((_, other)) = seen.iter().find(|(w, _)| *w == words) {
+                let where_ = if *other == n {
+                    "twice in its group".to_string()
+                } else {
+                    format!("in group {} too", other + 1)
+                };
+                diags.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        format!("synonym \"{}\" is listed {where_}", term.value),
+                    )
+                    .at(at.file, line, col, term.value.chars().count().max(1))
+                    .with_help("list each term once: merge the two groups, or remove one of them"),
+                );
+                ok = false;
+                continue;
+            }
+            seen.push((words, n));
+            terms.push(term.value.trim().to_string());
+        }
+        if ok {
+            out.push(terms);
+        }
+    }
+    out
 }
 
 /// The longest phase or tier id: each is a folder name in the output (`phases/ID/`).
@@ -841,6 +948,46 @@ mod tests {
         );
         let (_, d) = parse("title: A\nfeedback: https://x.example/\n");
         assert_eq!(d[0].help.as_deref(), Some("did you mean \"feedback_url\"?"));
+    }
+
+    #[test]
+    fn synonyms_are_parsed() {
+        let (c, d) = parse(
+            "title: A\nsearch:\n  synonyms:\n    - [MFA, 多要素認証, multi-factor authentication]\n    - [給与明細, ペイスリップ, payslip]\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            c.unwrap().search.synonyms,
+            [
+                vec!["MFA", "多要素認証", "multi-factor authentication"],
+                vec!["給与明細", "ペイスリップ", "payslip"]
+            ]
+        );
+        let (c, d) = parse("title: A\n");
+        assert!(d.is_empty() && c.unwrap().search.synonyms.is_empty());
+    }
+
+    #[test]
+    fn bad_synonyms_are_errors_at_their_place() {
+        let (_, d) = parse(
+            "title: A\nsearch:\n  synonyms:\n    - []\n    - [MFA]\n    - [SSO, \"。\"]\n    - [2FA, 2fa]\n",
+        );
+        let got: Vec<String> = d.iter().map(|d| d.render()).collect();
+        assert_eq!(
+            got,
+            [
+                "shirube.yaml:4:7: error: synonym group 1 is empty\n 4 |     - []\n   |       ^\n  help: a group lists two or more terms that mean the same; add one, or remove the group (for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`)\n",
+                "shirube.yaml:5:7: error: synonym group 2 has only one term\n 5 |     - [MFA]\n   |       ^\n  help: a group lists two or more terms that mean the same; add one, or remove the group (for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`)\n",
+                "shirube.yaml:6:13: error: synonym \"。\" has no words to search for\n 6 |     - [SSO, \"。\"]\n   |             ^\n  help: write a word or a phrase (letters, digits, kana or kanji), or remove it\n",
+                "shirube.yaml:7:13: error: synonym \"2fa\" is listed twice in its group\n 7 |     - [2FA, 2fa]\n   |             ^^^\n  help: list each term once: merge the two groups, or remove one of them\n",
+            ]
+        );
+        let (_, d) = parse("title: A\nsearch:\n  synonym: []\n");
+        assert_eq!((d[0].line, d[0].col), (3, 3));
+        assert_eq!(d[0].message, "unknown key \"synonym\"");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean \"synonyms\"?"));
+        let (_, d) = parse("title: A\nsearch:\n  synonyms: [[a, b], [c, d, B]]\n");
+        assert_eq!(d[0].message, "synonym \"B\" is listed in group 1 too");
     }
 
     #[test]

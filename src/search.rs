@@ -84,6 +84,10 @@ struct Manifest<'a> {
     combos: Vec<(usize, i64, Vec<usize>)>,
     /// Every facet value, with the number of indexed pages that have it.
     facets: Facets,
+    /// `search.synonyms` of the config, as written: the browser matches each group as one term. Left out when
+    /// there are none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    synonyms: &'a [Vec<String>],
 }
 
 /// Builds the search files for `pages` (which must be the published pages only). Output paths are relative
@@ -219,6 +223,7 @@ pub fn build<'a>(
         pages: pages.len(),
         shards: boundaries,
         combos,
+        synonyms: &config.search.synonyms,
         facets: Facets {
             kind: facet_values(
                 kinds

@@ -6,6 +6,11 @@
 //! and marks gives one word, stemmed lightly for English plurals. There is no dictionary: a dictionary segmenter
 //! in Rust and the one in a browser split Japanese differently, and bigrams cannot disagree.
 //!
+//! Two spelling variants are folded inside CJK runs, before the bigrams are made: a katakana word's final `ー` is
+//! dropped when the word is four characters or longer (`プロバイダー` → `プロバイダ`), and the okurigana of the
+//! compounds in [`OKURIGANA`] is dropped (`申し込み` → `申込み`). Both sides fold the same way, so either spelling
+//! finds the other.
+//!
 //! Left out on purpose: hiragana/katakana folding, stop words (the query side decides what is optional), and
 //! segmentation of scripts written without spaces other than CJK (Thai is one word per run).
 
@@ -64,6 +69,60 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x2FA1F    // CJK extensions B-F, compatibility supplement
         | 0x30000..=0x323AF // CJK extensions G-H
     )
+}
+
+/// Okurigana that is optional: in each entry `XhY`, a hiragana `h` between the kanji `X` and `Y` is dropped, so
+/// `申し込み` and `申込み` (and `申込`, through the query side's optional bigrams) meet. A table, not a rule: a
+/// rule such as "hiragana between two kanji is optional" would drop particles too (`東京と大阪` → `東京大阪`).
+/// The same table is `OKURIGANA` in `shirube-search.js`; `tests/search/tokenize.json` has a vector for each
+/// entry, and `tests/search/tokenize.test.mjs` checks that the two tables are the same.
+pub const OKURIGANA: &[&str] = &[
+    "申し込",
+    "振り込",
+    "取り扱",
+    "受け付",
+    "引き落",
+    "問い合",
+    "書き込",
+    "読み込",
+    "取り込",
+    "組み込",
+    "絞り込",
+    "売り上",
+    "割り当",
+    "割り引",
+    "払い戻",
+    "切り替",
+    "立ち上",
+    "打ち合",
+    "取り消",
+    "差し替",
+    "引き継",
+    "貼り付",
+    "書き出",
+    "呼び出",
+    "締め切",
+    "繰り越",
+    "受け取",
+    "受け入",
+    "振り替",
+];
+
+/// Katakana of a katakana word (for the final `ー` rule): U+30A1–30FA, `ー` U+30FC, U+31F0–31FF.
+pub fn is_katakana(c: char) -> bool {
+    matches!(c as u32, 0x30A1..=0x30FA | 0x30FC | 0x31F0..=0x31FF)
+}
+
+/// True when the hiragana `c`, between `before` and `after`, is okurigana of an [`OKURIGANA`] compound.
+fn okurigana(before: char, c: char, after: char) -> bool {
+    // Almost every character is no hiragana: one comparison for them.
+    if !('\u{3041}'..='\u{3096}').contains(&c) {
+        return false;
+    }
+    OKURIGANA.iter().any(|e| {
+        let mut it = e.chars();
+        it.next() == Some(before) && it.next() == Some(c) && it.next() == Some(after)
+    })
 }
 
 /// Characters of word tokens: Unicode Alphabetic, Numeric (Nd, Nl, No) or Mark, and not CJK.
@@ -209,8 +268,21 @@ fn scan(chars: impl Iterator<Item = char>, buf: &mut String, f: &mut impl FnMut(
     // The previous character of the current CJK run, and the run's length so far.
     let mut prev: Option<char> = None;
     let mut run = 0usize;
+    // Length of the katakana word that ends at `c` (0 when `c` is no katakana).
+    let mut kata = 0usize;
     while let Some(c) = chars.next() {
         if is_cjk(c) {
+            kata = if is_katakana(c) { kata + 1 } else { 0 };
+            // Variant folding (see the module documentation): the character is left out, as if absent.
+            let next = chars.peek().copied();
+            if c == 'ー' && kata >= 4 && !next.is_some_and(is_katakana) {
+                continue;
+            }
+            if let (Some(p), Some(n)) = (prev, next)
+                && okurigana(p, c, n)
+            {
+                continue;
+            }
             if let Some(p) = prev {
                 f(Term::Cjk(p, Some(c)));
             }
@@ -223,6 +295,7 @@ fn scan(chars: impl Iterator<Item = char>, buf: &mut String, f: &mut impl FnMut(
         }
         prev = None;
         run = 0;
+        kata = 0;
         if !is_word(c) {
             continue;
         }
@@ -297,6 +370,11 @@ mod tests {
             ("e-mail", vec!["e", "mail"]),
             ("", vec![]),
             ("。、！", vec![]),
+            ("プロバイダー", vec!["プロ", "ロバ", "バイ", "イダ"]),
+            ("ユーザーの", vec!["ユー", "ーザ", "ザの"]),
+            ("キー", vec!["キー"]),
+            ("申し込み", vec!["申込", "込み"]),
+            ("東京と大阪", vec!["東京", "京と", "と大", "大阪"]),
         ] {
             assert_eq!(terms(input), want, "{input:?}");
         }
@@ -315,7 +393,23 @@ mod tests {
                 while i < chars.len() && is_cjk(chars[i]) {
                     i += 1;
                 }
-                let run = &chars[start..i];
+                let mut run: Vec<char> = Vec::new();
+                let mut kata = 0;
+                for k in start..i {
+                    let c = chars[k];
+                    kata = if is_katakana(c) { kata + 1 } else { 0 };
+                    let next = chars.get(k + 1).copied().filter(|&n| is_cjk(n));
+                    if c == 'ー' && kata >= 4 && !next.is_some_and(is_katakana) {
+                        continue;
+                    }
+                    let before = if k > start { Some(chars[k - 1]) } else { None };
+                    if let (Some(b), Some(n)) = (before, next)
+                        && okurigana(b, c, n)
+                    {
+                        continue;
+                    }
+                    run.push(c);
+                }
                 if run.len() == 1 {
                     out.push((run[0].to_string(), true));
                 } else {
@@ -361,6 +455,7 @@ mod tests {
             "x’y",
             "日",
             "",
+            "プロバイダーの設定、ユーザー。マネージャー申し込み受け付け ｻｰﾊﾞｰ すごーい",
         ];
         let long = "word ".repeat(10) + &"a".repeat(100) + "日本語";
         for text in samples.iter().copied().chain([long.as_str()]) {

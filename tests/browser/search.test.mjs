@@ -284,6 +284,52 @@ test('Japanese fixture: the results page says which words a result lacks', async
   assert.deepEqual(errors, []);
 });
 
+test('Japanese fixture: synonyms from shirube.yaml in the box, the typed word first', async () => {
+  const page = await newPage();
+  await page.goto(fixture);
+  await page.locator('#site-search-q').focus();
+  await typeQuery(page, 'MFA');
+  const titles = await page.locator('#site-search-listbox .site-search-title').allTextContents();
+  assert.deepEqual(titles.slice(0, 2), ['Turn on MFA for admins', '多要素認証を有効にする']);
+  assert.deepEqual(errors, []);
+});
+
+test('Japanese fixture: "did you mean" on the results page, and its link back to the words as typed', async () => {
+  const page = await newPage();
+  await page.goto(new URL('search/?q=' + encodeURIComponent('チェクリスト'), fixture).href);
+  const note = page.locator('.search-corrected:not([hidden])');
+  await note.waitFor();
+  assert.equal(await note.locator('span').textContent(), '「チェックリスト」の検索結果を表示しています。');
+  assert.match(await page.locator('.search-results > li h2 a').first().getAttribute('href'), /\/tayouso-ninshou\/$/);
+  const back = note.locator('a.search-literal');
+  assert.equal(await back.textContent(), '「チェクリスト」で検索する');
+  await back.click();
+  await page.waitForURL(/literal=1/);
+  await page.waitForFunction(() => document.querySelector('.search-status')?.textContent === '「チェクリスト」に一致するページはありません。');
+  assert.equal(await page.locator('.search-corrected').isHidden(), true);
+  assert.equal(await page.locator('.search-results > li').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+test('English sample site: "did you mean" in the box, with an option to search the words as typed', async () => {
+  assert.ok(sample, 'SHIRUBE_SAMPLE_URL');
+  const page = await newPage();
+  await page.goto(sample);
+  await page.locator('#site-search-q').focus();
+  await typeQuery(page, 'calender');
+  await page.waitForFunction(() => document.querySelector('.site-search-status')?.textContent.startsWith('Showing results for “calendar”.'));
+  const literal = page.locator('#site-search-listbox .site-search-literal');
+  assert.equal(await literal.textContent(), 'Search instead for “calender”');
+  assert.match(await literal.getAttribute('data-url'), /\/search\/\?q=calender&literal=1$/);
+  assert.ok((await page.locator('#site-search-listbox .site-search-title').count()) > 0);
+  // Following it shows the results page with no correction (nothing matches calender as typed).
+  await literal.click();
+  await page.waitForURL(/literal=1/);
+  await page.waitForFunction(() => document.querySelector('.search-status')?.textContent === 'No pages match “calender”.');
+  assert.equal(await page.locator('.search-corrected').isHidden(), true);
+  assert.deepEqual(errors, []);
+});
+
 /**
  * Types `text` into the focused search box and waits until the box shows the results of all of it. The box searches
  * whenever typing pauses longer than its debounce, so the first options to appear may be those of a prefix; its

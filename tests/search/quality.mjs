@@ -11,21 +11,40 @@ let hits = 0;
 let rr = 0;
 const misses = [];
 const rows = [];
+const ranks = [];
 for (const c of cases) {
   const results = await search(c.query, { baseDir: dir, limit: 10 });
   const manifest = JSON.parse(readFileSync(`${dir}/search/manifest.json`, 'utf8'));
   const rank = results.findIndex((r) => r.url === manifest.base + c.expect) + 1;
+  ranks.push(rank);
   if (rank >= 1 && rank <= 5) hits++;
   if (rank >= 1) rr += 1 / rank;
-  rows.push(`${rank ? String(rank).padStart(2) : ' -'}  ${c.query}`);
+  rows.push(`${rank ? String(rank).padStart(2) : ' -'}  ${c.section ? `[${c.section}] ` : ''}${c.query}`);
   if (!rank || rank > 5) misses.push({ query: c.query, expect: c.expect, got: results.slice(0, 5).map((r) => r.url) });
 }
-const ja = cases.filter((c) => /[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]/.test(c.query)).length;
+const isJa = (c) => /[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]/.test(c.query);
+const ja = cases.filter(isJa).length;
+// Per section (`section` in quality.json; the original set has none and is "base"): each reported apart.
+const sections = {};
+cases.forEach((c, i) => {
+  const s = (sections[c.section || 'base'] ||= { queries: 0, japanese: 0, hits: 0, rr: 0 });
+  s.queries++;
+  if (isJa(c)) s.japanese++;
+  if (ranks[i] >= 1 && ranks[i] <= 5) s.hits++;
+  if (ranks[i] >= 1) s.rr += 1 / ranks[i];
+});
+for (const s of Object.values(sections)) {
+  s.recall_at_5 = s.hits / s.queries;
+  s.mrr = s.rr / s.queries;
+  delete s.hits;
+  delete s.rr;
+}
 const summary = {
   queries: cases.length,
   japanese: ja,
   recall_at_5: hits / cases.length,
   mrr: rr / cases.length,
+  sections,
   misses,
 };
 console.log(rows.join('\n'));

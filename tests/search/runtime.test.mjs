@@ -105,7 +105,9 @@ test('English pages are found from the Japanese site, and Japanese ones from Eng
 
 test('prefix of the last word while typing, but not once a space follows', async () => {
   assert.ok(urls(await search('invit', opts())).includes('/guide/playbooks/onboarding/invite-admins/'));
-  assert.deepEqual(await search('invit ', opts()), []);
+  assert.deepEqual(await search('invit ', opts({ literal: true })), []);
+  // Without `literal`, a finished word on no page is corrected instead (here to the word it would have completed).
+  assert.equal((await search('invit ', opts()))[0].corrected, 'invite');
 });
 
 test('filters: any value within a facet, all facets', async () => {
@@ -186,4 +188,77 @@ test('a missing index is an error, not an empty result', async () => {
   await assert.rejects(search('sso', { baseDir: '/nonexistent-shirube-dir' }), {
     message: "shirube-search: cannot read the search index: /nonexistent-shirube-dir/search/manifest.json not found (is baseDir the site's output folder?)",
   });
+});
+
+// Issue 24: spelling variants, synonyms and typos. The fixture's shirube.yaml has
+// search.synonyms: [[MFA, 多要素認証, multi-factor authentication], [給与明細, ペイスリップ, payslip]].
+const MFA_JA = '/guide/playbooks/onboarding/tayouso-ninshou/';
+const MFA_EN = '/guide/playbooks/onboarding/turn-on-mfa/';
+
+test('synonyms from shirube.yaml reach the runtime through the manifest, and match both ways', async () => {
+  // MFA is only on the English page; 多要素認証 only on the Japanese one: each finds both, its own page first.
+  assert.deepEqual(urls(await search('MFA', opts())).slice(0, 2), [MFA_EN, MFA_JA]);
+  assert.deepEqual(urls(await search('多要素認証', opts())).slice(0, 2), [MFA_JA, MFA_EN]);
+  assert.deepEqual(urls(await search('multi-factor authentication', opts())).slice(0, 2), [MFA_EN, MFA_JA]);
+  // ペイスリップ is on no page: it finds the pages of 給与明細 and payslip, as if they had been typed.
+  const viaSynonym = urls(await search('ペイスリップ', opts({ limit: 50 })));
+  const direct = new Set([...urls(await search('給与明細', opts({ limit: 50 }))), ...urls(await search('payslip', opts({ limit: 50 })))]);
+  assert.ok(viaSynonym.length >= 3 && viaSynonym.every((u) => direct.has(u)), JSON.stringify(viaSynonym));
+  // The synonym is matched where it occurs, and its excerpt marks it.
+  const [r] = await search('MFA', opts({ limit: 2 })).then((x) => x.slice(1));
+  assert.equal(r.url, MFA_JA);
+  assert.match(r.excerpt, /<mark>多要素認証<\/mark>/);
+});
+
+test('synonyms are a penalty below the exact word: the page with the word as typed ranks first', async () => {
+  for (const [q, exact] of [['MFA', MFA_EN], ['多要素認証', MFA_JA]]) {
+    const [a, b] = await search(q, opts({ limit: 2 }));
+    assert.equal(a.url, exact, q);
+    assert.ok(a.score > b.score, `${q}: ${a.score} > ${b.score}`);
+  }
+});
+
+test('variants: final ー and okurigana are optional, and 東京都 still does not match 京都と東京', async () => {
+  for (const q of ['プロバイダ', 'プロバイダー', 'マネージャ', 'コンピュータ', 'ブラウザ', '申込', '申込み', '申し込み', '受付', '受け付け', '取り扱い', '振り込み']) {
+    assert.ok(urls(await search(q, opts())).includes(MFA_JA), q);
+  }
+  assert.ok(urls(await search('プロバイダ', opts())).includes('/guide/playbooks/onboarding/sso-settei/'));
+  assert.deepEqual(await search('稼働並行', opts()), []);
+});
+
+test('typos: a word on no page is searched as its nearest spelling, and the results say so', async () => {
+  for (const [q, fixed, url] of [
+    ['Slakc', 'Slack', MFA_EN],
+    ['Zendsk', 'Zendesk', MFA_EN],
+    ['authentcation', 'authentication', MFA_EN],
+    ['チェクリスト', 'チェックリスト', MFA_JA],
+    ['ダッシュボド', 'ダッシュボード', '/guide/playbooks/adoption/custom-report-ja/'],
+  ]) {
+    const results = await search(q, opts());
+    assert.equal(results[0]?.corrected, fixed, q);
+    assert.ok(urls(results).includes(url), q);
+    // literal: the words as typed, no correction.
+    assert.deepEqual(await search(q, opts({ literal: true })), [], q);
+  }
+  // Exact queries are never corrected.
+  for (const r of await search('Zendesk', opts())) assert.equal(r.corrected, null);
+});
+
+test('typos: never for short words, acronyms or short katakana; a word found anywhere is never corrected', async () => {
+  // 4 letters (Slak would be a prefix of slack, so another), acronyms in capitals, katakana of 3 characters
+  // or fewer (シト is one ー away from シート, an unrelated word).
+  assert.deepEqual(await search('Slck', opts()), []);
+  assert.deepEqual(await search('SLAKC', opts()), []);
+  assert.deepEqual(await search('シト', opts()), []);
+  // enrol is on one page; enroll (one edit away) on others: only the word as typed (and its completions).
+  const enrol = await search('enrol', opts({ limit: 50 }));
+  assert.ok(enrol.length > 0 && enrol.every((r) => r.corrected === null));
+  assert.equal(enrol[0].url, MFA_EN);
+});
+
+test('facets follow the corrected query', async () => {
+  const f = await facets('Slakc', opts());
+  assert.equal(f.kind.find((k) => k.id === 'playbook').count, 1);
+  const literal = await facets('Slakc', opts({ literal: true }));
+  assert.equal(literal.kind.find((k) => k.id === 'playbook').count, 0);
 });

@@ -55,4 +55,33 @@ fn recall_at_5_is_at_least_0_9() {
         "recall@5 = {recall:.3} < 0.9; misses: {}",
         v["misses"]
     );
+    // The original queries (no `section`) must not get worse with the variants, synonyms and typos of issue 24.
+    let base = &v["sections"]["base"];
+    let (base_recall, base_mrr) = (
+        base["recall_at_5"].as_f64().expect("base recall"),
+        base["mrr"].as_f64().expect("base mrr"),
+    );
+    println!("  base: recall@5 = {base_recall:.3}, MRR = {base_mrr:.3}");
+    assert!(
+        base_recall >= 1.0 && base_mrr >= 0.975,
+        "the original set got worse: recall@5 = {base_recall:.3}, MRR = {base_mrr:.3}; misses: {}",
+        v["misses"]
+    );
+    // Issue 24's section: spelling variants, synonyms (from the fixture's shirube.yaml) and typos.
+    let variants = &v["sections"]["variants"];
+    let n = variants["queries"].as_u64().expect("variants section");
+    let ja = variants["japanese"].as_u64().expect("japanese");
+    let (var_recall, var_mrr) = (
+        variants["recall_at_5"].as_f64().expect("recall"),
+        variants["mrr"].as_f64().expect("mrr"),
+    );
+    println!(
+        "  variants, synonyms and typos: {n} queries ({ja} Japanese), recall@5 = {var_recall:.3}, MRR = {var_mrr:.3}"
+    );
+    assert!(n >= 30 && ja * 2 >= n, "{n} queries, {ja} Japanese");
+    assert!(
+        var_recall >= 0.95,
+        "variants: recall@5 = {var_recall:.3}; misses: {}",
+        v["misses"]
+    );
 }

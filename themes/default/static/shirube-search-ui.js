@@ -46,6 +46,11 @@ function found(results, limit) {
   return results[0]?.partial ? `${t('partial')} ${count}` : count;
 }
 
+// "Showing results for “Slack”." when the engine searched a corrected spelling, or ''.
+function corrected(results) {
+  return results[0]?.corrected ? t('corrected', { q: clip(results[0].corrected) }) : '';
+}
+
 // "Missing: errors" under a result that lacks some words of the query, or nothing.
 function missing(r, cls) {
   return r.missing?.length ? [el('span', { class: cls }, t('missing', { words: r.missing.join(' ') }))] : [];
@@ -93,7 +98,7 @@ function setupBox() {
     input.setAttribute('aria-activedescendant', opts[active].id);
     opts[active].scrollIntoView({ block: 'nearest' });
   };
-  const allUrl = (q) => `${form.getAttribute('action')}?q=${encodeURIComponent(q)}`;
+  const allUrl = (q, literal) => `${form.getAttribute('action')}?q=${encodeURIComponent(q)}${literal ? '&literal=1' : ''}`;
 
   const run = async () => {
     const q = input.value;
@@ -130,7 +135,11 @@ function setupBox() {
     });
     if (results.length) {
       items.push(el('li', { role: 'option', id: `site-search-opt-${results.length}`, 'aria-selected': 'false', 'data-url': allUrl(q), class: 'site-search-more' }, t('all')));
-      status.textContent = found(results, BOX_LIMIT);
+      // A corrected spelling: the status says so, and the last option searches the words as typed.
+      if (results[0].corrected) {
+        items.push(el('li', { role: 'option', id: `site-search-opt-${results.length + 1}`, 'aria-selected': 'false', 'data-url': allUrl(q, true), class: 'site-search-literal' }, t('literal', { q: clip(q) })));
+      }
+      status.textContent = [corrected(results), found(results, BOX_LIMIT)].filter(Boolean).join(' ');
     } else {
       status.textContent = `${t('none', { q: clip(q) })} ${t('help')}`;
     }
@@ -220,8 +229,10 @@ function setupPage() {
   const status = root.querySelector('.search-status');
   const list = root.querySelector('.search-results');
   const help = root.querySelector('.search-help');
+  const note = root.querySelector('.search-corrected');
   const params = new URLSearchParams(location.search);
-  const state = { q: params.get('q') || '', filters: {} };
+  // literal: the reader chose "Search instead for …" (no corrections), until the query changes.
+  const state = { q: params.get('q') || '', filters: {}, literal: params.get('literal') === '1' };
   for (const f of FACETS) state.filters[f] = params.getAll(f).filter(Boolean);
   input.value = state.q;
   const headerInput = form?.querySelector('.site-search-input');
@@ -231,6 +242,7 @@ function setupPage() {
   const writeUrl = () => {
     const p = new URLSearchParams();
     if (state.q) p.set('q', state.q);
+    if (state.q && state.literal) p.set('literal', '1');
     for (const f of FACETS) for (const v of state.filters[f]) p.append(f, v);
     const qs = p.toString();
     history.replaceState(null, '', qs ? `?${qs}` : location.pathname);
@@ -241,6 +253,7 @@ function setupPage() {
     const q = state.q;
     if (!q.trim()) {
       list.replaceChildren();
+      if (note) note.hidden = true;
       chips.hidden = true;
       status.textContent = '';
       help.hidden = false;
@@ -250,7 +263,8 @@ function setupPage() {
     let counts;
     try {
       const { search, facets } = await engine();
-      [results, counts] = await Promise.all([search(q, { limit: PAGE_LIMIT, filters: state.filters }), facets(q)]);
+      const literal = state.literal;
+      [results, counts] = await Promise.all([search(q, { limit: PAGE_LIMIT, filters: state.filters, literal }), facets(q, { literal })]);
     } catch (e) {
       if (mine !== seq) return;
       status.textContent = t('error');
@@ -258,6 +272,23 @@ function setupPage() {
     }
     if (mine !== seq) return;
     renderChips(counts);
+    if (note) {
+      // "Showing results for “Slack”. Search instead for “Slakc”" (a link to this page with literal=1).
+      const fix = corrected(results);
+      note.hidden = !fix;
+      if (fix) {
+        const p = new URLSearchParams({ q, literal: '1' });
+        for (const f of FACETS) for (const v of state.filters[f]) p.append(f, v);
+        const a = el('a', { href: `?${p}`, class: 'search-literal' }, t('literal', { q: clip(q) }));
+        a.addEventListener('click', (e) => {
+          e.preventDefault();
+          state.literal = true;
+          writeUrl();
+          render();
+        });
+        note.replaceChildren(el('span', {}, fix), ' ', a);
+      } else note.replaceChildren();
+    }
     status.textContent = results.length ? found(results, PAGE_LIMIT) : t('none', { q: clip(q) });
     help.hidden = results.length > 0;
     const names = {};
@@ -328,6 +359,7 @@ function setupPage() {
     render().then(() => ((facet && chips.querySelector(`button[data-facet="${facet}"][data-value="${value}"]`)) || chips.querySelector('button') || input).focus());
   });
   const later = debounce(() => {
+    if (state.q !== input.value) state.literal = false;
     state.q = input.value;
     writeUrl();
     render();
@@ -338,6 +370,7 @@ function setupPage() {
   input.addEventListener('compositionend', later);
   root.querySelector('form').addEventListener('submit', (e) => {
     e.preventDefault();
+    if (state.q !== input.value) state.literal = false;
     state.q = input.value;
     writeUrl();
     render();

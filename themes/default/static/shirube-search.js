@@ -61,6 +61,40 @@ export function stem(word) {
   return word.charCodeAt(n - 1) === 115 ? word.slice(0, -1) : word;
 }
 
+// Variant folding inside CJK runs (spec: docs/search-tokenizer.md, "Variants"): a katakana word's final ー is
+// dropped when the word is four characters or longer, and the okurigana of these compounds is dropped (XhY: the
+// hiragana h between X and Y). The same table is OKURIGANA in src/search/tokenize.rs.
+const OKURIGANA = new Set([
+  '申し込', '振り込', '取り扱', '受け付', '引き落', '問い合', '書き込', '読み込', '取り込', '組み込', '絞り込',
+  '売り上', '割り当', '割り引', '払い戻', '切り替', '立ち上', '打ち合', '取り消', '差し替', '引き継', '貼り付',
+  '書き出', '呼び出', '締め切', '繰り越', '受け取', '受け入', '振り替',
+]);
+export const okuriganaTable = [...OKURIGANA];
+
+function isKatakanaCode(cp) {
+  return (cp >= 0x30a1 && cp <= 0x30fa) || cp === 0x30fc || (cp >= 0x31f0 && cp <= 0x31ff);
+}
+
+// The indices in [st, end) of a CJK run that give bigrams: every one but the folded-away characters. `at(k)` is
+// the character at k; lo..hi is where the run's neighbours may be read (the whole text, even when only a
+// window of it is scanned).
+function keptInRun(at, st, end, lo, hi) {
+  const kept = [];
+  let kata = 0;
+  for (let k = st - 1; k >= lo && isKatakanaCode(at(k).codePointAt(0)); k--) kata++;
+  for (let k = st; k < end; k++) {
+    const c = at(k);
+    const cp = c.codePointAt(0);
+    kata = isKatakanaCode(cp) ? kata + 1 : 0;
+    const next = k + 1 < hi ? at(k + 1) : '';
+    const nextCp = next ? next.codePointAt(0) : 0;
+    if (cp === 0x30fc && kata >= 4 && !isKatakanaCode(nextCp)) continue;
+    if (cp >= 0x3041 && cp <= 0x3096 && k > lo && next && isCjkCode(nextCp) && OKURIGANA.has(at(k - 1) + c + next)) continue;
+    kept.push(k);
+  }
+  return kept;
+}
+
 // The tokenizer proper, over "units": [char, start, end] with start/end offsets into some original string.
 // Tokens: {term, cjk, raw, run, start, end}. `run` numbers the CJK runs; `raw` is a word before stemming.
 function scanUnits(units) {
@@ -74,11 +108,13 @@ function scanUnits(units) {
       const st = i;
       while (i < units.length && isCjkCode(units[i][0].codePointAt(0))) i++;
       run++;
-      if (i - st === 1) {
-        out.push({ term: ch, cjk: true, run, start: units[st][1], end: units[st][2] });
+      const kept = keptInRun((k) => units[k][0], st, i, 0, units.length);
+      if (kept.length === 1) {
+        out.push({ term: units[kept[0]][0], cjk: true, run, start: units[kept[0]][1], end: units[kept[0]][2] });
       } else {
-        for (let k = st; k < i - 1; k++) {
-          out.push({ term: units[k][0] + units[k + 1][0], cjk: true, run, start: units[k][1], end: units[k + 1][2] });
+        for (let j = 0; j < kept.length - 1; j++) {
+          const [a, b] = [kept[j], kept[j + 1]];
+          out.push({ term: units[a][0] + units[b][0], cjk: true, run, start: units[a][1], end: units[b][2] });
         }
       }
     } else if (isWordChar(ch)) {
@@ -161,8 +197,9 @@ function scanNormalized(norm, a, b, out) {
     if (c >= 0x3005 && isCjkCode(c)) {
       const st = i;
       while (i < b && norm.charCodeAt(i) >= 0x3005 && isCjkCode(norm.charCodeAt(i))) i++;
-      if (i - st === 1) out.push({ term: norm[st], cjk: true, start: st, end: i });
-      else for (let k = st; k < i - 1; k++) out.push({ term: norm.slice(k, k + 2), cjk: true, start: k, end: k + 2 });
+      const kept = keptInRun((k) => norm[k], st, i, 0, norm.length);
+      if (kept.length === 1) out.push({ term: norm[kept[0]], cjk: true, start: kept[0], end: kept[0] + 1 });
+      else for (let j = 0; j < kept.length - 1; j++) out.push({ term: norm[kept[j]] + norm[kept[j + 1]], cjk: true, start: kept[j], end: kept[j + 1] + 1 });
     } else if (isAsciiWord(c)) {
       const start = i;
       let end = i;
@@ -227,15 +264,65 @@ function scriptOf(ch) {
   return 'han';
 }
 
+// Synonyms (search.synonyms of shirube.yaml, in the manifest): each entry of each group, tokenized once per
+// manifest. An entry is a phrase: its terms must occur in a row (one term for most).
+const SYNONYM_FACTOR = 0.8;
+
+function prepareSynonyms(m) {
+  if (!m.syn) {
+    m.syn = (m.synonyms || []).map((group) =>
+      group.map((text) => {
+        const toks = tokenObjects(text);
+        return { text, terms: toks.map((t) => t.term), cjk: toks.every((t) => t.cjk) };
+      }),
+    );
+  }
+  return m.syn;
+}
+
+// Finds the synonym entries in the query's tokens (left to right, longest first, not overlapping) and adds one
+// 'syn' group for each: the page must have one of the group's entries, the typed one at full score, the others
+// at SYNONYM_FACTOR. Returns the query positions the synonym groups took (with the CJK bigrams that straddle
+// their edges), which planQuery leaves out.
+function synonymGroups(tokens, synonyms, out) {
+  const skip = new Set();
+  if (!synonyms.length) return skip;
+  for (let i = 0; i < tokens.length; i++) {
+    let found = null;
+    for (const group of synonyms) {
+      for (const entry of group) {
+        const n = entry.terms.length;
+        if (!n || i + n > tokens.length || (found && n <= found.entry.terms.length)) continue;
+        let ok = true;
+        for (let k = 0; k < n && ok; k++) ok = tokens[i + k].term === entry.terms[k] && !skip.has(i + k);
+        if (ok) found = { group, entry };
+      }
+    }
+    if (!found) continue;
+    const n = found.entry.terms.length;
+    const [start, end] = [tokens[i].start, tokens[i + n - 1].end];
+    for (let k = 0; k < tokens.length; k++) {
+      const t = tokens[k];
+      if ((k >= i && k < i + n) || (t.cjk && t.start < end && t.end > start)) skip.add(k);
+    }
+    const alts = found.group.map((e) => ({ terms: e.terms, cjk: e.cjk, factor: e === found.entry ? 1 : SYNONYM_FACTOR }));
+    out.push({ kind: 'syn', alts, terms: alts.flatMap((a) => a.terms), text: found.entry.text, qpos: i, len: n, required: true });
+    i += n - 1;
+  }
+  return skip;
+}
+
 // Groups: what a page must (or may) contain. kinds: 'word' (one term, maybe a prefix), 'chain' (CJK bigrams
 // that must be consecutive), 'uni' (one CJK character: itself or any bigram starting with it).
 // Each group has qpos (query position of its first token) and len (tokens it spans).
-function planQuery(query) {
+function planQuery(query, synonyms = []) {
   const tokens = tokenObjects(query);
   const open = !/[\s\u3000]$/.test(query);
   const groups = [];
   const runs = new Map();
+  const skip = synonymGroups(tokens, synonyms, groups);
   tokens.forEach((t, qpos) => {
+    if (skip.has(qpos)) return;
     if (!t.cjk) {
       const last = qpos === tokens.length - 1;
       groups.push({
@@ -605,6 +692,7 @@ const NO_MATCH = { docs: [], scores: [], titles: [], verify: null, startsAt: () 
 // check that must pass for docs[i] to count: the bigrams of a chain in a row), startsAt(i) (the positions
 // where the group starts in docs[i], sorted)}. Positions are decoded only for the pages that need them.
 function matchGroup(group, shards, n) {
+  if (group.kind === 'syn') return matchSynonyms(group, shards, n);
   if (group.kind === 'chain' && group.terms.length > 1) return matchChain(group, shards, n);
   const list = groupTerms(group, shards);
   if (!list.length) return NO_MATCH;
@@ -730,6 +818,47 @@ function matchChain(group, shards, n) {
   };
 }
 
+// A synonym group: the pages with any of its entries (a phrase's terms in a row), each at its best score.
+function matchSynonyms(group, shards, n) {
+  const best = new Float64Array(n);
+  const inTitle = new Uint8Array(n);
+  const parts = group.alts.map((alt) => {
+    const g = alt.terms.length > 1 ? { kind: 'chain', terms: alt.terms } : { kind: 'word', terms: alt.terms };
+    return matchGroup(g, shards, n);
+  });
+  let count = 0;
+  group.alts.forEach((alt, a) => {
+    const mm = parts[a];
+    for (let i = 0; i < mm.docs.length; i++) {
+      if (mm.verify && !mm.verify(i)) continue;
+      const doc = mm.docs[i];
+      const sc = Math.max(mm.scores[i] * alt.factor, 1e-9);
+      if (best[doc] === 0) count++;
+      if (sc > best[doc]) best[doc] = sc;
+      inTitle[doc] |= mm.titles[i];
+    }
+  });
+  const docs = new Uint32Array(count);
+  const scores = new Float64Array(count);
+  const titles = new Uint8Array(count);
+  for (let d = 0, k = 0; d < n && k < count; d++) {
+    if (best[d] > 0) {
+      docs[k] = d;
+      scores[k] = best[d];
+      titles[k++] = inTitle[d];
+    }
+  }
+  const startsAt = (i) => {
+    const all = [];
+    for (const mm of parts) {
+      const j = findDoc(mm.docs, docs[i]);
+      if (j >= 0) all.push(...mm.startsAt(j));
+    }
+    return Int32Array.from(all).sort();
+  };
+  return { docs, scores, titles, verify: null, startsAt };
+}
+
 function loadDocs(site) {
   return genFile(site, site.fragments, 'docs.bin', 'bin', (buf) => {
     const width = buf[0];
@@ -761,15 +890,28 @@ const RESCORE = 200;
 // the others counted where found). With `limit`, only the pages that can be among the best `limit` (the phrase boost
 // multiplies a score by 1.5 at most), which spares checking the others for chains in a row and phrases; without,
 // every page that matches.
-async function rank(site, query, filters, limit) {
+async function rank(site, query, filters, limit, literal = false) {
   const m = await site.manifest;
-  const groups = planQuery(query);
-  if (!groups.length) return { m, groups, ranked: [], partial: false };
+  const groups = planQuery(query, prepareSynonyms(m));
+  if (!groups.length) return { m, groups, ranked: [], partial: false, corrected: null };
   // Each group's matches, shared by the passes below (with what they have verified of chains).
   const cache = new Map();
+  const first = await rankPlanned(site, m, groups, filters, limit, cache);
+  if (literal || (first.ranked.length && !first.partial)) return { m, groups, ...first, corrected: null };
+  // Some word is on no page: search again with the nearest spelling of each such word that is in the index.
+  const fixes = await corrections(site, m, query, groups, cache);
+  if (!fixes.length) return { m, groups, ...first, corrected: null };
+  const fixed = groups.map((g) => fixes.find((f) => f.group === g)?.replacement ?? g);
+  const second = await rankPlanned(site, m, fixed, filters, limit, cache);
+  if (!second.ranked.length) return { m, groups, ...first, corrected: null };
+  return { m, groups: fixed, ...second, corrected: correctedText(query, fixes) };
+}
+
+// rank() for planned groups, without corrections.
+async function rankPlanned(site, m, groups, filters, limit, cache) {
   const ranked = await rankGroups(site, m, groups, filters, limit, cache);
   const required = groups.filter((g) => g.required);
-  if (ranked.length || required.length < 2) return { m, groups, ranked, partial: false };
+  if (ranked.length || required.length < 2) return { ranked, partial: false };
   // A word that no page has (for a chain: whose bigrams are nowhere in a row) gets no pass, and is found on no
   // page in the others' passes.
   const live = required.filter((g) => {
@@ -801,7 +943,170 @@ async function rank(site, query, filters, limit) {
     missing: tell ? required.filter((g) => !(has & bit(groups.indexOf(g)))).map(groupText) : [],
   }));
   merged.sort((a, b) => b.words - a.words || b.score - a.score || a.doc - b.doc);
-  return { m, groups, ranked: merged, partial: true };
+  return { ranked: merged, partial: true };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Typos ("did you mean")
+
+// Small kana and the long-vowel mark: dropping or adding one is one edit of a katakana word.
+const KANA_EDITS = ['ッ', 'ャ', 'ュ', 'ョ', 'ー'];
+// At most this many shards are read to correct a katakana word.
+const MAX_KANA_SHARDS = 6;
+
+// Optimal string alignment distance (Levenshtein with transpositions of neighbours), or max + 1 when it is
+// larger than max.
+function editDistance(a, b, max) {
+  const x = [...a];
+  const y = [...b];
+  if (Math.abs(x.length - y.length) > max) return max + 1;
+  let prev2 = null;
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    let low = i;
+    for (let j = 1; j <= y.length; j++) {
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+      if (prev2 && i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+      cur.push(d);
+      if (d < low) low = d;
+    }
+    if (low > max) return max + 1;
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[y.length];
+}
+
+// The query's words as typed (offsets into the query), one per token: to tell acronyms and to spell corrections.
+function typed(query) {
+  return tokensWithOffsets(query);
+}
+
+// A word that may be corrected: letters only, 5 letters or more, not an acronym (typed in capitals). Returns
+// the number of edits allowed: one for 5-8 letters, two for longer words; 0 for none.
+function wordEdits(g, toks, query) {
+  if (g.kind !== 'word' || !g.raw) return 0;
+  const raw = [...g.raw];
+  if (raw.length < 5 || !/^\p{L}+$/u.test(g.raw)) return 0;
+  const t = toks[g.qpos];
+  if (t) {
+    const original = query.slice(t.start, t.end);
+    if (/^\p{Lu}+$/u.test(original)) return 0;
+  }
+  return raw.length <= 8 ? 1 : 2;
+}
+
+// The shard a term would sit in, and its neighbour on the side whose first term shares more of its beginning.
+function typoShards(m, term) {
+  const s = shardIndex(m.shards, term);
+  const common = (a) => {
+    let k = 0;
+    while (k < a.length && k < term.length && a[k] === term[k]) k++;
+    return k;
+  };
+  const next = s + 1 < m.shards.length ? common(m.shards[s + 1]) : -1;
+  const here = s > 0 ? common(m.shards[s]) : -1;
+  const other = next >= here ? s + 1 : s - 1;
+  return other >= 0 && other < m.shards.length ? [s, other] : [s];
+}
+
+// The katakana spellings one kana edit away from `word`: a small kana or ー dropped or added anywhere.
+function kanaVariants(word) {
+  const c = [...word];
+  const out = new Set();
+  for (let i = 0; i <= c.length; i++) {
+    for (const k of KANA_EDITS) out.add([...c.slice(0, i), k, ...c.slice(i)].join(''));
+    if (i < c.length && KANA_EDITS.includes(c[i])) out.add([...c.slice(0, i), ...c.slice(i + 1)].join(''));
+  }
+  out.delete(word);
+  return [...out];
+}
+
+function isMatched(match) {
+  if (!match || !match.docs.length) return false;
+  if (!match.verify) return true;
+  for (let i = 0; i < match.docs.length; i++) if (match.verify(i)) return true;
+  return false;
+}
+
+function verifiedCount(match) {
+  let n = 0;
+  for (let i = 0; i < match.docs.length; i++) if (!match.verify || match.verify(i)) n++;
+  return n;
+}
+
+// For each required group that no page matches: the nearest spelling in the index, as {group, replacement,
+// text} (text: the spelling to show). Latin words: within wordEdits() edits, in the word's shard and its
+// neighbour, the closest and then the most common. Katakana words of four characters or more: one small kana
+// or ー dropped or added, the spelling found on the most pages.
+async function corrections(site, m, query, groups, cache) {
+  const toks = typed(query);
+  const out = [];
+  for (const g of groups) {
+    if (!g.required || isMatched(cache.get(groupKey(g)))) continue;
+    const edits = wordEdits(g, toks, query);
+    if (edits) {
+      const nums = typoShards(m, g.terms[0]);
+      const shards = await Promise.all(nums.map((n) => loadShard(site, n)));
+      let best = null;
+      for (const shard of shards) {
+        for (const term of shard.sorted) {
+          if (isCjkCode(term.codePointAt(0))) continue;
+          const d = editDistance(g.terms[0], term, edits);
+          if (d > edits) continue;
+          const df = shard.terms.get(term).ndocs;
+          if (!best || d < best.d || (d === best.d && df > best.df)) best = { term, d, df };
+        }
+      }
+      if (best) out.push({ group: g, text: best.term, replacement: { ...g, terms: [best.term], raw: best.term, prefix: null } });
+      continue;
+    }
+    if (g.kind !== 'chain') continue;
+    const word = groupText(g);
+    const chars = [...word];
+    if (chars.length < 4 || !chars.every((c) => isKatakanaCode(c.codePointAt(0)))) continue;
+    const candidates = kanaVariants(word).map((text) => ({ text, terms: tokenize(text) }));
+    const nums = [];
+    for (const c of candidates) {
+      const need = [...new Set(c.terms.map((t) => shardIndex(m.shards, t)))];
+      const extra = need.filter((n) => !nums.includes(n));
+      if (nums.length + extra.length > MAX_KANA_SHARDS) {
+        c.skip = true;
+        continue;
+      }
+      nums.push(...extra);
+    }
+    const loaded = await Promise.all(nums.map((n) => loadShard(site, n)));
+    let best = null;
+    for (const c of candidates) {
+      if (c.skip || c.terms.length < 2) continue;
+      const match = matchChain({ kind: 'chain', terms: c.terms }, loaded, m.pages);
+      const n = verifiedCount(match);
+      if (n && (!best || n > best.n)) best = { ...c, n };
+    }
+    if (best) out.push({ group: g, text: best.text, replacement: { ...g, terms: best.terms } });
+  }
+  return out;
+}
+
+// The query with each corrected word replaced by its correction, as typed otherwise.
+function correctedText(query, fixes) {
+  const toks = typed(query);
+  const spans = fixes
+    .map((f) => {
+      const a = toks[f.group.qpos];
+      const b = toks[f.group.qpos + f.group.len - 1];
+      if (!a || !b) return null;
+      // A word typed with a capital (Slakc) is shown corrected with one (Slack).
+      const cap = /^\p{Lu}/u.test(query.slice(a.start, b.end)) && /^\p{Ll}/u.test(f.text);
+      return { start: a.start, end: b.end, text: cap ? f.text[0].toUpperCase() + f.text.slice(1) : f.text };
+    })
+    .filter(Boolean)
+    .sort((x, y) => y.start - x.start);
+  let out = query;
+  for (const sp of spans) out = out.slice(0, sp.start) + sp.text + out.slice(sp.end);
+  return out.trim();
 }
 
 function bit(i) {
@@ -811,13 +1116,15 @@ function bit(i) {
 // The query words a group stands for, as normalized text: a word, a CJK character, or a chain of bigrams
 // joined back (設定, 定方 → 設定方).
 function groupText(g) {
+  if (g.kind === 'syn') return normalize(g.text);
   if (g.kind !== 'chain') return g.raw ?? g.terms[0];
   return g.terms.map((t, i) => (i === 0 ? t : [...t].slice(1).join(''))).join('');
 }
 
 // What a group's matches depend on: its kind, terms and prefix (not whether it is required).
 function groupKey(g) {
-  return `${g.kind}\u0000${g.terms.join('\u0001')}\u0000${g.prefix ?? ''}`;
+  const alts = g.kind === 'syn' ? g.alts.map((a) => a.terms.join('\u0001') + '\u0002' + a.factor).join('\u0003') : '';
+  return `${g.kind}\u0000${g.terms.join('\u0001')}\u0000${g.prefix ?? ''}\u0000${alts}`;
 }
 
 // `rank` for planned groups: every required group must match; `load` marks optional groups whose shards are
@@ -985,10 +1292,22 @@ const SIMPLE_TEXT = /^[\x00-\x7f\u2013\u2014\u2018\u2019\u201c\u201d\u3000-\u301
 // characters of a CJK chain in a row.
 function needles(g) {
   const cut = (t) => (t.length >= 3 ? t.slice(0, -1) : t);
-  if (g.kind === 'chain') return [g.terms.map((t, k) => (k === 0 ? t : [...t].slice(1).join(''))).join('')];
+  if (g.kind === 'syn') return g.alts.flatMap((a) => needles(altGroup(a)));
+  if (g.kind === 'chain') {
+    // The text may spell the chain with okurigana that folding dropped: look for that spelling too.
+    const joined = g.terms.map((t, k) => (k === 0 ? t : [...t].slice(1).join(''))).join('');
+    const out = [joined];
+    for (const e of OKURIGANA) if (joined.includes(e[0] + e[2])) out.push(joined.replace(e[0] + e[2], e));
+    return out;
+  }
   const out = g.terms.map(cut);
   if (g.prefix) out.push(cut(g.prefix));
   return out;
+}
+
+// A synonym entry as the group it would be alone (for excerpts): a chain of bigrams, or words.
+function altGroup(a) {
+  return a.cjk && a.terms.length > 1 ? { kind: 'chain', terms: a.terms } : { kind: 'seq', terms: a.terms };
 }
 
 const MAX_WINDOWS_PER_NEEDLE = 16;
@@ -1051,16 +1370,24 @@ function matchSpans(text, groups) {
   if (!toks.length) return { spans: [], distinct: 0 };
   const hit = new Array(toks.length).fill(false);
   const matched = new Set();
+  // The terms in a row (a chain's bigrams, a synonym's phrase).
+  const inRow = (terms, cjk, gi) => {
+    const n = terms.length;
+    for (let i = 0; i + n <= toks.length; i++) {
+      let ok = true;
+      for (let k = 0; k < n && ok; k++) ok = (!cjk || toks[i + k].cjk) && toks[i + k].term === terms[k];
+      if (!ok) continue;
+      for (let k = 0; k < n; k++) hit[i + k] = true;
+      matched.add(gi);
+    }
+  };
   groups.forEach((g, gi) => {
+    if (g.kind === 'syn') {
+      for (const a of g.alts) inRow(a.terms, a.cjk, gi);
+      return;
+    }
     if (g.kind === 'chain' && g.terms.length > 1) {
-      const n = g.terms.length;
-      for (let i = 0; i + n <= toks.length; i++) {
-        let ok = true;
-        for (let k = 0; k < n && ok; k++) ok = toks[i + k].cjk && toks[i + k].term === g.terms[k];
-        if (!ok) continue;
-        for (let k = 0; k < n; k++) hit[i + k] = true;
-        matched.add(gi);
-      }
+      inRow(g.terms, true, gi);
       return;
     }
     toks.forEach((t, i) => {
@@ -1133,7 +1460,8 @@ function roughHits(text, groups) {
   const norm = normalize(text);
   let n = 0;
   for (const g of groups) {
-    const found = (g.prefix && norm.includes(g.prefix)) || g.terms.every((t) => norm.includes(t.length > 4 ? t.slice(0, -2) : t));
+    const has = (terms) => terms.every((t) => norm.includes(t.length > 4 ? t.slice(0, -2) : t));
+    const found = (g.prefix && norm.includes(g.prefix)) || (g.kind === 'syn' ? g.alts.some((a) => has(a.terms)) : has(g.terms));
     if (found) n += g.required ? 2 : 1;
   }
   return n;
@@ -1206,9 +1534,11 @@ async function withRetry(options, fn) {
  * `{url, title, excerpt, phase, tier, kind, score, partial, missing, sections: [{title, url, excerpt}]}`.
  * `excerpt` is HTML: page text escaped, matches in `<mark>`. `partial`: no page has every word of the query,
  * and these have some of them; `missing`: the words of the query this page lacks (normalized, lowercase), empty
- * unless `partial`.
+ * unless `partial`. `corrected`: null, or, when a word of the query is on no page and a spelling one or two edits
+ * away is, the query as searched instead (`'Slack'` for `'Slakc'`, `'チェックリスト'` for `'チェクリスト'`).
+ * Synonyms (search.synonyms in shirube.yaml) match as one term, the typed one first.
  *
- * options.limit (default 10; Infinity for every result), options.filters ({phase: [...], tier: [...], kind: [...]}: any value of a facet,
+ * options.literal (true: no corrections, search the words as typed), options.limit (default 10; Infinity for every result), options.filters ({phase: [...], tier: [...], kind: [...]}: any value of a facet,
  * all facets), options.baseDir (Node: the output folder on disk), options.baseUrl (the site root; default: the
  * folder this module is served from).
  */
@@ -1218,7 +1548,7 @@ export async function search(query, options = {}) {
   const limit = Number.isNaN(n) ? 10 : Math.max(0, Math.floor(n));
   if (!String(query ?? '').trim()) return [];
   return withRetry(options, async (site) => {
-    const { m, groups, ranked, partial } = await rank(site, String(query), options.filters, Number.isFinite(limit) ? limit : undefined);
+    const { m, groups, ranked, partial, corrected } = await rank(site, String(query), options.filters, Number.isFinite(limit) ? limit : undefined, !!options.literal);
     const top = ranked.slice(0, limit);
     const base = resultBase(site, m);
     const frags = await Promise.all(
@@ -1228,6 +1558,7 @@ export async function search(query, options = {}) {
       ...buildResult(m, frags[i], score, groups, base),
       partial,
       missing: missing ?? [],
+      corrected,
     }));
   });
 }
@@ -1245,7 +1576,7 @@ export async function facets(query, options = {}) {
     if (!String(query ?? '').trim()) {
       return { phase: copy(m.facets.phase), tier: copy(m.facets.tier), kind: copy(m.facets.kind) };
     }
-    const { ranked } = await rank(site, String(query), null);
+    const { ranked } = await rank(site, String(query), null, undefined, !!options.literal);
     const docs = ranked.length ? await loadDocs(site) : null;
     const out = {
       phase: m.facets.phase.map(({ id, name }) => ({ id, name, count: 0 })),
