@@ -1047,6 +1047,13 @@ fn handle(req: &conn::Req, tx: &Sender<Msg>, base_path: &RwLock<String>, bind: I
             );
         }
     };
+    file_reply(req, &path, &base, answer)
+}
+
+/// The response for the site thread's answer about `path`: HTML with the live-reload client added (see
+/// [`inject`]), a 404 or error page, or a redirect; a single byte range when one is asked for.
+fn file_reply(req: &conn::Req, path: &str, base: &str, answer: Answer) -> Reply {
+    const TEXT: &str = "text/plain; charset=utf-8";
     let events = format!("{base}{}", http::EVENTS_PATH);
     let client = format!("{base}{}", http::CLIENT_PATH);
     let state =
@@ -1058,7 +1065,7 @@ fn handle(req: &conn::Req, tx: &Sender<Msg>, base_path: &RwLock<String>, bind: I
             live,
             status,
         } => {
-            let ctype = http::content_type(&path);
+            let ctype = http::content_type(path);
             if ctype.starts_with("text/html") {
                 let (id, errors) = state(&live);
                 let s = LiveState {
