@@ -6,7 +6,9 @@
 //! - the **watcher** ([`watch`]) turns file events into batches of changed paths;
 //! - the **site thread** owns the site: it renders a file when a request asks for it (so an edit costs the
 //!   pages that are looked at, not the whole site), and swaps in a new build when one is ready and the
-//!   sources have been quiet for `QUIET` (one reload per change, even one made in steps);
+//!   sources have been quiet for a moment (one reload per change, even one made in steps). *When* to build,
+//!   swap, reload or show errors is decided by the [`schedule::Scheduler`], a pure state machine that the
+//!   thread feeds its messages and the time; the thread only does what it answers;
 //! - the **builder** updates a second [`Session`] from disk while the first one keeps serving. A build with
 //!   errors is never swapped in (after a template or config change, that includes a template that fails when
 //!   rendering: see `build_ok`): the last good build stays served and the browser shows an overlay;
@@ -24,6 +26,7 @@
 pub mod conn;
 pub mod http;
 pub mod inject;
+pub mod schedule;
 pub mod watch;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -32,6 +35,7 @@ use crate::{HashMap, HashSet};
 use conn::Reply;
 use http::{Refusal, Target};
 use inject::{LiveState, OverlayItem};
+use schedule::{Action, Done, Event, Order, Scheduler};
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -56,25 +60,6 @@ pub struct Args {
 
 /// Ports tried after the asked one is taken.
 const PORT_TRIES: u16 = 20;
-/// After a batch of changes, wait until no more have come for this long before building (each new batch starts
-/// the wait again), so that a `git checkout` of many files is one build.
-const SETTLE: Duration = Duration::from_millis(5);
-/// A build's result (a reload, or the errors) is shown only once no change has come for this long: a change
-/// made of steps is then one reload, not one per step, and no half-applied state is shown (a formatter or sync
-/// tool rewriting files one after the other, JetBrains' safe write in four steps, truncate then write, a slow
-/// `git checkout`). With only [`SETTLE`], steps 20 ms apart were each reloaded, some with the error overlay.
-/// The build itself starts after [`SETTLE`] and runs meanwhile; a change during the wait makes its result
-/// stale (it is not shown, and the next build starts from it). One save waits for this once, within the
-/// 100 ms the reload may take.
-const QUIET: Duration = Duration::from_millis(50);
-/// ...but never longer than this after the first change, so that a stream of changes that never stops is still
-/// built and shown now and then.
-const SETTLE_MAX: Duration = Duration::from_secs(1);
-/// At most this often, and only after [`IDLE`] without changes, the standby compares every source file with
-/// what it read, instead of only the files the watcher named.
-const FULL_EVERY: Duration = Duration::from_secs(10);
-/// See [`FULL_EVERY`].
-const IDLE: Duration = Duration::from_secs(2);
 /// A comment on every event stream this often, so that closed tabs show up as write errors.
 const PING: Duration = Duration::from_secs(15);
 /// How long a connection waits for the site thread.
@@ -399,13 +384,67 @@ struct Built {
     update: Update,
     ok: Result<(), Diagnostics>,
     took: Duration,
-    paths: Vec<String>,
     /// Files rendered to check it (see [`build_ok`]).
     rendered: Rendered,
-    /// The number of the last batch of changes it includes.
-    seq: u64,
-    /// It compared every source file.
-    full: bool,
+    /// What it was built for.
+    order: Order,
+}
+
+impl Built {
+    /// What the scheduler needs to know of it.
+    fn done(&self) -> Done {
+        Done {
+            seq: self.order.seq,
+            compare_all: self.order.compare_all,
+            changed: self.update.work.changed,
+            ok: self.ok.is_ok(),
+        }
+    }
+}
+
+/// What the builder thread is handed: a session, and what to update in it.
+struct Job {
+    session: Box<Session>,
+    order: Order,
+}
+
+/// Starts the builder thread, which runs each [`Job`] and sends the result back as [`Msg::Built`].
+fn spawn_builder(tx: Sender<Msg>) -> Sender<Job> {
+    let (jobs, rx) = mpsc::channel::<Job>();
+    std::thread::spawn(move || {
+        for job in rx {
+            if tx.send(Msg::Built(Box::new(build(job)))).is_err() {
+                break;
+            }
+        }
+    });
+    jobs
+}
+
+/// Updates a session as its order says, and checks whether the result can be served (see [`build_ok`]): with
+/// a render check when the order asks for one, or a template or the config changed.
+fn build(Job { mut session, order }: Job) -> Built {
+    let started = Instant::now();
+    let update = if order.compare_all {
+        session.update_all(&order.paths)
+    } else {
+        session.update(&order.paths)
+    };
+    let check = order.render_check
+        || update.work.templates
+        || order.paths.iter().any(|p| p == crate::config::CONFIG_FILE);
+    let (ok, rendered) = match build_ok(&session, &update, check) {
+        Ok(rendered) => (Ok(()), rendered),
+        Err(d) => (Err(d), Vec::new()),
+    };
+    Built {
+        session,
+        update,
+        ok,
+        took: started.elapsed(),
+        rendered,
+        order,
+    }
 }
 
 struct Request {
@@ -465,7 +504,43 @@ struct SiteThread {
     origin: String,
 }
 
+/// What the site thread keeps besides the served session: the standby wherever the [`Scheduler`] says it is,
+/// and what the browser is shown.
+struct State {
+    sched: Scheduler,
+    live: Live,
+    /// The standby session, while it is neither with the builder nor held.
+    standby: Option<Box<Session>>,
+    /// A finished build waiting to be shown, or to be parked as the standby: the scheduler says which, and when.
+    held: Option<Box<Built>>,
+    /// The last good bytes of every file rendered since serve started, by output path: what is served when a
+    /// file fails to render.
+    files: HashMap<String, Arc<Vec<u8>>>,
+    /// Files rendered to check the build about to be served: they need not be rendered again.
+    seed: Rendered,
+    builder: Sender<Job>,
+}
+
+/// A held build about to be served.
+struct Swapping {
+    built: Box<Built>,
+    /// The event for the open tabs (`reload` or `css`); `None` when the build serves the same text.
+    event: Option<&'static str>,
+    /// What the scheduler said to do after the swap.
+    then: Vec<Action>,
+}
+
 impl SiteThread {
+    /// Shows `items` in the overlay of every open tab and of every page served from now on.
+    fn show_overlay(&self, live: &mut Live, items: Vec<OverlayItem>) {
+        live.errors = Arc::new(items);
+        self.hub.set_hello(&hello_json(live));
+        let event = ErrorsEvent {
+            errors: &live.errors,
+        };
+        self.hub.send("errors", &inject::script_json(&event));
+    }
+
     /// A file of the served build failed to render when it was asked for (a template error that the render
     /// check did not meet, such as one that only some pages' data trigger): the build is a failed one after
     /// all. The terminal and every open tab show the error (once); the file's last good bytes stay served.
@@ -478,12 +553,7 @@ impl SiteThread {
         say!(
             "{path} failed to render: the browser shows the error, and its last good version is still served"
         );
-        live.errors = Arc::new(items);
-        self.hub.set_hello(&hello_json(live));
-        let event = ErrorsEvent {
-            errors: &live.errors,
-        };
-        self.hub.send("errors", &inject::script_json(&event));
+        self.show_overlay(live, items);
     }
 
     /// Serves files and swaps builds until the channel closes.
@@ -494,310 +564,199 @@ impl SiteThread {
         first_ok: Result<Rendered, Diagnostics>,
         update: Update,
     ) {
-        let (build_tx, build_rx) = mpsc::channel::<(Box<Session>, Vec<String>, u64, bool, bool)>();
-        {
-            let tx = self.tx.clone();
-            std::thread::spawn(move || {
-                // `full`: compare every source file; `check`: render one file per template even if no
-                // template or config changed (after lost events, anything may have changed).
-                for (mut session, paths, seq, full, check) in build_rx {
-                    let started = Instant::now();
-                    let update = if full {
-                        session.update_all(&paths)
-                    } else {
-                        session.update(&paths)
-                    };
-                    let check = check
-                        || update.work.templates
-                        || paths.iter().any(|p| p == crate::config::CONFIG_FILE);
-                    let (ok, rendered) = match build_ok(&session, &update, check) {
-                        Ok(rendered) => (Ok(()), rendered),
-                        Err(d) => (Err(d), Vec::new()),
-                    };
-                    let took = started.elapsed();
-                    let built = Built {
-                        session,
-                        update,
-                        ok,
-                        took,
-                        rendered,
-                        paths,
-                        seq,
-                        full,
-                    };
-                    if tx.send(Msg::Built(Box::new(built))).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
         drop(update);
-        let mut live = Live {
-            id: first_id(),
-            errors: Arc::new(Vec::new()),
+        let (sched, actions) = Scheduler::new(first_ok.is_ok(), Instant::now());
+        let mut st = State {
+            sched,
+            live: Live {
+                id: first_id(),
+                errors: Arc::new(Vec::new()),
+            },
+            standby: None,
+            held: None,
+            files: HashMap::default(),
+            seed: Vec::new(),
+            builder: spawn_builder(self.tx.clone()),
         };
-        // Files rendered to check the build about to be served: they need not be rendered again.
-        let mut seed: Rendered = Vec::new();
-        // Two sessions: the served one, and the standby that the builder updates (None while it has it).
-        // Each has the paths touched since it was last updated (`""` stands for "read everything").
-        let mut served: Option<Box<Session>> = None;
-        let mut standby: Option<Box<Session>> = None;
-        let mut served_backlog: Vec<String> = Vec::new();
-        // Batches of changes are numbered; a build is swapped in only when it includes a batch that the served
-        // one does not. (After a swap, the old session catches up in the background without a reload.)
-        let mut seq: u64 = 0;
-        let mut served_seq: u64 = 0;
-        let mut standby_backlog: Vec<String> = Vec::new();
-        // The standby's last update failed: the next one renders one file per template whatever changed. (Its
-        // templates were compiled when they changed, and are not again when the fix is elsewhere, say in a
-        // page's data, or when a later event names the same template again.)
-        let mut recheck = first_ok.is_err();
-        match first_ok {
+        let mut served = match first_ok {
             Ok(rendered) => {
-                seed = rendered;
-                served = Some(first);
-                // Warm the standby up now, so that the first edit is already an incremental build.
-                let standby = Box::new(Session::new(self.opts.clone()));
-                let _ = build_tx.send((standby, Vec::new(), 0, false, false));
+                st.seed = rendered;
+                Some(first)
             }
             Err(d) => {
-                live.errors = Arc::new(inject::overlay_items(&d));
-                standby = Some(first);
+                st.live.errors = Arc::new(inject::overlay_items(&d));
+                st.standby = Some(first);
+                None
             }
-        }
-        self.hub.set_hello(&hello_json(&live));
-        let mut last_full = Instant::now();
-        // When to hand the standby to the builder, and when the first waiting change came.
-        let mut due: Option<(Instant, Instant)> = None;
-        // When the standby, idle, compares every file (see FULL_EVERY).
-        let mut idle_check: Option<Instant> = None;
-
-        let mut files: HashMap<String, Arc<Vec<u8>>> = HashMap::default();
-        // A build's result waiting for the sources to be quiet (see QUIET), when the last change came, and
-        // the first change not shown yet.
-        let mut held: Option<Box<Built>> = None;
-        let mut last_change: Option<Instant> = None;
-        let mut unshown_since: Option<Instant> = None;
-
+        };
+        self.hub.set_hello(&hello_json(&st.live));
+        // Warm the standby up now, so that the first edit is already an incremental build.
+        self.perform(&mut st, actions, None);
         loop {
-            let current = served.take();
-            let output = current.as_ref().and_then(|s| s.output().ok());
-            // Files rendered from the current build (`fresh`), in `files` with the last good bytes of every
-            // file rendered since serve started: what is served when a file fails to render.
-            let mut fresh: HashSet<String> = HashSet::default();
-            // Only templated files can fail to render: other files' old bytes are not kept (the search
-            // index's paths change with each generation, and would pile up).
-            files.retain(|path, _| path.ends_with(".html"));
-            for (path, bytes) in seed.drain(..) {
-                files.insert(path.clone(), Arc::new(bytes));
-                fresh.insert(path);
-            }
-            // The build to serve next, and whether to do so without a reload (see `same_sources`).
-            let (swap, silent): (Box<Built>, bool) = loop {
-                // When the held result may be shown: QUIET after the last change, or SETTLE_MAX after the
-                // first one not shown.
-                let show_at = held.as_ref().map(|_| {
-                    let quiet = last_change.map(|t| t + QUIET);
-                    let cap = unshown_since.map(|t| t + SETTLE_MAX);
-                    match (quiet, cap) {
-                        (Some(q), Some(c)) => q.min(c),
-                        (q, c) => q.or(c).unwrap_or_else(Instant::now),
-                    }
-                });
-                if show_at.is_some_and(|at| at <= Instant::now())
-                    && let Some(built) = held.take()
-                {
-                    unshown_since = None;
-                    report(&built.update, built.ok.as_ref(), built.took, &built.paths);
-                    match &built.ok {
-                        Ok(()) => {
-                            let silent = live.errors.is_empty()
-                                && !built.full
-                                && current.as_ref().is_some_and(|served| {
-                                    same_sources(served, &built.session, &served_backlog)
-                                });
-                            break (built, silent);
-                        }
-                        Err(d) => {
-                            let items = inject::overlay_items(d);
-                            // A save the watcher reported twice fails twice the same way: the overlay
-                            // already shows these errors, so nothing is sent again.
-                            if *live.errors != items {
-                                live.errors = Arc::new(items);
-                                self.hub.set_hello(&hello_json(&live));
-                                let event = ErrorsEvent {
-                                    errors: &live.errors,
-                                };
-                                self.hub.send("errors", &inject::script_json(&event));
-                            }
-                            standby = Some(built.session);
-                        }
-                    }
-                    if !standby_backlog.is_empty() && due.is_none() {
-                        let now = Instant::now();
-                        due = Some((now, now));
-                    }
-                    continue;
-                }
-                let build_at = match (due.map(|(at, _)| at), idle_check) {
-                    _ if standby.is_none() => None,
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                let deadline = match (build_at, show_at) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                let msg = match deadline {
-                    Some(at) => {
-                        let now = Instant::now();
-                        if now >= at {
-                            Err(RecvTimeoutError::Timeout)
-                        } else {
-                            rx.recv_timeout(at - now)
-                        }
-                    }
-                    None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                };
-                match msg {
-                    Ok(Msg::Request(req)) => {
-                        let (a, failed) =
-                            answer(output.as_ref(), &req.path, &mut files, &mut fresh, &live);
-                        let _ = req.reply.send(a);
-                        if let Some(d) = failed {
-                            self.render_failed(&mut live, &req.path, d);
-                        }
-                    }
-                    Ok(Msg::Changed(batch)) => {
-                        if let Some(w) = self.watcher.as_mut() {
-                            for dir in &batch.new_dirs {
-                                w.watch_dir(dir);
-                            }
-                        }
-                        if batch.is_empty() {
-                            continue;
-                        }
-                        let mut paths = batch.paths;
-                        if batch.rescan {
-                            paths.push(String::new());
-                        }
-                        seq += 1;
-                        idle_check = None;
-                        served_backlog.extend(paths.iter().cloned());
-                        standby_backlog.extend(paths);
-                        let now = Instant::now();
-                        let first = due.map_or(now, |(_, first)| first);
-                        due = Some(((now + SETTLE).min(first + SETTLE_MAX), first));
-                        last_change = Some(now);
-                        unshown_since.get_or_insert(now);
-                        // A result waiting to be shown is stale now: it is not shown (unless changes
-                        // have kept coming for SETTLE_MAX), and the next build starts from it.
-                        if let Some(built) = held.take() {
-                            if unshown_since.is_some_and(|t| now >= t + SETTLE_MAX) {
-                                held = Some(built);
-                            } else {
-                                standby = Some(built.session);
-                            }
-                        }
-                    }
-                    Err(RecvTimeoutError::Timeout) => {
-                        let now = Instant::now();
-                        if due.is_some_and(|(at, _)| at <= now) {
-                            // Settled: hand the standby to the builder with what changed since its last
-                            // update (after lost events, with the order to compare every file).
-                            due = None;
-                            if let Some(session) = standby.take() {
-                                let mut paths = std::mem::take(&mut standby_backlog);
-                                let rescan = paths.iter().any(String::is_empty);
-                                paths.retain(|p| !p.is_empty());
-                                paths.sort();
-                                paths.dedup();
-                                let check = rescan || recheck;
-                                let _ = build_tx.send((session, paths, seq, rescan, check));
-                            }
-                        } else if idle_check.is_some_and(|at| at <= now) {
-                            // Nothing happened for a while: the standby compares every source file, in
-                            // case an event was lost. (Not while saves come in: it would delay the next.)
-                            idle_check = None;
-                            if let Some(session) = standby.take() {
-                                last_full = now;
-                                let _ =
-                                    build_tx.send((session, Vec::new(), served_seq, true, recheck));
-                            }
-                        }
-                    }
-                    Ok(Msg::Built(built)) => {
-                        // A full comparison that found a changed file found an event the watcher lost.
-                        let shown = built.seq > served_seq
-                            || current.is_none()
-                            || (built.full && built.update.work.changed > 0);
-                        recheck = built.ok.is_err();
-                        let now = Instant::now();
-                        let capped = unshown_since.is_some_and(|t| now >= t + SETTLE_MAX);
-                        // Changes that came during the build make its result stale, as in `Changed`.
-                        let stale = !standby_backlog.is_empty() && !capped;
-                        if (shown || built.ok.is_err()) && !stale {
-                            // Shown at the top of the loop, once the sources are quiet.
-                            unshown_since.get_or_insert(now);
-                            held = Some(built);
-                            continue;
-                        }
-                        standby = Some(built.session);
-                        if last_full.elapsed() >= FULL_EVERY && standby_backlog.is_empty() {
-                            idle_check = Some(Instant::now() + IDLE);
-                        }
-                        if !standby_backlog.is_empty() && due.is_none() {
-                            let now = Instant::now();
-                            due = Some((now, now));
-                        }
-                    }
-                    Err(RecvTimeoutError::Disconnected) => return,
-                }
+            let Some(next) = self.serve_until_swap(&rx, &mut st, served.as_deref()) else {
+                return;
             };
-            drop(output);
-            // Swap: the new build is served from now on, and the old one becomes the standby.
-            let css = current.is_some() && {
-                let changed: Vec<String> = served_backlog
-                    .iter()
-                    .filter(|p| !p.is_empty())
-                    .cloned()
-                    .collect();
-                watch::css_only(&changed) && served_backlog.iter().all(|p| !p.is_empty())
+            served = Some(self.swap_in(&mut st, served, next));
+        }
+    }
+
+    /// Answers requests from `current` (the served session, none while no build was good) and feeds the
+    /// scheduler until it swaps a new build in; `None` once the channel is closed.
+    fn serve_until_swap(
+        &mut self,
+        rx: &Receiver<Msg>,
+        st: &mut State,
+        current: Option<&Session>,
+    ) -> Option<Swapping> {
+        let output = current.and_then(|s| s.output().ok());
+        // Files rendered from the current build, in `st.files`.
+        let mut fresh: HashSet<String> = HashSet::default();
+        // Only templated files can fail to render: other files' old bytes are not kept (the search index's
+        // paths change with each generation, and would pile up).
+        st.files.retain(|path, _| path.ends_with(".html"));
+        for (path, bytes) in st.seed.drain(..) {
+            st.files.insert(path.clone(), Arc::new(bytes));
+            fresh.insert(path);
+        }
+        loop {
+            let msg = match st.sched.next_deadline() {
+                Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
             };
-            std::mem::swap(&mut served_backlog, &mut standby_backlog);
-            served_seq = swap.seq;
-            if let Ok(mut b) = self.base_path.write() {
-                let base = first_base(&swap.session);
-                if *b != base {
-                    say!(
-                        "base_url's path changed: the guide is now served at {}{base}",
-                        self.origin
+            let event = match msg {
+                Ok(Msg::Request(req)) => {
+                    let (a, failed) = answer(
+                        output.as_ref(),
+                        &req.path,
+                        &mut st.files,
+                        &mut fresh,
+                        &st.live,
                     );
+                    let _ = req.reply.send(a);
+                    if let Some(d) = failed {
+                        self.render_failed(&mut st.live, &req.path, d);
+                    }
+                    Event::Time
                 }
-                *b = base;
-            }
-            served = Some(swap.session);
-            seed = swap.rendered;
-            standby = current;
-            if standby.is_none() {
-                // Nothing was served before (the first build failed): a new standby, warmed up by the builder
-                // like the first one, reads everything, so what it had waiting is in it.
-                standby_backlog.clear();
-                let fresh = Box::new(Session::new(self.opts.clone()));
-                let _ = build_tx.send((fresh, Vec::new(), 0, false, false));
-            }
-            if !silent {
-                live.id += 1;
-                live.errors = Arc::new(Vec::new());
-                self.hub.set_hello(&hello_json(&live));
-                let event = if css { "css" } else { "reload" };
-                self.hub.send(event, &format!("{{\"id\":{}}}", live.id));
-            }
-            if !standby_backlog.is_empty() && due.is_none() {
-                let now = Instant::now();
-                due = Some((now, now));
+                Ok(Msg::Changed(batch)) => {
+                    if let Some(w) = self.watcher.as_mut() {
+                        for dir in &batch.new_dirs {
+                            w.watch_dir(dir);
+                        }
+                    }
+                    Event::Changed {
+                        paths: batch.paths,
+                        rescan: batch.rescan,
+                    }
+                }
+                Ok(Msg::Built(built)) => {
+                    let done = built.done();
+                    st.held = Some(built);
+                    Event::Built(done)
+                }
+                Err(RecvTimeoutError::Timeout) => Event::Time,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            };
+            let actions = st.sched.on_event(event, Instant::now());
+            if let Some(swap) = self.perform(st, actions, current) {
+                return Some(swap);
             }
         }
+    }
+
+    /// Does what the scheduler said, in order, up to a swap: that is returned, with the actions after it, for
+    /// the caller to do once `current` is no longer borrowed.
+    fn perform(
+        &self,
+        st: &mut State,
+        actions: Vec<Action>,
+        current: Option<&Session>,
+    ) -> Option<Swapping> {
+        let mut actions = actions.into_iter();
+        while let Some(action) = actions.next() {
+            match action {
+                Action::Build(order) => {
+                    if let Some(session) = st.standby.take() {
+                        let _ = st.builder.send(Job { session, order });
+                    }
+                }
+                Action::WarmUp(order) => {
+                    let session = Box::new(Session::new(self.opts.clone()));
+                    let _ = st.builder.send(Job { session, order });
+                }
+                Action::Park => st.standby = st.held.take().map(|built| built.session),
+                Action::ShowErrors => {
+                    let Some(built) = st.held.take() else {
+                        continue;
+                    };
+                    report(
+                        &built.update,
+                        built.ok.as_ref(),
+                        built.took,
+                        &built.order.paths,
+                    );
+                    if let Err(d) = &built.ok {
+                        let items = inject::overlay_items(d);
+                        // A save the watcher reported twice fails twice the same way: the overlay already
+                        // shows these errors, so nothing is sent again.
+                        if *st.live.errors != items {
+                            self.show_overlay(&mut st.live, items);
+                        }
+                    }
+                    st.standby = Some(built.session);
+                }
+                Action::Swap(swap) => {
+                    let Some(built) = st.held.take() else {
+                        continue;
+                    };
+                    report(
+                        &built.update,
+                        built.ok.as_ref(),
+                        built.took,
+                        &built.order.paths,
+                    );
+                    let silent = swap.unless_same_text.is_some_and(|changed| {
+                        st.live.errors.is_empty()
+                            && current.is_some_and(|s| same_sources(s, &built.session, &changed))
+                    });
+                    let event = match (silent, swap.css_only) {
+                        (true, _) => None,
+                        (false, true) => Some("css"),
+                        (false, false) => Some("reload"),
+                    };
+                    let then = actions.collect();
+                    return Some(Swapping { built, event, then });
+                }
+            }
+        }
+        None
+    }
+
+    /// Serves the swapped-in build from now on, tells the open tabs, and returns its session; the one served
+    /// until now (`old`) becomes the standby.
+    fn swap_in(&self, st: &mut State, old: Option<Box<Session>>, swap: Swapping) -> Box<Session> {
+        let Swapping { built, event, then } = swap;
+        if let Ok(mut b) = self.base_path.write() {
+            let base = first_base(&built.session);
+            if *b != base {
+                say!(
+                    "base_url's path changed: the guide is now served at {}{base}",
+                    self.origin
+                );
+            }
+            *b = base;
+        }
+        st.seed = built.rendered;
+        st.standby = old;
+        if let Some(event) = event {
+            st.live.id += 1;
+            st.live.errors = Arc::new(Vec::new());
+            self.hub.set_hello(&hello_json(&st.live));
+            self.hub.send(event, &format!("{{\"id\":{}}}", st.live.id));
+        }
+        // Only builds follow a swap (see `Action`): nothing is left to return.
+        let _ = self.perform(st, then, None);
+        built.session
     }
 }
 
@@ -1088,6 +1047,13 @@ fn handle(req: &conn::Req, tx: &Sender<Msg>, base_path: &RwLock<String>, bind: I
             );
         }
     };
+    file_reply(req, &path, &base, answer)
+}
+
+/// The response for the site thread's answer about `path`: HTML with the live-reload client added (see
+/// [`inject`]), a 404 or error page, or a redirect; a single byte range when one is asked for.
+fn file_reply(req: &conn::Req, path: &str, base: &str, answer: Answer) -> Reply {
+    const TEXT: &str = "text/plain; charset=utf-8";
     let events = format!("{base}{}", http::EVENTS_PATH);
     let client = format!("{base}{}", http::CLIENT_PATH);
     let state =
@@ -1099,7 +1065,7 @@ fn handle(req: &conn::Req, tx: &Sender<Msg>, base_path: &RwLock<String>, bind: I
             live,
             status,
         } => {
-            let ctype = http::content_type(&path);
+            let ctype = http::content_type(path);
             if ctype.starts_with("text/html") {
                 let (id, errors) = state(&live);
                 let s = LiveState {

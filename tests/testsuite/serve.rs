@@ -855,13 +855,15 @@ fn a_restarted_server_makes_open_pages_reload() {
     assert_ne!(first, again);
 }
 
+/// Saves made of steps, the ways editors and tools make them, each reach the browser as one reload with the new
+/// text. How steps spread over time are batched (20 ms apart, a stream that never stops, a change during a
+/// build) is tested without waiting, on the scheduler: `serve::schedule`'s tests.
 #[test]
-fn changes_spread_over_time_and_multi_step_saves_reload_once() {
+fn saves_made_of_steps_reload_once_with_the_new_text() {
     let tmp = tempfile::tempdir().unwrap();
     let root = new_site(tmp.path());
     let server = Server::start(&root, &["--port", "0"]);
     let events = server.events();
-    let pause = || std::thread::sleep(Duration::from_millis(20));
 
     // A formatter or sync tool rewriting files one after the other.
     let files: Vec<PathBuf> = sources(&root)
@@ -874,7 +876,6 @@ fn changes_spread_over_time_and_multi_step_saves_reload_once() {
             let mut text = std::fs::read_to_string(f).unwrap();
             text.push_str(&format!("\nRewritten in round {round}.\n"));
             std::fs::write(f, text).unwrap();
-            pause();
         }
     }
     assert_eq!(events.next().0, "reload");
@@ -892,11 +893,8 @@ fn changes_spread_over_time_and_multi_step_saves_reload_once() {
         text.replace("Invite your admins", "Invite the JetBrains admins"),
     )
     .unwrap();
-    pause();
     std::fs::rename(&path, &jb_old).unwrap();
-    pause();
     std::fs::rename(&jb_tmp, &path).unwrap();
-    pause();
     std::fs::remove_file(&jb_old).unwrap();
     assert_eq!(events.next().0, "reload");
     events.quiet();
@@ -914,7 +912,6 @@ fn changes_spread_over_time_and_multi_step_saves_reload_once() {
         text.replace("Invite your admins", "Invite the Kate admins"),
     )
     .unwrap();
-    pause();
     std::fs::rename(&qt_tmp, &path).unwrap();
     assert_eq!(events.next().0, "reload");
     events.quiet();
@@ -922,7 +919,6 @@ fn changes_spread_over_time_and_multi_step_saves_reload_once() {
 
     // Truncate, then write.
     std::fs::write(&path, "").unwrap();
-    std::thread::sleep(Duration::from_millis(30));
     std::fs::write(
         &path,
         text.replace("Invite your admins", "Invite patient admins"),
