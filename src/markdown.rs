@@ -434,7 +434,13 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
         .old
         .iter()
         .zip(&heading_ids.headings)
-        .map(|(old, h)| own_ids.old.get(old).filter(|id| **id == h.id).map(|_| old.clone()))
+        .map(|(old, h)| {
+            own_ids
+                .old
+                .get(old)
+                .filter(|id| **id == h.id)
+                .map(|_| old.clone())
+        })
         .collect::<Vec<_>>()
         .into_iter();
     let headings = heading_ids.headings;
@@ -828,7 +834,12 @@ impl Resolved {
     }
 
     /// A broken link of `class` that becomes `otherwise` when the policy makes it no error.
-    fn broken_or(msg: String, help: Option<String>, class: Missing, otherwise: Resolved) -> Resolved {
+    fn broken_or(
+        msg: String,
+        help: Option<String>,
+        class: Missing,
+        otherwise: Resolved,
+    ) -> Resolved {
         Resolved::Broken(Box::new(Broken {
             msg,
             help,
@@ -1297,7 +1308,10 @@ impl Numbering {
         let mut candidate = base.clone();
         // Numbering goes on from the last number this base took, not from the first again: a page of
         // thousands of equal headings would otherwise try every taken number for each one.
-        let n = self.next_number.entry(base.clone()).or_insert(self.first - 1);
+        let n = self
+            .next_number
+            .entry(base.clone())
+            .or_insert(self.first - 1);
         while self.used.contains(&candidate) {
             *n += 1;
             candidate = format!("{base}-{n}");
@@ -2031,7 +2045,11 @@ mod tests {
             r.html
         );
         // Unchanged ids and custom ones get none.
-        assert!(r.html.contains("<h2 id=\"初期設定\">初期設定</h2>"), "{}", r.html);
+        assert!(
+            r.html.contains("<h2 id=\"初期設定\">初期設定</h2>"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<h2 id=\"setup\">Setup</h2>"), "{}", r.html);
     }
 
@@ -2266,7 +2284,11 @@ mod tests {
         assert!(!r.text.contains("p{}"));
         assert!(r.text.contains("Hello"));
         assert!(anchors(&p.body).ids.contains("x"));
-        assert!(anchors("<a name=\"old-anchor\"></a>\n").ids.contains("old-anchor"));
+        assert!(
+            anchors("<a name=\"old-anchor\"></a>\n")
+                .ids
+                .contains("old-anchor")
+        );
     }
 
     #[test]
@@ -2397,7 +2419,10 @@ mod tests {
                 "open-settings--snake-case"
             ]
         );
-        assert!(html.contains("<h2 id=\"qa-1\"><a id=\"q-a-2\"></a>Q&amp;A</h2>"), "{html}");
+        assert!(
+            html.contains("<h2 id=\"qa-1\"><a id=\"q-a-2\"></a>Q&amp;A</h2>"),
+            "{html}"
+        );
     }
 
     #[test]

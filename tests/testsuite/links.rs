@@ -144,7 +144,10 @@ fn policy_site(links: &str) -> TestSite {
         "shirube.yaml",
         &format!("title: Test guide\nproof:\n  gate: []\n{links}"),
     );
-    site.write("content/a.md", "---\ntitle: A\n---\n## Set up the IdP {#idp}\n");
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\n## Set up the IdP {#idp}\n",
+    );
     site.write(
         "content/b.md",
         "---\ntitle: B\n---\n[gone](missing.md)\n\n[the IdP step](a.md#ipd)\n",
@@ -162,8 +165,16 @@ fn at(template: &str, level: &str) -> String {
 #[test]
 fn missing_page_is_an_error_warning_or_nothing_as_configured() {
     for (level, code, expected) in [
-        ("error", 1, at(MISSING_PAGE, "error") + "1 error, 0 warnings\n"),
-        ("warn", 0, at(MISSING_PAGE, "warning") + "0 errors, 1 warning\n"),
+        (
+            "error",
+            1,
+            at(MISSING_PAGE, "error") + "1 error, 0 warnings\n",
+        ),
+        (
+            "warn",
+            0,
+            at(MISSING_PAGE, "warning") + "0 errors, 1 warning\n",
+        ),
         ("ignore", 0, "0 errors, 0 warnings\n".to_string()),
     ] {
         let site = policy_site(&format!(
@@ -180,7 +191,9 @@ fn missing_page_is_an_error_warning_or_nothing_as_configured() {
             assert!(b.contains("<a href=\"missing.md\">gone</a>"), "{b}");
         } else {
             assert!(
-                build.stderr.ends_with("build failed: 1 error, 0 warnings; nothing was written\n"),
+                build
+                    .stderr
+                    .ends_with("build failed: 1 error, 0 warnings; nothing was written\n"),
                 "{}",
                 build.stderr
             );
@@ -192,8 +205,16 @@ fn missing_page_is_an_error_warning_or_nothing_as_configured() {
 #[test]
 fn missing_anchor_is_an_error_warning_or_nothing_as_configured() {
     for (level, code, expected) in [
-        ("error", 1, at(MISSING_ANCHOR, "error") + "1 error, 0 warnings\n"),
-        ("warn", 0, at(MISSING_ANCHOR, "warning") + "0 errors, 1 warning\n"),
+        (
+            "error",
+            1,
+            at(MISSING_ANCHOR, "error") + "1 error, 0 warnings\n",
+        ),
+        (
+            "warn",
+            0,
+            at(MISSING_ANCHOR, "warning") + "0 errors, 1 warning\n",
+        ),
         ("ignore", 0, "0 errors, 0 warnings\n".to_string()),
     ] {
         let site = policy_site(&format!(
@@ -230,8 +251,9 @@ fn strict_makes_every_warning_an_error_in_check_and_build() {
     let site = policy_site("links:\n  missing_page: warn\n");
     // Without --strict: two warnings, a clean exit and a site.
     site.run(&["check"]).expect_ok();
-    let expected =
-        at(MISSING_PAGE, "error") + &at(MISSING_ANCHOR, "error") + "2 errors, 0 warnings (--strict: 2 warnings counted as errors)\n";
+    let expected = at(MISSING_PAGE, "error")
+        + &at(MISSING_ANCHOR, "error")
+        + "2 errors, 0 warnings (--strict: 2 warnings counted as errors)\n";
     let run = site.run(&["check", "--strict"]);
     assert_eq!(run.stderr, expected);
     run.expect_code(1);
@@ -248,7 +270,10 @@ fn strict_makes_every_warning_an_error_in_check_and_build() {
     let json = site.run(&["check", "--strict", "--format", "json"]);
     json.expect_code(1);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!((v["errors"].as_u64(), v["warnings"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(
+        (v["errors"].as_u64(), v["warnings"].as_u64()),
+        (Some(2), Some(0))
+    );
     assert_eq!(v["strict_warnings"], 1 + 1);
     assert_eq!(v["diagnostics"][1]["severity"], "error");
     // A site without warnings passes --strict, and its summary does not mention it.
@@ -288,18 +313,46 @@ const GITHUB_IDS: &[(&str, &str, &str)] = &[
     ("A & B", "a--b", "a-b"),
     ("Connect your SSO!", "connect-your-sso", "connect-your-sso"),
     ("\"Quoted\" heading.", "quoted-heading", "quoted-heading"),
-    ("(Optional) Invite admins...", "optional-invite-admins", "optional-invite-admins"),
-    ("--Leading and trailing--", "--leading-and-trailing--", "leading-and-trailing"),
+    (
+        "(Optional) Invite admins...",
+        "optional-invite-admins",
+        "optional-invite-admins",
+    ),
+    (
+        "--Leading and trailing--",
+        "--leading-and-trailing--",
+        "leading-and-trailing",
+    ),
     ("Version 2.0 (beta)", "version-20-beta", "version-2-0-beta"),
     ("What’s new?", "whats-new", "what-s-new"),
     ("100% done", "100-done", "100-done"),
     ("Hello — world", "hello--world", "hello-world"),
-    ("`config.yaml` reference", "configyaml-reference", "config-yaml-reference"),
-    ("Press <kbd>Ctrl</kbd>+<kbd>K</kbd>", "press-ctrlk", "press-ctrl-k"),
-    ("**Bold** and _italic_", "bold-and-italic", "bold-and-italic"),
+    (
+        "`config.yaml` reference",
+        "configyaml-reference",
+        "config-yaml-reference",
+    ),
+    (
+        "Press <kbd>Ctrl</kbd>+<kbd>K</kbd>",
+        "press-ctrlk",
+        "press-ctrl-k",
+    ),
+    (
+        "**Bold** and _italic_",
+        "bold-and-italic",
+        "bold-and-italic",
+    ),
     ("契約更新の手順", "契約更新の手順", "契約更新の手順"),
-    ("データ・インポート", "データインポート", "データ-インポート"),
-    ("SSOを設定する（管理者向け）", "ssoを設定する管理者向け", "ssoを設定する-管理者向け"),
+    (
+        "データ・インポート",
+        "データインポート",
+        "データ-インポート",
+    ),
+    (
+        "SSOを設定する（管理者向け）",
+        "ssoを設定する管理者向け",
+        "ssoを設定する-管理者向け",
+    ),
     ("ＳＳＯの設定", "ｓｓｏの設定", "ssoの設定"),
     ("ＳＳＯ　設定", "ｓｓｏ設定", "sso-設定"),
     ("２０２６年の更新", "２０２６年の更新", "2026年の更新"),
@@ -331,8 +384,14 @@ fn heading_ids(html: &str) -> Vec<String> {
 fn heading_site() -> TestSite {
     let site = TestSite::empty();
     site.write("shirube.yaml", "title: Test guide\nproof:\n  gate: []\n");
-    let body: String = GITHUB_IDS.iter().map(|(h, _, _)| format!("## {h}\n\n")).collect();
-    site.write("content/h.md", &format!("---\ntitle: Headings\n---\n{body}## Mine {{#my-own}}\n"));
+    let body: String = GITHUB_IDS
+        .iter()
+        .map(|(h, _, _)| format!("## {h}\n\n"))
+        .collect();
+    site.write(
+        "content/h.md",
+        &format!("---\ntitle: Headings\n---\n{body}## Mine {{#my-own}}\n"),
+    );
     site
 }
 
@@ -381,7 +440,10 @@ fn a_link_to_an_old_heading_id_works_with_a_warning() {
     let site = TestSite::empty();
     site.write("shirube.yaml", "title: Test guide\nproof:\n  gate: []\n");
     site.write("content/a.md", "---\ntitle: A\n---\n## snake_case\n");
-    site.write("content/b.md", "---\ntitle: B\n---\n[old](a.md#snake-case)\n");
+    site.write(
+        "content/b.md",
+        "---\ntitle: B\n---\n[old](a.md#snake-case)\n",
+    );
     let run = site.run(&["check"]);
     assert_eq!(
         run.stderr,
@@ -390,6 +452,12 @@ fn a_link_to_an_old_heading_id_works_with_a_warning() {
     );
     run.expect_ok();
     site.build(&[]).expect_ok();
-    assert!(site.out("b/index.html").contains("<a href=\"/a/#snake-case\">old</a>"));
-    assert!(site.out("a/index.html").contains("<h2 id=\"snake_case\"><a id=\"snake-case\"></a>snake_case</h2>"));
+    assert!(
+        site.out("b/index.html")
+            .contains("<a href=\"/a/#snake-case\">old</a>")
+    );
+    assert!(
+        site.out("a/index.html")
+            .contains("<h2 id=\"snake_case\"><a id=\"snake-case\"></a>snake_case</h2>")
+    );
 }
