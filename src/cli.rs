@@ -53,6 +53,10 @@ pub enum Command {
         /// files were written, left unchanged or removed.
         #[arg(long)]
         timings: bool,
+        /// Every warning counts as an error: the build fails and writes nothing (for CI that wants a clean
+        /// site).
+        #[arg(long)]
+        strict: bool,
     },
     /// Report every error and warning without writing anything. Exit 1 when there are errors.
     Check {
@@ -60,6 +64,9 @@ pub enum Command {
         /// (GitHub Actions workflow commands; paths are given from the current folder).
         #[arg(long, value_enum, default_value = "human")]
         format: CheckFormat,
+        /// Every warning counts as an error: exit 1 when there are any (for CI that wants a clean site).
+        #[arg(long)]
+        strict: bool,
     },
     /// Start a new playbook or FAQ with valid front matter.
     New {
@@ -137,8 +144,18 @@ pub fn run(cli: Cli) -> ExitCode {
             base_url,
             preview,
             timings,
-        } => crate::cmd::build::run(&root, &out, base_url, preview, timings),
-        Command::Check { format } => crate::cmd::check::run(&root, format),
+            strict,
+        } => crate::cmd::build::run(
+            &root,
+            &out,
+            crate::cmd::build::Args {
+                base_url,
+                preview,
+                timings,
+                strict,
+            },
+        ),
+        Command::Check { format, strict } => crate::cmd::check::run(&root, format, strict),
         Command::New {
             kind,
             title,

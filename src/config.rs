@@ -45,6 +45,36 @@ pub enum OnChange {
     Unpublish,
 }
 
+/// What `shirube check` and `build` do about one class of broken link (`links:` in shirube.yaml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkLevel {
+    /// Not reported.
+    Ignore,
+    /// A warning: the build succeeds (unless `--strict`).
+    Warn,
+    /// An error: the build fails.
+    Error,
+}
+
+/// The `links:` section: how broken links are reported, by class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LinkPolicy {
+    /// A link to a page or file that does not exist. Default: error.
+    pub missing_page: LinkLevel,
+    /// A link to a heading id (`page.md#id`, `#id`) that the page does not have. Default: warn.
+    pub missing_anchor: LinkLevel,
+}
+
+impl Default for LinkPolicy {
+    fn default() -> Self {
+        LinkPolicy {
+            missing_page: LinkLevel::Error,
+            missing_anchor: LinkLevel::Warn,
+        }
+    }
+}
+
 /// One lifecycle phase, in lifecycle order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhaseDef {
@@ -205,6 +235,8 @@ pub struct Config {
     pub mapping: Mapping,
     /// Search settings.
     pub search: SearchConfig,
+    /// How broken links are reported.
+    pub links: LinkPolicy,
 }
 
 /// The `search:` section.
@@ -322,6 +354,14 @@ struct RawConfig {
     survey_url: Option<Spanned<String>>,
     mapping: Option<RawMapping>,
     search: Option<RawSearch>,
+    links: Option<RawLinks>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLinks {
+    missing_page: Option<LinkLevel>,
+    missing_anchor: Option<LinkLevel>,
 }
 
 #[derive(Deserialize)]
@@ -617,7 +657,13 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
             &mut diags,
         ),
     };
+    let defaults = LinkPolicy::default();
+    let links = raw.links.map_or(defaults, |l| LinkPolicy {
+        missing_page: l.missing_page.unwrap_or(defaults.missing_page),
+        missing_anchor: l.missing_anchor.unwrap_or(defaults.missing_anchor),
+    });
     let config = Config {
+        links,
         mapping,
         search,
         title: raw.title.value,

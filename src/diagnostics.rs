@@ -229,6 +229,9 @@ pub const WARNINGS_SHOWN: usize = 50;
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// After [`Diagnostics::make_strict`]: how many warnings it made errors.
+    #[serde(skip)]
+    strict: Option<usize>,
 }
 
 impl Diagnostics {
@@ -240,6 +243,19 @@ impl Diagnostics {
     /// Adds many.
     pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(ds);
+    }
+
+    /// `--strict`: every warning becomes an error (so the run fails), and [`Diagnostics::summary`] says how
+    /// many there were. Call it once every diagnostic is in.
+    pub fn make_strict(&mut self) {
+        let mut n = 0;
+        for d in &mut self.items {
+            if d.severity == Severity::Warning {
+                d.severity = Severity::Error;
+                n += 1;
+            }
+        }
+        self.strict = Some(n);
     }
 
     /// Number of errors.
@@ -314,8 +330,13 @@ impl Diagnostics {
     /// `2 errors, 1 warning`.
     pub fn summary(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let strict = match self.strict {
+            Some(1) => " (--strict: 1 warning counted as an error)".to_string(),
+            Some(n) if n > 1 => format!(" (--strict: {n} warnings counted as errors)"),
+            _ => String::new(),
+        };
         format!(
-            "{}, {}",
+            "{}, {}{strict}",
             plural(self.errors(), "error"),
             plural(self.warnings(), "warning")
         )
@@ -364,11 +385,15 @@ impl Diagnostics {
         struct Report<'a> {
             errors: usize,
             warnings: usize,
+            /// With `--strict`: how many of the errors were warnings.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            strict_warnings: Option<usize>,
             diagnostics: Vec<&'a Diagnostic>,
         }
         let report = Report {
             errors: self.errors(),
             warnings: self.warnings(),
+            strict_warnings: self.strict,
             diagnostics: self.sorted(),
         };
         // Serializing plain strings and numbers cannot fail.

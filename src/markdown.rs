@@ -7,10 +7,11 @@
 //!
 //! Page bodies never go through Tera, so `{{ placeholders }}` in code blocks stay as written.
 
-use crate::diagnostics::{Diagnostic, PathSuggestions, did_you_mean};
+use crate::config::{LinkLevel, LinkPolicy};
+use crate::diagnostics::{Diagnostic, PathSuggestions, Severity, did_you_mean};
 use crate::model::{Heading, Kind, Page};
 use crate::routes::join_path;
-use crate::slug::slugify;
+use crate::slug::{github_slug, slugify};
 use crate::text::escape_attr;
 use crate::{HashMap, HashSet};
 use pulldown_cmark::{
@@ -105,23 +106,44 @@ fn too_many_table_cells(body: &str, max: usize) -> Option<(Range<usize>, usize)>
     None
 }
 
-/// Ids a page can be linked to with `#id`: its headings and any `id="..."` in raw HTML. None for a page with
-/// too many table cells, which is not parsed (it has its own error).
-pub fn anchors(body: &str) -> HashSet<String> {
+/// What a page can be linked to with `#id`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Anchors {
+    /// Its headings' ids and any `id="..."` in raw HTML.
+    pub ids: HashSet<String>,
+    /// Ids its headings had before heading ids followed GitHub, each with the heading's id now: an empty
+    /// anchor keeps each reachable for a release (links that use one get a warning).
+    pub old: HashMap<String, String>,
+}
+
+impl Anchors {
+    /// The anchors of a page whose headings have `headings` ids, from its (parsed) `events`.
+    fn of(events: &Events<'_>, headings: &HeadingIds) -> Anchors {
+        let mut ids: HashSet<String> = headings.headings.iter().map(|h| h.id.clone()).collect();
+        for (e, _) in events {
+            if let Event::Html(h) | Event::InlineHtml(h) = e {
+                ids.extend(html_ids(h));
+            }
+        }
+        let old = (0..headings.headings.len())
+            .filter_map(|i| {
+                let old = headings.old_anchor(i, &ids)?;
+                Some((old.to_string(), headings.headings[i].id.clone()))
+            })
+            .collect();
+        Anchors { ids, old }
+    }
+}
+
+/// The anchors of a page (see [`Anchors`]). None for a page with too many table cells, which is not parsed
+/// (it has its own error).
+pub fn anchors(body: &str) -> Anchors {
     if too_many_table_cells(body, MAX_TABLE_CELLS).is_some() {
-        return HashSet::default();
+        return Anchors::default();
     }
     let mut events = parse(body);
-    let mut ids: HashSet<String> = assign_heading_ids(&mut events)
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
-    for (e, _) in &events {
-        if let Event::Html(h) | Event::InlineHtml(h) = e {
-            ids.extend(html_ids(h));
-        }
-    }
-    ids
+    let headings = assign_heading_ids(&mut events);
+    Anchors::of(&events, &headings)
 }
 
 /// What one page links to, as known before rendering: its URL, its anchors, and whether it is published.
@@ -137,7 +159,7 @@ pub struct Target {
     body: Arc<str>,
     /// Ids from [`anchors`], found the first time a link with a `#fragment` asks (most links have none, and
     /// finding them parses the whole page).
-    anchors: OnceLock<HashSet<String>>,
+    anchors: OnceLock<Anchors>,
 }
 
 impl Target {
@@ -153,7 +175,7 @@ impl Target {
     }
 
     /// Ids a link to this page can name after `#` (see [`anchors`]).
-    pub fn anchors(&self) -> &HashSet<String> {
+    pub fn anchors(&self) -> &Anchors {
         self.anchors.get_or_init(|| anchors(&self.body))
     }
 }
@@ -179,6 +201,8 @@ pub struct SiteIndex {
     /// The source path of each of `pages` by URL, made on first use (by a site-absolute link); whoever changes
     /// `pages` must reset it.
     pub page_urls: std::sync::OnceLock<HashMap<String, String>>,
+    /// How broken links are reported (`links:` in shirube.yaml).
+    pub links: LinkPolicy,
     /// The did-you-mean of each broken link target seen (after a folder rename, thousands of links point at
     /// the same missing pages); reset with `page_urls`.
     pub suggestions: PathSuggestions,
@@ -398,18 +422,28 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
     }
     let mut events = parse(body);
     let twice = custom_ids_used_twice(&events);
-    let headings = assign_heading_ids(&mut events);
+    let heading_ids = assign_heading_ids(&mut events);
     let steps = if page.kind == Kind::Playbook {
-        mark_steps(&mut events)
+        mark_steps(&mut events, &heading_ids.old)
     } else {
         Vec::new()
     };
-    let mut own_ids: HashSet<String> = headings.iter().map(|h| h.id.clone()).collect();
-    for (e, _) in &events {
-        if let Event::Html(h) | Event::InlineHtml(h) = e {
-            own_ids.extend(html_ids(h));
-        }
-    }
+    let own_ids = Anchors::of(&events, &heading_ids);
+    // The old id of each heading that keeps one, in order.
+    let mut old_anchors = heading_ids
+        .old
+        .iter()
+        .zip(&heading_ids.headings)
+        .map(|(old, h)| {
+            own_ids
+                .old
+                .get(old)
+                .filter(|id| **id == h.id)
+                .map(|_| old.clone())
+        })
+        .collect::<Vec<_>>()
+        .into_iter();
+    let headings = heading_ids.headings;
     let mut out = Rendered {
         toc: headings
             .iter()
@@ -445,9 +479,9 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
         d.line = line;
         d
     };
-    let broken = |range: &Range<usize>, needle: &str, msg: String, help: Option<String>| {
-        let mut d = diag(range, needle, true, msg);
-        d.help = help;
+    let report = |range: &Range<usize>, needle: &str, p: Problem| {
+        let mut d = diag(range, needle, p.severity == Severity::Error, p.msg);
+        d.help = p.help;
         d
     };
     for (id, first, again) in twice {
@@ -485,8 +519,16 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 dest_url,
                 title,
                 id,
-            }) => match resolve(&dest_url, page, site, &own_ids, false, deps) {
-                Resolved::Keep => rewritten.push((
+            }) => match settle(
+                resolve(&dest_url, page, site, &own_ids, false, deps),
+                site.links,
+                |p| {
+                    if link_type != LinkType::Autolink && link_type != LinkType::Email {
+                        out.diagnostics.push(report(&range, &dest_url, p));
+                    }
+                },
+            ) {
+                Resolved::Keep | Resolved::Broken(_) => rewritten.push((
                     Event::Start(Tag::Link {
                         link_type,
                         dest_url,
@@ -513,20 +555,6 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                     );
                     drop_link_end += 1;
                 }
-                Resolved::Broken(msg, help) => {
-                    if link_type != LinkType::Autolink && link_type != LinkType::Email {
-                        out.diagnostics.push(broken(&range, &dest_url, msg, help));
-                    }
-                    rewritten.push((
-                        Event::Start(Tag::Link {
-                            link_type,
-                            dest_url,
-                            title,
-                            id,
-                        }),
-                        range,
-                    ));
-                }
             },
             Event::End(TagEnd::Link) if drop_link_end > 0 => drop_link_end -= 1,
             Event::Start(Tag::Image { dest_url, .. }) if script_scheme(&dest_url).is_some() => {
@@ -547,16 +575,17 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 title,
                 id,
             }) => {
-                let dest = match resolve(&dest_url, page, site, &own_ids, true, deps) {
+                let resolved = settle(
+                    resolve(&dest_url, page, site, &own_ids, true, deps),
+                    site.links,
+                    |p| out.diagnostics.push(report(&range, &dest_url, p)),
+                );
+                let dest = match resolved {
                     Resolved::Url(url, asset) => {
                         out.assets.extend(asset);
                         url.into()
                     }
-                    Resolved::Broken(msg, help) => {
-                        out.diagnostics.push(broken(&range, &dest_url, msg, help));
-                        dest_url
-                    }
-                    Resolved::Keep | Resolved::Unpublished(_) => dest_url,
+                    Resolved::Keep | Resolved::Unpublished(_) | Resolved::Broken(_) => dest_url,
                 };
                 kept_images.push(true);
                 rewritten.push((
@@ -582,15 +611,17 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 let mut last = 0;
                 for u in urls {
                     let dest = &html[u.value.clone()];
-                    match resolve(dest, page, site, &own_ids, u.image, deps) {
+                    let resolved = settle(
+                        resolve(dest, page, site, &own_ids, u.image, deps),
+                        site.links,
+                        |p| out.diagnostics.push(report(&range, dest, p)),
+                    );
+                    match resolved {
                         Resolved::Url(url, asset) => {
                             out.assets.extend(asset);
                             fixed.push_str(&html[last..u.value.start]);
                             fixed.push_str(&escape_attr(&url));
                             last = u.value.end;
-                        }
-                        Resolved::Broken(msg, help) => {
-                            out.diagnostics.push(broken(&range, dest, msg, help));
                         }
                         Resolved::Unpublished(msg) => {
                             out.diagnostics.push(diag(&range, dest, false, msg).with_help(
@@ -599,7 +630,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                             fixed.push_str(html[last..u.attr.start].trim_end());
                             last = u.attr.end;
                         }
-                        Resolved::Keep => {}
+                        Resolved::Keep | Resolved::Broken(_) => {}
                     }
                 }
                 fixed.push_str(&html[last..]);
@@ -682,8 +713,13 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                         classes,
                         attrs,
                     }),
-                    range,
+                    range.clone(),
                 ));
+                // The id the heading had before ids followed GitHub, kept reachable for a release.
+                if let Some(old) = old_anchors.next().flatten() {
+                    let html = format!("<a id=\"{}\"></a>", escape_attr(&old));
+                    rewritten.push((Event::InlineHtml(html.into()), range));
+                }
             }
             Event::End(TagEnd::Heading(level)) => {
                 if let Some(span) = heading_spans.last_mut() {
@@ -749,11 +785,69 @@ enum Resolved {
     Url(String, Option<String>),
     /// An existing page that is not part of this build.
     Unpublished(String),
-    /// Message and help.
-    Broken(String, Option<String>),
+    /// Something to report, reported as the site's link policy says (see [`settle`]).
+    Broken(Box<Broken>),
+}
+
+/// A link or image that leads nowhere, or not where it should.
+struct Broken {
+    /// What is wrong.
+    msg: String,
+    /// How to fix it.
+    help: Option<String>,
+    /// Which class of the link policy it is.
+    class: Missing,
+    /// What the link becomes when the policy does not make it an error; without one, it is left as written.
+    otherwise: Option<Resolved>,
+}
+
+/// The classes of [`Broken`] links: [`LinkPolicy`] says how the first two are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    /// No page or file at the link's path (`missing_page`).
+    Page,
+    /// The page has no such id (`missing_anchor`).
+    Anchor,
+    /// The id is one the page's heading had before ids followed GitHub: a warning (none with
+    /// `missing_anchor: ignore`).
+    OldId,
+    /// Anything else (a missing image, a page linked as an image): always an error.
+    Other,
+}
+
+/// A diagnostic to report about a link, made by [`settle`].
+struct Problem {
+    severity: Severity,
+    msg: String,
+    help: Option<String>,
 }
 
 impl Resolved {
+    /// A broken link of `class`, left as written whatever the policy.
+    fn broken(msg: String, help: Option<String>, class: Missing) -> Resolved {
+        Resolved::Broken(Box::new(Broken {
+            msg,
+            help,
+            class,
+            otherwise: None,
+        }))
+    }
+
+    /// A broken link of `class` that becomes `otherwise` when the policy makes it no error.
+    fn broken_or(
+        msg: String,
+        help: Option<String>,
+        class: Missing,
+        otherwise: Resolved,
+    ) -> Resolved {
+        Resolved::Broken(Box::new(Broken {
+            msg,
+            help,
+            class,
+            otherwise: Some(otherwise),
+        }))
+    }
+
     /// The same, with `f` making the destination of a [`Resolved::Url`] from the one it has.
     fn map_url(self, f: impl FnOnce(String) -> String) -> Resolved {
         match self {
@@ -763,11 +857,41 @@ impl Resolved {
     }
 }
 
+/// Applies the link policy to a resolved link: `report` gets the diagnostic a [`Resolved::Broken`] makes, if
+/// any, and the result is what the link becomes. A broken link reported as an error is left as written (the
+/// build fails anyway); one reported as a warning or not at all becomes its `otherwise`, if it has one.
+fn settle(r: Resolved, policy: LinkPolicy, mut report: impl FnMut(Problem)) -> Resolved {
+    let Resolved::Broken(b) = r else {
+        return r;
+    };
+    let b = *b;
+    let level = match b.class {
+        Missing::Page => policy.missing_page,
+        Missing::Anchor => policy.missing_anchor,
+        Missing::OldId => policy.missing_anchor.min(LinkLevel::Warn),
+        Missing::Other => LinkLevel::Error,
+    };
+    let severity = match level {
+        LinkLevel::Error => Severity::Error,
+        LinkLevel::Warn => Severity::Warning,
+        LinkLevel::Ignore => return b.otherwise.unwrap_or(Resolved::Keep),
+    };
+    report(Problem {
+        severity,
+        msg: b.msg,
+        help: b.help,
+    });
+    match (level, b.otherwise) {
+        (LinkLevel::Error, _) | (_, None) => Resolved::Keep,
+        (_, Some(otherwise)) => otherwise,
+    }
+}
+
 fn resolve(
     dest: &str,
     page: &Page,
     site: &SiteIndex,
-    own_ids: &HashSet<String>,
+    own_ids: &Anchors,
     image: bool,
     deps: &mut LinkDeps,
 ) -> Resolved {
@@ -794,11 +918,8 @@ fn resolve(
     if path.is_empty() {
         // `#anchor` on this page.
         return match fragment {
-            Some(f) if !own_ids.contains(f) => Resolved::Broken(
-                format!("broken link: no heading with id \"{f}\" on this page"),
-                Some(anchor_help(f, own_ids)),
-            ),
-            _ => Resolved::Keep,
+            Some(f) => check_anchor(f, own_ids, None, Resolved::Keep),
+            None => Resolved::Keep,
         };
     }
     // A bad escape is left as written (and then reported as a broken link if nothing has that name).
@@ -823,9 +944,10 @@ fn resolve(
     }
     let dir = page.src.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let Some(target) = join_path(dir, &path) else {
-        return Resolved::Broken(
+        return Resolved::broken(
             format!("broken {what}: \"{dest}\" points outside the site"),
             Some("links must stay inside playbooks/ and content/".into()),
+            if image { Missing::Other } else { Missing::Page },
         );
     };
     // The page itself, or the folder's index page, or the page without its extension (`.md`, or `.markdown`
@@ -851,22 +973,23 @@ fn resolve(
     let target = site.on_disk(target, deps);
     if let Some((src, t)) = target_page {
         if image {
-            return Resolved::Broken(format!("image \"{dest}\" is a page, not an image"), None);
-        }
-        if let Some(f) = fragment
-            && !t.anchors().contains(f)
-        {
-            return Resolved::Broken(
-                format!("broken link: {src} has no heading with id \"{f}\""),
-                Some(anchor_help(f, t.anchors())),
+            return Resolved::broken(
+                format!("image \"{dest}\" is a page, not an image"),
+                None,
+                Missing::Other,
             );
         }
-        if !t.published {
-            return Resolved::Unpublished(format!(
+        let to_page = if t.published {
+            Resolved::Url(suffix(format!("{}{}", site.base_path, t.url)), None)
+        } else {
+            Resolved::Unpublished(format!(
                 "link to {src}, which is not published in this build"
-            ));
-        }
-        return Resolved::Url(suffix(format!("{}{}", site.base_path, t.url)), None);
+            ))
+        };
+        return match fragment {
+            Some(f) => check_anchor(f, t.anchors(), Some(&src), to_page),
+            None => to_page,
+        };
     }
     if site.files.contains(&target) {
         let out_path = crate::percent::encode_reserved(asset_output_path(&target));
@@ -886,11 +1009,12 @@ fn resolve(
     {
         // Files under static/ are copied as they are to the site root; they are not content.
         deps.urls = true;
-        return Resolved::Broken(
+        return Resolved::broken(
             msg,
             Some(format!(
                 "static/ files are published at the site root: link to \"/{url}\""
             )),
+            if image { Missing::Other } else { Missing::Page },
         );
     }
     deps.all_paths = true;
@@ -901,7 +1025,39 @@ fn resolve(
         .or_else(|| {
             Some("paths are relative to this file; check the folder and the file name".into())
         });
-    Resolved::Broken(msg, help)
+    Resolved::broken(
+        msg,
+        help,
+        if image { Missing::Other } else { Missing::Page },
+    )
+}
+
+/// A link to `#f` on a page with `anchors` (`page`: its source path, `None` for the page itself): `ok` when
+/// the page has that id; a warning when it is a heading's old id; else a broken link that becomes `ok` when
+/// the policy lets it through (the page is there; only the place on it is not).
+fn check_anchor(f: &str, anchors: &Anchors, page: Option<&str>, ok: Resolved) -> Resolved {
+    if anchors.ids.contains(f) {
+        return ok;
+    }
+    if let Some(id) = anchors.old.get(f) {
+        let whose = match page {
+            None => "a heading on this page had".to_string(),
+            Some(src) => format!("a heading of {src} had"),
+        };
+        return Resolved::broken_or(
+            format!(
+                "link to \"#{f}\", the id {whose} before heading ids followed GitHub's; it works until the next release"
+            ),
+            Some(format!("link to \"#{id}\", the heading's id now")),
+            Missing::OldId,
+            ok,
+        );
+    }
+    let msg = match page {
+        None => format!("broken link: no heading with id \"{f}\" on this page"),
+        Some(src) => format!("broken link: {src} has no heading with id \"{f}\""),
+    };
+    Resolved::broken_or(msg, Some(anchor_help(f, &anchors.ids)), Missing::Anchor, ok)
 }
 
 /// A link's destination as its path, `?query` and `#fragment` (without the `?` and `#`).
@@ -994,11 +1150,16 @@ fn site_url(
         {
             ok()
         }
-        None if strict => Some(Resolved::Broken(
+        None if strict => Some(Resolved::broken(
             format!("broken {what}: nothing is published at \"{shown}\""),
             Some(
                 "link to the Markdown file instead, for example `../faq/reset-password.md`".into(),
             ),
+            if what == "image" {
+                Missing::Other
+            } else {
+                Missing::Page
+            },
         )),
         None => None,
     }
@@ -1120,18 +1281,83 @@ fn custom_ids_used_twice(events: &Events<'_>) -> Vec<(String, Range<usize>, Rang
     twice
 }
 
-/// Gives every heading an id: its `{#custom}` id, else a slug of its text (Japanese kept as is), made unique on
-/// the page with `-2`, `-3`. Returns the headings in order.
-fn assign_heading_ids(events: &mut Events<'_>) -> Vec<Heading> {
-    let mut used: HashMap<String, usize> = HashMap::default();
-    let mut next_number: HashMap<String, usize> = HashMap::default();
-    // Custom ids are taken first so that a generated id never steals one an author wrote.
-    for (e, _) in events.iter() {
-        if let Event::Start(Tag::Heading { id: Some(id), .. }) = e {
-            used.insert(id.to_string(), 1);
+/// Numbers repeated ids on one page: the first `base` as it is, then `base` and a number from `first` on
+/// (skipping ids already taken), as [`assign_heading_ids`] describes.
+struct Numbering {
+    used: HashSet<String>,
+    next_number: HashMap<String, usize>,
+    first: usize,
+}
+
+impl Numbering {
+    /// Numbers from `first` (`-1` for GitHub's ids, `-2` for the old ones); `custom` ids are taken already.
+    fn new(first: usize, custom: &HashSet<String>) -> Self {
+        Numbering {
+            used: custom.clone(),
+            next_number: HashMap::default(),
+            first,
         }
     }
-    let mut headings = Vec::new();
+
+    fn unique(&mut self, base: String) -> String {
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        let mut candidate = base.clone();
+        // Numbering goes on from the last number this base took, not from the first again: a page of
+        // thousands of equal headings would otherwise try every taken number for each one.
+        let n = self
+            .next_number
+            .entry(base.clone())
+            .or_insert(self.first - 1);
+        while self.used.contains(&candidate) {
+            *n += 1;
+            candidate = format!("{base}-{n}");
+        }
+        self.used.insert(candidate.clone());
+        candidate
+    }
+}
+
+/// The headings of a page with their ids (see [`assign_heading_ids`]).
+struct HeadingIds {
+    /// In order.
+    headings: Vec<Heading>,
+    /// The id each heading had before ids followed GitHub, in the same order: the same as its id for a
+    /// `{#custom}` one. Kept reachable for a release (see [`HeadingIds::old_anchor`]), and still what tells
+    /// equal steps apart, so that readers' ticks keep their ids.
+    old: Vec<String>,
+}
+
+impl HeadingIds {
+    /// For heading `i`: the id it had before, when that differs from its id and names nothing else on the page
+    /// (`taken`: every id the page has), for an empty anchor next to it.
+    fn old_anchor(&self, i: usize, taken: &HashSet<String>) -> Option<&str> {
+        let old = self.old.get(i)?;
+        (*old != self.headings[i].id && !taken.contains(old)).then_some(old.as_str())
+    }
+}
+
+/// Gives every heading an id: its `{#custom}` id, else GitHub's id for its text ([`github_slug`]: Japanese kept
+/// as is), made unique on the page as GitHub does with `-1`, `-2`; an empty one is `section`. Also works out
+/// the id each heading had before (the [`slugify`] of its text, repeats numbered from `-2`).
+fn assign_heading_ids(events: &mut Events<'_>) -> HeadingIds {
+    // Custom ids are taken first so that a generated id never steals one an author wrote.
+    let custom: HashSet<String> = events
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut github = Numbering::new(1, &custom);
+    let mut before = Numbering::new(2, &custom);
+    let mut ids = HeadingIds {
+        headings: Vec::new(),
+        old: Vec::new(),
+    };
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 {
@@ -1145,40 +1371,28 @@ fn assign_heading_ids(events: &mut Events<'_>) -> Vec<Heading> {
                 }
                 j += 1;
             }
-            let id = match custom {
-                Some(c) => c.to_string(),
+            let (id, old) = match custom {
+                Some(c) => (c.to_string(), c.to_string()),
                 None => {
-                    let base = slugify(&text);
-                    let base = if base.is_empty() {
-                        "section".to_string()
-                    } else {
-                        base
-                    };
-                    let mut candidate = base.clone();
-                    // Numbering goes on from the last number this base took, not from 2 again: a page of
-                    // thousands of equal headings would otherwise try every taken number for each one.
-                    let n = next_number.entry(base.clone()).or_insert(1);
-                    while used.contains_key(&candidate) {
-                        *n += 1;
-                        candidate = format!("{base}-{n}");
+                    let id = github.unique(github_slug(&text));
+                    let old = before.unique(slugify(&text));
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i].0 {
+                        *slot = Some(CowStr::from(id.clone()));
                     }
-                    used.insert(candidate.clone(), 1);
-                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[i].0 {
-                        *id = Some(CowStr::from(candidate.clone()));
-                    }
-                    candidate
+                    (id, old)
                 }
             };
-            headings.push(Heading {
+            ids.headings.push(Heading {
                 level,
                 id,
                 text: text.trim().to_string(),
             });
+            ids.old.push(old);
             i = j;
         }
         i += 1;
     }
-    headings
+    ids
 }
 
 fn heading_level(l: HeadingLevel) -> u8 {
@@ -1194,8 +1408,10 @@ fn heading_level(l: HeadingLevel) -> u8 {
 
 /// Finds the steps of a playbook (see [`Step`]) and turns their `<li>` into
 /// `<li class="step" data-step="ID">` with a checkbox the theme's script brings to life. A task-list item's own
-/// checkbox becomes the step's checkbox. Steps inside footnotes are left alone.
-fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
+/// checkbox becomes the step's checkbox. Steps inside footnotes are left alone. Equal steps are told apart
+/// by the id their heading had before heading ids followed GitHub (`old_heading_ids`, one per heading in
+/// order), so that their ids, and readers' ticks, stay as they were.
+fn mark_steps(events: &mut Events<'_>, old_heading_ids: &[String]) -> Vec<Step> {
     struct Found {
         item: usize,
         marker: Option<(usize, bool)>,
@@ -1208,9 +1424,13 @@ fn mark_steps(events: &mut Events<'_>) -> Vec<Step> {
     let mut in_step: Option<usize> = None;
     let mut footnotes = 0usize;
     let mut heading: Option<String> = None;
+    let mut headings_seen = 0usize;
     for i in 0..events.len() {
         match &events[i].0 {
-            Event::Start(Tag::Heading { id, .. }) => heading = id.as_ref().map(|h| h.to_string()),
+            Event::Start(Tag::Heading { .. }) => {
+                heading = old_heading_ids.get(headings_seen).cloned();
+                headings_seen += 1;
+            }
             Event::Start(Tag::FootnoteDefinition(_)) => footnotes += 1,
             Event::End(TagEnd::FootnoteDefinition) => footnotes = footnotes.saturating_sub(1),
             Event::Start(Tag::List(start)) => lists.push(start.is_some()),
@@ -1729,6 +1949,7 @@ mod tests {
             other_urls: HashSet::default(),
             page_urls: Default::default(),
             suggestions: Default::default(),
+            links: Default::default(),
             nfc_paths: Default::default(),
             admonitions: AdmonitionTitles::from_ui(
                 &[
@@ -1808,12 +2029,28 @@ mod tests {
         );
         let r = render(&p, &site(&[&p]));
         let ids: Vec<&str> = r.toc.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["初期設定", "初期設定-2", "setup", "setup-2"]);
+        // Repeats are numbered as GitHub numbers them, from -1; each keeps its old id (numbered from -2) in an
+        // empty anchor.
+        assert_eq!(ids, ["初期設定", "初期設定-1", "setup", "setup-1"]);
         assert!(
-            r.html.contains("<h2 id=\"初期設定-2\">初期設定</h2>"),
+            r.html
+                .contains("<h2 id=\"初期設定-1\"><a id=\"初期設定-2\"></a>初期設定</h2>"),
             "{}",
             r.html
         );
+        assert!(
+            r.html
+                .contains("<h3 id=\"setup-1\"><a id=\"setup-2\"></a>Setup</h3>"),
+            "{}",
+            r.html
+        );
+        // Unchanged ids and custom ones get none.
+        assert!(
+            r.html.contains("<h2 id=\"初期設定\">初期設定</h2>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<h2 id=\"setup\">Setup</h2>"), "{}", r.html);
     }
 
     #[test]
@@ -1839,7 +2076,15 @@ mod tests {
             msgs[0],
             "playbooks/adoption/b.md:6:5: error: broken link: \"../onboarding/zz.md\" resolves to playbooks/onboarding/zz.md, which is not a page or file\n 6 | [x](../onboarding/zz.md) [y](../onboarding/a.md#nope)\n   |     ^^^^^^^^^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n"
         );
-        assert!(msgs[1].starts_with("playbooks/adoption/b.md:6:30: error: broken link: playbooks/onboarding/a.md has no heading with id \"nope\""), "{}", msgs[1]);
+        // A missing anchor is a warning by default (`links: { missing_anchor: warn }`), and the link goes to
+        // the page.
+        assert!(msgs[1].starts_with("playbooks/adoption/b.md:6:30: warning: broken link: playbooks/onboarding/a.md has no heading with id \"nope\""), "{}", msgs[1]);
+        assert!(
+            r.html
+                .contains("href=\"/guide/playbooks/onboarding/a/#nope\""),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
@@ -2038,8 +2283,12 @@ mod tests {
         assert!(!r.text.contains("alert"));
         assert!(!r.text.contains("p{}"));
         assert!(r.text.contains("Hello"));
-        assert!(anchors(&p.body).contains("x"));
-        assert!(anchors("<a name=\"old-anchor\"></a>\n").contains("old-anchor"));
+        assert!(anchors(&p.body).ids.contains("x"));
+        assert!(
+            anchors("<a name=\"old-anchor\"></a>\n")
+                .ids
+                .contains("old-anchor")
+        );
     }
 
     #[test]
@@ -2151,6 +2400,29 @@ mod tests {
         p.kind = Kind::Faq;
         let r = render(&p, &site(&[&p]));
         assert!(r.steps.is_empty() && r.html.contains("<li>one</li>"));
+    }
+
+    #[test]
+    fn equal_steps_are_told_apart_by_the_old_heading_ids() {
+        // Step ids are what readers' ticks are saved under: they keep the heading ids of before GitHub's
+        // (`em-ps-transition`, `q-a`, repeats from -2), whatever the headings' ids are now.
+        let (ids, html) = steps_of(
+            "## EM>PS Transition\n\n1. Open Settings.\n\n## Q&A\n\n1. Open Settings.\n\n\
+             ## Q&A\n\n1. Open Settings.\n\n## snake_case\n\n- [ ] Open Settings.\n",
+        );
+        assert_eq!(
+            ids,
+            [
+                "open-settings",
+                "open-settings--q-a",
+                "open-settings--q-a-2",
+                "open-settings--snake-case"
+            ]
+        );
+        assert!(
+            html.contains("<h2 id=\"qa-1\"><a id=\"q-a-2\"></a>Q&amp;A</h2>"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! Slugs for URLs and heading ids, the same rule everywhere.
+//! Slugs for URLs and step ids ([`slugify`]), and heading ids as GitHub makes them ([`github_slug`]).
 //!
-//! NFKC first (so full-width `ＳＳＯ` and `sso` agree), then lower case; letters and digits of any script are
-//! kept (Japanese headings keep readable ids), every other run of characters becomes one `-`.
+//! [`slugify`]: NFKC first (so full-width `ＳＳＯ` and `sso` agree), then lower case; letters and digits of any
+//! script are kept (Japanese headings keep readable ids), every other run of characters becomes one `-`. Heading
+//! ids used it too until heading ids followed GitHub; [`slugify`] still makes the ids those headings had, so that
+//! old links keep working for a release (see `markdown::assign_heading_ids`).
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
@@ -119,6 +121,43 @@ fn is_cjk_mark(c: char) -> bool {
     matches!(c, 'ー' | '々' | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ' | '〆')
 }
 
+/// A heading id as GitHub gives it to a heading of text `s` (github-slugger's `slug`, also Hugo's `github`
+/// style), before repeats are numbered: lower case (no NFKC), then every character dropped but letters, marks,
+/// decimal and letter numbers, connector punctuation (`_`), characters with the Alphabetic property, `-` and
+/// the space; each space becomes `-`. So `EM>PS Transition` → `emps-transition`, `snake_case` stays,
+/// `🎉 Launch day` → `-launch-day`, `Q&A` → `qa`, `ＳＳＯの設定` → `ｓｓｏの設定`.
+pub fn github_slug(s: &str) -> String {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    let keep = |c: char| match c {
+        ' ' | '-' => true,
+        _ if c.is_ascii() => c.is_ascii_alphanumeric() || c == '_',
+        // github-slugger removes these categories, but not the characters among them that are Alphabetic
+        // (circled letters such as Ⓐ are Other_Symbol and Alphabetic).
+        _ => {
+            c.is_alphabetic()
+                || matches!(
+                    get_general_category(c),
+                    G::UppercaseLetter
+                        | G::LowercaseLetter
+                        | G::TitlecaseLetter
+                        | G::ModifierLetter
+                        | G::OtherLetter
+                        | G::NonspacingMark
+                        | G::SpacingMark
+                        | G::EnclosingMark
+                        | G::DecimalNumber
+                        | G::LetterNumber
+                        | G::ConnectorPunctuation
+                )
+        }
+    };
+    s.to_lowercase()
+        .chars()
+        .filter(|&c| keep(c))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
 /// Only the ASCII words of `s`, slugified: `SSOを設定する` → `sso`. Empty when there are none.
 pub fn ascii_slug(s: &str) -> String {
     let ascii: String = s
@@ -153,6 +192,28 @@ mod tests {
             assert_eq!(slugify(input), want, "{input}");
         }
         assert_eq!(ascii_slug("SSOを設定する"), "sso");
+    }
+
+    #[test]
+    fn github_slugs() {
+        // Worked out by hand from github-slugger's rule (lower case; drop all but letters, marks, decimal and
+        // letter numbers, `_`, `-` and the space; space → `-`), not from a run of this code. The page-level
+        // table, with repeats, is in tests/testsuite/links.rs.
+        for (input, want) in [
+            ("EM>PS Transition", "emps-transition"),
+            ("snake_case", "snake_case"),
+            ("C++", "c"),
+            ("Q&A", "qa"),
+            ("A & B", "a--b"),
+            ("🎉 Launch day", "-launch-day"),
+            ("ＳＳＯの設定", "ｓｓｏの設定"),
+            ("データ・インポート", "データインポート"),
+            ("Phase Ⅳ", "phase-ⅳ"),
+            ("Step ① Sign in", "step--sign-in"),
+            ("", ""),
+        ] {
+            assert_eq!(github_slug(input), want, "{input}");
+        }
     }
 
     /// The rule as the module doc states it, without the fast paths.

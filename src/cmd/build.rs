@@ -7,14 +7,27 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// The options of `shirube build` besides its folders.
+#[derive(Debug, Clone, Default)]
+pub struct Args {
+    /// Publish under this address instead of `base_url`.
+    pub base_url: Option<String>,
+    /// Include unpublished pages, marked.
+    pub preview: bool,
+    /// Print how long each stage took.
+    pub timings: bool,
+    /// Every warning counts as an error.
+    pub strict: bool,
+}
+
 /// Runs `shirube build`.
-pub fn run(
-    root: &Path,
-    out: &Path,
-    base_url: Option<String>,
-    preview: bool,
-    timings: bool,
-) -> ExitCode {
+pub fn run(root: &Path, out: &Path, args: Args) -> ExitCode {
+    let Args {
+        base_url,
+        preview,
+        timings,
+        strict,
+    } = args;
     let out = if out.is_absolute() {
         out.to_path_buf()
     } else {
@@ -60,12 +73,15 @@ pub fn run(
     };
     // Never dropped: this command ends the process, and the operating system takes the build's memory back
     // at once, where dropping it would free every page, body and index one by one.
-    let outcome = std::mem::ManuallyDrop::new(site::build(&Options {
+    let mut outcome = std::mem::ManuallyDrop::new(site::build(&Options {
         root: root.to_path_buf(),
         base_url,
         preview,
         today: None,
     }));
+    if strict {
+        outcome.diagnostics.make_strict();
+    }
     print_diagnostics(&outcome.diagnostics);
     if outcome.diagnostics.has_errors() {
         say!(

@@ -19,15 +19,18 @@ pub enum CheckFormat {
     Github,
 }
 
-/// Runs `shirube check`.
-pub fn run(root: &Path, format: CheckFormat) -> ExitCode {
+/// Runs `shirube check`; `strict`: every warning counts as an error.
+pub fn run(root: &Path, format: CheckFormat, strict: bool) -> ExitCode {
     // Never dropped, as in `build`.
-    let outcome = std::mem::ManuallyDrop::new(site::build(&Options {
+    let mut outcome = std::mem::ManuallyDrop::new(site::build(&Options {
         root: root.to_path_buf(),
         base_url: None,
         preview: false,
         today: None,
     }));
+    if strict {
+        outcome.diagnostics.make_strict();
+    }
     let d = &outcome.diagnostics;
     match format {
         CheckFormat::Json => {

@@ -710,6 +710,7 @@ impl Session {
             admonitions: Default::default(),
             page_urls: Default::default(),
             suggestions: Default::default(),
+            links: config.links,
             nfc_paths: Default::default(),
         });
         // Anchors of changed pages, in parallel; every other page keeps its target.

@@ -116,6 +116,8 @@ fn requires_pointing_at_nothing() {
 
 #[test]
 fn broken_link_anchor_and_image() {
+    // A missing heading id is a warning by default (`links: { missing_anchor: warn }`); the page and the
+    // image are errors.
     let (code, err) = check(&[
         (
             "playbooks/onboarding/sso.md",
@@ -131,9 +133,9 @@ fn broken_link_anchor_and_image() {
     assert_eq!(
         err,
         "playbooks/adoption/roll-out.md:5:21: error: broken link: \"../onboarding/ssso.md\" resolves to playbooks/onboarding/ssso.md, which is not a page or file\n 5 | First [connect SSO](../onboarding/ssso.md).\n   |                     ^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"../onboarding/sso.md\"?\n\n\
-         playbooks/adoption/roll-out.md:6:21: error: broken link: playbooks/onboarding/sso.md has no heading with id \"ipd\"\n 6 | Then [the IdP part](../onboarding/sso.md#ipd).\n   |                     ^^^^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"#idp\"?\n\n\
+         playbooks/adoption/roll-out.md:6:21: warning: broken link: playbooks/onboarding/sso.md has no heading with id \"ipd\"\n 6 | Then [the IdP part](../onboarding/sso.md#ipd).\n   |                     ^^^^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"#idp\"?\n\n\
          playbooks/adoption/roll-out.md:8:12: error: image not found: \"img/flow.png\" (looked for playbooks/adoption/img/flow.png)\n 8 | ![Diagram](img/flow.png)\n   |            ^^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n\
-         3 errors, 0 warnings\n"
+         2 errors, 1 warning\n"
     );
 }
 
@@ -851,7 +853,7 @@ fn check_format_github_annotates_each_diagnostic_on_its_line() {
         format!(
             "::error file={},line=1,col=1,title=shirube::missing required key \"title\"%0Ahelp: add a line `title: ...` to the front matter\n\
              ::error file={},line=5,col=21,title=shirube::broken link: \"../onboarding/ssso.md\" resolves to playbooks/onboarding/ssso.md, which is not a page or file%0Ahelp: did you mean \"../onboarding/sso.md\"?\n\
-             ::error file={},line=6,col=21,title=shirube::broken link: playbooks/onboarding/sso.md has no heading with id \"ipd\"%0Ahelp: did you mean \"#idp\"?\n\
+             ::warning file={},line=6,col=21,title=shirube::broken link: playbooks/onboarding/sso.md has no heading with id \"ipd\"%0Ahelp: did you mean \"#idp\"?\n\
              ::error file={},line=3,col=8,title=shirube::unknown phase \"onbording\"%0Ahelp: did you mean \"onboarding\"?\n",
             p("content/100%25%2Cdone.md"),
             p("playbooks/adoption/roll-out.md"),
@@ -861,6 +863,6 @@ fn check_format_github_annotates_each_diagnostic_on_its_line() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "4 errors, 0 warnings\n"
+        "3 errors, 1 warning\n"
     );
 }
