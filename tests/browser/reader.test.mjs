@@ -702,7 +702,7 @@ for (const lang of ["en", "ja"]) {
       // The page says which tier is on, and offers to change it.
       const bar = page.locator("[data-tier-bar]");
       await bar.waitFor({ state: "visible" });
-      await waitText(bar.locator("[data-tier-bar-text]"), L.showing(L.tech));
+      await waitText(bar.locator("[data-tier-status]"), L.showing(L.tech));
       await fitsScreen(page, bar, width);
       if (width === 360) {
         await page.locator(".tier-change summary").click();
@@ -721,20 +721,19 @@ for (const lang of ["en", "ja"]) {
         const hidden = await page.$$eval("main .card[data-tiers], main details.faq[data-tiers]", (es) => es.filter((e) => e.closest("[hidden]")).length);
         assert.equal(texts.length > 0, hidden > 0, `${path}: ${hidden} hidden, notes ${JSON.stringify(texts)}`);
         if (lang === "en" && path === "faq/") assert.deepEqual(texts, ["Showing 8 of 10 for Tech touch"]);
-        // The active tier is on screen: in the bar, or where the page has its own picker, there.
-        const where = (await page.locator("[data-tier-picker]").count()) ? page.locator("[data-tier-status]") : bar.locator("[data-tier-bar-text]");
-        await waitText(where, L.showing(L.tech));
-        await fitsScreen(page, where, width);
+        // The active tier is on screen, with the pickers too.
+        await waitText(bar.locator("[data-tier-status]"), L.showing(L.tech));
+        await fitsScreen(page, bar, width);
       }
 
       // A playbook page has no list, but still says which tier is on; the bar changes it in place.
       await page.goto(ORIGIN + playbook);
       await settled(page);
-      await waitText(bar.locator("[data-tier-bar-text]"), L.showing(L.tech));
+      await waitText(bar.locator("[data-tier-status]"), L.showing(L.tech));
       await page.evaluate(() => (window.notReloaded = true));
       await page.locator(".tier-change summary").click();
       await page.locator("[data-set-tier=low]").click();
-      await waitText(bar.locator("[data-tier-bar-text]"), L.showing(L.low));
+      await waitText(bar.locator("[data-tier-status]"), L.showing(L.low));
       assert.equal(await page.evaluate(() => window.notReloaded), true, "changing the tier reloaded the page");
       assert.equal(await page.locator(".tier-change").evaluate((d) => d.open), false, "the menu closes");
       assert.equal(new URL(page.url()).search, "");
@@ -742,7 +741,7 @@ for (const lang of ["en", "ja"]) {
       // On the kickoff checklist, low touch gets everything: no note. Back to tech there, then "show all".
       await page.goto(`${L.base}kickoff/`);
       await settled(page);
-      await waitText(bar.locator("[data-tier-bar-text]"), L.showing(L.low));
+      await waitText(bar.locator("[data-tier-status]"), L.showing(L.low));
       assert.equal(await visible(page, "[data-filter-note]"), 0);
       await page.locator(".tier-change summary").click();
       await page.locator("[data-set-tier=tech]").click();
