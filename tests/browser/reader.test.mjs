@@ -532,9 +532,9 @@ test("axe-core finds no serious or critical violation, in English and Japanese, 
   for (const colorScheme of ["light", "dark"]) {
     const { page } = await open(t, { colorScheme });
     const ja = await jaPages(page);
-    const urls = [...paths.map((p) => EN + p), ja.home, ja.playbook, ja.kickoff, `${JA}faq/`, `${JA}phases/onboarding/`];
-    // Exercise the script's states too: a tier picked, a step ticked.
-    await page.goto(`${EN}${SSO}?tier=low`);
+    const urls = [...paths.map((p) => EN + p), `${JA}?tier=tech`, ja.playbook, ja.kickoff, `${JA}faq/`, `${JA}phases/onboarding/`];
+    // Exercise the script's states too: a tier picked (one that hides some of every list), a step ticked.
+    await page.goto(`${EN}${SSO}?tier=tech`);
     await page.locator(".step-box").first().check();
     for (const url of urls) {
       const res = await page.goto(url);
@@ -591,4 +591,296 @@ test("screenshots at 360 and 1280 px, light and dark, and nothing wider than the
       }
     }
   }
+});
+
+/* ---- Issue 20, round two: a chosen tier says what it hides; unticking a kickoff item keeps its steps ---- */
+
+/** The two sites as a reader sees them: their words for a tier, the filtered-list note and step progress. */
+const LANGS = {
+  en: {
+    base: EN,
+    tech: "Tech touch",
+    low: "Low touch",
+    showing: (tier) => `Showing what applies to ${tier}.`,
+    filtered: (shown, total, tier) => `Showing ${shown} of ${total} for ${tier}`,
+    showAll: "show all",
+    steps: (done, total) => `${done} of ${total} steps done`,
+    items: (done, total) => `${done} of ${total} done`,
+  },
+  ja: {
+    base: JA,
+    tech: "テックタッチ",
+    low: "ロータッチ",
+    showing: (tier) => `${tier}に当てはまる内容を表示しています。`,
+    filtered: (shown, total, tier) => `${tier}向け: ${total}件中${shown}件を表示`,
+    showAll: "すべて表示",
+    steps: (done, total) => `${total} ステップ中 ${done} 完了`,
+    items: (done, total) => `${total} 件中 ${done} 件完了`,
+  },
+};
+
+/** Waits (5 s at most) until `locator`, one element, has `text` as its text; fails with the text it had instead. */
+async function waitText(locator, text) {
+  const el = await locator.elementHandle({ timeout: 5000 });
+  try {
+    await locator.page().waitForFunction(([e, want]) => e.textContent.trim() === want, [el, text], { timeout: 5000 });
+  } catch (e) {
+    assert.equal(await el.evaluate((x) => x.textContent.trim()), text);
+    throw e;
+  }
+}
+
+/** Waits (5 s at most) until the checkbox `locator` is in `state`: { checked, indeterminate, disabled }. */
+async function waitBox(locator, state) {
+  const el = await locator.elementHandle({ timeout: 5000 });
+  const now = (b, keys) => Object.fromEntries(keys.map((k) => [k, b[k]]));
+  try {
+    await locator.page().waitForFunction(([b, want]) => Object.keys(want).every((k) => b[k] === want[k]), [el, state], { timeout: 5000 });
+  } catch (e) {
+    assert.deepEqual(await el.evaluate(now, Object.keys(state)), state);
+    throw e;
+  }
+}
+
+/** Waits until the reader script has filled the page in (it marks <html> with the tier it applied). */
+async function settled(page) {
+  await page.waitForFunction(() => document.documentElement.hasAttribute("data-tier"), null, { timeout: 5000 });
+}
+
+/**
+ * Every filtered-list note on the page against the list it stands for: shown exactly when the tier hides some of
+ * the list's items, and then saying how many are shown of how many, for which tier. Returns the notes' texts.
+ */
+async function checkNotes(page, lang, tierName) {
+  const notes = await page.$$eval("[data-filter-note]", (ns) =>
+    ns.map((n) => {
+      const items = Array.from(n.parentElement.querySelectorAll(".card[data-tiers], details.faq[data-tiers]"));
+      return {
+        total: items.length,
+        shown: items.filter((i) => !i.closest("[hidden]")).length,
+        visible: n.checkVisibility(),
+        text: n.querySelector("[data-filter-text]")?.textContent,
+      };
+    }),
+  );
+  const out = [];
+  for (const n of notes) {
+    assert.equal(n.visible, n.shown < n.total, `note ${JSON.stringify(n)} on ${page.url()}`);
+    if (!n.visible) continue;
+    assert.equal(n.text, LANGS[lang].filtered(n.shown, n.total, tierName));
+    out.push(n.text);
+  }
+  return out;
+}
+
+/** Nothing on the page is wider than the screen, and `locator` lies within it. */
+async function fitsScreen(page, locator, width) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than a ${width}px screen`);
+  const box = await locator.boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= width, `${JSON.stringify(box)} is outside a ${width}px screen`);
+}
+
+for (const lang of ["en", "ja"]) {
+  for (const width of [360, 1280]) {
+    test(`a chosen tier says what it hides and shows itself on every page (${lang}, ${width} px)`, async (t) => {
+      const L = LANGS[lang];
+      const { page } = await open(t, { viewport: { width, height: 800 } });
+      page.setDefaultTimeout(5000);
+      // A CSM's link sets the tier on the kickoff checklist: the list says it is cut, and by which tier.
+      await page.goto(`${L.base}kickoff/?tier=tech`);
+      await settled(page);
+      const items = await page.locator(".kick-item").count();
+      const shown = await visible(page, ".kick-item");
+      assert.ok(shown < items, `tech touch gets ${shown} of ${items} kickoff items`);
+      const note = page.locator("[data-filter-note]");
+      await note.waitFor({ state: "visible" });
+      assert.deepEqual(await checkNotes(page, lang, L.tech), [L.filtered(shown, items, L.tech)]);
+      if (lang === "en") assert.equal(await note.locator("[data-filter-text]").textContent(), "Showing 5 of 6 for Tech touch");
+      assert.equal((await note.locator("button").textContent()).trim(), L.showAll);
+      await fitsScreen(page, note, width);
+      // The page says which tier is on, and offers to change it.
+      const bar = page.locator("[data-tier-bar]");
+      await bar.waitFor({ state: "visible" });
+      await waitText(bar.locator("[data-tier-status]"), L.showing(L.tech));
+      await fitsScreen(page, bar, width);
+      if (width === 360) {
+        await page.locator(".tier-change summary").click();
+        await page.locator("[data-set-tier]").first().waitFor({ state: "visible" });
+        await page.screenshot({ path: join(SHOTS, `tier-notice-${lang}-360.png`), fullPage: true });
+        await page.locator(".tier-change summary").click();
+      }
+
+      // Every other page with a filtered list: the home map, a phase page, the FAQ.
+      let playbook;
+      for (const path of ["", "phases/onboarding/", "faq/"]) {
+        await page.goto(L.base + path);
+        await settled(page);
+        if (path === "") playbook = await page.locator(".map .card[data-tiers~=all] .card-title a").first().getAttribute("href");
+        const texts = await checkNotes(page, lang, L.tech);
+        const hidden = await page.$$eval("main .card[data-tiers], main details.faq[data-tiers]", (es) => es.filter((e) => e.closest("[hidden]")).length);
+        assert.equal(texts.length > 0, hidden > 0, `${path}: ${hidden} hidden, notes ${JSON.stringify(texts)}`);
+        if (lang === "en" && path === "faq/") assert.deepEqual(texts, ["Showing 8 of 10 for Tech touch"]);
+        // The active tier is on screen, with the pickers too.
+        await waitText(bar.locator("[data-tier-status]"), L.showing(L.tech));
+        await fitsScreen(page, bar, width);
+      }
+
+      // A playbook page has no list, but still says which tier is on; the bar changes it in place.
+      await page.goto(ORIGIN + playbook);
+      await settled(page);
+      await waitText(bar.locator("[data-tier-status]"), L.showing(L.tech));
+      await page.evaluate(() => (window.notReloaded = true));
+      await page.locator(".tier-change summary").click();
+      await page.locator("[data-set-tier=low]").click();
+      await waitText(bar.locator("[data-tier-status]"), L.showing(L.low));
+      assert.equal(await page.evaluate(() => window.notReloaded), true, "changing the tier reloaded the page");
+      assert.equal(await page.locator(".tier-change").evaluate((d) => d.open), false, "the menu closes");
+      assert.equal(new URL(page.url()).search, "");
+
+      // On the kickoff checklist, low touch gets everything: no note. Back to tech there, then "show all".
+      await page.goto(`${L.base}kickoff/`);
+      await settled(page);
+      await waitText(bar.locator("[data-tier-status]"), L.showing(L.low));
+      assert.equal(await visible(page, "[data-filter-note]"), 0);
+      await page.locator(".tier-change summary").click();
+      await page.locator("[data-set-tier=tech]").click();
+      await note.waitFor({ state: "visible" });
+      assert.equal(await visible(page, ".kick-item"), shown);
+      await note.locator("button").click();
+      await note.waitFor({ state: "hidden" });
+      await bar.waitFor({ state: "hidden" });
+      assert.equal(await visible(page, ".kick-item"), items);
+      assert.equal(await page.evaluate((b) => localStorage.getItem(`shirube:tier:${b}`), new URL(L.base).pathname), null);
+
+      // Accessible at this width, with the notice, the bar and its menu on screen.
+      await page.goto(`${L.base}kickoff/?tier=tech`);
+      await settled(page);
+      await page.locator(".tier-change summary").click();
+      const report = [];
+      await axe(page, `${L.base}kickoff/ (tech, ${width} px)`, "light", report);
+      assert.deepEqual(report, [], "accessibility violations");
+    });
+
+    test(`unticking a kickoff item brings back its playbook's own ticks (${lang}, ${width} px)`, async (t) => {
+      const L = LANGS[lang];
+      const { page } = await open(t, { viewport: { width, height: 800 } });
+      page.setDefaultTimeout(5000);
+      await page.goto(`${L.base}kickoff/`);
+      await settled(page);
+      // The item with the most steps (connect-sso, 11 steps, in the English sample).
+      const key = await page.$$eval(".kick-item .card[data-steps]", (cs) =>
+        cs.reduce((a, c) => (c.dataset.steps.split(" ").length > a.dataset.steps.split(" ").length ? c : a)).dataset.key,
+      );
+      const item = page.locator(".kick-item", { has: page.locator(`.card[data-key="${key}"]`) });
+      const kickBox = item.locator(".kick-box");
+      const itemsTotal = await page.locator(".kick-item").count();
+
+      await page.goto(ORIGIN + key);
+      await settled(page);
+      const boxes = page.locator("article.page .step-box");
+      const total = await boxes.count();
+      if (lang === "en") assert.equal(total, 11);
+      const mine = [0, 2, 3];
+      for (const i of mine) await boxes.nth(i).click();
+      const progressText = page.locator("[data-progress-text]");
+      await waitText(progressText, L.steps(3, total));
+
+      // Tick the item: the playbook counts as done. Untick it: its three ticks are back, not zero.
+      await page.goto(`${L.base}kickoff/`);
+      await settled(page);
+      await waitBox(kickBox, { checked: false, indeterminate: true });
+      await kickBox.click();
+      await waitBox(kickBox, { checked: true, indeterminate: false });
+      await waitText(progressText, L.items(1, itemsTotal));
+      await kickBox.click();
+      await waitBox(kickBox, { checked: false, indeterminate: true });
+      await waitText(progressText, L.items(0, itemsTotal));
+      await waitText(item.locator(".card-progress [aria-hidden]"), `3/${total}`);
+      if (width === 360) await page.screenshot({ path: join(SHOTS, `kickoff-untick-${lang}-360.png`), fullPage: true });
+
+      await page.goto(ORIGIN + key);
+      await settled(page);
+      await waitText(progressText, L.steps(3, total));
+      assert.deepEqual(await boxes.evaluateAll((bs) => bs.flatMap((b, i) => (b.checked ? [i] : []))), mine);
+
+      // Ticked from the checklist, the page shows every step done; unticking one there leaves the others.
+      await page.goto(`${L.base}kickoff/`);
+      await settled(page);
+      await kickBox.click();
+      await waitBox(kickBox, { checked: true });
+      await page.goto(ORIGIN + key);
+      await settled(page);
+      await waitText(progressText, L.steps(total, total));
+      await boxes.nth(1).click();
+      await waitText(progressText, L.steps(total - 1, total));
+      // Every step ticked on the page: the item is done by its steps, and the checklist cannot untick them.
+      await boxes.nth(1).click();
+      await waitText(progressText, L.steps(total, total));
+      await page.goto(`${L.base}kickoff/`);
+      await settled(page);
+      await waitBox(kickBox, { checked: true, disabled: true });
+      // "Reset progress on this page" clears the steps and an item tick alike.
+      await page.goto(ORIGIN + key);
+      await settled(page);
+      await boxes.nth(1).click();
+      await waitText(progressText, L.steps(total - 1, total));
+      await page.goto(`${L.base}kickoff/`);
+      await settled(page);
+      await kickBox.click();
+      await waitBox(kickBox, { checked: true });
+      await page.goto(ORIGIN + key);
+      await settled(page);
+      await waitText(progressText, L.steps(total, total));
+      await page.locator("[data-reset=page]").click();
+      await waitText(progressText, L.steps(0, total));
+      await page.goto(`${L.base}kickoff/`);
+      await settled(page);
+      await waitBox(kickBox, { checked: false, indeterminate: false, disabled: false });
+    });
+  }
+}
+
+test("ticks saved before the kickoff item had its own tick still read, and unticking keeps them", async (t) => {
+  const { page } = await open(t);
+  page.setDefaultTimeout(5000);
+  const SSO_KEY = `/en/${SSO}`;
+  const ADMINS_KEY = "/en/playbooks/onboarding/invite-admins/";
+  // What the previous guide.js saved: per page, the ids of its ticked steps; the kickoff box saved them all.
+  await page.goto(`${EN}kickoff/`);
+  const ids = await page.$$eval(".kick-item", (is) =>
+    Object.fromEntries(is.map((i) => [i.querySelector(".card").dataset.key, i.dataset.stepIds.split(" ")])),
+  );
+  const old = {
+    [`shirube:p:${SSO_KEY}`]: JSON.stringify([ids[SSO_KEY][4], ids[SSO_KEY][0], ids[SSO_KEY][7]]),
+    [`shirube:p:${ADMINS_KEY}`]: JSON.stringify(ids[ADMINS_KEY]),
+    "shirube:tier:/en/": JSON.stringify("low"),
+  };
+  await page.evaluate((o) => {
+    localStorage.clear();
+    for (const [k, v] of Object.entries(o)) localStorage.setItem(k, v);
+  }, old);
+
+  await page.reload();
+  await settled(page);
+  const box = (key) => page.locator(".kick-item", { has: page.locator(`.card[data-key="${key}"]`) }).locator(".kick-box");
+  await waitBox(box(ADMINS_KEY), { checked: true, indeterminate: false });
+  await waitBox(box(SSO_KEY), { checked: false, indeterminate: true });
+  await waitText(page.locator("[data-progress-text]"), `1 of ${Object.keys(ids).length} done`);
+  assert.equal(await page.getAttribute("html", "data-tier"), "low", "the saved tier still applies");
+
+  await page.goto(`${EN}${SSO}`);
+  await settled(page);
+  const ticked = await page.$$eval("li.step .step-box", (bs) => bs.flatMap((b, i) => (b.checked ? [i] : [])));
+  assert.deepEqual(ticked, [0, 4, 7]);
+
+  // Ticking and unticking the item keeps the old ticks, stored as they were.
+  await page.goto(`${EN}kickoff/`);
+  await settled(page);
+  await box(SSO_KEY).click();
+  await waitBox(box(SSO_KEY), { checked: true });
+  await box(SSO_KEY).click();
+  await waitBox(box(SSO_KEY), { checked: false, indeterminate: true });
+  const saved = await page.evaluate((keys) => keys.map((k) => localStorage.getItem(k)), Object.keys(old));
+  assert.deepEqual(saved, Object.values(old));
 });

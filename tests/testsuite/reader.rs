@@ -34,7 +34,9 @@ fn english_and_japanese_ui_strings_have_the_same_keys() {
     // Every placeholder of a string is kept in its translation, and nothing is left in English.
     for (k, v) in &en {
         assert!(!v.contains(' ') || ja[k] != *v, "{k} is not translated");
-        for ph in ["{done}", "{total}", "{tier}", "{count}", "{n}", "{q}"] {
+        for ph in [
+            "{done}", "{total}", "{shown}", "{tier}", "{count}", "{n}", "{q}",
+        ] {
             assert_eq!(v.contains(ph), ja[k].contains(ph), "{k}: {ph}");
         }
     }

@@ -1,17 +1,15 @@
-/* shirube reader script: the reader's tier, step checklists and progress.
- *
- * Progressive enhancement: every page reads and navigates without it. With it, the reader picks a tier
- * (remembered here, or set by ?tier=ID in a link) and lists show what applies to that tier; steps, kickoff items
- * and "I have done this" boxes can be ticked. Everything is kept in this browser's localStorage, per page:
- * nothing is sent anywhere. Markup contract: see the default theme's templates (data-tiers, data-steps,
- * data-step, data-progress, data-ring, data-ring-rest, data-alt, data-by-tier, data-by-tier-label, data-reset).
+/* shirube reader script: the reader's tier, step checklists and progress. Progressive enhancement: every page
+ * works without it. The tier (picked, or set by ?tier=ID in a link) filters lists; steps, kickoff items and "I have
+ * done this" boxes can be ticked. All of it stays in this browser's localStorage: nothing is sent anywhere.
+ * Markup contract: docs/templates.md, "What the scripts rely on".
  */
 (() => {
   "use strict";
   const d = document;
   const root = d.documentElement;
   const base = root.dataset.base || "/";
-  const PREFIX = "shirube:p:"; // + page URL (which starts with the base path)
+  const PREFIX = "shirube:p:"; // + page URL (which starts with the base path): ticked step ids
+  const KICK = "#kickoff"; // PREFIX + URL + KICK: its kickoff item is ticked
   const TIER_KEY = "shirube:tier:" + base;
   const tierIds = words(root.dataset.tierIds);
   const main = d.getElementById("main") || d.body;
@@ -25,11 +23,19 @@
   function fmt(tpl, vals) {
     return (tpl || "").replace(/\{(\w+)\}/g, (m, k) => (k in vals ? vals[k] : m));
   }
-  function load(key) {
+  // JSON in `s`, or null.
+  function json(s) {
     try {
-      return JSON.parse(localStorage.getItem(key));
+      return JSON.parse(s);
     } catch (e) {
       return null;
+    }
+  }
+  function load(key) {
+    try {
+      return json(localStorage.getItem(key));
+    } catch (e) {
+      return null; // storage off
     }
   }
   function store(key, value) {
@@ -50,6 +56,14 @@
     memory[key] = Array.from(set);
     store(PREFIX + key, set.size ? memory[key] : null);
   }
+  // Whether the page's kickoff item is ticked: the page then counts as done, whatever its steps say.
+  function kicked(key) {
+    return (load(PREFIX + key + KICK) ?? memory[key + KICK]) === true;
+  }
+  function saveKicked(key, on) {
+    memory[key + KICK] = on;
+    store(PREFIX + key + KICK, on || null);
+  }
 
   /* ---- tier ---- */
   let tier = "";
@@ -63,17 +77,17 @@
       const rest = params.toString();
       history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
     }
+    savedTier();
+  })();
+  function savedTier() {
     const saved = load(TIER_KEY);
     tier = tierIds.includes(saved) ? saved : "";
-  })();
+  }
 
   // Whether a card (or anything with data-tiers) applies to the reader's tier; `ids` as in data-tiers.
   function fitsTiers(ids) {
     const t = words(ids);
     return !tier || !t.length || t.includes("all") || t.includes(tier);
-  }
-  function fits(el) {
-    return fitsTiers(el.dataset.tiers);
   }
   // Cards and FAQ entries hide (with their list item); tier pages list one tier already and are left alone.
   function filter() {
@@ -81,7 +95,7 @@
     const filtering = !d.body.classList.contains("layout-tier");
     for (const el of all(".card[data-tiers], details.faq[data-tiers]", main)) {
       const item = el.parentElement && el.parentElement.tagName === "LI" ? el.parentElement : el;
-      item.hidden = filtering && !fits(el);
+      item.hidden = filtering && !fitsTiers(el.dataset.tiers);
     }
     for (const g of all(".layout-faq-index .group", main)) {
       const entries = all("details.faq", g);
@@ -89,19 +103,33 @@
     }
     for (const note of all("[data-tier-note]")) {
       const page = note.closest("[data-tiers]");
-      note.hidden = !page || fits(page);
+      note.hidden = !page || fitsTiers(page.dataset.tiers);
     }
     for (const a of all("a[data-alt]")) swapLink(a);
     for (const box of all("[data-by-tier]")) tierStats(box);
     for (const more of all("[data-by-tier-label]")) moreLink(more);
-    for (const picker of all("[data-tier-picker]")) {
-      for (const r of all("input[name=tier]", picker)) r.checked = r.value === tier;
+    for (const r of all("[data-tier-picker] input[name=tier]")) r.checked = r.value === tier;
+    // The tier bar says which tier is on; its menu names the tiers.
+    const a = tier && d.querySelector(`[data-set-tier="${tier}"]`);
+    const name = a ? a.textContent : tier;
+    for (const bar of all("[data-tier-bar]")) bar.hidden = !tier;
+    for (const s of all("[data-tier-status]")) s.textContent = fmt(s.dataset.tpl, { tier: name });
+    // "Showing 5 of 6 for Tech touch": what the tier hides of the list around each note.
+    for (const note of all("[data-filter-note]", main)) {
+      const items = all(".card[data-tiers], details.faq[data-tiers]", note.parentElement);
+      const shown = items.filter(visible).length;
+      note.hidden = !filtering || shown === items.length;
+      note.firstChild.textContent = fmt(root.dataset.tplFiltered, { shown, total: items.length, tier: name });
     }
-    for (const status of all("[data-tier-status]")) {
-      const picker = d.querySelector("[data-tier-picker]");
-      const chosen = picker && picker.querySelector("input[name=tier]:checked + .tp-name");
-      status.textContent = tier && chosen ? fmt(picker.dataset.showing, { tier: chosen.textContent }) : "";
-    }
+  }
+  function setTier(id) {
+    tier = tierIds.includes(id) ? id : "";
+    store(TIER_KEY, tier || null);
+    update();
+  }
+  function update() {
+    filter();
+    refresh();
   }
   // Previous / next / up-next links point to what the reader's tier gets.
   function swapLink(a) {
@@ -110,12 +138,7 @@
     if (!a.dataset.def) {
       a.dataset.def = JSON.stringify({ u: a.getAttribute("href"), t: title && title.textContent, p: phase && phase.textContent });
     }
-    let alt;
-    try {
-      alt = JSON.parse(a.dataset.alt);
-    } catch (e) {
-      alt = {};
-    }
+    const alt = json(a.dataset.alt) || {};
     const v = tier && tier in alt ? alt[tier] : JSON.parse(a.dataset.def);
     (a.closest(".up-next") || a).hidden = !v;
     if (!v) return;
@@ -128,14 +151,8 @@
     const a = p.querySelector("a");
     if (!a) return;
     if (p.dataset.def == null) p.dataset.def = a.textContent;
-    let label = p.dataset.def;
-    if (tier) {
-      try {
-        label = JSON.parse(p.dataset.byTierLabel)[tier];
-      } catch (e) {
-        /* keep the count of every tier */
-      }
-    }
+    const by = tier && json(p.dataset.byTierLabel); // else the count of every tier
+    const label = by ? by[tier] : p.dataset.def;
     p.hidden = label === null;
     if (label) a.textContent = label;
   }
@@ -145,26 +162,19 @@
       for (const dd of all("[data-stat]", box)) def[dd.dataset.stat] = dd.textContent;
       box.dataset.def = JSON.stringify(def);
     }
-    let v = JSON.parse(box.dataset.def);
-    if (tier) {
-      try {
-        v = JSON.parse(box.dataset.byTier)[tier] || v;
-      } catch (e) {
-        /* keep the totals of every tier */
-      }
-    }
+    const by = tier && json(box.dataset.byTier); // else the totals of every tier
+    const v = (by && by[tier]) || JSON.parse(box.dataset.def);
     for (const dd of all("[data-stat]", box)) dd.textContent = v[dd.dataset.stat] == null ? "" : v[dd.dataset.stat];
     for (const b of all("[data-stat-box]", box)) b.hidden = !v[b.dataset.statBox];
   }
 
   /* ---- steps and progress ---- */
   const page = d.querySelector("article.page[data-steps]");
-  // Steps done of a page stored under `key`, whose steps are `steps`: the stepHash of each step id, separated
-  // by spaces (as in `data-steps` and the ring data); the ticks are stored by id.
+  // Steps done of the page stored under `key`; `steps`: the stepHash of each of its step ids (as data-steps).
   function progress(key, steps) {
     const hashes = words(steps);
     const done = new Set(Array.from(ticked(key), stepHash));
-    return { total: hashes.length, done: hashes.filter((h) => done.has(h)).length };
+    return { total: hashes.length, done: kicked(key) ? hashes.length : hashes.filter((h) => done.has(h)).length };
   }
   function count(el) {
     return progress(el.dataset.key, el.dataset.steps);
@@ -182,6 +192,9 @@
       return { total: acc.total + c.total, done: acc.done + c.done };
     }, { total: 0, done: 0 });
   }
+  function complete(c) {
+    return c.total > 0 && c.done === c.total;
+  }
   function pct(c) {
     return c.total ? Math.round((100 * c.done) / c.total) : 0;
   }
@@ -189,11 +202,12 @@
   function refresh() {
     if (page) {
       const done = ticked(page.dataset.key);
+      const kick = kicked(page.dataset.key);
       for (const step of all("[data-step]", page)) {
         const box = step.querySelector(".step-box");
         if (!box) continue;
         box.disabled = false;
-        box.checked = done.has(step.dataset.step);
+        box.checked = kick || done.has(step.dataset.step);
         step.classList.toggle("done", box.checked);
       }
     }
@@ -203,21 +217,23 @@
       const box = item.querySelector(".kick-box");
       if (!card || !box) continue;
       const c = count(card);
-      box.checked = c.total > 0 && c.done === c.total;
+      box.checked = complete(c);
       box.indeterminate = c.done > 0 && c.done < c.total;
+      // Done by its own steps: unticking it here would have to erase them, so it is left to the page.
+      box.disabled = box.checked && !kicked(card.dataset.key);
       item.classList.toggle("done", box.checked);
     }
     for (const p of all("[data-progress]")) {
       const list = units(main);
       // Kickoff: whole playbooks done; elsewhere: steps.
       const c = p.dataset.progress === "items"
-        ? { total: list.length, done: list.filter((el) => { const n = count(el); return n.total && n.done === n.total; }).length }
+        ? { total: list.length, done: list.filter((el) => complete(count(el))).length }
         : sum(list);
       const text = p.querySelector("[data-progress-text]");
       if (text) text.textContent = fmt(text.dataset.tpl || root.dataset.tplSteps, c);
       const fill = p.querySelector(".bar-fill");
       if (fill) fill.style.width = pct(c) + "%";
-      p.classList.toggle("complete", c.total > 0 && c.done === c.total);
+      p.classList.toggle("complete", complete(c));
     }
     for (const ring of all("[data-ring]")) {
       const col = ring.closest(".map-phase") || main;
@@ -235,7 +251,7 @@
       if (label) label.textContent = pct(c) + "%";
       const text = ring.querySelector("[data-ring-text]");
       if (text) text.textContent = fmt(root.dataset.tplSteps, c);
-      ring.classList.toggle("complete", c.total > 0 && c.done === c.total);
+      ring.classList.toggle("complete", complete(c));
     }
     startHere();
   }
@@ -250,12 +266,7 @@
   function ringRest(col) {
     if (!rests.has(col)) {
       const data = col.querySelector("script[data-ring-rest]");
-      let list = [];
-      try {
-        list = data ? JSON.parse(data.textContent) : [];
-      } catch (e) {
-        /* no extra playbooks then */
-      }
+      const list = data && json(data.textContent);
       rests.set(col, Array.isArray(list) ? list : []);
     }
     return rests.get(col);
@@ -263,38 +274,32 @@
   function cardProgress(card) {
     const c = count(card);
     let out = card.querySelector(".card-progress");
+    card.classList.toggle("card-done", complete(c));
     if (!c.done) {
       if (out) out.remove();
       return;
     }
-    if (!out) {
-      out = d.createElement("p");
-      out.className = "card-progress";
-      card.appendChild(out);
-    }
-    const complete = c.done === c.total;
-    card.classList.toggle("card-done", complete);
-    out.textContent = complete ? "✓ " + root.dataset.tplDone : c.done + "/" + c.total;
+    if (!out) out = card.appendChild(el("p", "card-progress"));
     out.title = fmt(root.dataset.tplSteps, c);
-    if (!complete) {
-      const vh = d.createElement("span");
-      vh.className = "vh";
-      vh.textContent = " " + out.title;
-      out.textContent = "";
-      const shown = d.createElement("span");
-      shown.setAttribute("aria-hidden", "true");
-      shown.textContent = c.done + "/" + c.total;
-      out.append(shown, vh);
+    if (complete(c)) {
+      out.textContent = "✓ " + root.dataset.tplDone;
+      return;
     }
+    const shown = el("span", "", c.done + "/" + c.total);
+    shown.setAttribute("aria-hidden", "true");
+    out.replaceChildren(shown, el("span", "vh", " " + out.title));
+  }
+  function el(tag, cls, text) {
+    const e = d.createElement(tag);
+    e.className = cls;
+    e.textContent = text || "";
+    return e;
   }
   // "Start with": the first visible playbook of the page's lists that is not done yet.
   function startHere() {
     const slot = d.querySelector("[data-start]");
     if (!slot) return;
-    const next = all(".card[data-steps]", main).filter(visible).find((c) => {
-      const n = count(c);
-      return n.done < n.total;
-    });
+    const next = all(".card[data-steps]", main).filter(visible).find((c) => !complete(count(c)));
     const link = slot.querySelector("a");
     const title = next && next.querySelector(".card-title a");
     slot.hidden = !title;
@@ -308,38 +313,42 @@
   d.addEventListener("change", (e) => {
     const t = e.target;
     if (t.name === "tier" && t.closest("[data-tier-picker]")) {
-      tier = tierIds.includes(t.value) ? t.value : "";
-      store(TIER_KEY, tier || null);
-      filter();
-      refresh();
+      setTier(t.value);
     } else if (t.classList.contains("step-box") && page) {
       const step = t.closest("[data-step]");
       if (!step) return;
-      const set = ticked(page.dataset.key);
+      const key = page.dataset.key;
+      // Ticked from the kickoff checklist, all steps showed done: now they count one by one.
+      const set = kicked(key) ? new Set(all("[data-step]", page).map((s) => s.dataset.step)) : ticked(key);
       if (t.checked) set.add(step.dataset.step);
       else set.delete(step.dataset.step);
-      saveTicked(page.dataset.key, set);
+      saveKicked(key, false);
+      saveTicked(key, set);
       refresh();
     } else if (t.classList.contains("kick-box")) {
-      const item = t.closest(".kick-item");
-      const card = item.querySelector(".card[data-steps]");
+      const card = t.closest(".kick-item").querySelector(".card[data-steps]");
       if (!card) return;
-      saveTicked(card.dataset.key, new Set(t.checked ? words(item.dataset.stepIds) : []));
+      saveKicked(card.dataset.key, t.checked);
       refresh();
     }
   });
   d.addEventListener("click", (e) => {
+    const set = e.target.closest("a[data-set-tier]");
+    if (set) {
+      e.preventDefault();
+      set.closest("details").open = false;
+      setTier(set.dataset.setTier);
+      return;
+    }
     const t = e.target.closest("button");
     if (!t) return;
     if (t.hasAttribute("data-show-all")) {
-      tier = "";
-      store(TIER_KEY, null);
-      filter();
-      refresh();
+      setTier("");
     } else if (t.dataset.reset) {
       if (!window.confirm(t.dataset.confirm)) return;
       if (t.dataset.reset === "page" && page) {
         saveTicked(page.dataset.key, new Set());
+        saveKicked(page.dataset.key, false);
       } else {
         for (const k in memory) delete memory[k];
         try {
@@ -374,15 +383,12 @@
   window.addEventListener("hashchange", openTarget);
   // Another tab ticked something or changed the tier.
   window.addEventListener("storage", () => {
-    const saved = load(TIER_KEY);
-    tier = tierIds.includes(saved) ? saved : "";
-    filter();
-    refresh();
+    savedTier();
+    update();
   });
 
   function init() {
-    filter();
-    refresh();
+    update();
     openTarget();
   }
   if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", init);
