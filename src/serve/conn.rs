@@ -405,34 +405,48 @@ fn refusal(status: u16, message: &str) -> Vec<u8> {
     out
 }
 
+/// Bytes handed out in the given pieces, then a timeout: a client as [`read_head`] sees it, without a socket.
+struct Pieces(Vec<Vec<u8>>);
+
+impl Read for Pieces {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let Some(piece) = self.0.first_mut() else {
+            return Err(io::ErrorKind::WouldBlock.into());
+        };
+        let n = piece.len().min(out.len());
+        out[..n].copy_from_slice(&piece[..n]);
+        piece.drain(..n);
+        if piece.is_empty() {
+            self.0.remove(0);
+        }
+        Ok(n)
+    }
+}
+
+impl Timed for Pieces {
+    fn set_timeout(&mut self, _: Duration) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reads and checks one request head that arrives in `pieces`, as a connection does: the request, or the status
+/// it is refused with (`Err(None)`: the client would be dropped without an answer). For the fuzz target
+/// `fuzz/fuzz_targets/serve_request.rs`; `serve` reads from sockets.
+#[doc(hidden)]
+pub fn request_from_pieces(pieces: Vec<Vec<u8>>, limits: &Limits) -> Result<Req, Option<u16>> {
+    let mut stream = Pieces(pieces);
+    let mut buf = Vec::new();
+    let no_head = |e: NoHead| match e {
+        NoHead::Gone => None,
+        NoHead::Refuse(status, _) => Some(status),
+    };
+    let end = read_head(&mut stream, &mut buf, limits).map_err(no_head)?;
+    parse_head(&buf[..end]).map_err(no_head)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Bytes handed out in the given pieces, then a timeout.
-    struct Pieces(Vec<Vec<u8>>);
-
-    impl Read for Pieces {
-        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-            if self.0.is_empty() {
-                return Err(io::ErrorKind::WouldBlock.into());
-            }
-            let piece = &mut self.0[0];
-            let n = piece.len().min(out.len());
-            out[..n].copy_from_slice(&piece[..n]);
-            piece.drain(..n);
-            if piece.is_empty() {
-                self.0.remove(0);
-            }
-            Ok(n)
-        }
-    }
-
-    impl Timed for Pieces {
-        fn set_timeout(&mut self, _: Duration) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     fn head_of(pieces: &[&[u8]]) -> Result<Req, NoHead> {
         let mut s = Pieces(pieces.iter().map(|p| p.to_vec()).collect());
