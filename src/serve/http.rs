@@ -89,9 +89,12 @@ pub fn target(url: &str, base: &str) -> Result<Target, Refusal> {
     if decoded.contains('\\') || decoded.contains('\0') {
         return Err(Refusal::BadRequest);
     }
-    if decoded
-        .split('/')
-        .any(|seg| seg == ".." || seg == "." || seg.chars().any(char::is_control))
+    // An empty segment (`/guide//faq/`) is nothing shirube writes, and after the base path it would leave a path
+    // that starts with `/` (found by the fuzz target serve_request).
+    if decoded.contains("//")
+        || decoded
+            .split('/')
+            .any(|seg| seg == ".." || seg == "." || seg.chars().any(char::is_control))
     {
         return Err(Refusal::BadRequest);
     }
@@ -315,6 +318,19 @@ mod tests {
             "",
         ] {
             assert_eq!(target(url, "/"), Err(Refusal::BadRequest), "{url}");
+        }
+        // Found by fuzz/fuzz_targets/serve_request.rs: an empty segment after the base path made a file path
+        // that starts with `/`.
+        for url in [
+            "/guide/docs//fq/?q=1",
+            "/guide/docs/a//b",
+            "/guide/docs/%2F",
+        ] {
+            assert_eq!(
+                target(url, "/guide/docs/"),
+                Err(Refusal::BadRequest),
+                "{url}"
+            );
         }
     }
 
