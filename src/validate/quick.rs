@@ -189,27 +189,10 @@ fn flag(v: &Value<'_>) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{self, Embedded};
-
-    /// What serde-saphyr makes of `yaml`, or `None` on an error.
-    fn slow(yaml: &str) -> Option<Front> {
-        let at = Embedded {
-            path: "a.md",
-            file: yaml,
-            line_offset: 0,
-        };
-        yaml::parse::<Front>(yaml, at).ok()
-    }
 
     /// Whether the fast reader took `yaml`; panics when it read it differently from serde-saphyr.
     fn agrees(yaml: &str) -> bool {
-        match front(yaml) {
-            None => false,
-            Some(quick) => {
-                assert_eq!(Some(&quick), slow(yaml).as_ref(), "{yaml}");
-                true
-            }
-        }
+        super::super::quick_reader_agrees(yaml).unwrap_or_else(|e| panic!("{yaml}\n{e}"))
     }
 
     #[test]
