@@ -952,6 +952,24 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_carriage_return_in_front_matter_is_reported_where_it_is() {
+        // Found by `cargo fuzz run front_matter`: YAML takes a lone CR as a line break, so its error was put on
+        // line 3 (the closing `---`), past the end of that line.
+        let config = crate::config::parse("title: Guide\n").0.unwrap();
+        let doc = crate::load::split("content/index.md", "---\ni: [:\rttle:\n---".into()).unwrap();
+        let (page, diags) = read_page(&doc, &config);
+        assert!(page.is_none());
+        let got: Vec<(usize, usize, &str)> = diags
+            .iter()
+            .map(|d| (d.line, d.col, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(2, 6, "a carriage return (CR) that does not end a line")]
+        );
+    }
+
+    #[test]
     fn front_matter_reads_every_known_key_in_one_pass() {
         let values = [
             ("title", "T"),
