@@ -86,7 +86,8 @@ pub(super) fn front(yaml: &str) -> Option<Front> {
             }
             "draft" => f.draft = Some(flag(&value)?),
             "before_kickoff" => f.before_kickoff = Some(flag(&value)?),
-            // Known, not read.
+            // Known, not read; serde-saphyr still reads the value, and refuses some.
+            _ if refused(&value) => return None,
             "proof" => {}
             _ => f.unknown.push(At {
                 value: key.to_string(),
@@ -125,6 +126,23 @@ fn read_value(text: &str, col: usize) -> Option<Value<'_>> {
         offset += raw.len() + 1;
     }
     Some(Value::List(items))
+}
+
+/// Whether serde-saphyr refuses the value even under a key it ignores: a float that is not finite (`.inf`,
+/// `-.nan`) or too large for one (`1e999`), which its default policy rejects. Also true for a few words it keeps
+/// as text (`inf`, `nan`): those are left to it too, which is only slower.
+fn refused(v: &Value<'_>) -> bool {
+    let non_finite = |s: &str| {
+        let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+        s.parse::<f64>().is_ok_and(|f| !f.is_finite())
+            || [".inf", ".nan"]
+                .iter()
+                .any(|w| unsigned.eq_ignore_ascii_case(w))
+    };
+    match v {
+        Value::Plain(s) => non_finite(s),
+        Value::List(items) => items.iter().any(|(s, _)| non_finite(s)),
+    }
 }
 
 /// Characters a plain scalar may not start with (indicators), or that start something else.
@@ -246,9 +264,20 @@ mod tests {
             "title:\n",
             "---\ntitle: X\n",
             "\u{feff}title: X\n",
+            // Refused by serde-saphyr even under a key it ignores.
+            "title: X\nlastmod: .INF\n",
+            "title: X\nproof: -.nan\n",
+            "title: X\nextra: [a, 1e999]\n",
         ] {
             assert!(front(yaml).is_none(), "taken: {yaml:?}");
         }
+    }
+
+    #[test]
+    fn a_non_finite_float_under_an_unknown_key_is_left_to_serde_saphyr() {
+        // Found by `cargo fuzz run front_matter`: the fast reader took the page, serde-saphyr refuses `.INF`.
+        let yaml = "title: Secret draft plabt plaben\nphaser: low\ndRaft: .INF\n";
+        assert_eq!(super::super::quick_reader_agrees(yaml), Ok(false));
     }
 
     /// Reads the front matter of every Markdown file under `dirs`: (taken by the fast reader, total).
