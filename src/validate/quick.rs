@@ -45,7 +45,17 @@ pub(super) fn front(yaml: &str) -> Option<Front> {
         let rest = &line[colon + 2..];
         let text = rest.trim_start_matches(' ');
         let text = text.trim_end_matches(' ');
-        if text.is_empty() || text.chars().any(char::is_control) {
+        // Characters YAML rejects or reads specially (as the manifest's fast reader, `proof::fast`): controls,
+        // a byte order mark inside the document, U+FFFE/FFFF, and the Unicode line separators.
+        if text.is_empty()
+            || text.chars().any(|c| {
+                c.is_control()
+                    || matches!(
+                        c,
+                        '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'
+                    )
+            })
+        {
             return None;
         }
         // The key, ": " and the spaces are ASCII: bytes and characters agree up to the value.
@@ -275,6 +285,10 @@ mod tests {
             "title: X\nNULL: a\n",
             "title: X\ntrue: a\n",
             "title: X\ne5: a\n",
+            // Characters YAML rejects inside a document.
+            "title: X\u{feff}\n",
+            "title: X\nextra: [a, b\u{ffff}]\n",
+            "title: a\u{2028}b\n",
         ] {
             assert!(front(yaml).is_none(), "taken: {yaml:?}");
         }
@@ -283,10 +297,12 @@ mod tests {
     #[test]
     fn what_serde_saphyr_refuses_under_an_unknown_key_is_left_to_it() {
         // Found by `cargo fuzz run front_matter`: the fast reader took these pages, serde-saphyr refuses the
-        // `.INF` value and the `null` key.
+        // `.INF` value, the `null` key and the byte order mark.
         for yaml in [
             "title: Secret draft plabt plaben\nphaser: low\ndRaft: .INF\n",
             "title: Connect SSO\nphase: onboaonboarding\ntier: in with your identity provider.\nnull: [playbooks/onboarding/invite-admins.md]\n",
+            // ...and a byte order mark inside a value.
+            "title: Connectxpected ':' :'\nraquires: \u{feff}!K/did not find expected keyed key-admins.md]\n",
         ] {
             assert_eq!(super::super::quick_reader_agrees(yaml), Ok(false), "{yaml}");
         }
