@@ -94,10 +94,16 @@ fn site(me: &Page, language: Language) -> SiteIndex {
     }
 }
 
-/// Values of `name="..."` attributes in `html`, as written.
+/// Values of `name="..."` attributes in `html`, as written: inside a tag (text has its `<` escaped, so the
+/// last `<` or `>` before a real attribute is a `<`).
 fn attributes<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
-    let open = format!("{name}=\"");
+    let open = format!(" {name}=\"");
     html.match_indices(&open)
+        .filter(|(i, _)| {
+            html[..*i]
+                .rfind(['<', '>'])
+                .is_some_and(|j| html[j..].starts_with('<'))
+        })
         .filter_map(|(i, _)| {
             let rest = &html[i + open.len()..];
             rest.find('"').map(|end| &rest[..end])
