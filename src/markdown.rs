@@ -1501,13 +1501,13 @@ fn mark_steps(events: &mut Events<'_>, old_heading_ids: &[String]) -> Vec<Step> 
         if used.contains(&id)
             && let Some(h) = &f.heading
         {
-            id = format!("{base}--{h}");
+            id = with_suffix(&base, &format!("--{}", cut_slug(h, STEP_ID_MAX / 2)));
         }
         // On from the last number this base took (see the heading ids).
         let n = next_number.entry(base.clone()).or_insert(1);
         while used.contains(&id) {
             *n += 1;
-            id = format!("{base}-{n}");
+            id = with_suffix(&base, &format!("-{n}"));
         }
         used.insert(id.clone());
         let label = escape_attr(&crate::text::truncate(&f.text, 120));
@@ -1571,6 +1571,13 @@ fn cut_slug(slug: &str, max: usize) -> String {
         Some(i) if i >= max / 2 => cut[..i].to_string(),
         _ => cut,
     }
+}
+
+/// `base` followed by `suffix`, `base` cut so that the whole has at most [`STEP_ID_MAX`] characters: a step
+/// told apart from another with the same text by its heading or a number keeps to the limit too.
+fn with_suffix(base: &str, suffix: &str) -> String {
+    let room = STEP_ID_MAX.saturating_sub(suffix.chars().count());
+    format!("{}{suffix}", cut_slug(base, room))
 }
 
 /// A step id for the whole slug `slug` that fits [`STEP_ID_MAX`]: cut shorter, and ending in a short hash of
@@ -2422,6 +2429,32 @@ mod tests {
         assert!(
             html.contains("<h2 id=\"qa-1\"><a id=\"q-a-2\"></a>Q&amp;A</h2>"),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn step_ids_told_apart_keep_to_the_limit() {
+        // Found by `cargo fuzz run markdown`: the same 48-character step twice, the second numbered past the
+        // limit (`...-for-each-admin-2`, 50 characters).
+        let (ids, _) = steps_of(
+            "4. Select **Send invitation** and repeat for each admin.\n\n4. Select **Send invitation** and repeat for each admin./\n",
+        );
+        assert_eq!(
+            ids,
+            [
+                "select-send-invitation-and-repeat-for-each-admin",
+                "select-send-invitation-and-repeat-for-each-2",
+            ]
+        );
+        // Told apart by a long heading, then numbered.
+        let step = "1. Select **Send invitation** and repeat for each admin.\n";
+        let heading = format!("## {}\n", "A long heading ".repeat(6));
+        let (ids, _) = steps_of(&format!("{step}\n{heading}\n{step}\n{step}\n"));
+        assert_eq!(ids.len(), 3);
+        assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 3, "{ids:?}");
+        assert!(
+            ids.iter().all(|id| id.chars().count() <= STEP_ID_MAX),
+            "{ids:?}"
         );
     }
 

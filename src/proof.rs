@@ -277,6 +277,28 @@ fn entries_of(raw: RawManifest, here: Embedded<'_>) -> Vec<Entry> {
         .collect()
 }
 
+/// For the fuzz target `manifest` (`fuzz/`), not the pipeline: reads a manifest file's text with the fast reader
+/// and, when it takes it, with the YAML parser too. `Ok` says whether the fast reader took it; `Err` says how the
+/// two readings differ, which is a bug.
+#[doc(hidden)]
+pub fn fast_reader_agrees(text: &str) -> Result<bool, String> {
+    let Some(fast) = fast::entries(text) else {
+        return Ok(false);
+    };
+    let file = ManifestFile {
+        path: crate::load::MANIFEST_FILE.into(),
+        text: text.into(),
+    };
+    match read_entries_yaml(&file) {
+        Ok(slow) if slow == fast => Ok(true),
+        Ok(slow) => Err(format!("fast reader: {fast:?}\nYAML parser: {slow:?}")),
+        Err(d) => Err(format!(
+            "the fast reader took what the YAML parser rejects ({}): {fast:?}",
+            d.message
+        )),
+    }
+}
+
 /// Parses and validates every manifest file. `known` maps source paths to whether the page's kind is gated.
 pub fn parse(
     files: &[ManifestFile],
@@ -1207,6 +1229,11 @@ mod fast {
             let Part::Value(path, offset) = value(s, 0)? else {
                 return None;
             };
+            // A bare item is read with no type asked for: YAML makes `0` or `true` a number or a boolean, not a
+            // path, and the parser says so.
+            if !s.starts_with(['"', '\'']) && typed(&path) {
+                return None;
+            }
             self.use_is_map = false;
             self.used.push(UseAt {
                 path,
@@ -1315,6 +1342,14 @@ mod fast {
             }
         };
         comment_only(after).then_some(Part::Value(value, offset))
+    }
+
+    /// Whether YAML may read the plain scalar `v` as something other than text when no type is asked for: a
+    /// boolean, or anything that starts like a number (`0`, `-1`, `1.5`, `.inf`, `0x1f`). Erring towards yes
+    /// only sends the file to the parser.
+    fn typed(v: &str) -> bool {
+        matches!(v, "true" | "True" | "TRUE" | "false" | "False" | "FALSE")
+            || v.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
     }
 
     /// The text after a closing quote: nothing, spaces, or spaces and a comment.
@@ -1438,17 +1473,7 @@ mod tests {
     /// Where the fast reader accepts a text, the YAML parser accepts it too and reads the same entries, with
     /// the same positions. Returns whether the fast reader accepted it.
     fn agrees(text: &str) -> bool {
-        let Some(fast) = fast::entries(text) else {
-            return false;
-        };
-        match read_entries_yaml(&file(text)) {
-            Ok(slow) => assert_eq!(fast, slow, "fast and YAML readers differ on:\n{text}"),
-            Err(d) => panic!(
-                "fast reader accepted what the YAML parser rejects ({}):\n{text}",
-                d.message
-            ),
-        }
-        true
+        fast_reader_agrees(text).unwrap_or_else(|e| panic!("{e}\non:\n{text}"))
     }
 
     #[test]
@@ -1460,6 +1485,21 @@ mod tests {
         ] {
             assert!(agrees(text), "{name}: the fast reader gave up");
         }
+    }
+
+    #[test]
+    fn a_used_item_that_yaml_reads_as_a_number_is_left_to_the_parser() {
+        // Found by `cargo fuzz run manifest`: the fast reader took `- 0` as the path "0", the parser says it is
+        // an integer where a path is expected.
+        let head =
+            "engagements:\n  - id: A\n    tier: low\n    date: 2026-10-01\n    used:\n      - ";
+        for item in ["0", "true", "1.5", ".inf", "-1", "0x1f"] {
+            let text = format!("{head}{item}\n");
+            assert_eq!(fast_reader_agrees(&text), Ok(false), "{item}");
+            assert!(read_entries_yaml(&file(&text)).is_err(), "{item}");
+        }
+        // Quoted, it is a path.
+        assert_eq!(fast_reader_agrees(&format!("{head}'0'\n")), Ok(true));
     }
 
     #[test]

@@ -276,6 +276,29 @@ fn unknown_key(doc: &SourceDoc, lines: &Lines, at: Embedded<'_>, k: &At<String>)
     .with_help(help)
 }
 
+/// For the fuzz target `front_matter` (`fuzz/`), not the pipeline: reads `yaml` (front matter without its `---`
+/// lines) with the fast reader ([`quick`]) and, when it takes it, with serde-saphyr too. `Ok` says whether the
+/// fast reader took it; `Err` says how the two readings differ, which is a bug.
+#[doc(hidden)]
+pub fn quick_reader_agrees(yaml: &str) -> Result<bool, String> {
+    let Some(fast) = quick::front(yaml) else {
+        return Ok(false);
+    };
+    let at = Embedded {
+        path: "a.md",
+        file: yaml,
+        line_offset: 0,
+    };
+    match yaml::parse::<Front>(yaml, at) {
+        Ok(slow) if slow == fast => Ok(true),
+        Ok(slow) => Err(format!("fast reader: {fast:?}\nserde-saphyr: {slow:?}")),
+        Err(d) => Err(format!(
+            "the fast reader took what serde-saphyr rejects ({}): {fast:?}",
+            d.message
+        )),
+    }
+}
+
 /// The longest part of an output path shirube writes, in bytes: file systems allow 255 per name, and a page's
 /// folder holds `index.html` and shirube's temporary names (`.index.html.shirube-new`) beside it.
 const MAX_SEGMENT_BYTES: usize = 200;
@@ -839,6 +862,24 @@ mod tests {
                     "missing required key \"phase\" (every playbook needs one)"
                 )
             ]
+        );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_in_front_matter_is_reported_where_it_is() {
+        // Found by `cargo fuzz run front_matter`: YAML takes a lone CR as a line break, so its error was put on
+        // line 3 (the closing `---`), past the end of that line.
+        let config = crate::config::parse("title: Guide\n").0.unwrap();
+        let doc = crate::load::split("content/index.md", "---\ni: [:\rttle:\n---".into()).unwrap();
+        let (page, diags) = read_page(&doc, &config);
+        assert!(page.is_none());
+        let got: Vec<(usize, usize, &str)> = diags
+            .iter()
+            .map(|d| (d.line, d.col, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(2, 6, "a carriage return (CR) that does not end a line")]
         );
     }
 

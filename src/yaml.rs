@@ -41,8 +41,31 @@ pub fn options_large() -> serde_saphyr::Options {
 
 /// [`parse`] for large files, with [`options_large`].
 pub fn parse_large<T: DeserializeOwned>(yaml: &str, at: Embedded<'_>) -> Result<T, Diagnostic> {
+    if let Some(d) = lone_cr(yaml, at) {
+        return Err(d);
+    }
     serde_saphyr::from_str_with_options::<T>(yaml, options_large())
         .map_err(|e| to_diagnostic(&e, at))
+}
+
+/// The error for the first carriage return in `yaml` that is not followed by a line feed (a classic Mac OS
+/// line ending, or a stray one), if there is one. YAML takes it as a line break; shirube, like `git` and most
+/// editors' line numbers, counts lines by line feeds. Read on, every position after it would point at the
+/// wrong line, so the file is not read.
+fn lone_cr(yaml: &str, at: Embedded<'_>) -> Option<Diagnostic> {
+    let (i, _) = yaml
+        .match_indices('\r')
+        .find(|(i, _)| yaml.as_bytes().get(i + 1) != Some(&b'\n'))?;
+    let before = &yaml[..i];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    Some(
+        Diagnostic::error(at.path, "a carriage return (CR) that does not end a line")
+            .at(at.file, line + at.line_offset, col, 1)
+            .with_help(
+                "save the file with LF (or CRLF) line endings, and remove any carriage return left in the text",
+            ),
+    )
 }
 
 /// At most this many bad values are reported from one YAML document (each is one more parse)...
@@ -64,6 +87,9 @@ pub fn parse_each_error<T: DeserializeOwned>(
     large: bool,
 ) -> (Option<T>, Vec<Diagnostic>) {
     let opts = || if large { options_large() } else { options() };
+    if let Some(d) = lone_cr(yaml, at) {
+        return (None, vec![d]);
+    }
     let mut err = match serde_saphyr::from_str_with_options::<T>(yaml, opts()) {
         Ok(v) => return (Some(v), Vec::new()),
         Err(e) => e,
@@ -160,6 +186,9 @@ fn entry_at<'a>(lines: &[&'a str], line: usize) -> Option<(usize, usize, &'a str
 
 /// Parses `yaml` as `T`, or returns one diagnostic that says where and what.
 pub fn parse<T: DeserializeOwned>(yaml: &str, at: Embedded<'_>) -> Result<T, Diagnostic> {
+    if let Some(d) = lone_cr(yaml, at) {
+        return Err(d);
+    }
     serde_saphyr::from_str_with_options::<T>(yaml, options()).map_err(|e| to_diagnostic(&e, at))
 }
 
@@ -545,6 +574,24 @@ mod tests {
             assert!(got.starts_with(head), "{src}: {got}");
             assert!(got.contains(&format!("\n  help: {help}")), "{src}: {got}");
         }
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_an_error_at_its_place() {
+        // YAML reads a lone CR as a line break and shirube counts lines by LF: every later position would be
+        // off. CRLF line endings are fine.
+        let cr = "a.md:2:10: error: a carriage return (CR) that does not end a line\n 2 | weight: 1\rdraft: true\n   |          ^^\n  help: save the file with LF (or CRLF) line endings, and remove any carriage return left in the text\n";
+        let src = "title: A\nweight: 1\rdraft: true\n";
+        assert_eq!(err(src), cr.replace('\r', "\\r"));
+        assert_eq!(each(src), [cr.replace('\r', "\\r")]);
+        let at = Embedded {
+            path: "a.md",
+            file: src,
+            line_offset: 0,
+        };
+        let large = parse_large::<T>(src, at).unwrap_err();
+        assert_eq!((large.line, large.col), (2, 10));
+        assert!(parse::<T>("title: A\r\nweight: 1\r\n", at).is_ok());
     }
 
     #[test]

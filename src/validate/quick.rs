@@ -32,9 +32,11 @@ pub(super) fn front(yaml: &str) -> Option<Front> {
         }
         let colon = line.find(": ")?;
         let key = &line[..colon];
+        // A key YAML reads as something other than text (`null`, `true`) is left to serde-saphyr too.
         if !key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            || !is_plain_text(key)
             || keys.contains(&key)
         {
             return None;
@@ -43,7 +45,17 @@ pub(super) fn front(yaml: &str) -> Option<Front> {
         let rest = &line[colon + 2..];
         let text = rest.trim_start_matches(' ');
         let text = text.trim_end_matches(' ');
-        if text.is_empty() || text.chars().any(char::is_control) {
+        // Characters YAML rejects or reads specially (as the manifest's fast reader, `proof::fast`): controls,
+        // a byte order mark inside the document, U+FFFE/FFFF, and the Unicode line separators.
+        if text.is_empty()
+            || text.chars().any(|c| {
+                c.is_control()
+                    || matches!(
+                        c,
+                        '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'
+                    )
+            })
+        {
             return None;
         }
         // The key, ": " and the spaces are ASCII: bytes and characters agree up to the value.
@@ -86,7 +98,8 @@ pub(super) fn front(yaml: &str) -> Option<Front> {
             }
             "draft" => f.draft = Some(flag(&value)?),
             "before_kickoff" => f.before_kickoff = Some(flag(&value)?),
-            // Known, not read.
+            // Known, not read; serde-saphyr still reads the value, and refuses some.
+            _ if refused(&value) => return None,
             "proof" => {}
             _ => f.unknown.push(At {
                 value: key.to_string(),
@@ -125,6 +138,23 @@ fn read_value(text: &str, col: usize) -> Option<Value<'_>> {
         offset += raw.len() + 1;
     }
     Some(Value::List(items))
+}
+
+/// Whether serde-saphyr refuses the value even under a key it ignores: a float that is not finite (`.inf`,
+/// `-.nan`) or too large for one (`1e999`), which its default policy rejects. Also true for a few words it keeps
+/// as text (`inf`, `nan`): those are left to it too, which is only slower.
+fn refused(v: &Value<'_>) -> bool {
+    let non_finite = |s: &str| {
+        let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+        s.parse::<f64>().is_ok_and(|f| !f.is_finite())
+            || [".inf", ".nan"]
+                .iter()
+                .any(|w| unsigned.eq_ignore_ascii_case(w))
+    };
+    match v {
+        Value::Plain(s) => non_finite(s),
+        Value::List(items) => items.iter().any(|(s, _)| non_finite(s)),
+    }
 }
 
 /// Characters a plain scalar may not start with (indicators), or that start something else.
@@ -189,27 +219,10 @@ fn flag(v: &Value<'_>) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{self, Embedded};
-
-    /// What serde-saphyr makes of `yaml`, or `None` on an error.
-    fn slow(yaml: &str) -> Option<Front> {
-        let at = Embedded {
-            path: "a.md",
-            file: yaml,
-            line_offset: 0,
-        };
-        yaml::parse::<Front>(yaml, at).ok()
-    }
 
     /// Whether the fast reader took `yaml`; panics when it read it differently from serde-saphyr.
     fn agrees(yaml: &str) -> bool {
-        match front(yaml) {
-            None => false,
-            Some(quick) => {
-                assert_eq!(Some(&quick), slow(yaml).as_ref(), "{yaml}");
-                true
-            }
-        }
+        super::super::quick_reader_agrees(yaml).unwrap_or_else(|e| panic!("{yaml}\n{e}"))
     }
 
     #[test]
@@ -263,8 +276,35 @@ mod tests {
             "title:\n",
             "---\ntitle: X\n",
             "\u{feff}title: X\n",
+            // Refused by serde-saphyr even under a key it ignores.
+            "title: X\nlastmod: .INF\n",
+            "title: X\nproof: -.nan\n",
+            "title: X\nextra: [a, 1e999]\n",
+            // Keys that are not text.
+            "title: X\nnull: [a]\n",
+            "title: X\nNULL: a\n",
+            "title: X\ntrue: a\n",
+            "title: X\ne5: a\n",
+            // Characters YAML rejects inside a document.
+            "title: X\u{feff}\n",
+            "title: X\nextra: [a, b\u{ffff}]\n",
+            "title: a\u{2028}b\n",
         ] {
             assert!(front(yaml).is_none(), "taken: {yaml:?}");
+        }
+    }
+
+    #[test]
+    fn what_serde_saphyr_refuses_under_an_unknown_key_is_left_to_it() {
+        // Found by `cargo fuzz run front_matter`: the fast reader took these pages, serde-saphyr refuses the
+        // `.INF` value, the `null` key and the byte order mark.
+        for yaml in [
+            "title: Secret draft plabt plaben\nphaser: low\ndRaft: .INF\n",
+            "title: Connect SSO\nphase: onboaonboarding\ntier: in with your identity provider.\nnull: [playbooks/onboarding/invite-admins.md]\n",
+            // ...and a byte order mark inside a value.
+            "title: Connectxpected ':' :'\nraquires: \u{feff}!K/did not find expected keyed key-admins.md]\n",
+        ] {
+            assert_eq!(super::super::quick_reader_agrees(yaml), Ok(false), "{yaml}");
         }
     }
 
