@@ -87,12 +87,6 @@ fn is_qt_temp_name(name: &str) -> bool {
             .is_some_and(|(base, ext)| !base.is_empty() && !ext.is_empty())
 }
 
-/// Reads the site at `root`. Problems (unreadable files, unclosed front matter) are returned, not fatal.
-pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
-    let (sources, diags, _) = load_again(root, &mut Reuse::default());
-    (sources, diags)
-}
-
 /// A file's size, modification and change times and inode. A file whose stamp is the same as when it was read
 /// is taken as unchanged (a rename over it changes the inode and the change time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,10 +154,15 @@ pub struct Changed {
     pub docs: HashSet<String>,
     /// Markdown files that are gone.
     pub removed: HashSet<String>,
+    /// The whole tree was walked ([`load_again`]): files may have been added, removed or renamed, and the
+    /// other files of the content folders may have changed. False after [`reload`], which read only the files
+    /// it was given.
+    pub walked: bool,
 }
 
-/// [`load`], reading again only the Markdown files whose stamp changed since the load that filled `reuse` (and
-/// those in `reuse.force`). The result is the same as [`load`]'s.
+/// Reads the site at `root`, reading again only the Markdown files whose stamp changed since the load that
+/// filled `reuse` (and those in `reuse.force`); with an empty `reuse`, every file. Problems (unreadable files,
+/// unclosed front matter) are returned, not fatal.
 pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, Changed) {
     let mut diags = Vec::new();
     let mut unreadable = BTreeSet::new();
@@ -222,7 +221,10 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
     }
     let mut old = std::mem::take(&mut reuse.docs);
     let force = std::mem::take(&mut reuse.force);
-    let mut changed = Changed::default();
+    let mut changed = Changed {
+        walked: true,
+        ..Changed::default()
+    };
     // In parallel: the stamp of each file that was read before, and the file itself when it is new or its
     // stamp changed. The walk took no stamps: each is taken here, on two cores, and a file that is read gets
     // the stamp of the open file, so stamp and text always belong together.
@@ -396,7 +398,7 @@ fn guess_encoding(bytes: &[u8]) -> Option<&'static str> {
     })
 }
 
-/// The manifest files, as [`load`] reads them, or the problems reading them.
+/// The manifest files, as [`load_again`] reads them, or the problems reading them.
 pub fn read_manifests(root: &Path) -> Result<Vec<crate::load::ManifestFile>, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let files = load_manifests(root, &mut diags);
@@ -407,9 +409,48 @@ pub fn read_manifests(root: &Path) -> Result<Vec<crate::load::ManifestFile>, Vec
     }
 }
 
-/// Reads one Markdown file (relative to `root`) as [`load`] does.
+/// Reads one Markdown file (relative to `root`) as [`load_again`] does.
 pub fn read_one(root: &Path, path: &str) -> Result<SourceDoc, Diagnostic> {
     read_doc(root, path)
+}
+
+/// The load stage for a save: reads again only the files in `touched` (paths relative to the root) and
+/// `shirube.yaml` and the manifest files, and puts them in `sources`, which an earlier load filled without any
+/// problem. `docs` indexes `sources.docs` by path.
+///
+/// `None`, with `sources` as it was, when that is not enough to be right: a touched path in a content folder
+/// that is not a Markdown file `sources` has (a new file, an image, a folder), or a file that cannot be read
+/// now. Then the caller walks the whole tree with [`load_again`]; this is what keeps a save at 10,000 pages
+/// from costing a walk and 10,000 `stat` calls.
+pub fn reload(
+    root: &Path,
+    sources: &mut Sources,
+    docs: &HashMap<String, usize>,
+    touched: &[String],
+) -> Option<Changed> {
+    let mut read = Vec::new();
+    for path in touched {
+        let top = path.split('/').next().unwrap_or("");
+        if path.is_empty() {
+            return None;
+        }
+        if CONTENT_DIRS.contains(&top) {
+            read.push((*docs.get(path)?, read_one(root, path).ok()?));
+        }
+    }
+    let config_text = read_config(root).ok()?;
+    let manifests = read_manifests(root).ok()?;
+    let mut changed = Changed::default();
+    for (i, doc) in read {
+        let old = sources.docs.get_mut(i)?;
+        if old.text != doc.text {
+            changed.docs.insert(doc.path.clone());
+            *old = doc;
+        }
+    }
+    sources.config_text = config_text;
+    sources.manifests = manifests;
+    Some(changed)
 }
 
 /// Reads `manifest.yaml` and `manifest/**/*.yaml` (and `.yml`), sorted by path.

@@ -371,7 +371,7 @@ pub struct Section {
 }
 
 /// What rendering one page looked up in the [`SiteIndex`]. The page renders the same as long as every answer
-/// to these lookups stays the same, which is how `site::Session` knows which pages an edit of another affects.
+/// to these lookups stays the same, which is how `pipeline::Session` knows which pages an edit of another affects.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkDeps {
     /// Source paths looked up in [`SiteIndex::pages`], found or not.

@@ -20,6 +20,10 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod warnings;
+
+pub use warnings::warnings;
+
 /// What happened in an engagement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -767,7 +771,7 @@ impl Decision {
 }
 
 /// Decides every page. `pages[i]` gets `decisions[i]`.
-pub fn gate(pages: &[Page], manifest: &Manifest, config: &Config, today: i64) -> Vec<Decision> {
+pub fn gate(pages: &[&Page], manifest: &Manifest, config: &Config, today: i64) -> Vec<Decision> {
     let mut by_path: HashMap<&str, Vec<(&Engagement, &Use)>> = HashMap::default();
     for e in &manifest.engagements {
         for u in &e.used {
@@ -1460,7 +1464,7 @@ mod tests {
         let yaml = format!("engagements:\n{}", engagements.concat());
         let (m, d) = manifest(c, &yaml, day(today));
         assert!(d.is_empty(), "{d:?}");
-        gate(std::slice::from_ref(p), &m, c, day(today)).remove(0)
+        gate(&[p], &m, c, day(today)).remove(0)
     }
 
     fn file(text: &str) -> ManifestFile {
@@ -1759,14 +1763,14 @@ mod tests {
             ]
         );
         assert_eq!(m.engagements[0].used.len(), 1);
-        let d = gate(std::slice::from_ref(&p), &m, &c, day("2026-11-25")).remove(0);
+        let d = gate(&[&p], &m, &c, day("2026-11-25")).remove(0);
         assert_eq!((d.state, d.uses), (State::Unproven, [1, 0, 0]));
         assert_eq!(d.proofs, BTreeMap::from([(1, 1)]));
         // The gate counts engagements even when handed a repeated use.
         let mut m = m;
         let again = m.engagements[0].used[0].clone();
         m.engagements[0].used.push(again);
-        let d = gate(std::slice::from_ref(&p), &m, &c, day("2026-11-25")).remove(0);
+        let d = gate(&[&p], &m, &c, day("2026-11-25")).remove(0);
         assert_eq!((d.state, d.uses), (State::Unproven, [1, 0, 0]));
     }
 

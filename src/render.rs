@@ -20,6 +20,12 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+mod banner;
+mod manifest_json;
+
+pub use banner::banner;
+pub use manifest_json::public_manifest;
+
 /// What a page of the default theme adds to its content, in bytes (about 16 KB), with room to spare.
 const TEMPLATE_SIZE_HINT: usize = 24 * 1024;
 
@@ -507,7 +513,7 @@ impl<'a> Renderer<'a> {
         config: &'a Config,
         theme: &'a Theme,
         tera: tera::Tera,
-        all_pages: &'a [Page],
+        all_pages: &[&'a Page],
         built: Vec<Built<'a>>,
         preview: bool,
     ) -> Self {
@@ -659,7 +665,7 @@ impl<'a> Renderer<'a> {
             by_phase,
             kickoff: Vec::new(),
             playbooks,
-            all_pages: all_pages.iter().map(|p| (p.src.as_str(), p)).collect(),
+            all_pages: all_pages.iter().map(|p| (p.src.as_str(), *p)).collect(),
             home_intro,
             faq_intro,
         };

@@ -1,6 +1,6 @@
 //! The search index: published pages → the files under `search/` that `shirube-search.js` reads.
 //!
-//! This module only ever sees the pages `site::build` hands it, which are the published ones: drafts and
+//! This module only ever sees the pages `pipeline::build` hands it, which are the published ones: drafts and
 //! unproven pages never reach it, so they cannot leak into a shard. `docs/search-index.md` describes the file
 //! formats; `docs/search-tokenizer.md` the tokenizer (in [`tokenize`]).
 //!

@@ -15,7 +15,6 @@ use crate::routes::{
 };
 use crate::slug::slugify;
 use crate::yaml::{self, Embedded};
-use rayon::prelude::*;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -42,27 +41,10 @@ pub const KNOWN_KEYS: [&str; 14] = [
     "proof",
 ];
 
-/// Validates every loaded document. Returns the pages that could be read, in source order.
-pub fn validate(sources: &Sources, config: &Config) -> (Vec<Page>, Vec<Diagnostic>) {
-    let results: Vec<(Option<Page>, Vec<Diagnostic>)> = sources
-        .docs
-        .par_iter()
-        .map(|doc| read_page(doc, config))
-        .collect();
-    let mut pages = Vec::with_capacity(results.len());
-    let mut diags = Vec::new();
-    for (page, d) in results {
-        diags.extend(d);
-        pages.extend(page);
-    }
-    diags.extend(check_site(&pages, sources, config));
-    (pages, diags)
-}
-
 /// The checks that need every page at once: output paths taken twice, and `requires` that point at nothing.
-/// [`validate`] is [`read_page`] on each document, then this; `site::Session` calls the two separately so that
-/// it re-reads only the documents that changed.
-pub fn check_site(pages: &[Page], sources: &Sources, config: &Config) -> Vec<Diagnostic> {
+/// The validate stage is [`read_page`] on each document, then this (see `pipeline::Session`, which reads again
+/// only the documents that changed).
+pub fn check_site(pages: &[&Page], sources: &Sources, config: &Config) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     check_urls(pages, sources, config, &mut diags);
     check_requires(pages, sources, &mut diags);
@@ -72,7 +54,7 @@ pub fn check_site(pages: &[Page], sources: &Sources, config: &Config) -> Vec<Dia
 
 /// The errors for `requires` that leave no order: cycles on the kickoff path, then pages in any other cycle.
 /// Part of [`check_site`]; also what a build says if its kickoff path has no order.
-pub fn check_cycles(pages: &[Page], sources: &Sources) -> Vec<Diagnostic> {
+pub fn check_cycles(pages: &[&Page], sources: &Sources) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     check_kickoff_cycles(pages, sources, &mut diags);
     check_require_cycles(pages, sources, &mut diags);
@@ -648,7 +630,7 @@ fn replace_last_segment(url: &str, slug: &str) -> String {
 }
 
 /// Two files with one URL, or a file on a URL shirube generates, are errors naming both.
-fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Vec<Diagnostic>) {
+fn check_urls(pages: &[&Page], sources: &Sources, config: &Config, diags: &mut Vec<Diagnostic>) {
     let mut generated: HashMap<String, String> = HashMap::default();
     generated.insert(KICKOFF_URL.into(), "the kickoff-prep page".into());
     generated.insert(SEARCH_URL.into(), "the search page".into());
@@ -722,8 +704,8 @@ fn check_urls(pages: &[Page], sources: &Sources, config: &Config, diags: &mut Ve
     }
 }
 
-fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
-    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
+fn check_requires(pages: &[&Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), *p)).collect();
     // Only needed for broken `requires`, which come by the thousand when a folder is renamed.
     let mut texts: Option<HashMap<&str, &str>> = None;
     let suggestions = PathSuggestions::default();
@@ -769,9 +751,9 @@ fn check_requires(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>
 /// `requires` among `before_kickoff` playbooks must leave the kickoff checklist an order. Checked over every
 /// page, published or not: a cycle through a page that is not proven yet would otherwise surface only in a
 /// preview, or in the build after that page's proof.
-fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
-    let refs: Vec<&Page> = pages.iter().collect();
-    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
+fn check_kickoff_cycles(pages: &[&Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let refs: Vec<&Page> = pages.to_vec();
+    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), *p)).collect();
     let Err(cycles) = requires::kickoff_order(&refs, &by_src, |_| ()) else {
         return;
     };
@@ -790,16 +772,16 @@ fn check_kickoff_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagn
 /// `requires` of any page must have an order too: a page that requires itself, or pages that require each
 /// other, would each tell the reader to complete the other first. Cycles made only of kickoff playbooks are
 /// left to [`check_kickoff_cycles`], which names them as such.
-fn check_require_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
-    let refs: Vec<&Page> = pages.iter().collect();
-    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), p)).collect();
+fn check_require_cycles(pages: &[&Page], sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let refs: Vec<&Page> = pages.to_vec();
+    let by_src: HashMap<&str, &Page> = pages.iter().map(|p| (p.src.as_str(), *p)).collect();
     for cycle in requires::cycles(&refs, &by_src, |_| true) {
         if let [(p, entry)] = cycle[..] {
             let page = &pages[p];
             let d = Diagnostic::error(&page.src, format!("{} requires itself", page.src))
                 .with_help("remove this `requires` entry: a page cannot be its own prerequisite");
             diags.push(locate_entry(d, page, entry, sources));
-        } else if !cycle.iter().all(|&(p, _)| on_kickoff_path(&pages[p])) {
+        } else if !cycle.iter().all(|&(p, _)| on_kickoff_path(pages[p])) {
             diags.push(cycle_error(
                 pages,
                 sources,
@@ -814,7 +796,7 @@ fn check_require_cycles(pages: &[Page], sources: &Sources, diags: &mut Vec<Diagn
 /// The error for a cycle of pages: (page, index of the `requires` entry that leads on), at the first page's
 /// entry. `cycle` is not empty.
 fn cycle_error(
-    pages: &[Page],
+    pages: &[&Page],
     sources: &Sources,
     cycle: &[(usize, usize)],
     what: &str,

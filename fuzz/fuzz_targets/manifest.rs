@@ -79,6 +79,7 @@ fuzz_target!(|text: &str| {
         let mine: Vec<_> = diags.iter().filter(|d| d.path == f.path).cloned().collect();
         common::check_positions(&f.text, &mine);
     }
-    let decisions = shirube::proof::gate(&pages, &manifest, &CONFIG, today);
+    let refs: Vec<&shirube::model::Page> = pages.iter().collect();
+    let decisions = shirube::proof::gate(&refs, &manifest, &CONFIG, today);
     assert_eq!(decisions.len(), pages.len());
 });

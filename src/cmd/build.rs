@@ -2,7 +2,7 @@
 
 use super::print_diagnostics;
 use crate::output;
-use crate::site::{self, Options};
+use crate::pipeline::{self, Options};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -73,7 +73,7 @@ pub fn run(root: &Path, out: &Path, args: Args) -> ExitCode {
     };
     // Never dropped: this command ends the process, and the operating system takes the build's memory back
     // at once, where dropping it would free every page, body and index one by one.
-    let mut outcome = std::mem::ManuallyDrop::new(site::build(&Options {
+    let mut outcome = std::mem::ManuallyDrop::new(pipeline::build(&Options {
         root: root.to_path_buf(),
         base_url,
         preview,

@@ -3,7 +3,7 @@
 
 use super::print_diagnostics;
 use crate::console;
-use crate::site::{self, Options};
+use crate::pipeline::{self, Options};
 use clap::ValueEnum;
 use std::path::{Component, Path};
 use std::process::ExitCode;
@@ -22,7 +22,7 @@ pub enum CheckFormat {
 /// Runs `shirube check`; `strict`: every warning counts as an error.
 pub fn run(root: &Path, format: CheckFormat, strict: bool) -> ExitCode {
     // Never dropped, as in `build`.
-    let mut outcome = std::mem::ManuallyDrop::new(site::build(&Options {
+    let mut outcome = std::mem::ManuallyDrop::new(pipeline::build(&Options {
         root: root.to_path_buf(),
         base_url: None,
         preview: false,

@@ -18,7 +18,7 @@ pub fn require_site(root: &std::path::Path) -> Result<(), std::process::ExitCode
         return Ok(());
     }
     let mut d = Diagnostics::default();
-    d.push(crate::site::no_site(root));
+    d.push(crate::pipeline::no_site(root));
     print_diagnostics(&d);
     Err(std::process::ExitCode::from(1))
 }

@@ -6,9 +6,9 @@ use crate::dates::{format_date, parse_date};
 use crate::diagnostics::{Diagnostics, did_you_mean_path};
 use crate::load::{MANIFEST_DIR, MANIFEST_FILE, ManifestFile};
 use crate::model::Page;
+use crate::pipeline::{self, Options};
 use crate::proof::{self, Engagement};
 use crate::prove::{NewEngagement, add_uses, append_engagement};
-use crate::site::{self, Options};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -71,7 +71,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         }
     };
     let mut diags = Diagnostics::default();
-    let Some(checked) = site::prepare(
+    let Some(checked) = pipeline::prepare(
         &Options {
             root: root.to_path_buf(),
             ..Options::default()

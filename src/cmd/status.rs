@@ -5,8 +5,8 @@
 
 use crate::dates::format_date;
 use crate::diagnostics::Diagnostics;
+use crate::pipeline::{self, Checked, Options};
 use crate::proof::{Drift, State};
-use crate::site::{self, Checked, Options};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -152,7 +152,7 @@ pub fn report(c: &Checked) -> Report {
 /// Runs `shirube status`.
 pub fn run(root: &std::path::Path, json: bool) -> ExitCode {
     let mut diags = Diagnostics::default();
-    let checked = site::prepare(
+    let checked = pipeline::prepare(
         &Options {
             root: root.to_path_buf(),
             ..Options::default()

@@ -30,7 +30,7 @@ pub mod schedule;
 pub mod watch;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::site::{Options, Session, Update};
+use crate::pipeline::{Options, Session, Update};
 use crate::{HashMap, HashSet};
 use conn::Reply;
 use http::{Refusal, Target};
@@ -780,7 +780,7 @@ fn same_sources(served: &Session, new: &Session, changed: &[String]) -> bool {
 
 /// The site thread's answer for one output path, and the error when the file failed to render.
 fn answer(
-    output: Option<&crate::site::Output<'_>>,
+    output: Option<&crate::pipeline::Output<'_>>,
     path: &str,
     files: &mut HashMap<String, Arc<Vec<u8>>>,
     fresh: &mut HashSet<String>,

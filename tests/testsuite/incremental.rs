@@ -10,7 +10,7 @@
 
 use crate::common::copy_sample_site;
 use pretty_assertions::assert_eq;
-use shirube::site::{self, Options, Session, Timings, Work};
+use shirube::pipeline::{self, Options, Session, Timings, Work};
 use std::collections::BTreeMap;
 
 /// Days since 1970-01-01 of 2026-11-25: the sample manifest's proofs are judged against a fixed day.
@@ -51,7 +51,7 @@ impl Bench {
     fn step(&mut self, what: &str, touched: &[&str]) -> (Work, bool) {
         let touched: Vec<String> = touched.iter().map(|s| s.to_string()).collect();
         let update = self.session.update(&touched);
-        let full = site::build(&self.opts);
+        let full = pipeline::build(&self.opts);
         assert_eq!(
             update.diagnostics.render(),
             full.diagnostics.render(),
@@ -162,7 +162,7 @@ fn incremental_updates_equal_full_builds() {
     // still render the linker again, or its diagnostics would not be the full build's (`step` compares them).
     let (_, failed) = b.step("a heading renamed under a link", &["content/target.md"]);
     assert!(!failed);
-    let full = site::build(&b.opts).diagnostics.render();
+    let full = pipeline::build(&b.opts).diagnostics.render();
     assert!(
         full.contains(
             "warning: broken link: content/target.md has no heading with id \"first-part\""

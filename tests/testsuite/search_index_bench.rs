@@ -9,7 +9,7 @@
 //! Prints the median and minimum wall time and the median CPU time (user + system, all threads) of building the
 //! index, over `SHIRUBE_BENCH_RUNS` runs (default 7). Nothing is asserted about time.
 
-use shirube::site::{Options, Session};
+use shirube::pipeline::{Options, Session};
 use std::time::Instant;
 
 /// User + system CPU time of this process so far, in seconds (Linux; 0 elsewhere).

@@ -12,9 +12,9 @@ use crate::dates::format_date;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity, did_you_mean};
 use crate::import_csv::{self, DateOrder, Imported, PageRef};
 use crate::load::{MANIFEST_DIR, MANIFEST_FILE, ManifestFile};
+use crate::pipeline::Checked;
 use crate::proof::{self, Engagement};
 use crate::prove::{NewEngagement, add_uses, append_engagement, remove_uses, set_field};
-use crate::site::Checked;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
