@@ -300,3 +300,132 @@ fn incremental_updates_equal_full_builds() {
     assert!(!failed);
     assert_eq!(w.validated, 1, "{w:?}");
 }
+
+/// Edits that change what the checks across pages and the gate read, each compared with a full build.
+#[test]
+fn edits_to_what_pages_share_equal_full_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    copy_sample_site(&root);
+    let opts = Options {
+        root: root.clone(),
+        base_url: None,
+        preview: false,
+        today: Some(TODAY),
+    };
+    let mut b = Bench {
+        root,
+        session: Session::new(opts.clone()),
+        opts,
+    };
+    let (_, failed) = b.step("first build", &[]);
+    assert!(!failed);
+    let sso = "playbooks/onboarding/connect-sso.md";
+    let admins = "playbooks/onboarding/invite-admins.md";
+
+    // A `requires` that closes a cycle on the kickoff path, then opened again.
+    b.edit(
+        admins,
+        "before_kickoff: true\n",
+        "before_kickoff: true\nrequires: [playbooks/onboarding/connect-sso.md]\n",
+    );
+    let (_, failed) = b.step("kickoff cycle", &[admins]);
+    assert!(failed, "a cycle on the kickoff path is an error");
+    b.edit(
+        admins,
+        "requires: [playbooks/onboarding/connect-sso.md]\n",
+        "",
+    );
+    let (_, failed) = b.step("kickoff cycle opened", &[admins]);
+    assert!(!failed);
+
+    // Off the kickoff checklist and back: the kickoff page and the home page change.
+    b.edit(sso, "before_kickoff: true", "before_kickoff: false");
+    let (w, failed) = b.step("before_kickoff off", &[sso]);
+    assert!(!failed);
+    assert_eq!(w.validated, 1, "{w:?}");
+    b.edit(sso, "before_kickoff: false", "before_kickoff: true");
+    let (_, failed) = b.step("before_kickoff on", &[sso]);
+    assert!(!failed);
+
+    // A slug changes the URL that other pages link to.
+    b.edit(admins, "weight: 10", "weight: 10\nslug: admins");
+    let (w, failed) = b.step("slug of a linked page", &[admins]);
+    assert!(!failed);
+    assert!(w.rendered > 1, "pages linking to it render again: {w:?}");
+
+    // Another phase and another tier: phase, tier and home pages change.
+    b.edit(sso, "phase: onboarding", "phase: adoption");
+    let (_, failed) = b.step("phase", &[sso]);
+    assert!(!failed);
+    b.edit(sso, "tier: [low, mid, high]", "tier: [high]");
+    let (_, failed) = b.step("tier", &[sso]);
+    assert!(!failed);
+
+    // The title of a page that others show in their cards and "requires" lists.
+    b.edit(
+        admins,
+        "title: Invite your admins",
+        "title: Invite the admins",
+    );
+    let (_, failed) = b.step("title", &[admins]);
+    assert!(!failed);
+
+    // Two pages saved at once, one of them with the same bytes as before.
+    let faq = "content/faq/sso-required.md";
+    b.edit(sso, "Single sign-on means", "Single sign-on (SSO) means");
+    let same = b.read(faq);
+    b.write(faq, &same);
+    let (w, failed) = b.step("two saves, one without a change", &[sso, faq]);
+    assert!(!failed);
+    assert_eq!(w.validated, 1, "{w:?}");
+
+    // A page renamed: gone under one name, new under another, in one update.
+    let text = b.read(faq);
+    std::fs::remove_file(b.root.join(faq)).unwrap();
+    b.write("content/faq/sso-needed.md", &text);
+    let (_, _) = b.step("renamed page", &[faq, "content/faq/sso-needed.md"]);
+    std::fs::remove_file(b.root.join("content/faq/sso-needed.md")).unwrap();
+    b.write(faq, &text);
+    let (_, failed) = b.step("renamed back", &[faq, "content/faq/sso-needed.md"]);
+    assert!(!failed);
+
+    // A new manifest file under manifest/ that proves a page nobody had proven.
+    b.write(
+        "content/faq/brand-new.md",
+        "---\ntitle: A brand new question\nphase: onboarding\ntier: all\n---\n\nThe answer.\n",
+    );
+    let (_, failed) = b.step("unproven page", &["content/faq/brand-new.md"]);
+    assert!(!failed);
+    b.write(
+        "manifest/2026-12.yaml",
+        "engagements:\n  - id: ENG-NEW-1\n    customer: Example KK\n    date: 2026-11-20\n    outcome: success\n    tier: low\n    used:\n      - content/faq/brand-new.md\n",
+    );
+    let (_, failed) = b.step("proven by a new manifest file", &["manifest/2026-12.yaml"]);
+    assert!(!failed);
+    let published = pipeline::build(&b.opts)
+        .files
+        .iter()
+        .any(|f| f.path == "faq/brand-new/index.html");
+    assert!(published, "the new manifest file publishes the page");
+
+    // The theme's UI strings name the admonitions: every page renders again.
+    b.edit(
+        "themes/default/i18n/en.yaml",
+        "admonition_note: \"Note\"",
+        "admonition_note: \"Good to know\"",
+    );
+    let (w, failed) = b.step("UI strings", &["themes/default/i18n/en.yaml"]);
+    assert!(!failed);
+    assert!(w.rendered > 30, "{w:?}");
+
+    // A config change that makes a page invalid (its phase is gone), then back.
+    let config = b.read("shirube.yaml");
+    b.edit(sso, "phase: adoption", "phase: nosuchphase");
+    let (_, failed) = b.step("unknown phase", &[sso]);
+    assert!(failed);
+    b.write("shirube.yaml", &config);
+    b.edit(sso, "phase: nosuchphase", "phase: onboarding");
+    let (_, failed) = b.step("phase fixed", &[sso, "shirube.yaml"]);
+    assert!(!failed);
+}
