@@ -17,10 +17,12 @@
 //! ([`prepare`]). `serve` keeps a [`Session`] and updates it after each edit: the same stage functions, each
 //! with a cache of what it made (see `pipeline/session.rs`). A build is a session used once.
 
+mod files;
 mod session;
 mod timings;
 
-pub use session::{Output, Session, Update, Work};
+pub use files::Output;
+pub use session::{Session, Update, Work};
 pub use timings::Timings;
 
 use crate::HashSet;
