@@ -288,312 +288,27 @@ const MAX_SEGMENT_BYTES: usize = 200;
 /// Reads one document's front matter into a [`Page`], with every problem found in it. The page is returned
 /// even with errors, so that its links and requires are checked in the same run.
 pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let (yaml_text, line_offset) = match &doc.front {
-        Some((y, o)) => (y.as_str(), *o),
-        None => ("", 0),
+    let mut r = PageReader::new(doc, config);
+    let Some(mut front) = r.front() else {
+        return (None, r.diags);
     };
-    let at = Embedded {
-        path: &doc.path,
-        file: &doc.text,
-        line_offset,
-    };
-    let parsed = match quick::front(yaml_text) {
-        Some(front) => Ok(front),
-        None => yaml::parse(yaml_text, at),
-    };
-    // When a value could not be read (each such has its error), the keys written: a key whose value was left
-    // out is not also called missing below, and the page is not returned.
-    let mut broken = false;
-    let mut present: Vec<String> = Vec::new();
-    let front: Front = match parsed {
-        Ok(f) => f,
-        Err(d) => {
-            // Read the keys alone: a YAML syntax error is the one to report (reading values can stop earlier,
-            // at a value of the wrong type); otherwise the value's error, with the unknown keys.
-            match yaml::parse::<Keys>(yaml_text, at) {
-                Ok(keys) => {
-                    let lines = Lines::new(&doc.text);
-                    let unknown = keys
-                        .0
-                        .iter()
-                        .filter(|k| !KNOWN_KEYS.contains(&k.value.as_str()));
-                    diags.extend(unknown.map(|k| unknown_key(doc, &lines, at, k)));
-                    // Every bad value, not only the first one serde stopped at; then the checks below on the
-                    // values that could be read, for their mistakes too. The page is not returned.
-                    let (partial, each) = yaml::parse_each_error::<Front>(yaml_text, at, false);
-                    if each.is_empty() {
-                        diags.push(d);
-                    } else {
-                        diags.extend(each);
-                    }
-                    let Some(mut partial) = partial else {
-                        return (None, diags);
-                    };
-                    partial.unknown.clear(); // reported above
-                    present = keys.0.into_iter().map(|k| k.value).collect();
-                    broken = true;
-                    partial
-                }
-                Err(syntax) => {
-                    diags.push(syntax);
-                    return (None, diags);
-                }
-            }
-        }
-    };
-    if !front.unknown.is_empty() {
-        let lines = Lines::new(&doc.text);
-        diags.extend(
-            front
-                .unknown
-                .iter()
-                .map(|k| unknown_key(doc, &lines, at, k)),
-        );
-    }
-    let error_at = |spanned_line_col: (usize, usize), len: usize, msg: String| {
-        Diagnostic::error(&doc.path, msg).at(&doc.text, spanned_line_col.0, spanned_line_col.1, len)
-    };
-
-    let title = match front.title {
-        Some(t) if !t.value.trim().is_empty() => t.value.trim().to_string(),
-        Some(t) => {
-            diags.push(
-                error_at(t.position(at), 1, "title is empty".into())
-                    .with_help("write the page title after `title:`"),
-            );
-            String::new()
-        }
-        None if present.iter().any(|k| k == "title") => String::new(),
-        None => {
-            let d = Diagnostic::error(&doc.path, "missing required key \"title\"");
-            let d = if doc.front.is_some() {
-                d.at(&doc.text, 1, 1, 3)
-                    .with_help("add a line `title: ...` to the front matter")
-            } else {
-                d.at(&doc.text, 1, 1, 1)
-                    .with_help("start the file with front matter:\n        ---\n        title: ...\n        ---")
-            };
-            diags.push(d);
-            String::new()
-        }
-    };
-
-    let folder_kind = default_kind(&doc.path);
-    let kind = match &front.kind {
-        None => folder_kind,
-        Some(k) => match k.value.as_str() {
-            "playbook" => Kind::Playbook,
-            "faq" => Kind::Faq,
-            "page" => Kind::Page,
-            other => {
-                diags.push(
-                    error_at(
-                        k.position(at),
-                        other.chars().count(),
-                        format!("unknown kind \"{other}\""),
-                    )
-                    .with_help(
-                        match did_you_mean(other, ["playbook", "faq", "page"]) {
-                            Some(s) => format!("did you mean \"{s}\"?"),
-                            None => "use one of: playbook, faq, page".into(),
-                        },
-                    ),
-                );
-                folder_kind
-            }
-        },
-    };
+    let title = r.title(&front);
     let is_intro = is_intro_path(&doc.path);
-
-    let phase = match &front.phase {
-        Some(p) => match config.phase_index(&p.value) {
-            Some(i) => Some(i),
-            None => {
-                diags.push(
-                    error_at(
-                        p.position(at),
-                        p.value.chars().count(),
-                        format!("unknown phase \"{}\"", p.value),
-                    )
-                    .with_help(config.unknown_phase_help(&p.value)),
-                );
-                None
-            }
-        },
-        None if matches!(kind, Kind::Playbook | Kind::Faq)
-            && !is_intro
-            && doc.front.is_some()
-            && !present.iter().any(|k| k == "phase") =>
-        {
-            let ids: Vec<&str> = config.phases.iter().map(|p| p.id.as_str()).collect();
-            diags.push(
-                Diagnostic::error(
-                    &doc.path,
-                    format!(
-                        "missing required key \"phase\" (every {} needs one)",
-                        kind.id()
-                    ),
-                )
-                .at(&doc.text, 1, 1, 3)
-                .with_help(format!(
-                    "add a line `phase: {}` (one of: {})",
-                    ids[0],
-                    ids.join(", ")
-                )),
-            );
-            None
-        }
-        None => None,
-    };
-
-    let all_tier_ids: Vec<usize> = (0..config.tiers.len()).collect();
-    let (tiers, all_tiers) = match &front.tier {
-        None => (all_tier_ids.clone(), true),
-        Some(list) if list.value.0.len() == 1 && list.value.0[0].0 == "all" => {
-            (all_tier_ids.clone(), true)
-        }
-        Some(list) => {
-            let mut found = Vec::new();
-            for (id, loc) in &list.value.0 {
-                match config.tier_index(id) {
-                    Some(i) => found.push(i),
-                    None => {
-                        let pos = match loc {
-                            Some((line, col)) => (line + line_offset, (*col).max(1)),
-                            None => list.position(at),
-                        };
-                        let msg = if id == "all" {
-                            "\"all\" cannot be combined with other tiers".to_string()
-                        } else {
-                            format!("unknown tier \"{id}\"")
-                        };
-                        let help = if id == "all" {
-                            "write `tier: all` on its own, or list the tiers".to_string()
-                        } else {
-                            config.unknown_tier_help(id)
-                        };
-                        diags.push(error_at(pos, id.chars().count(), msg).with_help(help));
-                    }
-                }
-            }
-            found.sort_unstable();
-            found.dedup();
-            if found.is_empty() && list.value.0.is_empty() {
-                (all_tier_ids.clone(), true)
-            } else {
-                let all = found.len() == config.tiers.len();
-                (found, all)
-            }
-        }
-    };
-
-    let minutes = match &front.time {
-        None => None,
-        Some(t) => {
-            match parse_minutes(&t.value.0) {
-                Some(m) if m > MAX_MINUTES => {
-                    diags.push(
-                        error_at(
-                            t.position(at),
-                            t.value.0.chars().count(),
-                            format!(
-                                "time \"{}\" is more than {}",
-                                t.value.0,
-                                crate::model::format_minutes(MAX_MINUTES)
-                            ),
-                        )
-                        .with_help("give the effort of this one task, in minutes or hours, for example `20m` or `2h`"),
-                    );
-                    None
-                }
-                Some(m) => Some(m),
-                None => {
-                    diags.push(
-                    error_at(
-                        t.position(at),
-                        t.value.0.chars().count(),
-                        format!("cannot read time \"{}\"", t.value.0),
-                    )
-                    .with_help("write the effort as minutes or hours, for example `20m`, `1h` or `1h 30m`"),
-                );
-                    None
-                }
-            }
-        }
-    };
-
-    let summary = match (front.summary, front.description) {
+    let kind = r.kind(&front);
+    let phase = r.phase(&front, kind, is_intro);
+    let (tiers, all_tiers) = r.tiers(&front);
+    let minutes = r.minutes(&front);
+    let summary = match (front.summary.take(), front.description.take()) {
         (Some(s), _) => Some(s),
         (None, Some(d)) => Some(d),
         (None, None) => None,
     }
     .map(|s| s.trim().to_string())
     .filter(|s| !s.is_empty());
-
-    let requires = front
-        .requires
-        .map(|r| {
-            let fallback = r.position(at);
-            r.value
-                .0
-                .into_iter()
-                .map(|(p, loc)| {
-                    let (line, col) = match loc {
-                        Some((line, col)) => (line + line_offset, col.max(1)),
-                        None => fallback,
-                    };
-                    (p, line, col)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let mut url = url_for(&doc.path);
-    if let Some(s) = &front.slug {
-        let slug = slugify(&s.value);
-        if slug.is_empty() {
-            diags.push(
-                error_at(
-                    s.position(at),
-                    s.value.chars().count().max(1),
-                    "slug is empty".into(),
-                )
-                .with_help("use letters, digits and dashes, for example `slug: connect-sso`"),
-            );
-        } else if slug.len() > MAX_SEGMENT_BYTES {
-            diags.push(
-                error_at(
-                    s.position(at),
-                    s.value.chars().count(),
-                    format!(
-                        "slug is too long for a file name ({} bytes, at most {MAX_SEGMENT_BYTES})",
-                        slug.len()
-                    ),
-                )
-                .with_help("a slug is one part of the page's URL: a few words are enough"),
-            );
-        } else if !is_intro {
-            url = replace_last_segment(&url, &slug);
-        }
-    }
-    // File names from the source path: most file systems allow 255 bytes per name.
-    if let Some(long) = url.split('/').find(|seg| seg.len() > MAX_SEGMENT_BYTES) {
-        diags.push(
-            Diagnostic::error(
-                &doc.path,
-                format!(
-                    "the URL part \"{}…\" is too long for a file name ({} bytes, at most {MAX_SEGMENT_BYTES})",
-                    long.chars().take(20).collect::<String>(),
-                    long.len()
-                ),
-            )
-            .with_help("rename the file or its folder, or set a shorter `slug:`"),
-        );
-    }
-
-    if broken {
-        return (None, diags);
+    let requires = r.requires(front.requires.take());
+    let url = r.url(&front, is_intro);
+    if r.broken {
+        return (None, r.diags);
     }
     // A page with front matter errors is still returned, so that its links and requires are checked in the
     // same run; the build stops before writing anything because the errors are there.
@@ -618,7 +333,340 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         body: doc.body().into(),
         body_line: doc.body_line,
     };
-    (Some(page), diags)
+    (Some(page), r.diags)
+}
+
+/// Reads one document's front matter into the fields of a [`Page`], collecting every problem.
+struct PageReader<'a> {
+    doc: &'a SourceDoc,
+    config: &'a Config,
+    /// Where the front matter sits in the file, for positions.
+    at: Embedded<'a>,
+    diags: Vec<Diagnostic>,
+    /// When a value could not be read (each such has its error), the keys written: a key whose value was left
+    /// out is not also called missing, and the page is not returned.
+    present: Vec<String>,
+    broken: bool,
+}
+
+impl<'a> PageReader<'a> {
+    fn new(doc: &'a SourceDoc, config: &'a Config) -> Self {
+        let line_offset = doc.front.as_ref().map_or(0, |(_, o)| *o);
+        PageReader {
+            doc,
+            config,
+            at: Embedded {
+                path: &doc.path,
+                file: &doc.text,
+                line_offset,
+            },
+            diags: Vec::new(),
+            present: Vec::new(),
+            broken: false,
+        }
+    }
+
+    fn error_at(&self, (line, col): (usize, usize), len: usize, msg: String) -> Diagnostic {
+        Diagnostic::error(&self.doc.path, msg).at(&self.doc.text, line, col, len)
+    }
+
+    /// The front matter's values; `None` when not even its keys can be read.
+    fn front(&mut self) -> Option<Front> {
+        let (doc, at) = (self.doc, self.at);
+        let yaml_text = doc.front.as_ref().map_or("", |(y, _)| y.as_str());
+        let parsed = match quick::front(yaml_text) {
+            Some(front) => Ok(front),
+            None => yaml::parse(yaml_text, at),
+        };
+        let front: Front = match parsed {
+            Ok(f) => f,
+            Err(d) => {
+                // Read the keys alone: a YAML syntax error is the one to report (reading values can stop earlier,
+                // at a value of the wrong type); otherwise the value's error, with the unknown keys.
+                match yaml::parse::<Keys>(yaml_text, at) {
+                    Ok(keys) => {
+                        let lines = Lines::new(&doc.text);
+                        let unknown = keys
+                            .0
+                            .iter()
+                            .filter(|k| !KNOWN_KEYS.contains(&k.value.as_str()));
+                        self.diags
+                            .extend(unknown.map(|k| unknown_key(doc, &lines, at, k)));
+                        // Every bad value, not only the first one serde stopped at; then the checks below on the
+                        // values that could be read, for their mistakes too. The page is not returned.
+                        let (partial, each) = yaml::parse_each_error::<Front>(yaml_text, at, false);
+                        if each.is_empty() {
+                            self.diags.push(d);
+                        } else {
+                            self.diags.extend(each);
+                        }
+                        let mut partial = partial?;
+                        partial.unknown.clear(); // reported above
+                        self.present = keys.0.into_iter().map(|k| k.value).collect();
+                        self.broken = true;
+                        partial
+                    }
+                    Err(syntax) => {
+                        self.diags.push(syntax);
+                        return None;
+                    }
+                }
+            }
+        };
+        if !front.unknown.is_empty() {
+            let lines = Lines::new(&doc.text);
+            self.diags.extend(
+                front
+                    .unknown
+                    .iter()
+                    .map(|k| unknown_key(doc, &lines, at, k)),
+            );
+        }
+
+        Some(front)
+    }
+
+    fn title(&mut self, front: &Front) -> String {
+        match &front.title {
+            Some(t) if !t.value.trim().is_empty() => t.value.trim().to_string(),
+            Some(t) => {
+                self.diags.push(
+                    self.error_at(t.position(self.at), 1, "title is empty".into())
+                        .with_help("write the page title after `title:`"),
+                );
+                String::new()
+            }
+            None if self.present.iter().any(|k| k == "title") => String::new(),
+            None => {
+                let d = Diagnostic::error(&self.doc.path, "missing required key \"title\"");
+                let d = if self.doc.front.is_some() {
+                    d.at(&self.doc.text, 1, 1, 3)
+                        .with_help("add a line `title: ...` to the front matter")
+                } else {
+                    d.at(&self.doc.text, 1, 1, 1)
+                            .with_help("start the file with front matter:\n        ---\n        title: ...\n        ---")
+                };
+                self.diags.push(d);
+                String::new()
+            }
+        }
+    }
+
+    fn kind(&mut self, front: &Front) -> Kind {
+        let folder_kind = default_kind(&self.doc.path);
+        match &front.kind {
+            None => folder_kind,
+            Some(k) => match k.value.as_str() {
+                "playbook" => Kind::Playbook,
+                "faq" => Kind::Faq,
+                "page" => Kind::Page,
+                other => {
+                    self.diags.push(
+                        self.error_at(
+                            k.position(self.at),
+                            other.chars().count(),
+                            format!("unknown kind \"{other}\""),
+                        )
+                        .with_help(
+                            match did_you_mean(other, ["playbook", "faq", "page"]) {
+                                Some(s) => format!("did you mean \"{s}\"?"),
+                                None => "use one of: playbook, faq, page".into(),
+                            },
+                        ),
+                    );
+                    folder_kind
+                }
+            },
+        }
+    }
+
+    fn phase(&mut self, front: &Front, kind: Kind, is_intro: bool) -> Option<usize> {
+        match &front.phase {
+            Some(p) => match self.config.phase_index(&p.value) {
+                Some(i) => Some(i),
+                None => {
+                    self.diags.push(
+                        self.error_at(
+                            p.position(self.at),
+                            p.value.chars().count(),
+                            format!("unknown phase \"{}\"", p.value),
+                        )
+                        .with_help(self.config.unknown_phase_help(&p.value)),
+                    );
+                    None
+                }
+            },
+            None if matches!(kind, Kind::Playbook | Kind::Faq)
+                && !is_intro
+                && self.doc.front.is_some()
+                && !self.present.iter().any(|k| k == "phase") =>
+            {
+                let ids: Vec<&str> = self.config.phases.iter().map(|p| p.id.as_str()).collect();
+                self.diags.push(
+                    Diagnostic::error(
+                        &self.doc.path,
+                        format!(
+                            "missing required key \"phase\" (every {} needs one)",
+                            kind.id()
+                        ),
+                    )
+                    .at(&self.doc.text, 1, 1, 3)
+                    .with_help(format!(
+                        "add a line `phase: {}` (one of: {})",
+                        ids[0],
+                        ids.join(", ")
+                    )),
+                );
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn tiers(&mut self, front: &Front) -> (Vec<usize>, bool) {
+        let all_tier_ids: Vec<usize> = (0..self.config.tiers.len()).collect();
+        match &front.tier {
+            None => (all_tier_ids.clone(), true),
+            Some(list) if list.value.0.len() == 1 && list.value.0[0].0 == "all" => {
+                (all_tier_ids.clone(), true)
+            }
+            Some(list) => {
+                let mut found = Vec::new();
+                for (id, loc) in &list.value.0 {
+                    match self.config.tier_index(id) {
+                        Some(i) => found.push(i),
+                        None => {
+                            let pos = match loc {
+                                Some((line, col)) => (line + self.at.line_offset, (*col).max(1)),
+                                None => list.position(self.at),
+                            };
+                            let msg = if id == "all" {
+                                "\"all\" cannot be combined with other tiers".to_string()
+                            } else {
+                                format!("unknown tier \"{id}\"")
+                            };
+                            let help = if id == "all" {
+                                "write `tier: all` on its own, or list the tiers".to_string()
+                            } else {
+                                self.config.unknown_tier_help(id)
+                            };
+                            self.diags
+                                .push(self.error_at(pos, id.chars().count(), msg).with_help(help));
+                        }
+                    }
+                }
+                found.sort_unstable();
+                found.dedup();
+                if found.is_empty() && list.value.0.is_empty() {
+                    (all_tier_ids.clone(), true)
+                } else {
+                    let all = found.len() == self.config.tiers.len();
+                    (found, all)
+                }
+            }
+        }
+    }
+
+    fn minutes(&mut self, front: &Front) -> Option<u32> {
+        match &front.time {
+            None => None,
+            Some(t) => match parse_minutes(&t.value.0) {
+                Some(m) if m > MAX_MINUTES => {
+                    self.diags.push(
+                            self.error_at(
+                                t.position(self.at),
+                                t.value.0.chars().count(),
+                                format!(
+                                    "time \"{}\" is more than {}",
+                                    t.value.0,
+                                    crate::model::format_minutes(MAX_MINUTES)
+                                ),
+                            )
+                            .with_help("give the effort of this one task, in minutes or hours, for example `20m` or `2h`"),
+                        );
+                    None
+                }
+                Some(m) => Some(m),
+                None => {
+                    self.diags.push(
+                        self.error_at(
+                            t.position(self.at),
+                            t.value.0.chars().count(),
+                            format!("cannot read time \"{}\"", t.value.0),
+                        )
+                        .with_help("write the effort as minutes or hours, for example `20m`, `1h` or `1h 30m`"),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn requires(&self, requires: Option<At<StrList>>) -> Vec<(String, usize, usize)> {
+        requires
+            .map(|r| {
+                let fallback = r.position(self.at);
+                r.value
+                    .0
+                    .into_iter()
+                    .map(|(p, loc)| {
+                        let (line, col) = match loc {
+                            Some((line, col)) => (line + self.at.line_offset, col.max(1)),
+                            None => fallback,
+                        };
+                        (p, line, col)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The page's URL: from its path, with `slug:` for the last part.
+    fn url(&mut self, front: &Front, is_intro: bool) -> String {
+        let mut url = url_for(&self.doc.path);
+        if let Some(s) = &front.slug {
+            let slug = slugify(&s.value);
+            if slug.is_empty() {
+                self.diags.push(
+                    self.error_at(
+                        s.position(self.at),
+                        s.value.chars().count().max(1),
+                        "slug is empty".into(),
+                    )
+                    .with_help("use letters, digits and dashes, for example `slug: connect-sso`"),
+                );
+            } else if slug.len() > MAX_SEGMENT_BYTES {
+                self.diags.push(
+                    self.error_at(
+                        s.position(self.at),
+                        s.value.chars().count(),
+                        format!(
+                            "slug is too long for a file name ({} bytes, at most {MAX_SEGMENT_BYTES})",
+                            slug.len()
+                        ),
+                    )
+                    .with_help("a slug is one part of the page's URL: a few words are enough"),
+                );
+            } else if !is_intro {
+                url = replace_last_segment(&url, &slug);
+            }
+        }
+        // File names from the source path: most file systems allow 255 bytes per name.
+        if let Some(long) = url.split('/').find(|seg| seg.len() > MAX_SEGMENT_BYTES) {
+            self.diags.push(
+                Diagnostic::error(
+                    &self.doc.path,
+                    format!(
+                        "the URL part \"{}…\" is too long for a file name ({} bytes, at most {MAX_SEGMENT_BYTES})",
+                        long.chars().take(20).collect::<String>(),
+                        long.len()
+                    ),
+                )
+                .with_help("rename the file or its folder, or set a shorter `slug:`"),
+            );
+        }
+        url
+    }
 }
 
 fn replace_last_segment(url: &str, slug: &str) -> String {
