@@ -53,6 +53,17 @@ fn fail(code: u8, msg: &str, help: &str) -> ExitCode {
 /// Runs `shirube prove`.
 pub fn run(root: &Path, args: &Args) -> ExitCode {
     crate::interrupt::install();
+    match record(root, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// The pages of a checked site by source path, with their decisions.
+type BySrc<'a> = HashMap<&'a str, (&'a Page, &'a proof::Decision)>;
+
+/// Records the engagement; `Err` with the exit code once the error is said.
+fn record(root: &Path, args: &Args) -> Result<(), ExitCode> {
     // One prove at a time per site, from reading the manifest to writing it: two at once would each write
     // their own edit of the same text, and one engagement would be lost.
     let _lock = match crate::output::lock_folder(
@@ -63,13 +74,100 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         // No such folder: reading the site below says so.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
-            return fail(
+            return Err(fail(
                 1,
                 &format!("cannot lock the site folder {}: {e}", root.display()),
                 "run the command from the site's folder, or pass --root",
-            );
+            ));
         }
     };
+    let checked = check_site(root)?;
+    if let Some(file) = &args.import.from {
+        return match from::run(root, &checked, file, &args.import) {
+            code if code == ExitCode::SUCCESS => Ok(()),
+            code => Err(code),
+        };
+    }
+    let engagement = args.engagement.clone().unwrap_or_default();
+    let args = &Args {
+        engagement: Some(engagement.clone()),
+        ..args.clone()
+    };
+    if args.paths.is_empty() {
+        return Err(fail(
+            2,
+            "no page given",
+            "name the playbooks or FAQs used: shirube prove playbooks/onboarding/connect-sso.md --engagement ENG-1",
+        ));
+    }
+    let config = &checked.config;
+    let by_src: BySrc = checked
+        .pages
+        .iter()
+        .zip(&checked.decisions)
+        .map(|(p, d)| (p.src.as_str(), (p, d)))
+        .collect();
+    check_texts(args, &engagement)?;
+    // Resolve and check every path before touching the manifest.
+    let uses = resolve_pages(root, args, &by_src, config)?;
+    if let Some(t) = &args.tier
+        && config.tier_index(t).is_none()
+    {
+        return Err(fail(
+            2,
+            &format!("unknown tier \"{t}\""),
+            &config.unknown_tier_help(t),
+        ));
+    }
+    let outcome = args.outcome.clone().unwrap_or_else(|| "success".into());
+    let outcome_is = match proof::Outcome::parse(&outcome) {
+        Ok(o) => o,
+        Err(help) => return Err(fail(2, &format!("unknown outcome \"{outcome}\""), &help)),
+    };
+    let date = read_date(args, checked.today)?;
+    let existing = checked
+        .manifest
+        .engagements
+        .iter()
+        .find(|e| e.id == engagement);
+    let (file, new_text) = match existing {
+        Some(e) => add_to_engagement(args, e, &checked, &uses)?,
+        None => new_engagement(root, args, &checked, &uses, date, outcome)?,
+    };
+    verify_edit(&checked, &file, &new_text, &engagement, &uses)?;
+    if let Err(e) = write_replacing(&root.join(&file.path), &new_text) {
+        return Err(fail(
+            1,
+            &format!("cannot write {}: {e}", file.path),
+            "check the file's permissions",
+        ));
+    }
+    let listed: String = uses
+        .iter()
+        .map(|(path, hash)| format!("{path} {hash}\n"))
+        .collect();
+    crate::console::out_or_fail(&listed)?;
+    say!(
+        "recorded {} page{} in engagement {} ({})",
+        uses.len(),
+        if uses.len() == 1 { "" } else { "s" },
+        engagement,
+        file.path
+    );
+    let (tier, outcome) = match existing {
+        Some(e) => (Some(e.tier), e.outcome),
+        None => (
+            args.tier.as_deref().and_then(|t| config.tier_index(t)),
+            outcome_is,
+        ),
+    };
+    warn_off_tier(&by_src, &uses, &engagement, tier, outcome, config);
+    Ok(())
+}
+
+/// Load, validate and gate the site; `Err` when it cannot be read or its manifest has errors (prove must edit a
+/// valid file).
+fn check_site(root: &Path) -> Result<pipeline::Checked, ExitCode> {
     let mut diags = Diagnostics::default();
     let Some(checked) = pipeline::prepare(
         &Options {
@@ -79,7 +177,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         &mut diags,
     ) else {
         crate::console::err(&diags.render());
-        return ExitCode::from(1);
+        return Err(ExitCode::from(1));
     };
     let manifest_errors: Vec<_> = diags
         .sorted()
@@ -92,45 +190,26 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         let mut only = Diagnostics::default();
         only.extend(manifest_errors);
         crate::console::err(&only.render());
-        return fail(
+        return Err(fail(
             1,
             "the manifest has errors",
             "fix them first, so that prove edits a valid file",
-        );
+        ));
     }
-    if let Some(file) = &args.import.from {
-        return from::run(root, &checked, file, &args.import);
-    }
-    let engagement = args.engagement.clone().unwrap_or_default();
-    let args = &Args {
-        engagement: Some(engagement.clone()),
-        ..args.clone()
-    };
-    if args.paths.is_empty() {
-        return fail(
-            2,
-            "no page given",
-            "name the playbooks or FAQs used: shirube prove playbooks/onboarding/connect-sso.md --engagement ENG-1",
-        );
-    }
-    let config = &checked.config;
-    let by_src: HashMap<&str, (&Page, &proof::Decision)> = checked
-        .pages
-        .iter()
-        .zip(&checked.decisions)
-        .map(|(p, d)| (p.src.as_str(), (p, d)))
-        .collect();
+    Ok(checked)
+}
 
-    // The values go into the manifest as YAML scalars: no empty id, nothing a line cannot hold.
+/// The values go into the manifest as YAML scalars: no empty id, nothing a line cannot hold.
+fn check_texts(args: &Args, engagement: &String) -> Result<(), ExitCode> {
     if engagement.trim().is_empty() {
-        return fail(
+        return Err(fail(
             2,
             "the engagement id is empty",
             "give an id, for example --engagement ENG-2026-031",
-        );
+        ));
     }
     let texts = [
-        ("--engagement", Some(&engagement)),
+        ("--engagement", Some(engagement)),
         ("--customer", args.customer.as_ref()),
         ("--csm", args.csm.as_ref()),
         ("--note", args.note.as_ref()),
@@ -139,15 +218,23 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         if let Some(v) = value
             && v.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
         {
-            return fail(
+            return Err(fail(
                 2,
                 &format!("{flag} holds a control character"),
                 "write it in plain text (line breaks and tabs are fine)",
-            );
+            ));
         }
     }
+    Ok(())
+}
 
-    // Resolve and check every path before touching the manifest.
+/// Each page given, as a source path and the hash of its content now; every one must be a gated page.
+fn resolve_pages(
+    root: &Path,
+    args: &Args,
+    by_src: &BySrc,
+    config: &Config,
+) -> Result<Vec<(String, String)>, ExitCode> {
     let mut uses: Vec<(String, String)> = Vec::new();
     for given in &args.paths {
         let src = site_relative(root, given);
@@ -156,134 +243,139 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
                 Some(s) => format!("did you mean \"{s}\"?"),
                 None => "give the path of a playbook or FAQ, for example playbooks/onboarding/connect-sso.md".into(),
             };
-            return fail(2, &format!("no page at \"{src}\""), &help);
+            return Err(fail(2, &format!("no page at \"{src}\""), &help));
         };
         if !decision.gated {
-            return fail(
+            return Err(fail(
                 2,
                 &format!("{src} is a {}, which needs no proof", page.kind.id()),
                 &proof::gate_help(config),
-            );
+            ));
         }
         if !uses.iter().any(|(p, _)| *p == src) {
             uses.push((src, decision.content_hash(page, config)));
         }
     }
-    if let Some(t) = &args.tier
-        && config.tier_index(t).is_none()
-    {
-        return fail(
-            2,
-            &format!("unknown tier \"{t}\""),
-            &config.unknown_tier_help(t),
-        );
-    }
-    let outcome = args.outcome.clone().unwrap_or_else(|| "success".into());
-    let outcome_is = match proof::Outcome::parse(&outcome) {
-        Ok(o) => o,
-        Err(help) => return fail(2, &format!("unknown outcome \"{outcome}\""), &help),
-    };
-    let date = match &args.date {
-        None => format_date(checked.today),
+    Ok(uses)
+}
+
+/// `--date`, or today: a real date, not in the future.
+fn read_date(args: &Args, today: i64) -> Result<String, ExitCode> {
+    match &args.date {
+        None => Ok(format_date(today)),
         Some(d) => match parse_date(d) {
-            None => {
-                return fail(
-                    2,
-                    &format!("invalid date \"{d}\""),
-                    "write the date as YYYY-MM-DD",
-                );
-            }
-            Some(days) if days > checked.today => {
-                return fail(
-                    2,
-                    &format!("date {d} is in the future"),
-                    "record an engagement once it has happened",
-                );
-            }
-            Some(_) => d.clone(),
+            None => Err(fail(
+                2,
+                &format!("invalid date \"{d}\""),
+                "write the date as YYYY-MM-DD",
+            )),
+            Some(days) if days > today => Err(fail(
+                2,
+                &format!("date {d} is in the future"),
+                "record an engagement once it has happened",
+            )),
+            Some(_) => Ok(d.clone()),
         },
-    };
+    }
+}
 
-    // Edit the file that holds the engagement, or append a new one.
-    let existing = checked
-        .manifest
-        .engagements
-        .iter()
-        .find(|e| e.id == engagement);
-    let (file, new_text) = match existing {
-        Some(e) => {
-            // Pages are added to the engagement as recorded; a flag that says otherwise (`--outcome failed` on a
-            // success) would be silently dropped, and the page counted as proof of what did not happen.
-            let conflicts = conflicts(args, e, config);
-            if !conflicts.is_empty() {
-                let (flags, recorded): (Vec<_>, Vec<_>) = conflicts.into_iter().unzip();
-                return fail(
-                    2,
-                    &format!(
-                        "engagement {} is recorded with {}",
-                        e.id,
-                        recorded.join(", ")
-                    ),
-                    &format!(
-                        "to add pages to it as recorded, drop {}; to change it, edit {}:{} by hand",
-                        flags.join(" "),
-                        e.file,
-                        e.line
-                    ),
-                );
-            }
-            let Some(file) = checked.sources.manifests.iter().find(|m| m.path == e.file) else {
-                return fail(
-                    1,
-                    "the manifest changed while reading it",
-                    "run the command again",
-                );
-            };
-            match add_uses(&file.text, e, &uses) {
-                Ok(t) => (file.clone(), t),
-                Err(why) => {
-                    // "what is wrong; how to fix it"
-                    let help = match why.split_once("; ") {
-                        Some((_, fix)) => format!("{fix}, then run prove again"),
-                        None => "add the pages to the engagement by hand".into(),
-                    };
-                    let what = why.split_once("; ").map_or(why.as_str(), |(w, _)| w);
-                    return fail(1, &format!("cannot edit {}: {what}", file.path), &help);
-                }
-            }
-        }
-        None => {
-            let Some(tier) = args.tier.clone() else {
-                return fail(
-                    2,
-                    &format!("engagement {engagement} is new, so it needs a tier"),
-                    "add --tier, for example --tier low",
-                );
-            };
-            let file = target_file(root, &checked.sources.manifests);
-            let new = NewEngagement {
-                id: engagement.clone(),
-                customer: args.customer.clone(),
-                csm: args.csm.clone(),
-                tier,
-                date,
-                outcome,
-                note: args.note.clone(),
-            };
-            match append_engagement(&file.text, &new, &uses) {
-                Ok(t) => (file, t),
-                Err(why) => {
-                    return fail(
-                        1,
-                        &format!("cannot edit {}: {why}", file.path),
-                        "edit the manifest by hand",
-                    );
-                }
-            }
-        }
+/// The manifest file that holds engagement `e`, and its text with the pages added.
+fn add_to_engagement(
+    args: &Args,
+    e: &Engagement,
+    checked: &pipeline::Checked,
+    uses: &[(String, String)],
+) -> Result<(ManifestFile, String), ExitCode> {
+    // Pages are added to the engagement as recorded; a flag that says otherwise (`--outcome failed` on a
+    // success) would be silently dropped, and the page counted as proof of what did not happen.
+    let conflicts = conflicts(args, e, &checked.config);
+    if !conflicts.is_empty() {
+        let (flags, recorded): (Vec<_>, Vec<_>) = conflicts.into_iter().unzip();
+        return Err(fail(
+            2,
+            &format!(
+                "engagement {} is recorded with {}",
+                e.id,
+                recorded.join(", ")
+            ),
+            &format!(
+                "to add pages to it as recorded, drop {}; to change it, edit {}:{} by hand",
+                flags.join(" "),
+                e.file,
+                e.line
+            ),
+        ));
+    }
+    let Some(file) = checked.sources.manifests.iter().find(|m| m.path == e.file) else {
+        return Err(fail(
+            1,
+            "the manifest changed while reading it",
+            "run the command again",
+        ));
     };
+    match add_uses(&file.text, e, uses) {
+        Ok(t) => Ok((file.clone(), t)),
+        Err(why) => {
+            // "what is wrong; how to fix it"
+            let help = match why.split_once("; ") {
+                Some((_, fix)) => format!("{fix}, then run prove again"),
+                None => "add the pages to the engagement by hand".into(),
+            };
+            let what = why.split_once("; ").map_or(why.as_str(), |(w, _)| w);
+            Err(fail(
+                1,
+                &format!("cannot edit {}: {what}", file.path),
+                &help,
+            ))
+        }
+    }
+}
 
-    // Check the edited manifest parses, and that the engagement now holds every page, before writing.
+/// The manifest file a new engagement goes to, and its text with the engagement appended.
+fn new_engagement(
+    root: &Path,
+    args: &Args,
+    checked: &pipeline::Checked,
+    uses: &[(String, String)],
+    date: String,
+    outcome: String,
+) -> Result<(ManifestFile, String), ExitCode> {
+    let engagement = args.engagement.clone().unwrap_or_default();
+    let Some(tier) = args.tier.clone() else {
+        return Err(fail(
+            2,
+            &format!("engagement {engagement} is new, so it needs a tier"),
+            "add --tier, for example --tier low",
+        ));
+    };
+    let file = target_file(root, &checked.sources.manifests);
+    let new = NewEngagement {
+        id: engagement,
+        customer: args.customer.clone(),
+        csm: args.csm.clone(),
+        tier,
+        date,
+        outcome,
+        note: args.note.clone(),
+    };
+    match append_engagement(&file.text, &new, uses) {
+        Ok(t) => Ok((file, t)),
+        Err(why) => Err(fail(
+            1,
+            &format!("cannot edit {}: {why}", file.path),
+            "edit the manifest by hand",
+        )),
+    }
+}
+
+/// Checks that the edited manifest parses, and that the engagement now holds every page, before it is written.
+fn verify_edit(
+    checked: &pipeline::Checked,
+    file: &ManifestFile,
+    new_text: &str,
+    engagement: &str,
+    uses: &[(String, String)],
+) -> Result<(), ExitCode> {
     let known: HashMap<&str, bool> = checked
         .pages
         .iter()
@@ -299,9 +391,9 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         .collect();
     files.push(ManifestFile {
         path: file.path.clone(),
-        text: new_text.clone(),
+        text: new_text.to_string(),
     });
-    let (reparsed, errors) = proof::parse(&files, config, &known, checked.today);
+    let (reparsed, errors) = proof::parse(&files, &checked.config, &known, checked.today);
     let recorded = reparsed
         .engagements
         .iter()
@@ -321,56 +413,38 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
         let mut d = Diagnostics::default();
         d.extend(errors);
         crate::console::err(&d.render());
-        return fail(
+        return Err(fail(
             1,
             &format!("editing {} would break it; nothing was written", file.path),
             "please report this, and add the engagement by hand meanwhile",
-        );
+        ));
     }
-    if let Err(e) = write_replacing(&root.join(&file.path), &new_text) {
-        return fail(
-            1,
-            &format!("cannot write {}: {e}", file.path),
-            "check the file's permissions",
-        );
+    Ok(())
+}
+
+/// Recorded all the same: the engagement happened, and `status` ranks what to prove next by every use. But
+/// whoever records a success most likely takes it for proof, which it is not for a page that does not target
+/// the customer's tier.
+fn warn_off_tier(
+    by_src: &BySrc,
+    uses: &[(String, String)],
+    engagement: &str,
+    tier: Option<usize>,
+    outcome: proof::Outcome,
+    config: &Config,
+) {
+    let Some(tier) = tier else { return };
+    if outcome != proof::Outcome::Success {
+        return;
     }
-    let listed: String = uses
-        .iter()
-        .map(|(path, hash)| format!("{path} {hash}\n"))
-        .collect();
-    if let Err(code) = crate::console::out_or_fail(&listed) {
-        return code;
-    }
-    say!(
-        "recorded {} page{} in engagement {} ({})",
-        uses.len(),
-        if uses.len() == 1 { "" } else { "s" },
-        engagement,
-        file.path
-    );
-    // Recorded all the same: the engagement happened, and `status` ranks what to prove next by every use. But
-    // whoever records a success most likely takes it for proof, which it is not for a page that does not
-    // target the customer's tier.
-    let (tier, outcome) = match existing {
-        Some(e) => (Some(e.tier), e.outcome),
-        None => (
-            args.tier.as_deref().and_then(|t| config.tier_index(t)),
-            outcome_is,
-        ),
-    };
-    if let Some(tier) = tier
-        && outcome == proof::Outcome::Success
-    {
-        for (path, _) in &uses {
-            if let Some((page, _)) = by_src.get(path.as_str())
-                && !page.tiers.contains(&tier)
-            {
-                let (message, help) = proof::off_tier_warning(page, &engagement, tier, config);
-                say!("warning: {message}\n  help: {help}");
-            }
+    for (path, _) in uses {
+        if let Some((page, _)) = by_src.get(path.as_str())
+            && !page.tiers.contains(&tier)
+        {
+            let (message, help) = proof::off_tier_warning(page, engagement, tier, config);
+            say!("warning: {message}\n  help: {help}");
         }
     }
-    ExitCode::SUCCESS
 }
 
 /// The flags given for an existing engagement that differ from what the manifest records: (flag, "what is
