@@ -493,69 +493,9 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
         }
     };
     let mut diags = Vec::new();
-    let base_url = match &raw.base_url {
-        None => BaseUrl {
-            origin: String::new(),
-            path: "/".into(),
-        },
-        Some(s) => match BaseUrl::parse(&s.value) {
-            Ok(b) => b,
-            Err(why) => {
-                let (line, col) = yaml::position(s, at);
-                diags.push(
-                    Diagnostic::error(CONFIG_FILE, format!("invalid base_url \"{}\": {why}", s.value))
-                        .at(text, line, col, s.value.chars().count())
-                        .with_help("for example `base_url: https://guide.example.com/onboarding/` or `base_url: /`"),
-                );
-                BaseUrl {
-                    origin: String::new(),
-                    path: "/".into(),
-                }
-            }
-        },
-    };
-    let phases = match raw.phases {
-        None => default_phases(),
-        Some(list) => list
-            .into_iter()
-            .map(|p| {
-                let p = p.value;
-                check_id(&p.id, "phase", at, &mut diags);
-                PhaseDef {
-                    name: p.name.unwrap_or_else(|| title_case(&p.id.value)),
-                    id: p.id.value,
-                    months: p.months,
-                    done_when: p.done_when,
-                }
-            })
-            .collect(),
-    };
-    let tiers = match raw.tiers {
-        None => default_tiers(),
-        Some(list) => list
-            .into_iter()
-            .map(|t| {
-                let t = t.value;
-                check_id(&t.id, "tier", at, &mut diags);
-                if t.id.value == "all" {
-                    let (line, col) = yaml::position(&t.id, at);
-                    diags.push(
-                        Diagnostic::error(
-                            CONFIG_FILE,
-                            "\"all\" cannot be a tier id: it means every tier",
-                        )
-                        .at(text, line, col, 3)
-                        .with_help("pick another id"),
-                    );
-                }
-                TierDef {
-                    name: t.name.unwrap_or_else(|| title_case(&t.id.value)),
-                    id: t.id.value,
-                    who: t.who,
-                }
-            })
-            .collect(),
-    };
+    let base_url = base_url(raw.base_url.as_ref(), at, &mut diags);
+    let phases = phases(raw.phases, at, &mut diags);
+    let tiers = tiers(raw.tiers, at, &mut diags);
     if phases.is_empty() {
         diags.push(
             Diagnostic::error(CONFIG_FILE, "`phases` is empty")
@@ -568,88 +508,11 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
                 .with_help("list at least one tier, or remove `tiers` to use the defaults"),
         );
     }
-    if raw.title.value.trim().is_empty() {
-        let (line, col) = yaml::position(&raw.title, at);
-        diags.push(
-            Diagnostic::error(CONFIG_FILE, "title is empty")
-                .at(text, line, col, raw.title.value.chars().count().max(1))
-                .with_help("write the guide's name, for example `title: Kumo HR Guide`; every page shows it"),
-        );
-    }
-    // Zero would publish pages with no proof at all: what `gate: []` says, for the kinds it leaves out.
-    if let Some(m) = raw.proof.as_ref().and_then(|p| p.min_proofs.as_ref())
-        && m.value == 0
-    {
-        let (line, col) = yaml::position(m, at);
-        diags.push(
-            Diagnostic::error(CONFIG_FILE, "min_proofs is 0")
-                .at(text, line, col, 1)
-                .with_help("a gated page needs at least 1 successful engagement; to publish a kind without proof, leave it out of `gate:` (`gate: []` gates nothing)"),
-        );
-    }
-    let proof = raw.proof.map_or(
-        ProofPolicy {
-            gate: vec![Kind::Playbook, Kind::Faq],
-            min_proofs: 1,
-            max_age_days: 540,
-            on_change: OnChange::Warn,
-        },
-        |p| ProofPolicy {
-            gate: p.gate.unwrap_or_else(|| vec![Kind::Playbook, Kind::Faq]),
-            min_proofs: p.min_proofs.map_or(1, |m| m.value.max(1)),
-            max_age_days: p.max_age_days.unwrap_or(540),
-            on_change: p.on_change.unwrap_or_default(),
-        },
-    );
-    let mut link = |key: &str, value: Option<Spanned<String>>| -> Option<String> {
-        let v = value?;
-        let url = v.value.trim().to_string();
-        let ok = ["https://", "http://", "mailto:"]
-            .iter()
-            .any(|p| url.len() > p.len() && url[..p.len()].eq_ignore_ascii_case(p))
-            && !url.contains(char::is_whitespace);
-        if !ok {
-            let (line, col) = yaml::position(&v, at);
-            diags.push(
-                Diagnostic::error(CONFIG_FILE, format!("invalid {key} \"{}\"", v.value))
-                    .at(text, line, col, v.value.chars().count().max(1))
-                    .with_help(format!(
-                        "use a full https:// or mailto: address without spaces, for example `{key}: https://forms.example.com/guide`"
-                    )),
-            );
-            return None;
-        }
-        Some(url)
-    };
-    let feedback_url = link("feedback_url", raw.feedback_url);
-    let survey_url = link("survey_url", raw.survey_url);
-    let mapping = raw.mapping.map_or_else(Mapping::default, |m| Mapping {
-        columns: m.columns.map_or_else(Vec::new, |c| {
-            c.into_pairs()
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect()
-        }),
-        values: m.values.map_or_else(Vec::new, |v| {
-            v.into_pairs()
-                .into_iter()
-                .flat_map(|(k, map)| {
-                    map.into_iter()
-                        .map(move |(from, to)| (k.to_string(), from, to.unwrap_or_default()))
-                })
-                .collect()
-        }),
-        date_format: m.date_format.map(|f| {
-            match f {
-                DateFormatWord::Ymd => "ymd",
-                DateFormatWord::Mdy => "mdy",
-                DateFormatWord::Dmy => "dmy",
-            }
-            .to_string()
-        }),
-        encoding: m.encoding,
-        into: m.into,
-    });
+    check_required(&raw.title, raw.proof.as_ref(), at, &mut diags);
+    let proof = proof_policy(raw.proof);
+    let feedback_url = link_url("feedback_url", raw.feedback_url, at, &mut diags);
+    let survey_url = link_url("survey_url", raw.survey_url, at, &mut diags);
+    let mapping = raw.mapping.map_or_else(Mapping::default, mapping);
     let search = SearchConfig {
         synonyms: synonyms(
             raw.search.and_then(|s| s.synonyms).unwrap_or_default(),
@@ -678,6 +541,202 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
     };
     check_unique(&config, text, &mut diags);
     (Some(config), diags)
+}
+
+/// `base_url`, or `/` when it is absent or invalid (then with an error).
+fn base_url(
+    raw: Option<&Spanned<String>>,
+    at: Embedded<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> BaseUrl {
+    let text = at.file;
+    match raw {
+        None => BaseUrl {
+            origin: String::new(),
+            path: "/".into(),
+        },
+        Some(s) => match BaseUrl::parse(&s.value) {
+            Ok(b) => b,
+            Err(why) => {
+                let (line, col) = yaml::position(s, at);
+                diags.push(
+                        Diagnostic::error(CONFIG_FILE, format!("invalid base_url \"{}\": {why}", s.value))
+                            .at(text, line, col, s.value.chars().count())
+                            .with_help("for example `base_url: https://guide.example.com/onboarding/` or `base_url: /`"),
+                    );
+                BaseUrl {
+                    origin: String::new(),
+                    path: "/".into(),
+                }
+            }
+        },
+    }
+}
+
+/// `phases`, or the default four.
+fn phases(
+    raw: Option<Vec<Spanned<RawPhase>>>,
+    at: Embedded<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PhaseDef> {
+    match raw {
+        None => default_phases(),
+        Some(list) => list
+            .into_iter()
+            .map(|p| {
+                let p = p.value;
+                check_id(&p.id, "phase", at, diags);
+                PhaseDef {
+                    name: p.name.unwrap_or_else(|| title_case(&p.id.value)),
+                    id: p.id.value,
+                    months: p.months,
+                    done_when: p.done_when,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// `tiers`, or the default four.
+fn tiers(
+    raw: Option<Vec<Spanned<RawTier>>>,
+    at: Embedded<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<TierDef> {
+    let text = at.file;
+    match raw {
+        None => default_tiers(),
+        Some(list) => list
+            .into_iter()
+            .map(|t| {
+                let t = t.value;
+                check_id(&t.id, "tier", at, diags);
+                if t.id.value == "all" {
+                    let (line, col) = yaml::position(&t.id, at);
+                    diags.push(
+                        Diagnostic::error(
+                            CONFIG_FILE,
+                            "\"all\" cannot be a tier id: it means every tier",
+                        )
+                        .at(text, line, col, 3)
+                        .with_help("pick another id"),
+                    );
+                }
+                TierDef {
+                    name: t.name.unwrap_or_else(|| title_case(&t.id.value)),
+                    id: t.id.value,
+                    who: t.who,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// What a config must have besides phases and tiers: a title, and `min_proofs` of at least 1.
+fn check_required(
+    title: &Spanned<String>,
+    proof: Option<&RawProof>,
+    at: Embedded<'_>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let text = at.file;
+    if title.value.trim().is_empty() {
+        let (line, col) = yaml::position(title, at);
+        diags.push(
+            Diagnostic::error(CONFIG_FILE, "title is empty")
+                .at(text, line, col, title.value.chars().count().max(1))
+                .with_help("write the guide's name, for example `title: Kumo HR Guide`; every page shows it"),
+        );
+    }
+    // Zero would publish pages with no proof at all: what `gate: []` says, for the kinds it leaves out.
+    if let Some(m) = proof.and_then(|p| p.min_proofs.as_ref())
+        && m.value == 0
+    {
+        let (line, col) = yaml::position(m, at);
+        diags.push(
+            Diagnostic::error(CONFIG_FILE, "min_proofs is 0")
+                .at(text, line, col, 1)
+                .with_help("a gated page needs at least 1 successful engagement; to publish a kind without proof, leave it out of `gate:` (`gate: []` gates nothing)"),
+        );
+    }
+}
+
+/// `proof:`, with its defaults.
+fn proof_policy(raw: Option<RawProof>) -> ProofPolicy {
+    raw.map_or(
+        ProofPolicy {
+            gate: vec![Kind::Playbook, Kind::Faq],
+            min_proofs: 1,
+            max_age_days: 540,
+            on_change: OnChange::Warn,
+        },
+        |p| ProofPolicy {
+            gate: p.gate.unwrap_or_else(|| vec![Kind::Playbook, Kind::Faq]),
+            min_proofs: p.min_proofs.map_or(1, |m| m.value.max(1)),
+            max_age_days: p.max_age_days.unwrap_or(540),
+            on_change: p.on_change.unwrap_or_default(),
+        },
+    )
+}
+
+/// A link the theme shows (`feedback_url`, `survey_url`): a full https://, http:// or mailto: address.
+fn link_url(
+    key: &str,
+    value: Option<Spanned<String>>,
+    at: Embedded<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let text = at.file;
+
+    let v = value?;
+    let url = v.value.trim().to_string();
+    let ok = ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|p| url.len() > p.len() && url[..p.len()].eq_ignore_ascii_case(p))
+        && !url.contains(char::is_whitespace);
+    if !ok {
+        let (line, col) = yaml::position(&v, at);
+        diags.push(
+                Diagnostic::error(CONFIG_FILE, format!("invalid {key} \"{}\"", v.value))
+                    .at(text, line, col, v.value.chars().count().max(1))
+                    .with_help(format!(
+                        "use a full https:// or mailto: address without spaces, for example `{key}: https://forms.example.com/guide`"
+                    )),
+            );
+        return None;
+    }
+    Some(url)
+}
+
+/// `mapping:`, the saved column and value mapping of `prove --from`.
+fn mapping(m: RawMapping) -> Mapping {
+    Mapping {
+        columns: m.columns.map_or_else(Vec::new, |c| {
+            c.into_pairs()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        }),
+        values: m.values.map_or_else(Vec::new, |v| {
+            v.into_pairs()
+                .into_iter()
+                .flat_map(|(k, map)| {
+                    map.into_iter()
+                        .map(move |(from, to)| (k.to_string(), from, to.unwrap_or_default()))
+                })
+                .collect()
+        }),
+        date_format: m.date_format.map(|f| {
+            match f {
+                DateFormatWord::Ymd => "ymd",
+                DateFormatWord::Mdy => "mdy",
+                DateFormatWord::Dmy => "dmy",
+            }
+            .to_string()
+        }),
+        encoding: m.encoding,
+        into: m.into,
+    }
 }
 
 fn check_id(id: &Spanned<String>, what: &str, at: Embedded<'_>, diags: &mut Vec<Diagnostic>) {
