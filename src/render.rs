@@ -517,95 +517,13 @@ impl<'a> Renderer<'a> {
         built: Vec<Built<'a>>,
         preview: bool,
     ) -> Self {
-        let base = config.base_url.path.as_str();
         let by_src: HashMap<&str, usize> = built
             .iter()
             .enumerate()
             .map(|(i, b)| (b.page.src.as_str(), i))
             .collect();
-        let mut by_phase: Vec<Vec<usize>> = vec![Vec::new(); config.phases.len()];
-        for (i, b) in built.iter().enumerate() {
-            if let (Some(p), Kind::Playbook | Kind::Faq) = (b.page.phase, b.page.kind)
-                && !routes::is_intro_path(&b.page.src)
-            {
-                by_phase[p].push(i);
-            }
-        }
-        for list in &mut by_phase {
-            // Cached keys: `order_key` allocates, and a comparison sort would call it O(n log n) times.
-            list.sort_by_cached_key(|&a| order_key(built[a].page));
-        }
-        let ui = &theme.ui;
-        let t = |k: &str| ui.get(k).cloned().unwrap_or_else(|| k.to_string());
-        let phases: Vec<PhaseVm> = config
-            .phases
-            .iter()
-            .enumerate()
-            .map(|(i, p)| PhaseVm {
-                id: p.id.clone(),
-                name: p.name.clone(),
-                months: p.months.clone(),
-                done_when: p.done_when.clone(),
-                url: format!("{base}{}", routes::phase_url(&p.id)),
-                count: by_phase[i].len(),
-            })
-            .collect();
-        let tiers: Vec<TierVm> = config
-            .tiers
-            .iter()
-            .map(|t| TierVm {
-                id: t.id.clone(),
-                name: t.name.clone(),
-                who: t.who.clone(),
-                url: format!("{base}{}", routes::tier_url(&t.id)),
-            })
-            .collect();
-        let mut nav: Vec<NavItem> = phases
-            .iter()
-            .map(|p| NavItem {
-                title: p.name.clone(),
-                url: p.url.clone(),
-                current: false,
-            })
-            .collect();
-        nav.push(NavItem {
-            title: t("faq"),
-            url: format!("{base}{FAQ_URL}"),
-            current: false,
-        });
-        nav.push(NavItem {
-            title: t("kickoff"),
-            url: format!("{base}{KICKOFF_URL}"),
-            current: false,
-        });
-        let stylesheet = match theme.statics.get("style.css") {
-            Some(f) => format!("{base}style.css?v={}", &short_hash(&f.bytes)[..10]),
-            None => format!("{base}style.css"),
-        };
-        let script = theme
-            .statics
-            .get("guide.js")
-            .map(|f| format!("{base}guide.js?v={}", &short_hash(&f.bytes)[..10]));
-        let site = SiteVm {
-            script,
-            tier_ids: tiers
-                .iter()
-                .map(|t| t.id.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            title: &config.title,
-            lang: config.language.code(),
-            base_path: base,
-            ui,
-            preview,
-            nav,
-            phases,
-            tiers,
-            stylesheet,
-            home_url: base.to_string(),
-            search: search_vm(theme, base),
-            feed: crate::feed::enabled(config).then(|| format!("{base}{}", crate::feed::PATH)),
-        };
+        let by_phase = by_phase(config, &built);
+        let site = site_vm(config, theme, preview, &by_phase);
         let intro = |src: &str| {
             by_src
                 .get(src)
@@ -624,19 +542,7 @@ impl<'a> Renderer<'a> {
         let faq_intro = intro(&routes::intro_src("content/faq/index", |s| {
             by_src.contains_key(s)
         }));
-        let mut pager = vec![None; built.len()];
-        for list in &by_phase {
-            for kind in [Kind::Playbook, Kind::Faq] {
-                let same: std::sync::Arc<[usize]> = list
-                    .iter()
-                    .copied()
-                    .filter(|&j| built[j].page.kind == kind)
-                    .collect();
-                for (pos, &j) in same.iter().enumerate() {
-                    pager[j] = Some((same.clone(), pos));
-                }
-            }
-        }
+        let pager = pagers(&by_phase, &built);
         let mut playbook_pos = vec![None; built.len()];
         for (pos, &j) in playbooks.iter().enumerate() {
             playbook_pos[j] = Some(pos);
@@ -1503,6 +1409,127 @@ fn faq_jsonld(faqs: &[(&Page, &Rendered)]) -> String {
         "mainEntity": entities,
     });
     script_json(&doc)
+}
+
+/// The playbooks and FAQs of the build by phase (intro pages aside), each list in reading order: indexes into
+/// `built`.
+fn by_phase(config: &Config, built: &[Built<'_>]) -> Vec<Vec<usize>> {
+    let mut by_phase: Vec<Vec<usize>> = vec![Vec::new(); config.phases.len()];
+    for (i, b) in built.iter().enumerate() {
+        if let (Some(p), Kind::Playbook | Kind::Faq) = (b.page.phase, b.page.kind)
+            && !routes::is_intro_path(&b.page.src)
+        {
+            by_phase[p].push(i);
+        }
+    }
+    for list in &mut by_phase {
+        // Cached keys: `order_key` allocates, and a comparison sort would call it O(n log n) times.
+        list.sort_by_cached_key(|&a| order_key(built[a].page));
+    }
+    by_phase
+}
+
+/// The view model every template gets as `site`: title, navigation, phases, tiers, asset URLs.
+fn site_vm<'a>(
+    config: &'a Config,
+    theme: &'a Theme,
+    preview: bool,
+    by_phase: &[Vec<usize>],
+) -> SiteVm<'a> {
+    let base = config.base_url.path.as_str();
+    let ui = &theme.ui;
+    let t = |k: &str| ui.get(k).cloned().unwrap_or_else(|| k.to_string());
+    let phases: Vec<PhaseVm> = config
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PhaseVm {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            months: p.months.clone(),
+            done_when: p.done_when.clone(),
+            url: format!("{base}{}", routes::phase_url(&p.id)),
+            count: by_phase[i].len(),
+        })
+        .collect();
+    let tiers: Vec<TierVm> = config
+        .tiers
+        .iter()
+        .map(|t| TierVm {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            who: t.who.clone(),
+            url: format!("{base}{}", routes::tier_url(&t.id)),
+        })
+        .collect();
+    let mut nav: Vec<NavItem> = phases
+        .iter()
+        .map(|p| NavItem {
+            title: p.name.clone(),
+            url: p.url.clone(),
+            current: false,
+        })
+        .collect();
+    nav.push(NavItem {
+        title: t("faq"),
+        url: format!("{base}{FAQ_URL}"),
+        current: false,
+    });
+    nav.push(NavItem {
+        title: t("kickoff"),
+        url: format!("{base}{KICKOFF_URL}"),
+        current: false,
+    });
+    let stylesheet = match theme.statics.get("style.css") {
+        Some(f) => format!("{base}style.css?v={}", &short_hash(&f.bytes)[..10]),
+        None => format!("{base}style.css"),
+    };
+    let script = theme
+        .statics
+        .get("guide.js")
+        .map(|f| format!("{base}guide.js?v={}", &short_hash(&f.bytes)[..10]));
+    SiteVm {
+        script,
+        tier_ids: tiers
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        title: &config.title,
+        lang: config.language.code(),
+        base_path: base,
+        ui,
+        preview,
+        nav,
+        phases,
+        tiers,
+        stylesheet,
+        home_url: base.to_string(),
+        search: search_vm(theme, base),
+        feed: crate::feed::enabled(config).then(|| format!("{base}{}", crate::feed::PATH)),
+    }
+}
+
+/// For each page of the build, the pages of its phase and kind in reading order, and its place among them:
+/// what its "previous" and "next" links follow.
+fn pagers(
+    by_phase: &[Vec<usize>],
+    built: &[Built<'_>],
+) -> Vec<Option<(std::sync::Arc<[usize]>, usize)>> {
+    let mut pager = vec![None; built.len()];
+    for list in by_phase {
+        for kind in [Kind::Playbook, Kind::Faq] {
+            let same: std::sync::Arc<[usize]> = list
+                .iter()
+                .copied()
+                .filter(|&j| built[j].page.kind == kind)
+                .collect();
+            for (pos, &j) in same.iter().enumerate() {
+                pager[j] = Some((same.clone(), pos));
+            }
+        }
+    }
+    pager
 }
 
 /// A short stand-in for a step id in `data-steps` and the home map's ring data (step ids are whole sentences):
