@@ -5,6 +5,7 @@
 //! result before anything is written. It never reformats what it does not touch.
 
 use crate::proof::{Engagement, Use};
+use crate::yaml;
 
 /// The engagement fields a new entry gets.
 #[derive(Debug, Clone)]
@@ -59,7 +60,12 @@ pub fn add_uses(
     if !appends.is_empty() {
         let entry_lines = appends
             .iter()
-            .flat_map(|(p, h)| [format!("- path: {}", quote(p)), format!("  hash: {h}")])
+            .flat_map(|(p, h)| {
+                [
+                    format!("- path: {}", yaml::scalar(p)),
+                    format!("  hash: {h}"),
+                ]
+            })
             .collect::<Vec<_>>();
         match existing.used.iter().max_by_key(|u| u.line) {
             Some(last) => {
@@ -141,7 +147,11 @@ pub fn add_uses(
         } else if let Some(rest) = trimmed.strip_prefix("- ") {
             // A bare path: `- playbooks/x.md` becomes `- path: ...` with its hash.
             let comment = comment_of(rest);
-            lines[idx] = format!("{}- path: {}{comment}", " ".repeat(indent), quote(&u.path));
+            lines[idx] = format!(
+                "{}- path: {}{comment}",
+                " ".repeat(indent),
+                yaml::scalar(&u.path)
+            );
             lines.insert(idx + 1, format!("{}hash: {hash}", " ".repeat(indent + 2)));
         } else {
             return Err(flow_style(&existing.id));
@@ -206,7 +216,7 @@ pub fn set_field(
                     } else {
                         comment_after_value(&old)
                     };
-                    lines[i] = format!("{prefix}{key}: {}{comment}", quote(v));
+                    lines[i] = format!("{prefix}{key}: {}{comment}", yaml::scalar(v));
                     lines.drain(i + 1..value_end);
                 }
                 None => {
@@ -230,7 +240,10 @@ pub fn set_field(
                     .strip_prefix(pad.as_str())
                     .is_some_and(|r| r.starts_with("used:"))
             });
-            lines.insert(used_at.unwrap_or(end), format!("{pad}{key}: {}", quote(v)));
+            lines.insert(
+                used_at.unwrap_or(end),
+                format!("{pad}{key}: {}", yaml::scalar(v)),
+            );
         }
         (None, None) => {}
     }
@@ -348,23 +361,23 @@ pub fn append_engagement(
     }
     let pad = " ".repeat(dash);
     let field = |k: &str, v: &str| format!("{pad}  {k}: {v}");
-    lines.push(format!("{pad}- id: {}", quote(&e.id)));
+    lines.push(format!("{pad}- id: {}", yaml::scalar(&e.id)));
     if let Some(c) = &e.customer {
-        lines.push(field("customer", &quote(c)));
+        lines.push(field("customer", &yaml::scalar(c)));
     }
     if let Some(c) = &e.csm {
-        lines.push(field("csm", &quote(c)));
+        lines.push(field("csm", &yaml::scalar(c)));
     }
-    lines.push(field("tier", &quote(&e.tier)));
+    lines.push(field("tier", &yaml::scalar(&e.tier)));
     lines.push(field("date", &e.date));
     lines.push(field("outcome", &e.outcome));
     lines.push(format!("{pad}  used:"));
     for (p, h) in uses {
-        lines.push(format!("{pad}    - path: {}", quote(p)));
+        lines.push(format!("{pad}    - path: {}", yaml::scalar(p)));
         lines.push(format!("{pad}      hash: {h}"));
     }
     if let Some(n) = &e.note {
-        lines.push(field("note", &quote(n)));
+        lines.push(field("note", &yaml::scalar(n)));
     }
     Ok(join(lines, text))
 }
@@ -430,27 +443,6 @@ fn join(lines: Vec<String>, original: &str) -> String {
         .join(newline);
     s.push_str(newline);
     s
-}
-
-/// Quotes a YAML scalar when writing it plain would change its meaning.
-pub fn quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c) || c.is_whitespace())
-        && !s.ends_with(char::is_whitespace)
-        && !s.contains(": ")
-        && !s.contains(" #")
-        && !s.contains(['\n', '\r', '\t'])
-        && s.parse::<f64>().is_err()
-        && !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
-        );
-    if plain {
-        s.to_string()
-    } else {
-        // JSON strings are valid YAML double-quoted scalars; serializing a &str cannot fail.
-        serde_json::to_string(s).unwrap_or_default()
-    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,28 @@ pub struct Embedded<'a> {
     pub line_offset: usize,
 }
 
+/// `s` as a YAML scalar to write into a file: plain when that reads back as the same string, otherwise
+/// double-quoted. What `new` and `prove` write with.
+pub fn scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c) || c.is_whitespace())
+        && !s.ends_with(char::is_whitespace)
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.contains(['\n', '\r', '\t'])
+        && s.parse::<f64>().is_err()
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
+        );
+    if plain {
+        s.to_string()
+    } else {
+        // JSON strings are valid YAML double-quoted scalars; serializing a &str cannot fail.
+        serde_json::to_string(s).unwrap_or_default()
+    }
+}
+
 /// Strict options: no duplicate keys, only `true`/`false` as booleans, no snippets in messages (we draw our own).
 pub fn options() -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();

@@ -2,8 +2,11 @@
 
 use crate::config::{self, CONFIG_FILE};
 use crate::console;
+use crate::load;
 use crate::model::Kind;
 use crate::slug::slugify;
+use crate::validate;
+use crate::yaml;
 use clap::ValueEnum;
 use std::io::Write as _;
 use std::path::Path;
@@ -61,10 +64,12 @@ pub fn run(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&s
         say!("error: {rel} already exists\n  help: choose another title, or edit that file");
         return ExitCode::from(2);
     }
-    let tier_value = if tiers.len() == 1 {
-        tiers[0].to_string()
-    } else {
-        format!("[{}]", tiers.join(", "))
+    let tier_value = match tiers.as_slice() {
+        [one] => yaml::scalar(one),
+        many => {
+            let quoted: Vec<String> = many.iter().map(|t| yaml::scalar(t)).collect();
+            format!("[{}]", quoted.join(", "))
+        }
     };
     let body = match kind {
         Kind::Faq => "Answer the question in the first sentence, then give the details.\n".to_string(),
@@ -73,9 +78,21 @@ pub fn run(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&s
             .to_string(),
     };
     let file = format!(
-        "---\ntitle: {}\nphase: {phase}\ntier: {tier_value}\nsummary: \ntime: 15m\n---\n\n{body}",
-        yaml_string(title)
+        "---\ntitle: {}\nphase: {}\ntier: {tier_value}\nsummary: \ntime: 15m\n---\n\n{body}",
+        yaml::scalar(title),
+        yaml::scalar(phase),
     );
+    // Read back as `check` will: a title that YAML cannot hold as written is a bug here, not the author's.
+    let readable = load::split(&rel, file.clone())
+        .ok()
+        .and_then(|doc| validate::read_page(&doc, &config).0)
+        .is_some_and(|page| page.title == title);
+    if !readable {
+        say!(
+            "error: cannot write a valid front matter for this title\n  help: please report it, and write the file by hand meanwhile"
+        );
+        return ExitCode::from(1);
+    }
     let written = path
         .parent()
         .map_or(Ok(()), std::fs::create_dir_all)
@@ -122,24 +139,6 @@ fn file_slug(title: &str, kind: NewKind) -> String {
     match kind {
         NewKind::Playbook => format!("playbook-{secs}"),
         NewKind::Faq => format!("faq-{secs}"),
-    }
-}
-
-/// Quotes a YAML string when it needs it.
-fn yaml_string(s: &str) -> String {
-    let plain = !s.is_empty()
-        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c) || c.is_whitespace())
-        && !s.contains(": ")
-        && !s.contains(" #")
-        && s.parse::<f64>().is_err()
-        && !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "true" | "false" | "null" | "yes" | "no" | "~"
-        );
-    if plain {
-        s.to_string()
-    } else {
-        serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
     }
 }
 

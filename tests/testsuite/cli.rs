@@ -274,6 +274,38 @@ fn new_playbook_has_valid_front_matter_and_builds() {
     );
 }
 
+/// Titles that YAML reads as something else when written plain: each must come back as the same title.
+#[test]
+fn new_titles_that_yaml_would_misread_come_back_as_written() {
+    let site = init_site();
+    let titles = [
+        "on",
+        "No",
+        "1.5",
+        "# of seats",
+        "- dash first",
+        "Q: why?",
+        "Trailing #hash",
+        "@mention setup",
+        "'quoted' start",
+    ];
+    for title in titles {
+        let run = site.run(&["new", "faq", "--phase", "onboarding", "--", title]);
+        run.expect_ok();
+        let file = run.stdout.trim().to_string();
+        assert!(site.path(&file).is_file(), "{title}: {file}");
+    }
+    site.build(&["--preview"]).expect_clean();
+    let faq = site.out("faq/index.html");
+    for title in titles {
+        let escaped = title.replace('\'', "&#39;");
+        assert!(
+            faq.contains(title) || faq.contains(&escaped),
+            "{title} is not on the FAQ page as written"
+        );
+    }
+}
+
 #[test]
 fn new_with_a_japanese_title_gets_a_readable_file_name() {
     let site = init_site();
