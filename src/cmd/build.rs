@@ -33,38 +33,10 @@ pub fn run(root: &Path, out: &Path, args: Args) -> ExitCode {
     } else {
         root.join(out)
     };
-    if let Some(why) = output::refuse_reason(root, &out) {
-        say!(
-            "error: refusing to write the output to {}: {why}\n  help: choose another `--out` folder, \
-             for example `--out public`",
-            out.display()
-        );
-        return ExitCode::from(2);
-    }
-    let _lock = match output::lock(&out) {
+    let _lock = match take_output(root, &out) {
         Ok(lock) => lock,
-        Err(e) => {
-            say!(
-                "error: cannot lock the output folder {}: {e}\n  help: check that its parent folder exists and \
-                 can be read",
-                out.display()
-            );
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
-    // Ctrl-C and SIGTERM from here on stop at a safe point (see `interrupt`).
-    crate::interrupt::install();
-    // A build killed while replacing the whole output left it aside: finish or undo that first.
-    if let Err(e) = output::recover(&out) {
-        say!(
-            "error: cannot finish what an interrupted build left beside {}: {e}\n  help: check the permissions of \
-             its parent folder; shirube's leftovers there are named `.{}.shirube-*`",
-            out.display(),
-            out.file_name()
-                .map_or(String::new(), |n| n.to_string_lossy().to_string())
-        );
-        return ExitCode::from(1);
-    }
     let started = Instant::now();
     // The previous output is read while the site builds (the first stages leave a CPU idle now and then).
     let previous = {
@@ -96,26 +68,7 @@ pub fn run(root: &Path, out: &Path, args: Args) -> ExitCode {
         .unwrap_or_else(|_| Err(std::io::Error::other("reading the previous output failed")));
     let written = output::write_atomically_over(&out, &outcome.files, previous);
     if timings {
-        let detail = written.as_ref().map_or(String::new(), |w| {
-            format!(
-                " ({}: {} written, {} unchanged, {} removed; preparing {:.1} ms, switching {:.1} ms)",
-                if w.replaced { "replaced" } else { "updated" },
-                w.written,
-                w.unchanged,
-                w.removed,
-                w.prepare_ms,
-                w.commit_ms
-            )
-        });
-        say!(
-            "timings: {}, write {:.1} ms{detail}",
-            outcome.timings.summary(),
-            write_started.elapsed().as_secs_f64() * 1000.0
-        );
-        let slowest = outcome.timings.slowest_summary();
-        if !slowest.is_empty() {
-            say!("{slowest}");
-        }
+        print_timings(&outcome.timings, &written, write_started);
     }
     if let Err(e) = written {
         if e.kind() == std::io::ErrorKind::Interrupted {
@@ -132,23 +85,8 @@ pub fn run(root: &Path, out: &Path, args: Args) -> ExitCode {
         say!("interrupted: the new output was already in place");
         return ExitCode::from(130);
     }
-    if !preview && !outcome.held_back.is_empty() {
-        let mut by_state: std::collections::BTreeMap<&str, usize> =
-            std::collections::BTreeMap::new();
-        for (_, state) in &outcome.held_back {
-            *by_state.entry(state.id()).or_default() += 1;
-        }
-        let parts: Vec<String> = by_state.iter().map(|(s, n)| format!("{n} {s}")).collect();
-        say!(
-            "held back {} page{} ({}): see `shirube status`, or `shirube build --preview` to look at them",
-            outcome.held_back.len(),
-            if outcome.held_back.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
-            parts.join(", ")
-        );
+    if !preview {
+        say_held_back(&outcome.held_back);
     }
     let warnings = outcome.diagnostics.warnings();
     say!(
@@ -170,4 +108,88 @@ pub fn run(root: &Path, out: &Path, args: Args) -> ExitCode {
         }
     );
     ExitCode::SUCCESS
+}
+
+/// Checks that `out` may be written, locks it, and finishes or undoes what an interrupted build left; from
+/// here on Ctrl-C and SIGTERM stop at a safe point. `Err` with the exit code once the error is said.
+fn take_output(root: &Path, out: &Path) -> Result<output::FolderLock, ExitCode> {
+    if let Some(why) = output::refuse_reason(root, out) {
+        say!(
+            "error: refusing to write the output to {}: {why}\n  help: choose another `--out` folder, \
+             for example `--out public`",
+            out.display()
+        );
+        return Err(ExitCode::from(2));
+    }
+    let lock = match output::lock(out) {
+        Ok(lock) => lock,
+        Err(e) => {
+            say!(
+                "error: cannot lock the output folder {}: {e}\n  help: check that its parent folder exists and \
+                 can be read",
+                out.display()
+            );
+            return Err(ExitCode::from(1));
+        }
+    };
+    // Ctrl-C and SIGTERM from here on stop at a safe point (see `interrupt`).
+    crate::interrupt::install();
+    // A build killed while replacing the whole output left it aside: finish or undo that first.
+    if let Err(e) = output::recover(out) {
+        say!(
+            "error: cannot finish what an interrupted build left beside {}: {e}\n  help: check the permissions of \
+             its parent folder; shirube's leftovers there are named `.{}.shirube-*`",
+            out.display(),
+            out.file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().to_string())
+        );
+        return Err(ExitCode::from(1));
+    }
+    Ok(lock)
+}
+
+/// `build --timings`: wall time per stage, the write, and the slowest files to render.
+fn print_timings(
+    timings: &pipeline::Timings,
+    written: &std::io::Result<output::Written>,
+    write_started: Instant,
+) {
+    let detail = written.as_ref().map_or(String::new(), |w| {
+        format!(
+            " ({}: {} written, {} unchanged, {} removed; preparing {:.1} ms, switching {:.1} ms)",
+            if w.replaced { "replaced" } else { "updated" },
+            w.written,
+            w.unchanged,
+            w.removed,
+            w.prepare_ms,
+            w.commit_ms
+        )
+    });
+    say!(
+        "timings: {}, write {:.1} ms{detail}",
+        timings.summary(),
+        write_started.elapsed().as_secs_f64() * 1000.0
+    );
+    let slowest = timings.slowest_summary();
+    if !slowest.is_empty() {
+        say!("{slowest}");
+    }
+}
+
+/// What a published build left out, by state: the author's hint that `status` has more.
+fn say_held_back(held_back: &[(String, crate::proof::State)]) {
+    if held_back.is_empty() {
+        return;
+    }
+    let mut by_state: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (_, state) in held_back {
+        *by_state.entry(state.id()).or_default() += 1;
+    }
+    let parts: Vec<String> = by_state.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    say!(
+        "held back {} page{} ({}): see `shirube status`, or `shirube build --preview` to look at them",
+        held_back.len(),
+        if held_back.len() == 1 { "" } else { "s" },
+        parts.join(", ")
+    );
 }
