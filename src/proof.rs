@@ -445,8 +445,48 @@ fn check_entry(
             Outcome::Failed
         }),
     };
+    let (used, uses_ok) = check_uses(
+        e.used,
+        &e.id.value,
+        (file, lines),
+        config,
+        known,
+        suggestions,
+        &mut diags,
+    );
+    ok &= uses_ok;
+    let engagement = ok.then(|| Engagement {
+        id: e.id.value,
+        customer: e.customer,
+        csm: e.csm,
+        tier: tier.unwrap_or(0),
+        date,
+        outcome,
+        note: e.note,
+        used,
+        file: file.path.clone(),
+        line,
+    });
+    (engagement, diags)
+}
+
+/// The `used:` items of engagement `id`: each must name a page (a gated one, or it is needless) once, with a
+/// hash shirube writes if any. Returns the items kept and whether none had an error.
+fn check_uses(
+    uses: Vec<UseAt>,
+    id: &str,
+    (file, lines): (&ManifestFile, &Lines),
+    config: &Config,
+    known: &HashMap<&str, bool>,
+    suggestions: &PathSuggestions,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Use>, bool) {
+    let err = |s: (usize, usize), len: usize, msg: String| {
+        Diagnostic::error(&file.path, msg).at_in(lines, s.0, s.1, len)
+    };
     let mut used: Vec<Use> = Vec::new();
-    for u in e.used {
+    let mut ok = true;
+    for u in uses {
         let pos = (u.line, u.col);
         // One engagement is one proof, however often it lists a page: the repeat is left out of the count.
         if let Some(first) = used.iter().find(|f| f.path == u.path) {
@@ -455,7 +495,7 @@ fn check_entry(
                     &file.path,
                     format!(
                         "{} is listed twice in engagement {}",
-                        u.path, e.id.value
+                        u.path, id
                     ),
                 )
                 .at_in(
@@ -531,19 +571,7 @@ fn check_entry(
             col: pos.1,
         });
     }
-    let engagement = ok.then(|| Engagement {
-        id: e.id.value,
-        customer: e.customer,
-        csm: e.csm,
-        tier: tier.unwrap_or(0),
-        date,
-        outcome,
-        note: e.note,
-        used,
-        file: file.path.clone(),
-        line,
-    });
-    (engagement, diags)
+    (used, ok)
 }
 
 /// The column of `path` on `line` (a `used:` entry whose item starts at `col`): where `- path: x` has the path,
