@@ -237,6 +237,26 @@ pub struct Config {
     pub search: SearchConfig,
     /// How broken links are reported.
     pub links: LinkPolicy,
+    /// Files for static hosts written beside the site.
+    pub hosting: Hosting,
+}
+
+/// The `hosting:` section: files that static hosts read, written into the output unless turned off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Hosting {
+    /// `_headers` (Netlify, Cloudflare Pages): cache rules, a Content-Security-Policy, `nosniff`. Default: on.
+    pub headers: bool,
+    /// `_redirects` (Netlify, Cloudflare Pages): one 301 per page alias. Default: on.
+    pub redirects: bool,
+}
+
+impl Default for Hosting {
+    fn default() -> Self {
+        Hosting {
+            headers: true,
+            redirects: true,
+        }
+    }
 }
 
 /// The `search:` section.
@@ -355,6 +375,14 @@ struct RawConfig {
     mapping: Option<RawMapping>,
     search: Option<RawSearch>,
     links: Option<RawLinks>,
+    hosting: Option<RawHosting>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHosting {
+    headers: Option<bool>,
+    redirects: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -525,7 +553,13 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
         missing_page: l.missing_page.unwrap_or(defaults.missing_page),
         missing_anchor: l.missing_anchor.unwrap_or(defaults.missing_anchor),
     });
+    let defaults = Hosting::default();
+    let hosting = raw.hosting.map_or(defaults, |h| Hosting {
+        headers: h.headers.unwrap_or(defaults.headers),
+        redirects: h.redirects.unwrap_or(defaults.redirects),
+    });
     let config = Config {
+        hosting,
         links,
         mapping,
         search,

@@ -1933,6 +1933,7 @@ mod tests {
             requires: vec![],
             draft: false,
             url: url_for(src),
+            aliases: Vec::new(),
             body: body.into(),
             body_line: 4,
         }

@@ -70,6 +70,9 @@ pub struct Page {
     pub draft: bool,
     /// URL path relative to the base path: `playbooks/onboarding/connect-sso/`, `` for the home intro.
     pub url: String,
+    /// Old URLs of the page (`aliases:`), relative to the base path like `url` (`old/sso/`), with the line and
+    /// column where each is written: each gets a page that redirects here.
+    pub aliases: Vec<(String, usize, usize)>,
     /// Markdown body (everything after the front matter). Shared with the page's link [`Target`], which
     /// reads its anchors from it only when a link asks for one.
     ///

@@ -1452,6 +1452,7 @@ mod tests {
             requires: vec![],
             draft: false,
             url: "playbooks/onboarding/sso/".into(),
+            aliases: Vec::new(),
             body: body.into(),
             body_line: 5,
         }

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 mod banner;
+pub mod hosting;
 mod manifest_json;
 
 pub use banner::banner;

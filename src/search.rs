@@ -21,6 +21,23 @@
 mod invert;
 pub mod tokenize;
 
+/// The folders of index files named by their content, as `_headers` patterns under the base path
+/// (`search/<generation>/*`): hosts may cache them for good, since a build that changes a file writes it under
+/// another name. `paths` are the output paths of a build.
+pub fn immutable_patterns<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let folders: std::collections::BTreeSet<&str> = paths
+        .filter_map(|p| {
+            let rest = p.strip_prefix("search/")?;
+            let (folder, file) = rest.split_once('/')?;
+            (!file.is_empty()).then_some(folder)
+        })
+        .collect();
+    folders
+        .into_iter()
+        .map(|f| format!("search/{f}/*"))
+        .collect()
+}
+
 use crate::config::Config;
 use crate::markdown::Rendered;
 use crate::model::OutputFile;

@@ -24,7 +24,7 @@ use crate::HashMap;
 use std::fmt;
 
 /// Front matter keys shirube reads. Anything else is a warning.
-pub const KNOWN_KEYS: [&str; 14] = [
+pub const KNOWN_KEYS: [&str; 15] = [
     "title",
     "kind",
     "phase",
@@ -38,6 +38,7 @@ pub const KNOWN_KEYS: [&str; 14] = [
     "requires",
     "draft",
     "slug",
+    "aliases",
     "proof",
 ];
 
@@ -192,6 +193,7 @@ struct Front {
     requires: Option<At<StrList>>,
     draft: Option<bool>,
     slug: Option<At<String>>,
+    aliases: Option<At<StrList>>,
     /// Keys not in [`KNOWN_KEYS`], with their positions.
     unknown: Vec<At<String>>,
 }
@@ -222,6 +224,7 @@ impl<'de> Deserialize<'de> for Front {
                         "requires" => f.requires = map.next_value()?,
                         "draft" => f.draft = map.next_value()?,
                         "slug" => f.slug = map.next_value()?,
+                        "aliases" => f.aliases = map.next_value()?,
                         // Known (no warning) but not read.
                         "proof" => {
                             map.next_value::<IgnoredAny>()?;
@@ -307,6 +310,7 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
     .filter(|s| !s.is_empty());
     let requires = r.requires(front.requires.take());
     let url = r.url(&front, is_intro);
+    let aliases = r.aliases(front.aliases.take(), &url);
     if r.broken {
         return (None, r.diags);
     }
@@ -330,10 +334,47 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
         requires,
         draft: front.draft.unwrap_or(false),
         url,
+        aliases,
         body: doc.body().into(),
         body_line: doc.body_line,
     };
     (Some(page), r.diags)
+}
+
+/// An alias as a URL relative to the base path: `/old/sso/` → `old/sso/`, `/old/sso.html` → `old/sso.html`;
+/// `Err` with what is wrong.
+pub fn alias_url(alias: &str) -> Result<String, &'static str> {
+    let Some(rest) = alias.strip_prefix('/') else {
+        return Err("does not start with /");
+    };
+    if rest.is_empty() {
+        return Err("is the home page");
+    }
+    if alias.contains(['?', '#', '\\', ' ']) || alias.chars().any(char::is_control) {
+        return Err("holds a space, ?, #, \\ or a control character");
+    }
+    if rest
+        .split('/')
+        .any(|seg| seg == "." || seg == ".." || (seg.is_empty()))
+        && !rest.ends_with('/')
+    {
+        return Err("has an empty, . or .. part");
+    }
+    let trimmed = rest.strip_suffix('/').unwrap_or(rest);
+    if trimmed
+        .split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    {
+        return Err("has an empty, . or .. part");
+    }
+    if trimmed.split('/').any(|seg| seg.len() > MAX_SEGMENT_BYTES) {
+        return Err("has a part too long for a file name");
+    }
+    if rest.ends_with('/') || rest.ends_with(".html") {
+        Ok(rest.to_string())
+    } else {
+        Ok(format!("{rest}/"))
+    }
 }
 
 /// Reads one document's front matter into the fields of a [`Page`], collecting every problem.
@@ -621,6 +662,28 @@ impl<'a> PageReader<'a> {
             .unwrap_or_default()
     }
 
+    /// `aliases:`: old URLs of the page, each written as a path under the site's base path (`/old/sso/`),
+    /// kept relative to it like page URLs (`old/sso/`).
+    fn aliases(&mut self, aliases: Option<At<StrList>>, url: &str) -> Vec<(String, usize, usize)> {
+        let list = self.requires(aliases);
+        let mut kept: Vec<(String, usize, usize)> = Vec::new();
+        for (alias, line, col) in list {
+            match alias_url(&alias) {
+                Err(why) => self.diags.push(
+                    self.error_at((line, col), alias.chars().count().max(1), format!("alias \"{alias}\" {why}"))
+                        .with_help("write the old URL as a path from the site's base, for example `aliases: [/old/connect-sso/]`"),
+                ),
+                Ok(a) if a == url => self.diags.push(
+                    self.error_at((line, col), alias.chars().count(), format!("alias \"{alias}\" is the page's own URL"))
+                        .with_help("remove it: an alias is an old URL that redirects here"),
+                ),
+                Ok(a) if kept.iter().any(|(k, _, _)| *k == a) => {}
+                Ok(a) => kept.push((a, line, col)),
+            }
+        }
+        kept
+    }
+
     /// The page's URL: from its path, with `slug:` for the last part.
     fn url(&mut self, front: &Front, is_intro: bool) -> String {
         let mut url = url_for(&self.doc.path);
@@ -747,6 +810,32 @@ fn check_urls(pages: &[&Page], sources: &Sources, config: &Config, diags: &mut V
             }
             None => {
                 seen.insert(page.url.as_str(), page);
+            }
+        }
+    }
+    // Each alias gets a redirect page: it must not take the place of a page, a generated page or another alias.
+    let mut aliases: HashMap<&str, &str> = HashMap::default();
+    for page in pages {
+        let doc_text = texts.get(page.src.as_str()).copied().unwrap_or("");
+        for (alias, line, col) in &page.aliases {
+            let clash = if let Some(what) = generated.get(alias) {
+                Some(what.clone())
+            } else if let Some(other) = seen.get(alias.as_str()) {
+                Some(format!("the URL of {}", other.src))
+            } else {
+                aliases
+                    .get(alias.as_str())
+                    .map(|other| format!("an alias of {other}"))
+            };
+            match clash {
+                Some(what) => diags.push(
+                    Diagnostic::error(&page.src, format!("alias /{alias} is already {what}"))
+                        .at(doc_text, *line, *col, alias.chars().count() + 1)
+                        .with_help("remove the alias, or move the page that has this URL"),
+                ),
+                None => {
+                    aliases.insert(alias, &page.src);
+                }
             }
         }
     }
@@ -929,6 +1018,7 @@ mod tests {
             ("requires", "x.md"),
             ("draft", "false"),
             ("slug", "s"),
+            ("aliases", "[/old/]"),
             ("proof", "anything"),
         ];
         assert_eq!(values.map(|(k, _)| k), KNOWN_KEYS);
@@ -947,6 +1037,20 @@ mod tests {
         assert_eq!(f.before_kickoff, Some(true));
         assert_eq!(f.slug.unwrap().value, "s");
         assert_eq!(f.description.as_deref(), Some("D"));
+        assert_eq!(f.aliases.unwrap().value.0[0].0, "/old/");
+    }
+
+    #[test]
+    fn aliases_are_paths_under_the_base() {
+        assert_eq!(alias_url("/old/sso/"), Ok("old/sso/".to_string()));
+        assert_eq!(alias_url("/old/sso"), Ok("old/sso/".to_string()));
+        assert_eq!(alias_url("/old/sso.html"), Ok("old/sso.html".to_string()));
+        assert_eq!(alias_url("/ja/SSOの設定/"), Ok("ja/SSOの設定/".to_string()));
+        for bad in [
+            "old/sso/", "/", "/a/../b/", "/a//b/", "/a b/", "/a?x=1", "/a#b", "/./a/",
+        ] {
+            assert!(alias_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

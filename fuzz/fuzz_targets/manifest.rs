@@ -35,6 +35,7 @@ fn page(src: &str, kind: Kind, body: &str) -> Page {
         requires: vec![],
         draft: false,
         url: shirube::routes::url_for(src),
+        aliases: Vec::new(),
         body: body.into(),
         body_line: 4,
     }

@@ -34,6 +34,7 @@ fn page(src: &str, kind: Kind, body: &str) -> Page {
         requires: vec![],
         draft: false,
         url: routes::url_for(src),
+        aliases: Vec::new(),
         body: body.into(),
         body_line: 1,
     }

@@ -139,14 +139,69 @@ impl Output<'_> {
         self.search();
         files.extend(self.search.take().unwrap_or_default());
         files.push(self.robots());
+        files.extend(self.alias_pages());
+        files.extend(self.redirects());
+        files.extend(self.headers(&files));
         timings.lap("assets");
         (files, diags)
+    }
+
+    /// A redirect page at each alias of the pages in the build.
+    fn alias_pages(&self) -> Vec<OutputFile> {
+        render::hosting::alias_pages(self.config, self.in_build.iter().map(|r| r.page))
+    }
+
+    fn redirects(&self) -> Option<OutputFile> {
+        render::hosting::redirects(self.config, self.in_build.iter().map(|r| r.page))
+    }
+
+    /// `_headers`, with the hashes of the inline scripts of every HTML file in `files` for its policy.
+    fn headers(&self, files: &[OutputFile]) -> Option<OutputFile> {
+        if !self.config.hosting.headers {
+            return None;
+        }
+        let mut hashes = std::collections::BTreeSet::new();
+        for f in files.iter().filter(|f| f.path.ends_with(".html")) {
+            render::hosting::inline_script_hashes(&f.bytes, &mut hashes);
+        }
+        let immutable = crate::search::immutable_patterns(files.iter().map(|f| f.path.as_str()));
+        render::hosting::headers(self.config, &hashes, &immutable)
     }
 
     /// The file at `path` (relative to the output root, no leading `/`), as `render_all` would make it;
     /// `None` when the build has no such file.
     pub fn file(&self, path: &str) -> Option<Result<Vec<u8>, Diagnostic>> {
         // In reverse order of `render_all`, since a later file with the same path replaces an earlier one.
+        if path == "_headers" {
+            // Made from every HTML file of the build: rare in `serve`, so each is rendered when asked for.
+            let mut hashes = std::collections::BTreeSet::new();
+            for job in self.jobs.values() {
+                if let Ok(f) = self.renderer.render_job(*job) {
+                    render::hosting::inline_script_hashes(&f.bytes, &mut hashes);
+                }
+            }
+            for (path, f) in &self.theme.statics {
+                if path.ends_with(".html") {
+                    render::hosting::inline_script_hashes(&f.bytes, &mut hashes);
+                }
+            }
+            for (out, src) in &self.assets {
+                if out.ends_with(".html")
+                    && let Ok(bytes) = self.read_asset(src)
+                {
+                    render::hosting::inline_script_hashes(&bytes, &mut hashes);
+                }
+            }
+            let immutable =
+                crate::search::immutable_patterns(self.search().iter().map(|f| f.path.as_str()));
+            return render::hosting::headers(self.config, &hashes, &immutable).map(|f| Ok(f.bytes));
+        }
+        if path == "_redirects" {
+            return self.redirects().map(|f| Ok(f.bytes));
+        }
+        if let Some(f) = self.alias_pages().into_iter().find(|f| f.path == path) {
+            return Some(Ok(f.bytes));
+        }
         if path == "robots.txt" {
             return Some(Ok(self.robots().bytes));
         }
@@ -222,6 +277,11 @@ impl Output<'_> {
             paths.insert(feed::PATH.to_string());
         }
         paths.extend(self.search().iter().map(|f| f.path.clone()));
+        paths.extend(self.alias_pages().into_iter().map(|f| f.path));
+        paths.extend(self.redirects().map(|f| f.path));
+        if self.config.hosting.headers {
+            paths.insert("_headers".to_string());
+        }
         paths.into_iter().collect()
     }
 }

@@ -407,6 +407,7 @@ impl Session {
             && edits.replaced.iter().all(|(i, old, _)| {
                 let new = &self.records[*i].page;
                 old.url == new.url
+                    && old.aliases == new.aliases
                     && old.kind == new.kind
                     && old.requires == new.requires
                     && old.before_kickoff == new.before_kickoff

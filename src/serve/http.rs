@@ -392,6 +392,9 @@ mod tests {
         let hash = format!("'sha256-{}'", base64(&digest));
         assert!(CSP.contains(&hash), "{hash} is not in {CSP}");
         assert!(!CSP.contains("unsafe-inline") && !CSP.contains("unsafe-eval"));
+        // The same policy as a published build's `_headers` for the default theme.
+        let hashes = std::collections::BTreeSet::from([hash]);
+        assert_eq!(CSP, crate::render::hosting::policy(&hashes));
     }
 
     fn base64(bytes: &[u8]) -> String {

@@ -84,6 +84,13 @@ pub(super) fn front(yaml: &str) -> Option<Front> {
                     col,
                 })
             }
+            "aliases" => {
+                f.aliases = Some(At {
+                    value: list_of(value, line)?,
+                    line,
+                    col,
+                })
+            }
             "tags" => f.tags = Some(list_of(value, line)?),
             "time" => {
                 let Value::Plain(s) = value else { return None };

@@ -54,6 +54,7 @@ fn every_page_is_written_at_its_pretty_url() {
     let expected = [
         ".shirube-output",
         "404.html",
+        "_headers",
         "about/index.html",
         "assets/timeline.svg",
         "faq/export-reports/index.html",

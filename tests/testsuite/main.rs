@@ -15,6 +15,7 @@ mod cli;
 mod crash;
 mod crash_kills;
 mod diagnostics;
+mod hosting;
 mod incremental;
 mod links;
 mod mangled;
