@@ -120,6 +120,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Print a shell completion script: `shirube completions bash > ~/.local/share/bash-completion/completions/shirube`
+    /// (zsh: a file `_shirube` on your `$fpath`; fish: `~/.config/fish/completions/shirube.fish`; PowerShell: add
+    /// the output to your profile).
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `shirube man > ~/.local/share/man/man1/shirube.1`.
+    Man,
 }
 
 /// Runs the parsed command.
@@ -173,6 +183,8 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Command::Prove(args) => crate::cmd::prove::run(&root, &args),
         Command::Status { format } => crate::cmd::status::run(&root, format == Format::Json),
+        Command::Completions { shell } => crate::cmd::completions::completions(shell),
+        Command::Man => crate::cmd::completions::man(),
     }
 }
 

@@ -662,3 +662,40 @@ fn every_command_outside_a_site_says_so_the_same_way() {
         "nothing may be written outside a site"
     );
 }
+
+/// Completion scripts for each shell name every subcommand; bash's parses; the man page has a section per
+/// subcommand.
+#[test]
+fn completions_and_man_page_cover_every_subcommand() {
+    let site = TestSite::empty();
+    let subcommands = ["init", "build", "check", "new", "serve", "prove", "status"];
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let run = site.run(&["completions", shell]);
+        run.expect_ok();
+        for sub in subcommands {
+            assert!(run.stdout.contains(sub), "{shell}: no {sub}");
+        }
+        if shell == "bash" {
+            let script = site.tmp().join("shirube.bash");
+            std::fs::write(&script, &run.stdout).unwrap();
+            let ok = std::process::Command::new("bash")
+                .arg("-n")
+                .arg(&script)
+                .status()
+                .expect("bash runs");
+            assert!(ok.success(), "the bash completion script does not parse");
+        }
+    }
+    let run = site.run(&["completions", "tcsh"]);
+    run.expect_code(2);
+    let man = site.run(&["man"]);
+    man.expect_ok();
+    assert!(man.stdout.starts_with(".ie") && man.stdout.contains(".TH shirube 1"));
+    for sub in subcommands {
+        assert!(
+            man.stdout
+                .contains(&format!(".SH \"SHIRUBE {}\"", sub.to_uppercase())),
+            "no section for {sub}"
+        );
+    }
+}
