@@ -14,6 +14,7 @@ mod build;
 mod cli;
 mod crash;
 mod crash_kills;
+mod deploy;
 mod diagnostics;
 mod hosting;
 mod incremental;
