@@ -15,7 +15,8 @@ use std::process::ExitCode;
 #[command(name = "shirube", version, propagate_version = true)]
 pub struct Cli {
     /// The site folder (the one with shirube.yaml). Default: the nearest folder from the current one upwards
-    /// that holds a shirube.yaml (for `init`: the current folder).
+    /// that holds a shirube.yaml. For `init`, the folder the new site's DIR is relative to (default: the
+    /// current folder).
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
 
@@ -81,6 +82,10 @@ pub enum Command {
         /// The touch tier(s) it is for: one id, several separated by commas, or `all` (the default).
         #[arg(long)]
         tier: Option<String>,
+        /// The file name (without .md), in ASCII letters, digits and dashes. Default: made from the title;
+        /// needed when the title is not in Latin letters ("SSOを設定する" → --slug sso-setup).
+        #[arg(long)]
+        slug: Option<String>,
     },
     /// Preview the guide in a browser, rebuilt and reloaded on every save.
     ///
@@ -171,7 +176,15 @@ pub fn run(cli: Cli) -> ExitCode {
             title,
             phase,
             tier,
-        } => crate::cmd::new::run(&root, kind, &title, &phase, tier.as_deref()),
+            slug,
+        } => crate::cmd::new::run(
+            &root,
+            kind,
+            &title,
+            &phase,
+            tier.as_deref(),
+            slug.as_deref(),
+        ),
         Command::Serve { port, bind, open } => match crate::cmd::require_site(&root) {
             Ok(()) => crate::serve::run(&crate::serve::Args {
                 root,

@@ -318,7 +318,24 @@ impl Config {
         }
     }
 
-    /// An error for an unknown tier id, with a did-you-mean.
+    /// The help for a tier id that is not in the config where one customer's tier is meant (an engagement in
+    /// the manifest, `prove --tier`): "all" is no tier of a customer.
+    pub fn customer_tier_help(&self, id: &str) -> String {
+        let ids: Vec<&str> = self.tiers.iter().map(|t| t.id.as_str()).collect();
+        if id == "all" {
+            return format!(
+                "an engagement is with one customer, of one tier: use one of {}",
+                ids.join(", ")
+            );
+        }
+        match did_you_mean(id, ids.iter().copied()) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => format!("tiers in shirube.yaml: {}", ids.join(", ")),
+        }
+    }
+
+    /// The help for an unknown tier id where a page's tiers are meant (front matter, `new --tier`), with a
+    /// did-you-mean.
     pub fn unknown_tier_help(&self, id: &str) -> String {
         match did_you_mean(id, self.tiers.iter().map(|t| t.id.as_str())) {
             Some(s) => format!("did you mean \"{s}\"?"),

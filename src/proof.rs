@@ -395,7 +395,7 @@ fn check_entry(
                 e.tier.value.chars().count(),
                 format!("unknown tier \"{}\"", e.tier.value),
             )
-            .with_help(config.unknown_tier_help(&e.tier.value)),
+            .with_help(config.customer_tier_help(&e.tier.value)),
         );
         ok = false;
     }

@@ -89,8 +89,15 @@ pub fn run(root: &Path, out: &Path, args: Args) -> ExitCode {
         say_held_back(&outcome.held_back);
     }
     let warnings = outcome.diagnostics.warnings();
+    // Content pages, then every HTML file (they include the home, phase, tier, FAQ and kickoff pages), then
+    // every file (the marker counted).
+    let html = outcome
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .count();
     say!(
-        "built {} page{} ({} files) into {} in {} ms{}{}",
+        "built {} page{} ({html} HTML files, {} files in all) into {} in {} ms{}{}",
         outcome.pages,
         if outcome.pages == 1 { "" } else { "s" },
         outcome.files.len() + 1,

@@ -13,7 +13,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs `shirube new`.
-pub fn run(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&str>) -> ExitCode {
+pub fn run(
+    root: &Path,
+    kind: NewKind,
+    title: &str,
+    phase: &str,
+    tier: Option<&str>,
+    slug: Option<&str>,
+) -> ExitCode {
     if let Err(code) = super::require_site(root) {
         return code;
     }
@@ -54,7 +61,30 @@ pub fn run(root: &Path, kind: NewKind, title: &str, phase: &str, tier: Option<&s
         );
         return ExitCode::from(2);
     }
-    let slug = file_slug(title, kind);
+    let slug = match slug {
+        Some(given) => {
+            let s = slugify(given);
+            if s.is_empty() || !s.is_ascii() {
+                say!(
+                    "error: --slug \"{given}\" is not a file name of ASCII letters, digits and dashes\n  help: for example --slug sso-setup"
+                );
+                return ExitCode::from(2);
+            }
+            s
+        }
+        None => {
+            let s = file_slug(title, kind);
+            if !s.is_ascii() {
+                // Non-ASCII file names are mangled by some zip tools, mail and older systems, and make long
+                // percent-encoded URLs: ask for one in ASCII.
+                say!(
+                    "error: the title gives the file name \"{s}.md\", which is not ASCII\n  help: choose the file name with --slug, in ASCII letters, digits and dashes, for example --slug sso-setup"
+                );
+                return ExitCode::from(2);
+            }
+            s
+        }
+    };
     let (rel, kind) = match kind {
         NewKind::Playbook => (format!("playbooks/{phase}/{slug}.md"), Kind::Playbook),
         NewKind::Faq => (format!("content/faq/{slug}.md"), Kind::Faq),

@@ -116,7 +116,7 @@ fn record(root: &Path, args: &Args) -> Result<(), ExitCode> {
         return Err(fail(
             2,
             &format!("unknown tier \"{t}\""),
-            &config.unknown_tier_help(t),
+            &config.customer_tier_help(t),
         ));
     }
     let outcome = args.outcome.clone().unwrap_or_else(|| "success".into());

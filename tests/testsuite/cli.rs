@@ -307,22 +307,64 @@ fn new_titles_that_yaml_would_misread_come_back_as_written() {
 }
 
 #[test]
-fn new_with_a_japanese_title_gets_a_readable_file_name() {
+fn new_with_a_japanese_title_asks_for_an_ascii_file_name() {
     let site = init_site();
     let run = site.run(&["new", "playbook", "SSOを設定する", "--phase", "onboarding"]);
-    run.expect_ok();
-    assert_eq!(run.stdout, "playbooks/onboarding/ssoを設定する.md\n");
+    run.expect_code(2);
     assert!(
-        site.read("playbooks/onboarding/ssoを設定する.md")
+        run.stderr.contains(
+            "error: the title gives the file name \"ssoを設定する.md\", which is not ASCII"
+        ) && run.stderr.contains("--slug"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.path("playbooks/onboarding/ssoを設定する.md").exists());
+    site.run(&[
+        "new",
+        "playbook",
+        "SSOを設定する",
+        "--phase",
+        "onboarding",
+        "--slug",
+        "SSOの設定",
+    ])
+    .expect_code(2);
+    let run = site.run(&[
+        "new",
+        "playbook",
+        "SSOを設定する",
+        "--phase",
+        "onboarding",
+        "--slug",
+        "SSO Setup",
+    ]);
+    run.expect_ok();
+    assert_eq!(run.stdout, "playbooks/onboarding/sso-setup.md\n");
+    assert!(
+        site.read("playbooks/onboarding/sso-setup.md")
             .contains("title: SSOを設定する\n")
     );
-    site.build(&[]).expect_clean();
+    site.build(&["--preview"]).expect_clean();
+    assert_eq!(
+        crate::common::h1(&site.out("playbooks/onboarding/sso-setup/index.html")),
+        "SSOを設定する"
+    );
+}
+
+/// A file an author names in Japanese by hand still builds: links to it resolve, and the sitemap lists it
+/// percent-encoded.
+#[test]
+fn a_japanese_file_name_builds_with_encoded_urls() {
+    let site = init_site();
+    site.write(
+        "playbooks/onboarding/ssoを設定する.md",
+        "---\ntitle: SSOを設定する\nphase: onboarding\n---\n\n本文。\n",
+    );
     site.build(&["--preview"]).expect_clean();
     assert_eq!(
         crate::common::h1(&site.out("playbooks/onboarding/ssoを設定する/index.html")),
         "SSOを設定する"
     );
-    // Links to it resolve, and the sitemap lists it percent-encoded.
     let (problems, _) = crate::common::check_links(&site.public(), "https://guide.example.com/");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let sitemap = site.out("sitemap.xml");

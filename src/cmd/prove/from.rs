@@ -575,7 +575,7 @@ fn mapping(config: &Config, args: &ImportArgs) -> Result<Mapping, (String, Strin
     for (field, from, to) in &m.values {
         let wrong = match field.as_str() {
             "tier" if !to.is_empty() && config.tier_index(to).is_none() => {
-                Some(config.unknown_tier_help(to))
+                Some(config.customer_tier_help(to))
             }
             "outcome" if !to.is_empty() => proof::Outcome::parse(to).err(),
             _ => None,
