@@ -23,6 +23,9 @@ use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 use unicode_normalization::UnicodeNormalization;
 
+mod paths;
+pub use paths::{StepRole, progress_tokens};
+
 /// Markdown extensions shirube turns on: tables, task lists, strikethrough, footnotes, `{#id}` heading
 /// attributes and GitHub's `> [!NOTE]` admonitions.
 fn options() -> Options {
@@ -356,6 +359,8 @@ pub struct Step {
     pub id: String,
     /// Plain text of the step, without nested lists.
     pub text: String,
+    /// Whether it counts: optional, or on one of several alternative paths (see `markdown/paths.rs`).
+    pub role: StepRole,
 }
 
 /// Longest step id, in characters: enough to tell steps apart, short enough for storage and attributes.
@@ -424,7 +429,14 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
     let twice = custom_ids_used_twice(&events);
     let heading_ids = assign_heading_ids(&mut events);
     let steps = if page.kind == Kind::Playbook {
-        mark_steps(&mut events, &heading_ids.old)
+        let roles = paths::mark(&mut events, &site.admonitions.0[OPTIONAL]);
+        let steps = mark_steps(&mut events, &heading_ids.old, &roles);
+        paths::insert_notes(
+            &mut events,
+            &roles,
+            &format!("<p class=\"choose-one\">{}</p>\n", site.admonitions.0[CHOOSE]),
+        );
+        steps
     } else {
         Vec::new()
     };
@@ -1235,8 +1247,20 @@ fn is_external(dest: &str) -> bool {
     }
 }
 
-/// The class of an admonition (`> [!NOTE]` ...), which is also its index in [`AdmonitionTitles`].
-const ADMONITIONS: [&str; 5] = ["note", "tip", "important", "warning", "caution"];
+/// The class of an admonition (`> [!NOTE]` ...), which is also its index in [`AdmonitionTitles`]; then the
+/// title of an optional block and the "choose one" note before alternatives (see `markdown/paths.rs`).
+const ADMONITIONS: [&str; 7] = [
+    "note",
+    "tip",
+    "important",
+    "warning",
+    "caution",
+    "optional",
+    "choose",
+];
+/// Indexes in [`ADMONITIONS`].
+const OPTIONAL: usize = 5;
+const CHOOSE: usize = 6;
 
 fn admonition_class(kind: BlockQuoteKind) -> usize {
     match kind {
@@ -1251,7 +1275,7 @@ fn admonition_class(kind: BlockQuoteKind) -> usize {
 /// The title over each kind of admonition, HTML-escaped: the theme's UI strings `admonition_note`,
 /// `admonition_tip` ... for the site's language (a missing key shows as itself, as in templates).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AdmonitionTitles([String; 5]);
+pub struct AdmonitionTitles([String; 7]);
 
 impl AdmonitionTitles {
     /// The titles from a theme's UI strings.
@@ -1411,7 +1435,11 @@ fn heading_level(l: HeadingLevel) -> u8 {
 /// checkbox becomes the step's checkbox. Steps inside footnotes are left alone. Equal steps are told apart
 /// by the id their heading had before heading ids followed GitHub (`old_heading_ids`, one per heading in
 /// order), so that their ids, and readers' ticks, stay as they were.
-fn mark_steps(events: &mut Events<'_>, old_heading_ids: &[String]) -> Vec<Step> {
+fn mark_steps(
+    events: &mut Events<'_>,
+    old_heading_ids: &[String],
+    roles: &paths::Roles,
+) -> Vec<Step> {
     struct Found {
         item: usize,
         marker: Option<(usize, bool)>,
@@ -1532,7 +1560,11 @@ fn mark_steps(events: &mut Events<'_>, old_heading_ids: &[String]) -> Vec<Step> 
             None => li.push_str(&input(false)),
         }
         events[f.item].0 = Event::Html(li.into());
-        steps.push(Step { id, text: f.text });
+        steps.push(Step {
+            id,
+            text: f.text,
+            role: roles.of(f.item),
+        });
     }
     steps
 }
@@ -1917,7 +1949,7 @@ mod tests {
         assert_eq!(after, ["z.md"]);
     }
 
-    fn page(src: &str, body: &str) -> Page {
+    pub(super) fn page(src: &str, body: &str) -> Page {
         Page {
             src: src.into(),
             kind: Kind::Playbook,
@@ -1938,7 +1970,7 @@ mod tests {
         }
     }
 
-    fn site(pages: &[&Page]) -> SiteIndex {
+    pub(super) fn site(pages: &[&Page]) -> SiteIndex {
         SiteIndex {
             base_path: "/guide/".into(),
             origin: "https://x.example".into(),
