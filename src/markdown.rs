@@ -24,6 +24,7 @@ use std::sync::{Arc, OnceLock};
 use unicode_normalization::UnicodeNormalization;
 
 mod paths;
+mod step_label;
 pub use paths::{StepRole, progress_tokens};
 
 /// Markdown extensions shirube turns on: tables, task lists, strikethrough, footnotes, `{#id}` heading
@@ -429,14 +430,13 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
     let twice = custom_ids_used_twice(&events);
     let heading_ids = assign_heading_ids(&mut events);
     let steps = if page.kind == Kind::Playbook {
-        let roles = paths::mark(&mut events, &site.admonitions.0[OPTIONAL]);
-        let steps = mark_steps(&mut events, &heading_ids.old, &roles);
+        let mut roles = paths::mark(&mut events, &site.admonitions.0[OPTIONAL]);
         paths::insert_notes(
             &mut events,
-            &roles,
+            &mut roles,
             &format!("<p class=\"choose-one\">{}</p>\n", site.admonitions.0[CHOOSE]),
         );
-        steps
+        mark_steps(&mut events, &heading_ids.old, &roles)
     } else {
         Vec::new()
     };
@@ -1524,6 +1524,7 @@ fn mark_steps(
     let mut used: HashSet<String> = HashSet::default();
     let mut next_number: HashMap<String, usize> = HashMap::default();
     let mut steps = Vec::with_capacity(found.len());
+    let mut labels = Vec::with_capacity(found.len());
     for (f, base) in found.into_iter().zip(bases) {
         let mut id = base.clone();
         if used.contains(&id)
@@ -1544,21 +1545,28 @@ fn mark_steps(
         } else {
             "step"
         };
-        let mut li = format!(r#"<li class="{class}" data-step="{}">"#, escape_attr(&id));
+        let li = format!(r#"<li class="{class}" data-step="{}">"#, escape_attr(&id));
         let input = |checked: bool| {
             format!(
                 r#"<input type="checkbox" class="step-box" aria-label="{label}"{}>"#,
                 if checked { " checked" } else { "" }
             )
         };
-        match f.marker {
+        // The box and the step's own sentence go in one <label>, so tapping the text ticks the step.
+        labels.push(match f.marker {
             // Disabled until the theme's script enables it, like a task list without script.
             Some((m, checked)) => {
-                let html = input(checked).replace('>', " disabled>");
-                events[m].0 = Event::Html(html.into())
+                events[m].0 = Event::Text("".into());
+                step_label::Label {
+                    at: m,
+                    input: input(checked).replace('>', " disabled>"),
+                }
             }
-            None => li.push_str(&input(false)),
-        }
+            None => step_label::Label {
+                at: f.item + 1,
+                input: input(false),
+            },
+        });
         events[f.item].0 = Event::Html(li.into());
         steps.push(Step {
             id,
@@ -1566,6 +1574,7 @@ fn mark_steps(
             role: roles.of(f.item),
         });
     }
+    step_label::wrap(events, labels);
     steps
 }
 
@@ -2371,11 +2380,11 @@ mod tests {
             ]
         );
         assert!(
-            html.contains(r#"<li class="step" data-step="open-settings"><input type="checkbox" class="step-box" aria-label="Open Settings.">Open <strong>Settings</strong>.</li>"#),
+            html.contains(r#"<li class="step" data-step="open-settings"><label class="step-label"><input type="checkbox" class="step-box" aria-label="Open Settings.">Open <strong>Settings</strong>.</label></li>"#),
             "{html}"
         );
         assert!(
-            html.contains(r#"<li class="step task" data-step="done-already"><input type="checkbox" class="step-box" aria-label="Done already" checked disabled>"#),
+            html.contains(r#"<li class="step task" data-step="done-already"><label class="step-label"><input type="checkbox" class="step-box" aria-label="Done already" checked disabled>Done already</label></li>"#),
             "{html}"
         );
         // Nested items belong to their step; bullets are not steps.
@@ -2392,11 +2401,11 @@ mod tests {
             ["choose-how-leave-is-earned-then-save", "confirm-the-email"]
         );
         assert!(
-            html.contains(r#"aria-label="Choose how leave is earned: Then save.">"#),
+            html.contains(r#"aria-label="Choose how leave is earned: Then save.">Choose how leave is earned:</label></p>"#),
             "{html}"
         );
         assert!(
-            html.contains(r#"<li class="step task" data-step="confirm-the-email"><input type="checkbox" class="step-box" aria-label="Confirm the email." disabled>"#),
+            html.contains(r#"<li class="step task" data-step="confirm-the-email"><label class="step-label"><input type="checkbox" class="step-box" aria-label="Confirm the email." disabled>Confirm the email.</label></li>"#),
             "{html}"
         );
     }

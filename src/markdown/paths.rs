@@ -151,13 +151,15 @@ fn optional_marker(events: &mut Events<'_>, i: usize) -> bool {
     true
 }
 
-/// Puts a "choose one" note (`html`, a whole element) before the first heading of each group of alternatives.
-/// Call after the steps are marked: it moves events.
-pub(super) fn insert_notes(events: &mut Events<'_>, roles: &Roles, html: &str) {
+/// Puts a "choose one" note (`html`, a whole element) before the first heading of each group of alternatives,
+/// and moves `roles` along with the events.
+pub(super) fn insert_notes(events: &mut Events<'_>, roles: &mut Roles, html: &str) {
     for &at in roles.group_starts.iter().rev() {
         let range = events[at].1.start..events[at].1.start;
         events.insert(at, (Event::Html(html.to_string().into()), range));
+        roles.roles.insert(at, StepRole::Required);
     }
+    roles.group_starts.clear();
 }
 
 /// What `data-steps` holds for a playbook's progress: one token per required step, one per group of

@@ -400,6 +400,8 @@
   });
 
   function init() {
+    // The printed checklist says when it was printed.
+    for (const e of all("[data-print-date]")) e.textContent = " · " + new Date().toLocaleDateString(root.lang);
     update();
     openTarget();
   }
