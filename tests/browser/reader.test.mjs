@@ -612,10 +612,10 @@ const LANGS = {
     tech: "テックタッチ",
     low: "ロータッチ",
     showing: (tier) => `${tier}に当てはまる内容を表示しています。`,
-    filtered: (shown, total, tier) => `${tier}向け: ${total}件中${shown}件を表示`,
+    filtered: (shown, total, tier) => `${tier}向け：${total}件中${shown}件を表示`,
     showAll: "すべて表示",
-    steps: (done, total) => `${total} ステップ中 ${done} 完了`,
-    items: (done, total) => `${total} 件中 ${done} 件完了`,
+    steps: (done, total) => `${total}ステップ中${done}ステップ完了`,
+    items: (done, total) => `${total}件中${done}件完了`,
   },
 };
 
