@@ -434,7 +434,10 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
         paths::insert_notes(
             &mut events,
             &mut roles,
-            &format!("<p class=\"choose-one\">{}</p>\n", site.admonitions.0[CHOOSE]),
+            &format!(
+                "<p class=\"choose-one\">{}</p>\n",
+                site.admonitions.0[CHOOSE]
+            ),
         );
         mark_steps(&mut events, &heading_ids.old, &roles)
     } else {

@@ -255,16 +255,28 @@ mod tests {
             &SSO.replace("### Okta", "### Okta {.alternative}")
                 .replace("### Entra", "### Entra {.alternative}"),
         );
-        let ids = |r: &super::super::Rendered| r.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+        let ids =
+            |r: &super::super::Rendered| r.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&plain), ids(&marked));
         assert_eq!(
             ids(&marked),
-            ["open-okta", "copy-the-url", "check-the-group", "open-entra", "paste-the-url", "tell-the-team", "quoted-step"]
+            [
+                "open-okta",
+                "copy-the-url",
+                "check-the-group",
+                "open-entra",
+                "paste-the-url",
+                "tell-the-team",
+                "quoted-step"
+            ]
         );
         use StepRole::*;
         let roles: Vec<StepRole> = marked.steps.iter().map(|s| s.role).collect();
         let p = |path| Path { group: 0, path };
-        assert_eq!(roles, [p(0), p(0), p(0), p(1), Required, Optional, Required]);
+        assert_eq!(
+            roles,
+            [p(0), p(0), p(0), p(1), Required, Optional, Required]
+        );
         // Without marks, only the optional block differs.
         assert!(plain.steps[..5].iter().all(|s| s.role == Required));
         // The optional block is an admonition without its marker; the note comes before the first path.
@@ -273,11 +285,21 @@ mod tests {
             html.contains("<aside class=\"admonition optional\">\n<p class=\"admonition-title\">admonition_optional</p>\n\n<ol>"),
             "{html}"
         );
-        assert!(!html.contains("[!OPTIONAL]") && !marked.text.contains("OPTIONAL"), "{html}");
+        assert!(
+            !html.contains("[!OPTIONAL]") && !marked.text.contains("OPTIONAL"),
+            "{html}"
+        );
         assert!(html.contains("<blockquote>\n<p>A quote</p>"), "{html}");
-        let note = html.find("<p class=\"choose-one\">").expect("a choose-one note");
-        let okta = html.find("<h3 id=\"okta\" class=\"alternative\">").expect("the Okta heading");
-        assert!(note < okta && html[note..okta].find("<h").is_none(), "{html}");
+        let note = html
+            .find("<p class=\"choose-one\">")
+            .expect("a choose-one note");
+        let okta = html
+            .find("<h3 id=\"okta\" class=\"alternative\">")
+            .expect("the Okta heading");
+        assert!(
+            note < okta && html[note..okta].find("<h").is_none(),
+            "{html}"
+        );
         assert_eq!(html.matches("choose-one").count(), 1, "{html}");
     }
 

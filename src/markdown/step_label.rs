@@ -32,16 +32,17 @@ pub(super) fn wrap(events: &mut Events<'_>, labels: Vec<Label>) {
         let close = (open..events.len())
             .find(|&k| ends_label(&events[k].0))
             .unwrap_or(events.len());
-        inserts.push((open, 1, format!("<label class=\"step-label\">{}", label.input)));
+        inserts.push((
+            open,
+            1,
+            format!("<label class=\"step-label\">{}", label.input),
+        ));
         inserts.push((close, 0, "</label>".to_string()));
     }
     // From the end, so that earlier indices stay valid; at one index the close goes in first and ends up last.
     inserts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     for (at, _, html) in inserts {
-        let pos = events
-            .get(at)
-            .or(events.last())
-            .map_or(0, |(_, r)| r.start);
+        let pos = events.get(at).or(events.last()).map_or(0, |(_, r)| r.start);
         events.insert(at, (Event::InlineHtml(html.into()), pos..pos));
     }
 }

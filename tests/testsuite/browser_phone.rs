@@ -60,7 +60,11 @@ fn the_guide_on_a_phone_in_chromium() {
     let screenshots = target_dir().join("screenshots").join("phone");
     std::fs::create_dir_all(&screenshots).expect("screenshot folder");
     let status = Command::new("node")
-        .args(["--test", "--test-reporter=spec", "tests/browser/phone.test.mjs"])
+        .args([
+            "--test",
+            "--test-reporter=spec",
+            "tests/browser/phone.test.mjs",
+        ])
         .current_dir(repo_root())
         .env("SHIRUBE_ORIGIN", &server.origin)
         .env("SHIRUBE_CHROMIUM", &chromium)
