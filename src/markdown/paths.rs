@@ -82,12 +82,12 @@ pub(super) fn mark(events: &mut Events<'_>, optional_title: &str) -> Roles {
                 quotes.push(is_optional);
             }
             Event::Start(Tag::BlockQuote(Some(_))) => quotes.push(false),
-            Event::End(TagEnd::BlockQuote(kind)) => {
-                if quotes.pop() == Some(true) {
-                    optional -= 1;
-                    if kind.is_none() {
-                        events[i].0 = Event::Html("</aside>\n".into());
-                    }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                // Only a plain quote (kind None) can be an optional block.
+                let was_optional = quotes.pop() == Some(true);
+                optional -= usize::from(was_optional);
+                if was_optional {
+                    events[i].0 = Event::Html("</aside>\n".into());
                 }
             }
             Event::Start(Tag::Heading { level, classes, .. }) if quotes.is_empty() => {
