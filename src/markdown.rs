@@ -23,6 +23,10 @@ use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 use unicode_normalization::UnicodeNormalization;
 
+mod paths;
+mod step_label;
+pub use paths::{StepRole, progress_tokens};
+
 /// Markdown extensions shirube turns on: tables, task lists, strikethrough, footnotes, `{#id}` heading
 /// attributes and GitHub's `> [!NOTE]` admonitions.
 fn options() -> Options {
@@ -356,6 +360,8 @@ pub struct Step {
     pub id: String,
     /// Plain text of the step, without nested lists.
     pub text: String,
+    /// Whether it counts: optional, or on one of several alternative paths (see `markdown/paths.rs`).
+    pub role: StepRole,
 }
 
 /// Longest step id, in characters: enough to tell steps apart, short enough for storage and attributes.
@@ -424,7 +430,16 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
     let twice = custom_ids_used_twice(&events);
     let heading_ids = assign_heading_ids(&mut events);
     let steps = if page.kind == Kind::Playbook {
-        mark_steps(&mut events, &heading_ids.old)
+        let mut roles = paths::mark(&mut events, &site.admonitions.0[OPTIONAL]);
+        paths::insert_notes(
+            &mut events,
+            &mut roles,
+            &format!(
+                "<p class=\"choose-one\">{}</p>\n",
+                site.admonitions.0[CHOOSE]
+            ),
+        );
+        mark_steps(&mut events, &heading_ids.old, &roles)
     } else {
         Vec::new()
     };
@@ -1235,8 +1250,20 @@ fn is_external(dest: &str) -> bool {
     }
 }
 
-/// The class of an admonition (`> [!NOTE]` ...), which is also its index in [`AdmonitionTitles`].
-const ADMONITIONS: [&str; 5] = ["note", "tip", "important", "warning", "caution"];
+/// The class of an admonition (`> [!NOTE]` ...), which is also its index in [`AdmonitionTitles`]; then the
+/// title of an optional block and the "choose one" note before alternatives (see `markdown/paths.rs`).
+const ADMONITIONS: [&str; 7] = [
+    "note",
+    "tip",
+    "important",
+    "warning",
+    "caution",
+    "optional",
+    "choose",
+];
+/// Indexes in [`ADMONITIONS`].
+const OPTIONAL: usize = 5;
+const CHOOSE: usize = 6;
 
 fn admonition_class(kind: BlockQuoteKind) -> usize {
     match kind {
@@ -1251,7 +1278,7 @@ fn admonition_class(kind: BlockQuoteKind) -> usize {
 /// The title over each kind of admonition, HTML-escaped: the theme's UI strings `admonition_note`,
 /// `admonition_tip` ... for the site's language (a missing key shows as itself, as in templates).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AdmonitionTitles([String; 5]);
+pub struct AdmonitionTitles([String; 7]);
 
 impl AdmonitionTitles {
     /// The titles from a theme's UI strings.
@@ -1411,7 +1438,11 @@ fn heading_level(l: HeadingLevel) -> u8 {
 /// checkbox becomes the step's checkbox. Steps inside footnotes are left alone. Equal steps are told apart
 /// by the id their heading had before heading ids followed GitHub (`old_heading_ids`, one per heading in
 /// order), so that their ids, and readers' ticks, stay as they were.
-fn mark_steps(events: &mut Events<'_>, old_heading_ids: &[String]) -> Vec<Step> {
+fn mark_steps(
+    events: &mut Events<'_>,
+    old_heading_ids: &[String],
+    roles: &paths::Roles,
+) -> Vec<Step> {
     struct Found {
         item: usize,
         marker: Option<(usize, bool)>,
@@ -1496,6 +1527,7 @@ fn mark_steps(events: &mut Events<'_>, old_heading_ids: &[String]) -> Vec<Step> 
     let mut used: HashSet<String> = HashSet::default();
     let mut next_number: HashMap<String, usize> = HashMap::default();
     let mut steps = Vec::with_capacity(found.len());
+    let mut labels = Vec::with_capacity(found.len());
     for (f, base) in found.into_iter().zip(bases) {
         let mut id = base.clone();
         if used.contains(&id)
@@ -1516,24 +1548,36 @@ fn mark_steps(events: &mut Events<'_>, old_heading_ids: &[String]) -> Vec<Step> 
         } else {
             "step"
         };
-        let mut li = format!(r#"<li class="{class}" data-step="{}">"#, escape_attr(&id));
+        let li = format!(r#"<li class="{class}" data-step="{}">"#, escape_attr(&id));
         let input = |checked: bool| {
             format!(
                 r#"<input type="checkbox" class="step-box" aria-label="{label}"{}>"#,
                 if checked { " checked" } else { "" }
             )
         };
-        match f.marker {
+        // The box and the step's own sentence go in one <label>, so tapping the text ticks the step.
+        labels.push(match f.marker {
             // Disabled until the theme's script enables it, like a task list without script.
             Some((m, checked)) => {
-                let html = input(checked).replace('>', " disabled>");
-                events[m].0 = Event::Html(html.into())
+                events[m].0 = Event::Text("".into());
+                step_label::Label {
+                    at: m,
+                    input: input(checked).replace('>', " disabled>"),
+                }
             }
-            None => li.push_str(&input(false)),
-        }
+            None => step_label::Label {
+                at: f.item + 1,
+                input: input(false),
+            },
+        });
         events[f.item].0 = Event::Html(li.into());
-        steps.push(Step { id, text: f.text });
+        steps.push(Step {
+            id,
+            text: f.text,
+            role: roles.of(f.item),
+        });
     }
+    step_label::wrap(events, labels);
     steps
 }
 
@@ -1917,7 +1961,7 @@ mod tests {
         assert_eq!(after, ["z.md"]);
     }
 
-    fn page(src: &str, body: &str) -> Page {
+    pub(super) fn page(src: &str, body: &str) -> Page {
         Page {
             src: src.into(),
             kind: Kind::Playbook,
@@ -1939,7 +1983,7 @@ mod tests {
         }
     }
 
-    fn site(pages: &[&Page]) -> SiteIndex {
+    pub(super) fn site(pages: &[&Page]) -> SiteIndex {
         SiteIndex {
             base_path: "/guide/".into(),
             origin: "https://x.example".into(),
@@ -2340,11 +2384,11 @@ mod tests {
             ]
         );
         assert!(
-            html.contains(r#"<li class="step" data-step="open-settings"><input type="checkbox" class="step-box" aria-label="Open Settings.">Open <strong>Settings</strong>.</li>"#),
+            html.contains(r#"<li class="step" data-step="open-settings"><label class="step-label"><input type="checkbox" class="step-box" aria-label="Open Settings.">Open <strong>Settings</strong>.</label></li>"#),
             "{html}"
         );
         assert!(
-            html.contains(r#"<li class="step task" data-step="done-already"><input type="checkbox" class="step-box" aria-label="Done already" checked disabled>"#),
+            html.contains(r#"<li class="step task" data-step="done-already"><label class="step-label"><input type="checkbox" class="step-box" aria-label="Done already" checked disabled>Done already</label></li>"#),
             "{html}"
         );
         // Nested items belong to their step; bullets are not steps.
@@ -2361,11 +2405,11 @@ mod tests {
             ["choose-how-leave-is-earned-then-save", "confirm-the-email"]
         );
         assert!(
-            html.contains(r#"aria-label="Choose how leave is earned: Then save.">"#),
+            html.contains(r#"aria-label="Choose how leave is earned: Then save.">Choose how leave is earned:</label></p>"#),
             "{html}"
         );
         assert!(
-            html.contains(r#"<li class="step task" data-step="confirm-the-email"><input type="checkbox" class="step-box" aria-label="Confirm the email." disabled>"#),
+            html.contains(r#"<li class="step task" data-step="confirm-the-email"><label class="step-label"><input type="checkbox" class="step-box" aria-label="Confirm the email." disabled>Confirm the email.</label></li>"#),
             "{html}"
         );
     }

@@ -136,7 +136,8 @@ struct Card {
     /// For `data-tiers`: `all`, or tier ids separated by spaces.
     tier_ids: String,
     /// For `data-steps` (playbooks only): the [`step_hash`] of each step id, separated by spaces (the ids
-    /// themselves are on the steps, `data-step`); of [`MARK_DONE_STEP`] for a playbook without steps, which gets
+    /// themselves are on the steps, `data-step`), alternative paths grouped and optional steps left out (see
+    /// [`crate::markdown::progress_tokens`]); of [`MARK_DONE_STEP`] for a playbook without steps, which gets
     /// one "I have done this" box instead. Hashes, because a listing page carries them for every card.
     steps: String,
     /// Number of steps (playbooks), 0 otherwise.
@@ -654,7 +655,11 @@ impl<'a> Renderer<'a> {
                 let b = &self.built[i];
                 let hashes: Vec<String> = match (b.page.kind, b.body.steps.as_slice()) {
                     (Kind::Playbook, []) => vec![step_hash(MARK_DONE_STEP)],
-                    (Kind::Playbook, steps) => steps.iter().map(|s| step_hash(&s.id)).collect(),
+                    // Optional steps and alternative paths: see `markdown::progress_tokens`.
+                    (Kind::Playbook, steps) => vec![crate::markdown::progress_tokens(
+                        steps.iter().map(|s| (s.id.as_str(), s.role)),
+                        step_hash,
+                    )],
                     _ => Vec::new(),
                 };
                 hashes.join(" ")

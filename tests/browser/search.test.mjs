@@ -280,7 +280,7 @@ test('Japanese fixture: the results page says which words a result lacks', async
   await page.goto(new URL('search/?q=' + encodeURIComponent('請求書 送付手段'), fixture).href);
   const hit = page.locator('.search-results > li', { has: page.locator('a[href$="/faq/seikyusho-saihakko/"]') });
   await hit.waitFor();
-  assert.equal(await hit.locator('.search-missing').textContent(), '含まれない語: 送付手段');
+  assert.equal(await hit.locator('.search-missing').textContent(), '含まれない語：送付手段');
   assert.deepEqual(errors, []);
 });
 

@@ -60,6 +60,7 @@ fn every_page_is_written_at_its_pretty_url() {
         "faq/export-reports/index.html",
         "faq/index.html",
         "faq/sso-required/index.html",
+        "favicon.svg",
         "feed.xml",
         "index.html",
         "kickoff/index.html",
@@ -932,9 +933,9 @@ fn japanese_site() {
         header_badges(&page),
         [
             "手順ガイド",
-            "フェーズ: 導入",
-            "区分: ロータッチ",
-            "所要時間の目安: 20分",
+            "フェーズ：導入",
+            "区分：ロータッチ",
+            "所要時間の目安：20分",
             "キックオフ前"
         ]
     );
@@ -955,13 +956,13 @@ fn japanese_site() {
 
     let home = site.out("index.html");
     assert!(home.contains("<html lang=\"ja\" "));
-    assert!(home.contains("<dt>手順の数</dt><dd data-stat=\"count\">2</dd>"));
+    assert!(home.contains("<dt>項目数</dt><dd data-stat=\"count\">2</dd>"));
     assert!(
         home.contains("<dt>合計の所要時間</dt><dd data-stat=\"time\">1時間35分</dd>"),
         "{home}"
     );
     assert!(home.contains("<p class=\"empty\">まだ掲載している内容はありません。</p>"));
-    assert!(home.contains("<span class=\"vh\">区分: </span>全区分共通"));
+    assert!(home.contains("<span class=\"vh\">区分：</span>全区分共通"));
     let faq = site.out("faq/index.html");
     assert_eq!(h1(&faq), "よくある質問");
     assert!(

@@ -7,6 +7,7 @@
 mod common;
 mod support;
 
+mod browser_phone;
 mod browser_reader;
 mod browser_search;
 mod browser_serve;

@@ -605,7 +605,9 @@ fn preview_banners_of_a_japanese_site_are_in_japanese() {
         "{expired}"
     );
     assert!(
-        after.starts_with("いずれかのティアの顧客との成功したエンゲージメントがあと1件必要です。"),
+        after.starts_with(
+            "いずれかのサポート区分の顧客との成功したエンゲージメントがあと1件必要です。"
+        ),
         "{expired}"
     );
     // Nothing in English besides the command and the front matter key.

@@ -170,11 +170,23 @@
 
   /* ---- steps and progress ---- */
   const page = d.querySelector("article.page[data-steps]");
-  // Steps done of the page stored under `key`; `steps`: the stepHash of each of its step ids (as data-steps).
+  // Steps done of the page stored under `key`; `steps` as data-steps: the stepHash of each step id, alternative
+  // paths as "a,b|c" (the path furthest along counts).
   function progress(key, steps) {
-    const hashes = words(steps);
     const done = new Set(Array.from(ticked(key), stepHash));
-    return { total: hashes.length, done: kicked(key) ? hashes.length : hashes.filter((h) => done.has(h)).length };
+    const c = { total: 0, done: 0 };
+    for (const group of words(steps)) {
+      let best = [0, 0];
+      for (const path of group.split("|")) {
+        const hs = path.split(",");
+        const n = hs.filter((h) => done.has(h)).length;
+        if (!best[1] || n / hs.length > best[0] / best[1]) best = [n, hs.length];
+      }
+      c.done += best[0];
+      c.total += best[1];
+    }
+    if (kicked(key)) c.done = c.total;
+    return c;
   }
   function count(el) {
     return progress(el.dataset.key, el.dataset.steps);
@@ -388,6 +400,8 @@
   });
 
   function init() {
+    // The printed checklist says when it was printed.
+    for (const e of all("[data-print-date]")) e.textContent = " · " + new Date().toLocaleDateString(root.lang);
     update();
     openTarget();
   }

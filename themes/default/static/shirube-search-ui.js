@@ -2,6 +2,7 @@
 // Loads the engine (shirube-search.js) on first use, so pages that nobody searches from pay nothing.
 // The box is an ARIA 1.2 combobox: the input owns a listbox popup; up/down move the active option
 // (aria-activedescendant), Enter opens it, Escape closes the popup (and clears the box when it is closed).
+// Tab from the box moves into the list, where the same keys work.
 // Page text only reaches the DOM as textContent, or as the engine's excerpts (escaped, with <mark>).
 
 const DEBOUNCE_MS = 120;
@@ -87,7 +88,7 @@ function setupBox() {
   const close = () => {
     popup.hidden = true;
     input.setAttribute('aria-expanded', 'false');
-    input.removeAttribute('aria-activedescendant');
+    for (const x of [input, list]) x.removeAttribute('aria-activedescendant');
     active = -1;
   };
   const setActive = (i) => {
@@ -95,7 +96,7 @@ function setupBox() {
     if (!opts.length) return;
     active = (i + opts.length) % opts.length;
     opts.forEach((o, k) => o.setAttribute('aria-selected', k === active ? 'true' : 'false'));
-    input.setAttribute('aria-activedescendant', opts[active].id);
+    for (const x of [input, list]) x.setAttribute('aria-activedescendant', opts[active].id);
     opts[active].scrollIntoView({ block: 'nearest' });
   };
   const allUrl = (q, literal) => `${form.getAttribute('action')}?q=${encodeURIComponent(q)}${literal ? '&literal=1' : ''}`;
@@ -122,7 +123,7 @@ function setupBox() {
     }
     if (mine !== seq) return;
     active = -1;
-    input.removeAttribute('aria-activedescendant');
+    for (const x of [input, list]) x.removeAttribute('aria-activedescendant');
     const items = results.map((r, i) => {
       // No link inside: an option holds no interactive element (the list's click handlers open data-url).
       const li = el('li', { role: 'option', id: `site-search-opt-${i}`, 'aria-selected': 'false', 'data-url': r.url });
@@ -161,7 +162,7 @@ function setupBox() {
       .catch(() => {});
     if (input.value.trim() && list.children.length) open();
   });
-  input.addEventListener('keydown', (e) => {
+  const keys = (e) => {
     if (e.isComposing || e.keyCode === 229) return;
     if (e.key === 'ArrowDown') {
       e.preventDefault();
@@ -189,7 +190,13 @@ function setupBox() {
         status.textContent = '';
       }
     }
+  };
+  input.addEventListener('keydown', keys);
+  list.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') input.focus(); // before the popup hides
+    keys(e);
   });
+  list.addEventListener('focus', () => active < 0 && setActive(0));
   list.addEventListener('mousedown', (e) => e.preventDefault()); // keep focus in the input while clicking
   // A click opens the option's page; a middle click, or a click with Ctrl, Cmd or Shift, opens it in a new tab,
   // as on a link.
