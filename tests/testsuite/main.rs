@@ -30,3 +30,4 @@ mod search_leak;
 mod search_quality;
 mod search_tokenizer;
 mod serve;
+mod snapshot;
