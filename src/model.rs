@@ -82,6 +82,18 @@ pub struct Page {
     pub body_line: usize,
 }
 
+/// The sample sentences `shirube new` writes for the author to replace. `check` warns about each one still in a
+/// page (summary or body), so that none is published unnoticed (a summary becomes the page's
+/// `<meta name="description">`).
+pub const SCAFFOLD_TEXTS: [&str; 6] = [
+    "Write one sentence here: what the reader gets done.",
+    "Write the answer here: its first sentence answers the question, then come the details.",
+    "Write here what this playbook achieves, and for whom.",
+    "Write here what the reader needs before starting.",
+    "Write the first step here.",
+    "Write the next step here.",
+];
+
 /// Formats minutes as a short duration: `20 min`, `1 h`, `1 h 30 min`.
 pub fn format_minutes(m: u32) -> String {
     match (m / 60, m % 60) {

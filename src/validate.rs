@@ -7,7 +7,7 @@
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Lines, PathSuggestions, did_you_mean};
 use crate::load::{SourceDoc, Sources};
-use crate::model::{Kind, MAX_MINUTES, Page, parse_minutes};
+use crate::model::{Kind, MAX_MINUTES, Page, SCAFFOLD_TEXTS, parse_minutes};
 use crate::requires::{self, on_kickoff_path, resolve_require};
 use crate::routes::{
     FAQ_URL, HOME_URL, KICKOFF_URL, SEARCH_URL, default_kind, is_intro_path, phase_url, tier_url,
@@ -314,6 +314,7 @@ pub fn read_page(doc: &SourceDoc, config: &Config) -> (Option<Page>, Vec<Diagnos
     if r.broken {
         return (None, r.diags);
     }
+    r.scaffold_text();
     // A page with front matter errors is still returned, so that its links and requires are checked in the
     // same run; the build stops before writing anything because the errors are there.
     let page = Page {
@@ -660,6 +661,30 @@ impl<'a> PageReader<'a> {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// A warning for each sample sentence of `shirube new` still in the file (see [`SCAFFOLD_TEXTS`]).
+    fn scaffold_text(&mut self) {
+        let text = &self.doc.text;
+        for sample in SCAFFOLD_TEXTS {
+            let Some(at) = text.find(sample) else {
+                continue;
+            };
+            let line = text[..at].matches('\n').count() + 1;
+            let col = text[..at]
+                .rsplit('\n')
+                .next()
+                .map_or(0, |l| l.chars().count())
+                + 1;
+            self.diags.push(
+                Diagnostic::warning(
+                    &self.doc.path,
+                    format!("\"{sample}\" is sample text from `shirube new`"),
+                )
+                .at(text, line, col, sample.chars().count())
+                .with_help("replace it with your own words before the page is published"),
+            );
+        }
     }
 
     /// `aliases:`: old URLs of the page, each written as a path under the site's base path (`/old/sso/`),

@@ -3,7 +3,7 @@
 use crate::config::{self, CONFIG_FILE};
 use crate::console;
 use crate::load;
-use crate::model::Kind;
+use crate::model::{Kind, SCAFFOLD_TEXTS};
 use crate::slug::slugify;
 use crate::validate;
 use crate::yaml;
@@ -101,16 +101,19 @@ pub fn run(
             format!("[{}]", quoted.join(", "))
         }
     };
+    // Sample text that `check` reports until it is replaced (model::SCAFFOLD_TEXTS).
+    let [summary, answer, achieves, needs, first, next] = SCAFFOLD_TEXTS;
     let body = match kind {
-        Kind::Faq => "Answer the question in the first sentence, then give the details.\n".to_string(),
-        _ => "What this playbook achieves, and for whom.\n\n## Before you start\n\n- What the reader needs.\n\n\
-              ## Steps\n\n1. The first step.\n2. The next step.\n"
-            .to_string(),
+        Kind::Faq => format!("{answer}\n"),
+        _ => format!(
+            "{achieves}\n\n## Before you start\n\n- {needs}\n\n## Steps\n\n1. {first}\n2. {next}\n"
+        ),
     };
     let file = format!(
-        "---\ntitle: {}\nphase: {}\ntier: {tier_value}\nsummary: \ntime: 15m\n---\n\n{body}",
+        "---\ntitle: {}\nphase: {}\ntier: {tier_value}\nsummary: {}\ntime: 15m\n---\n\n{body}",
         yaml::scalar(title),
         yaml::scalar(phase),
+        yaml::scalar(summary),
     );
     // Read back as `check` will: a title that YAML cannot hold as written is a bug here, not the author's.
     let readable = load::split(&rel, file.clone())

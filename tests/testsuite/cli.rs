@@ -193,6 +193,15 @@ fn init_refuses_a_folder_that_is_not_empty() {
     assert!(!tmp.path().join("hr").exists());
 }
 
+/// Replaces the sample text `new` wrote into `rel` with the author's own words.
+fn fill_in(site: &TestSite, rel: &str) {
+    let mut text = site.read(rel);
+    for (i, sample) in shirube::model::SCAFFOLD_TEXTS.iter().enumerate() {
+        text = text.replace(sample, &format!("Our own sentence {i}."));
+    }
+    site.write(rel, &text);
+}
+
 /// A fresh site from `init`, as a [`TestSite`].
 fn init_site() -> TestSite {
     let site = TestSite::empty();
@@ -220,6 +229,27 @@ fn new_playbook_has_valid_front_matter_and_builds() {
     assert!(front.lines().any(|l| l == "title: Connect SSO"), "{text}");
     assert!(front.lines().any(|l| l == "phase: onboarding"), "{text}");
     assert!(front.lines().any(|l| l == "tier: low"), "{text}");
+    // Its sample sentences are warnings until they are replaced, so none is published unnoticed.
+    let check = site.run(&["check"]);
+    check.expect_ok();
+    assert_eq!(
+        check
+            .stderr
+            .matches("is sample text from `shirube new`")
+            .count(),
+        5,
+        "{}",
+        check.stderr
+    );
+    assert!(
+        check.stderr.contains(
+            "playbooks/onboarding/connect-sso.md:5:11: warning: \"Write one sentence here: what the reader gets done.\" is sample text"
+        ),
+        "{}",
+        check.stderr
+    );
+    site.run(&["check", "--strict"]).expect_code(1);
+    fill_in(&site, "playbooks/onboarding/connect-sso.md");
     // A new playbook builds; it is unproven, so only a preview shows it.
     site.build(&[]).expect_clean();
     assert!(
@@ -247,6 +277,7 @@ fn new_playbook_has_valid_front_matter_and_builds() {
         "low,mid",
     ])
     .expect_ok();
+    fill_in(&site, "playbooks/adoption/plan-the-rollout-phase-2.md");
     let text = site.read("playbooks/adoption/plan-the-rollout-phase-2.md");
     assert!(
         text.contains("title: \"Plan the rollout: phase 2\"\n"),
@@ -262,6 +293,7 @@ fn new_playbook_has_valid_front_matter_and_builds() {
     ]);
     run.expect_ok();
     assert_eq!(run.stdout, "content/faq/can-i-undo-an-import.md\n");
+    fill_in(&site, "content/faq/can-i-undo-an-import.md");
     site.build(&[]).expect_clean();
     site.build(&["--preview"]).expect_clean();
     assert_eq!(
@@ -294,6 +326,7 @@ fn new_titles_that_yaml_would_misread_come_back_as_written() {
         run.expect_ok();
         let file = run.stdout.trim().to_string();
         assert!(site.path(&file).is_file(), "{title}: {file}");
+        fill_in(&site, &file);
     }
     site.build(&["--preview"]).expect_clean();
     let faq = site.out("faq/index.html");
@@ -344,6 +377,7 @@ fn new_with_a_japanese_title_asks_for_an_ascii_file_name() {
         site.read("playbooks/onboarding/sso-setup.md")
             .contains("title: SSOを設定する\n")
     );
+    fill_in(&site, "playbooks/onboarding/sso-setup.md");
     site.build(&["--preview"]).expect_clean();
     assert_eq!(
         crate::common::h1(&site.out("playbooks/onboarding/sso-setup/index.html")),
