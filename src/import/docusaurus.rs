@@ -1,0 +1,9 @@
+//! docusaurus (not yet).
+
+use super::SourceSite;
+use std::path::Path;
+
+/// Reads a docusaurus site.
+pub fn read(_src: &Path, _into: &Path) -> Result<SourceSite, String> {
+    Err("not yet".into())
+}
