@@ -1050,7 +1050,7 @@ fn legacy_manifest(into: &Path, placed: &[Placed], opts: &Options) -> Result<Str
     let mut s = format!(
         "# LEGACY PROOF written by `shirube import {} --legacy-proof` on {date}.\n\
          # These are not engagements with customers: they say that the pages below were already published in the\n\
-         # old help centre, so that they stay published after the move. Each counts as one successful engagement\n\
+         # old site or help centre, so that they stay published after the move. Each counts as one successful engagement\n\
          # dated the import day, and expires under max_age_days like any proof; prove the pages with real\n\
          # engagements before then. Delete this file to publish only what real engagements prove.\n\
          # Written again by each import with --legacy-proof; keep your own engagements in other files.\n\

@@ -114,7 +114,14 @@ pub fn read(src: &Path) -> Result<SourceSite, String> {
             ..RawPage::default()
         };
         page.body = match super::html::to_markdown(html) {
-            Ok(md) => md,
+            Ok((md, promoted)) => {
+                for _ in 0..promoted {
+                    page.converted.push(
+                        "Zendesk table without a header row: its first row made the header".into(),
+                    );
+                }
+                md
+            }
             Err(e) => {
                 page.left.push((
                     0,
