@@ -105,6 +105,8 @@ pub fn read(src: &Path, into: &Path) -> Result<SourceSite, String> {
         };
         page.urls.push(format!("/{url}"));
         page.urls.push(format!("/{stem}.html"));
+        // Before the title is taken out of the body, so that lines in the report are the file's.
+        page.body = convert(&page.body, body_line, &mut page.converted, &mut page.left);
         if let Some((title, weight, section)) = nav.get(&rel) {
             if !page.front.contains_key("title") && !title.is_empty() {
                 // The nav's title is the one readers saw; the file's own `# Heading` then repeats it.
@@ -126,7 +128,6 @@ pub fn read(src: &Path, into: &Path) -> Result<SourceSite, String> {
                 }
             }
         }
-        page.body = convert(&page.body, body_line, &mut page.converted, &mut page.left);
         site.pages.push(page);
     }
     Ok(site)

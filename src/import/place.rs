@@ -427,7 +427,20 @@ fn place(mut raw: RawPage, rules: &EffectiveRules, conf: &Site, fallback: &str) 
         Some("faq") => Kind::Faq,
         Some("page") => Kind::Page,
         _ if home => Kind::Page,
-        _ => chain.iter().find_map(|r| r.kind).unwrap_or(Kind::Playbook),
+        _ => chain.iter().find_map(|r| r.kind).unwrap_or_else(|| {
+            // The file's own name: `about.md`, `glossary.md` are pages, `faq.md` a FAQ.
+            let stem = super::title_from_name(&raw.rel);
+            match mapping::guess_kind(&stem) {
+                Some((k, w)) => {
+                    raw.converted.push(format!(
+                        "kind {} guessed from the file name (\"{w}\")",
+                        k.id()
+                    ));
+                    k
+                }
+                None => Kind::Playbook,
+            }
+        }),
     };
     let valid_phase = |p: &str| conf.phases.iter().any(|(id, _)| id == p);
     let mut unplaced = false;

@@ -17,6 +17,7 @@ mod crash_kills;
 mod diagnostics;
 mod import_common;
 mod import_hugo;
+mod import_mkdocs;
 mod import_zendesk;
 mod incremental;
 mod links;
