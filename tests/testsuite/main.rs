@@ -16,6 +16,7 @@ mod crash;
 mod crash_kills;
 mod diagnostics;
 mod import_common;
+mod import_docusaurus;
 mod import_hugo;
 mod import_mkdocs;
 mod import_zendesk;
