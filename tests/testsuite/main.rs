@@ -18,6 +18,7 @@ mod diagnostics;
 mod import_common;
 mod import_docusaurus;
 mod import_hugo;
+mod import_jekyll;
 mod import_mkdocs;
 mod import_zendesk;
 mod incremental;
