@@ -146,12 +146,11 @@ pub fn run(opts: &Options) -> Result<Summary, String> {
         .src
         .canonicalize()
         .map_err(|e| format!("cannot read {}: {e}", opts.src.display()))?;
-    std::fs::create_dir_all(&opts.into)
-        .map_err(|e| format!("cannot create {}: {e}", opts.into.display()))?;
-    let into = opts
-        .into
-        .canonicalize()
-        .map_err(|e| format!("cannot read {}: {e}", opts.into.display()))?;
+    let into = match opts.into.canonicalize() {
+        Ok(p) => p,
+        Err(_) => std::path::absolute(&opts.into)
+            .map_err(|e| format!("cannot use {}: {e}", opts.into.display()))?,
+    };
     if into == src || (src.starts_with(&into) && is_site_folder(&into, &src)) {
         return Err(format!(
             "--into {} would write over the source {}: import into another folder",
@@ -173,6 +172,12 @@ pub fn run(opts: &Options) -> Result<Summary, String> {
             opts.source.id()
         ));
     }
+    // Created only now, so that a source that cannot be read leaves no empty folder behind.
+    std::fs::create_dir_all(&into)
+        .map_err(|e| format!("cannot create {}: {e}", opts.into.display()))?;
+    let into = into
+        .canonicalize()
+        .map_err(|e| format!("cannot read {}: {e}", opts.into.display()))?;
     place::import(opts, &src, &into, site)
 }
 

@@ -975,11 +975,33 @@ fn page_text(p: &Placed, opts: &Options) -> String {
     }
     s.push_str(&origin);
     s.push_str("\n---\n\n");
-    s.push_str(p.raw.body.trim_start_matches(['\n', '\r']));
+    s.push_str(tidy(&p.raw.body).trim_start_matches(['\n', '\r']));
     if !s.ends_with('\n') {
         s.push('\n');
     }
     s
+}
+
+/// The body with runs of blank lines (left where blocks were converted) made one, outside fenced code.
+fn tidy(body: &str) -> String {
+    let code = super::tags::fences(body);
+    let mut out = String::with_capacity(body.len());
+    let mut offset = 0;
+    let mut blank = 0;
+    for line in body.split_inclusive('\n') {
+        let in_code = code.iter().any(|r| r.contains(&offset));
+        offset += line.len();
+        if !in_code && line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// shirube.yaml for a new site: title and language from the source, the default phases and tiers.
@@ -1105,6 +1127,11 @@ fn legacy_manifest(into: &Path, placed: &[Placed], opts: &Options) -> Result<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_of_blank_lines_become_one_outside_code() {
+        assert_eq!(tidy("a\n\n\n\nb\n```\n\n\n```\n"), "a\n\nb\n```\n\n\n```\n");
+    }
 
     #[test]
     fn relative_paths_between_site_files() {

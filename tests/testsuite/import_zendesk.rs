@@ -178,5 +178,8 @@ fn a_file_that_is_not_an_export_is_refused_with_its_position() {
     r.expect_code(1);
     assert!(r.stderr.contains("bad.json:2:"), "{}", r.stderr);
     assert!(r.stderr.contains("not valid JSON"), "{}", r.stderr);
-    assert!(!t.site.join("playbooks").exists());
+    assert!(
+        !t.site.exists(),
+        "nothing is created when the source cannot be read"
+    );
 }
