@@ -63,13 +63,27 @@ pub struct Mapping {
     pub tags: BTreeMap<String, Rule>,
 }
 
-/// Reads `import.yaml`; `Err` is a message with the line and column.
+/// Reads `import.yaml`; `Err` is the diagnostic at its line and column, rendered as `shirube check` prints it.
 pub fn parse(text: &str) -> Result<Mapping, String> {
     if text.trim().is_empty() {
         return Ok(Mapping::default());
     }
-    serde_saphyr::from_str_with_options::<Mapping>(text, crate::yaml::options())
-        .map_err(|e| e.to_string())
+    let at = crate::yaml::Embedded {
+        path: FILE,
+        file: text,
+        line_offset: 0,
+    };
+    crate::yaml::parse::<Mapping>(text, at).map_err(|d| {
+        let mut all = crate::diagnostics::Diagnostics::default();
+        let d = match d.help {
+            Some(_) => d,
+            None => {
+                d.with_help("fix the file, or delete it to start again from the importer's guesses")
+            }
+        };
+        all.push(d);
+        all.render()
+    })
 }
 
 /// Words that suggest a phase, by phase id (matched against lower-cased names, as whole words for ASCII and as

@@ -82,12 +82,7 @@ pub(super) fn import(
     let conf = site_of(into)?;
     let mapping_text = std::fs::read_to_string(into.join(mapping::FILE)).ok();
     let mapping = match &mapping_text {
-        Some(t) => mapping::parse(t).map_err(|e| {
-            format!(
-                "{}: {e}\n  help: fix the file, or delete it to start from the importer's guesses",
-                mapping::FILE
-            )
-        })?,
+        Some(t) => mapping::parse(t)?,
         None => Mapping::default(),
     };
     let mut writer = Writer::new(into, opts.force)?;

