@@ -745,7 +745,7 @@ impl LinkCtx<'_> {
             if let Some(i) = self.page_file(&target) {
                 return Action::Replace(with_frag(self.to_page(i)));
             }
-            if target.is_file() && target.starts_with(self.src) {
+            if inside(&target, self.src) {
                 return Action::Replace(self.asset(&target));
             }
         }
@@ -826,7 +826,7 @@ impl LinkCtx<'_> {
                 .chain([self.src])
             {
                 let f = normalize(&dir.join(rel));
-                if f.starts_with(self.src) && f.is_file() {
+                if inside(&f, self.src) {
                     if let Some(i) = self.page_file(&f) {
                         return Some(Action::Replace(self.to_page(i)));
                     }
@@ -882,6 +882,12 @@ fn external_path(dest: &str, hosts: &[String]) -> Option<Option<String>> {
     } else {
         Some(None)
     }
+}
+
+/// Whether `file` is a file inside the source folder `src` (symbolic links followed: a link out of the source
+/// is not copied into the site).
+fn inside(file: &Path, src: &Path) -> bool {
+    file.is_file() && file.canonicalize().is_ok_and(|c| c.starts_with(src))
 }
 
 /// `a/./b/../c` → `a/c`, without touching the disk.

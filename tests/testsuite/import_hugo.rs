@@ -422,3 +422,25 @@ fn a_mistake_in_import_yaml_is_reported_at_its_line_with_a_fix() {
     r.expect_code(1);
     assert!(r.stderr.contains("error: unknown phase \"nosuch\" for unplaced pages; the phases are: onboarding, adoption, retention, renewal"), "{}", r.stderr);
 }
+
+#[test]
+fn a_file_linked_out_of_the_source_is_not_copied() {
+    let t = Import::fixture("hugo");
+    let secret = t.tmp.path().join("secret.png");
+    std::fs::write(&secret, "not for the site").unwrap();
+    std::os::unix::fs::symlink(&secret, t.src.join("static/images/leak.png")).unwrap();
+    let misc = t.src.join("content/misc/notes.md");
+    let text = std::fs::read_to_string(&misc).unwrap() + "\n![x](/images/leak.png)\n";
+    std::fs::write(&misc, text).unwrap();
+    t.import("hugo", &[]).expect_ok();
+    t.check_ok();
+    assert!(
+        !t.site
+            .join("content/assets/static/images/leak.png")
+            .exists()
+    );
+    assert!(
+        t.read("import-report.md")
+            .contains("- `playbooks/misc/notes.md`: `/images/leak.png`")
+    );
+}
