@@ -108,6 +108,23 @@ pub fn read(src: &Path, into: &Path) -> Result<SourceSite, String> {
         convert(&mut page, body_line);
         site.pages.push(page);
     }
+    let translations = site
+        .pages
+        .iter()
+        .filter(|p| {
+            let stem = p.rel.trim_end_matches(".md");
+            stem.rsplit_once('.').is_some_and(|(_, l)| {
+                (l.len() == 2 || l.len() == 5)
+                    && l.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            })
+        })
+        .count();
+    if translations > 0 {
+        site.notes.push(format!(
+            "{translations} files look like translations (name.ja.md): each was imported as a page of its own; a shirube \
+             site has one language, so keep one language's pages (or make a site per language)"
+        ));
+    }
     if src.join("layouts").is_dir() || src.join("themes").is_dir() {
         site.notes.push(
             "the site's layouts and themes were not imported: shirube has its own theme".into(),

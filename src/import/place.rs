@@ -135,6 +135,11 @@ pub(super) fn import(
             unresolved: &mut unresolved,
         };
         let new = links::rewrite(&body, &mut |d, img| ctx.resolve(d, img));
+        // A `ref` outside a link (Hugo writes the page's URL as text): the .md path, or the name as written.
+        let new = bare_refs(&new, &mut |name| match index.by_name(name, &placed[i]) {
+            Some(j) => relative(&placed[i].out, &index.outs[j]),
+            None => name.to_string(),
+        });
         placed[i].raw.body = new;
         let requires = list_of(&placed[i].raw.front, "requires");
         let mut mapped = Vec::new();
@@ -496,6 +501,26 @@ fn place(mut raw: RawPage, rules: &EffectiveRules, conf: &Site, fallback: &str) 
         unplaced,
         dropped,
     }
+}
+
+/// Replaces each `shirube-ref:NAME` left in `body` (not a link's destination) with `f(NAME)`.
+fn bare_refs(body: &str, f: &mut dyn FnMut(&str) -> String) -> String {
+    const MARK: &str = "shirube-ref:";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.find(MARK) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + MARK.len()..];
+        let end = after
+            .find(|c: char| c.is_whitespace() || "()[]<>\"'`".contains(c))
+            .unwrap_or(after.len());
+        // A sentence's full stop after it is not part of the name.
+        let name = after[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+        out.push_str(&f(name));
+        rest = &after[name.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Gives every page its path in the new site, unique.
@@ -1128,6 +1153,14 @@ fn legacy_manifest(into: &Path, placed: &[Placed], opts: &Options) -> Result<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refs_outside_links_become_paths() {
+        let out = bare_refs("See shirube-ref:a.md and shirube-ref:b.\n", &mut |n| {
+            format!("<{n}>")
+        });
+        assert_eq!(out, "See <a.md> and <b>.\n");
+    }
 
     #[test]
     fn runs_of_blank_lines_become_one_outside_code() {

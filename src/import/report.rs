@@ -173,7 +173,7 @@ pub(super) fn markdown(c: &Ctx<'_>, done: &[(String, Outcome)]) -> String {
     }
     if !c.unresolved.is_empty() {
         s.push_str(
-            "\n## Links that could not be resolved\n\nTheir text is kept without the link.\n\n",
+            "\n## Links that could not be resolved\n\nTheir text is kept without the link; addresses of the old site (marked \"kept\") stay as they are, since they may still work.\n\n",
         );
         for (page, dest) in c.unresolved {
             s.push_str(&format!("- `{page}`: `{dest}`\n"));
