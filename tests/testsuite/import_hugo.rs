@@ -165,6 +165,25 @@ fn a_build_publishes_exactly_what_the_legacy_option_proves() {
         !t.public_text().contains("Upcoming price changes"),
         "the draft is never published"
     );
+    // The converted shortcodes render as shirube renders its own Markdown.
+    let html = std::fs::read_to_string(
+        t.site
+            .join("public/playbooks/getting-started/install/index.html"),
+    )
+    .unwrap();
+    assert!(
+        html.contains("<aside class=\"admonition warning\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<img src=\"/assets/static/images/setup.png\" alt=\"The installer\""),
+        "{html}"
+    );
+    assert!(
+        t.site
+            .join("public/assets/static/images/setup.png")
+            .is_file()
+    );
     // The legacy engagements are private like any customer name.
     assert!(!t.public_text().contains("legacy help centre"));
     // status says which proof is legacy.

@@ -156,6 +156,15 @@ fn legacy_proof_publishes_the_imported_articles_and_nothing_else() {
         "the draft article is not published"
     );
     assert!(text.contains("https://help.example.com/hc/article_attachments/501/invite.png"));
+    let ja = std::fs::read_to_string(
+        t.site
+            .join("public/playbooks/ja/section-3001/21/index.html"),
+    )
+    .unwrap();
+    assert!(
+        ja.contains("<table><thead><tr><th>手順</th><th>内容</th></tr></thead>"),
+        "{ja}"
+    );
 
     // Running it again changes nothing.
     let r = t.import_from("zendesk", &export, &["--legacy-proof"]);
