@@ -73,7 +73,7 @@ pub fn parse(text: &str) -> Result<Mapping, String> {
         file: text,
         line_offset: 0,
     };
-    crate::yaml::parse::<Mapping>(text, at).map_err(|d| {
+    let mut m = crate::yaml::parse::<Mapping>(text, at).map_err(|d| {
         let mut all = crate::diagnostics::Diagnostics::default();
         let d = match d.help {
             Some(_) => d,
@@ -83,7 +83,21 @@ pub fn parse(text: &str) -> Result<Mapping, String> {
         };
         all.push(d);
         all.render()
-    })
+    })?;
+    // `tier: all` says what no tier says: the same rule.
+    for rules in [
+        &mut m.folders,
+        &mut m.sections,
+        &mut m.categories,
+        &mut m.tags,
+    ] {
+        for r in rules.values_mut() {
+            if r.tier.as_ref().is_some_and(|t| t.ids().is_none()) {
+                r.tier = None;
+            }
+        }
+    }
+    Ok(m)
 }
 
 /// Words that suggest a phase, by phase id (matched against lower-cased names, as whole words for ASCII and as

@@ -111,6 +111,14 @@ pub(super) fn import(
         }
         keep
     });
+    let mut conf = conf;
+    if !conf.has_config {
+        // The names the new shirube.yaml will have, so that the guesses are the same on the next run.
+        let (names, _) = default_names(is_japanese(&site, &site.pages));
+        for (p, n) in conf.phases.iter_mut().zip(names) {
+            p.1 = n.to_string();
+        }
+    }
     let entries = build_entries(&site, &mapping, &conf);
     let rules = EffectiveRules::of(&entries);
     let mut placed: Vec<Placed> = site
@@ -231,7 +239,14 @@ pub(super) fn import(
     let gone: Vec<String> = writer
         .previous()
         .filter(|p| !writer.done.iter().any(|(d, _)| d == *p))
-        .filter(|p| p.as_str() != super::report::REPORT_FILE)
+        .filter(|p| {
+            ![
+                super::report::REPORT_FILE,
+                crate::config::CONFIG_FILE,
+                LEGACY_FILE,
+            ]
+            .contains(&p.as_str())
+        })
         .cloned()
         .collect();
     let status = super::report::status_of(into);
@@ -304,15 +319,6 @@ fn build_entries(site: &SourceSite, mapping: &Mapping, conf: &Site) -> Entries {
         keys.into_iter()
             .map(|(key, pages)| {
                 let title = titles.get(&key).cloned();
-                if let Some(rule) = have.get(&key) {
-                    return Entry {
-                        key,
-                        title,
-                        pages,
-                        rule: rule.clone(),
-                        why: Vec::new(),
-                    };
-                }
                 let last = key.rsplit('/').next().unwrap_or(&key).to_string();
                 let names: Vec<&str> = [Some(last.as_str()), title.as_deref()]
                     .into_iter()
@@ -340,6 +346,13 @@ fn build_entries(site: &SourceSite, mapping: &Mapping, conf: &Site) -> Entries {
                         why.push(format!("tier from \"{w}\""));
                         rule.tier = Some(TierSpec::One(t));
                     }
+                }
+                // The author's entry wins; the guess's reasons stay when it is the guess.
+                if let Some(have) = have.get(&key)
+                    && *have != rule
+                {
+                    rule = have.clone();
+                    why.clear();
                 }
                 Entry {
                     key,
@@ -1030,14 +1043,34 @@ fn tidy(body: &str) -> String {
     out
 }
 
+/// Whether a new site is Japanese: as the source says, else by its pages' text.
+fn is_japanese(site: &SourceSite, pages: &[RawPage]) -> bool {
+    match site.language.as_deref() {
+        Some(l) => l.to_lowercase().starts_with("ja"),
+        None => super::mostly_japanese(pages),
+    }
+}
+
+/// The names of the default phases and tiers written into a new shirube.yaml.
+fn default_names(ja: bool) -> ([&'static str; 4], [&'static str; 4]) {
+    if ja {
+        (
+            ["オンボーディング", "活用", "定着", "更新"],
+            ["テックタッチ", "ロータッチ", "ミドルタッチ", "ハイタッチ"],
+        )
+    } else {
+        (
+            ["Onboarding", "Adoption", "Retention", "Renewal"],
+            ["Tech touch", "Low touch", "Mid touch", "High touch"],
+        )
+    }
+}
+
 /// shirube.yaml for a new site: title and language from the source, the default phases and tiers.
 fn config_text(site: &SourceSite, placed: &[Placed]) -> String {
     use crate::prove::quote;
     let raws: Vec<RawPage> = placed.iter().map(|p| p.raw.clone()).collect();
-    let ja = match site.language.as_deref() {
-        Some(l) => l.to_lowercase().starts_with("ja"),
-        None => super::mostly_japanese(&raws),
-    };
+    let ja = is_japanese(site, &raws);
     let title = site.title.clone().unwrap_or_else(|| {
         if ja {
             "ガイド".into()
@@ -1058,17 +1091,7 @@ fn config_text(site: &SourceSite, placed: &[Placed]) -> String {
         s.push_str(&format!("base_url: {}\n", quote(b)));
     }
     s.push_str(&format!("language: {}\n", if ja { "ja" } else { "en" }));
-    let (names, tiers) = if ja {
-        (
-            ["オンボーディング", "活用", "定着", "更新"],
-            ["テックタッチ", "ロータッチ", "ミドルタッチ", "ハイタッチ"],
-        )
-    } else {
-        (
-            ["Onboarding", "Adoption", "Retention", "Renewal"],
-            ["Tech touch", "Low touch", "Mid touch", "High touch"],
-        )
-    };
+    let (names, tiers) = default_names(ja);
     s.push_str("phases:\n");
     for (id, name) in ["onboarding", "adoption", "retention", "renewal"]
         .iter()
