@@ -35,7 +35,7 @@ pub struct Args {
     /// Overwrite files that were edited since the last import (by default they are kept, and listed).
     #[arg(long)]
     pub force: bool,
-    /// Record one clearly labelled legacy engagement per imported playbook and FAQ (id LEGACY-<date>-<n>,
+    /// Record one clearly labelled legacy engagement per imported playbook and FAQ (id `LEGACY-<date>-<n>`,
     /// customer "legacy help centre", outcome success, dated today) in manifest/legacy-import.yaml, so that
     /// pages the old site already published keep being published. Without it nothing imported is published
     /// until proven.
