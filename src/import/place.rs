@@ -90,7 +90,9 @@ pub(super) fn import(
         .unplaced
         .clone()
         .or(mapping.unplaced.clone())
-        .unwrap_or_else(|| conf.phases[0].0.clone());
+        // A config without phases is refused when it is read: there is a first one.
+        .or_else(|| conf.phases.first().map(|p| p.0.clone()))
+        .unwrap_or_default();
     if !conf.phases.iter().any(|(p, _)| *p == fallback) {
         return Err(format!(
             "unknown phase \"{fallback}\" for unplaced pages; the phases are: {}",

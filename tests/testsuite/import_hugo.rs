@@ -23,7 +23,11 @@ fn a_hugo_site_is_converted_and_checks_without_errors() {
     // The same import again changes nothing (import.yaml keeps its guesses and their reasons).
     let mapping = t.read("import.yaml");
     let again = t.import("hugo", &[]);
-    assert!(again.stdout.contains("files: 0 new, 0 updated, "), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("files: 0 new, 0 updated, "),
+        "{}",
+        again.stdout
+    );
     assert_eq!(t.read("import.yaml"), mapping);
 
     // TOML front matter mapped; shortcodes converted; links to the .md files; the image copied.
