@@ -135,13 +135,19 @@ pub enum Command {
     },
     /// Print the man page (roff): `shirube man > ~/.local/share/man/man1/shirube.1`.
     Man,
+    /// Turn a Hugo, MkDocs, Docusaurus or Jekyll site, or a Zendesk Help Center export, into a shirube site.
+    ///
+    /// Writes the pages, import.yaml (folders, sections, categories and tags → phases and tiers, with guesses:
+    /// edit it and run the import again to apply it) and import-report.md. Running it again keeps the files
+    /// you edited (unless --force) and never writes outside --into.
+    Import(Box<crate::cmd::import::Args>),
 }
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> ExitCode {
     let root = match (&cli.root, &cli.command) {
         (Some(root), _) => root.clone(),
-        (None, Command::Init { .. }) => PathBuf::from("."),
+        (None, Command::Init { .. } | Command::Import(_)) => PathBuf::from("."),
         (None, _) => find_site().unwrap_or_else(|| PathBuf::from(".")),
     };
     match cli.command {
@@ -195,6 +201,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(code) => code,
         },
         Command::Prove(args) => crate::cmd::prove::run(&root, &args),
+        Command::Import(args) => crate::cmd::import::run(cli.root.as_deref(), &args),
         Command::Status { format } => crate::cmd::status::run(&root, format == Format::Json),
         Command::Completions { shell } => crate::cmd::completions::completions(shell),
         Command::Man => crate::cmd::completions::man(),

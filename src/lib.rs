@@ -21,6 +21,7 @@ pub mod console;
 pub mod dates;
 pub mod diagnostics;
 pub mod feed;
+pub mod import;
 pub mod import_csv;
 pub mod interrupt;
 pub mod load;

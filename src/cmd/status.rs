@@ -48,6 +48,8 @@ pub struct Row {
     pub hash: String,
     /// Engagements that used it, by outcome, any tier and age.
     pub uses: Uses,
+    /// A legacy engagement (`LEGACY-...`, written by `shirube import --legacy-proof`) counts among its proofs.
+    pub legacy: bool,
 }
 
 /// Engagement counts by outcome.
@@ -79,6 +81,13 @@ pub struct Report {
 
 /// Builds the report from a gated site.
 pub fn report(c: &Checked) -> Report {
+    let legacy: std::collections::HashSet<&str> = c
+        .manifest
+        .engagements
+        .iter()
+        .filter(|e| e.id.starts_with("LEGACY-") && e.outcome == crate::proof::Outcome::Success)
+        .flat_map(|e| e.used.iter().map(|u| u.path.as_str()))
+        .collect();
     // In parallel: each row hashes its page's content.
     let mut pages: Vec<Row> = c
         .pages
@@ -118,6 +127,7 @@ pub fn report(c: &Checked) -> Report {
                 partial: d.uses[1],
                 failed: d.uses[2],
             },
+            legacy: legacy.contains(p.src.as_str()),
         })
         .collect();
     pages.sort_by(|a, b| a.path.cmp(&b.path));
@@ -226,7 +236,11 @@ fn human(r: &Report, c: &Checked) -> String {
             p.newest_proof.as_deref().unwrap_or("-"),
             expires,
             drift,
-            p.path
+            if p.legacy {
+                format!("{} (legacy proof)", p.path)
+            } else {
+                p.path.clone()
+            }
         );
     }
     let count = |s: State| r.pages.iter().filter(|p| p.state == s).count();
