@@ -160,12 +160,14 @@ pub(super) fn markdown(c: &Ctx<'_>, done: &[(String, Outcome)]) -> String {
         .flat_map(|p| p.dropped.iter().map(move |d| (p, d)))
         .collect();
     if !left.is_empty() || !dropped.is_empty() {
-        s.push_str("\n## Left as written\n\nshirube has no equivalent: the text stays readable on the page; edit it by hand.\n\n");
+        s.push_str("\n## Left as written\n\nNot converted (shirube has no equivalent, or it needs a person's decision): the text stays readable on the page; edit it by hand.\n\n");
         for (p, (line, what)) in left {
-            s.push_str(&format!(
-                "- `{}` (from `{}:{line}`): {what}\n",
-                p.out, p.raw.src
-            ));
+            let at = if *line > 0 {
+                format!("{}:{line}", p.raw.src)
+            } else {
+                p.raw.src.clone()
+            };
+            s.push_str(&format!("- `{}` (from `{at}`): {what}\n", p.out));
         }
         for (p, d) in dropped {
             s.push_str(&format!("- `{}`: front matter left out: {d}\n", p.out));

@@ -138,6 +138,15 @@ pub fn read(src: &Path) -> Result<SourceSite, String> {
         if a.get("draft").and_then(Value::as_bool) == Some(true) {
             page.front.insert("draft".into(), Value::Bool(true));
         }
+        // Visible only to signed-in users or an internal segment in the help centre: not for a public guide
+        // unless the author says so.
+        if a.get("user_segment_id").is_some_and(|v| !v.is_null()) {
+            page.front.insert("draft".into(), Value::Bool(true));
+            page.left.push((
+                0,
+                "restricted to a user segment in Zendesk: imported as a draft (remove `draft: true` to publish it)".into(),
+            ));
+        }
         if let Some(p) = a
             .get("position")
             .and_then(Value::as_i64)

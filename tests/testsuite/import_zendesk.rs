@@ -16,7 +16,7 @@ fn a_zendesk_export_becomes_pages_with_tables_images_and_links() {
     let export = t.src.join("export.json");
     let r = t.import_from("zendesk", &export, &[]);
     r.expect_ok();
-    assert!(r.stdout.contains("imported 5 pages"), "{}", r.stdout);
+    assert!(r.stdout.contains("imported 6 pages"), "{}", r.stdout);
     t.check_ok();
     assert_eq!(before, t.outside());
 
@@ -77,10 +77,15 @@ fn a_zendesk_export_becomes_pages_with_tables_images_and_links() {
         t.read("playbooks/en-us/renewal/13-upcoming-changes.md")
             .contains("\ndraft: true\n")
     );
+    // An article restricted to a user segment is not for a public guide: a draft, listed.
+    assert!(
+        t.read("playbooks/en-us/set-up-your-account/14-internal-escalation-contacts.md")
+            .contains("\ndraft: true\n")
+    );
 
     let mapping = t.read("import.yaml");
     for want in [
-        "  Set up your account:   # 1 page; guess: phase from \"set up\"\n    phase: onboarding\n",
+        "  Set up your account:   # 2 pages; guess: phase from \"set up\"\n    phase: onboarding\n",
         "  よくある質問:   # 1 page; guess: kind from \"よくある質問\"\n    phase: null\n    tier: all\n    kind: faq\n",
         "  導入ガイド:   # 1 page; guess: phase from \"導入\"\n    phase: onboarding\n",
         "  Billing and Contracts:   # 2 pages; guess: phase from \"billing\"\n    phase: renewal\n",
@@ -96,6 +101,7 @@ fn a_zendesk_export_becomes_pages_with_tables_images_and_links() {
         report.contains("- Zendesk table without a header row: its first row made the header: 1"),
         "{report}"
     );
+    assert!(report.contains("14-internal-escalation-contacts.md` (from `export.json (article 14)`): restricted to a user segment in Zendesk: imported as a draft"), "{report}");
 }
 
 #[test]
@@ -154,6 +160,10 @@ fn legacy_proof_publishes_the_imported_articles_and_nothing_else() {
     assert!(
         !text.contains("Upcoming changes"),
         "the draft article is not published"
+    );
+    assert!(
+        !text.contains("escalation"),
+        "the restricted article is not published"
     );
     assert!(text.contains("https://help.example.com/hc/article_attachments/501/invite.png"));
     let ja = std::fs::read_to_string(
