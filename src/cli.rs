@@ -119,7 +119,15 @@ pub enum Command {
         /// `human` for people, `json` for dashboards (format documented in the README).
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        #[command(flatten)]
+        feedback: crate::report::feedback::FeedbackArgs,
     },
+    /// Write an internal HTML report for customer-success leads: coverage by phase and tier, proofs over time,
+    /// proof age, what to prove next and, with --feedback, how helpful readers found each page.
+    ///
+    /// The report names customers and quotes readers' comments: it is written outside the published output
+    /// (never into public/) and is not for customers. Its figures are those of `status --format json`.
+    Report(Box<crate::cmd::report::Args>),
 }
 
 /// Runs the parsed command.
@@ -172,7 +180,10 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(code) => code,
         },
         Command::Prove(args) => crate::cmd::prove::run(&root, &args),
-        Command::Status { format } => crate::cmd::status::run(&root, format == Format::Json),
+        Command::Status { format, feedback } => {
+            crate::cmd::status::run(&root, format == Format::Json, &feedback)
+        }
+        Command::Report(args) => crate::cmd::report::run(&root, &args),
     }
 }
 

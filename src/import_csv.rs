@@ -608,7 +608,7 @@ fn show(v: &Option<String>) -> String {
 
 /// The manifest value `--value FIELD:FROM=TO` gives a cell: an exact match first, then one that differs only
 /// in case, width or surrounding spaces. `None` when no mapping names the cell.
-fn mapped_value(mapping: &Mapping, field: &str, cell: &str) -> Option<String> {
+pub fn mapped_value(mapping: &Mapping, field: &str, cell: &str) -> Option<String> {
     let of_field = || mapping.values.iter().rev().filter(|(f, _, _)| f == field);
     if let Some((_, _, to)) = of_field().find(|(_, from, _)| from.trim() == cell.trim()) {
         return Some(to.clone());
@@ -686,7 +686,7 @@ pub fn parse_cell_date(cell: &str, order: Option<DateOrder>) -> Result<i64, Date
 
 /// The day-month order a column of dates shows: a date whose first number is over 12 is day first, one whose
 /// second is, month first. `None` when no date tells, or they disagree.
-fn infer_order<'a>(cells: impl Iterator<Item = &'a str>) -> Option<DateOrder> {
+pub fn infer_order<'a>(cells: impl Iterator<Item = &'a str>) -> Option<DateOrder> {
     let (mut mdy, mut dmy) = (false, false);
     for cell in cells {
         match (
@@ -705,15 +705,16 @@ fn infer_order<'a>(cells: impl Iterator<Item = &'a str>) -> Option<DateOrder> {
     }
 }
 
-/// The gated pages by source path, URL and title.
-struct PageIndex<'a> {
+/// The pages rows may name, by source path, URL and title.
+pub struct PageIndex<'a> {
     pages: &'a [PageRef<'a>],
     base_origin: String,
     base_path: String,
 }
 
 impl<'a> PageIndex<'a> {
-    fn new(pages: &'a [PageRef<'a>], config: &Config) -> Self {
+    /// An index of `pages`, whose URLs are under `config`'s base URL.
+    pub fn new(pages: &'a [PageRef<'a>], config: &Config) -> Self {
         PageIndex {
             pages,
             base_origin: config.base_url.origin.to_lowercase(),
@@ -788,7 +789,7 @@ impl<'a> PageIndex<'a> {
 
     /// A page URL as `Page::url` holds it (`playbooks/onboarding/connect-sso/`), from a full URL, a path from
     /// the site root, or a path under the base path. `None` when `name` does not look like a URL.
-    fn url_path(&self, name: &str) -> Option<String> {
+    pub fn url_path(&self, name: &str) -> Option<String> {
         let mut rest = name;
         let lower = rest.to_lowercase();
         if lower.starts_with("http://") || lower.starts_with("https://") {

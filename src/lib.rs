@@ -31,6 +31,7 @@ pub mod percent;
 pub mod proof;
 pub mod prove;
 pub mod render;
+pub mod report;
 pub mod requires;
 pub mod routes;
 pub mod search;

@@ -6,6 +6,7 @@ pub mod check;
 pub mod init;
 pub mod new;
 pub mod prove;
+pub mod report;
 pub mod status;
 
 use crate::diagnostics::Diagnostics;
