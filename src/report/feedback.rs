@@ -268,15 +268,18 @@ const HEADER_WORDS: [(&str, &[&str]); 4] = [
             "タイムスタンプ",
             "日時",
             "日付",
+            "時刻",
         ],
     ),
     ("page", &["page", "url", "ページ"]),
 ];
 
-/// Column index of each field: mapped ones by name, the others found by header words.
+/// Column index of each field: mapped ones by name, the others found by header words. `sample` is the first
+/// row of answers, to suggest a mapping.
 fn columns(
     file: &str,
     header: &[String],
+    sample: &[String],
     mapping: &Mapping,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<(&'static str, usize)> {
@@ -320,10 +323,17 @@ fn columns(
         .filter(|f| !found.iter().any(|(g, _)| g == f))
         .collect();
     if !missing.is_empty() {
-        let first = header.first().map_or("COLUMN", String::as_str);
+        // The page column is likely the one whose first answer is a URL.
+        let url_column = sample
+            .iter()
+            .position(|c| c.trim().starts_with("http") || c.trim().starts_with('/'))
+            .and_then(|i| header.get(i));
         let example = missing
             .iter()
-            .map(|f| format!("{f}=\"{first}\""))
+            .map(|f| match (*f, url_column) {
+                ("page", Some(h)) => format!("page=\"{h}\""),
+                _ => format!("{f}=\"COLUMN\""),
+            })
             .collect::<Vec<_>>()
             .join(",");
         problems.push(
@@ -397,7 +407,8 @@ fn read(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
-    let cols = columns(file, &header, mapping, &mut out.problems);
+    let sample = records.get(1).map_or(&[][..], |(_, r)| r.as_slice());
+    let cols = columns(file, &header, sample, mapping, &mut out.problems);
     if out.failed() {
         return out;
     }

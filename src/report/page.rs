@@ -180,7 +180,7 @@ fn heatmap(out: &mut String, c: &Checked, status: &Status) {
         out,
         "<section id=\"coverage\" aria-labelledby=\"coverage-h\"><h2 id=\"coverage-h\">Coverage by phase and tier</h2>\
          <p class=\"note\">Gated playbooks and FAQs per lifecycle phase and touch tier (a page that targets several \
-         tiers counts in each). The shade is the share published. Each number links to its pages in the table \
+         tiers counts in each). The shade is the share published (live: published, stale pages too under <code>on_change: warn</code>). Each number links to its pages in the table \
          below.</p><div class=\"scroll\"><table class=\"heatmap\"><caption class=\"visually-hidden\">Gated pages by \
          phase and tier</caption><thead><tr><th scope=\"col\">Phase</th>"
     );
@@ -221,8 +221,9 @@ fn heatmap(out: &mut String, c: &Checked, status: &Status) {
             }
             let _ = write!(
                 out,
-                "<a class=\"total\" href=\"#f-p{pi}-t{ti}\">{total} page{}</a><ul>",
-                if total == 1 { "" } else { "s" }
+                "<a class=\"total\" href=\"#f-p{pi}-t{ti}\">{total} page{}</a> <span class=\"pct\">{}% live</span><ul>",
+                if total == 1 { "" } else { "s" },
+                (f64::from(published) * 100.0 / f64::from(total)).round()
             );
             for (si, s) in STATES.iter().enumerate() {
                 let n = cell[si];
@@ -830,7 +831,7 @@ table{border-collapse:collapse}
 .heatmap th,.heatmap td{border:1px solid var(--line);padding:.4rem .6rem;vertical-align:top;text-align:left}
 .heatmap thead th{background:var(--panel)}.heatmap .sub{display:block;font-weight:400;color:var(--muted);font-size:.8rem}
 .heat{color:var(--hfg);min-width:9rem}.heat a{color:inherit}.heat ul{list-style:none;margin:.2rem 0 0;padding:0;font-size:.85rem}
-.heat .total{font-weight:700}.h0{background:var(--h0)}.h1{background:var(--h1)}.h2{background:var(--h2)}.h3{background:var(--h3)}.h4{background:var(--h4)}.h5{background:var(--h5)}
+.heat .total{font-weight:700}.heat .pct{font-size:.8rem}.h0{background:var(--h0)}.h1{background:var(--h1)}.h2{background:var(--h2)}.h3{background:var(--h3)}.h4{background:var(--h4)}.h5{background:var(--h5)}
 .swatch{display:inline-block;width:.9rem;height:.9rem;border:1px solid var(--line);vertical-align:middle;min-width:0}
 span.c-success,span.c-fresh{background:var(--success)}span.c-partial,span.c-expiring{background:var(--partial)}span.c-failed,span.c-expired{background:var(--failed)}
 .chart{width:100%;height:auto;max-width:900px;display:block;margin:.5rem 0}
