@@ -47,10 +47,10 @@ pub fn render(c: &Checked, status: &Status, feedback: Option<&Feedback>) -> Stri
     );
     let _ = write!(
         out,
-        "<div class=\"internal\" role=\"note\"><strong>Internal report. It may name customers and quote readers' \
+        "<header><div class=\"internal\" role=\"note\"><strong>Internal report. It may name customers and quote readers' \
          comments.</strong> Keep it inside the customer-success team: do not publish it, upload it with the guide \
-         or forward it to customers.</div><header><h1>{}</h1><p>States as of {} · {} gated pages · {} engagements \
-         in the manifest{}</p></header><main>",
+         or forward it to customers.</div><div class=\"head\"><h1>{}</h1><p>States as of {} · {} gated pages · {} \
+         engagements in the manifest{}</p></div></header><main>",
         esc(&title),
         esc(&status.today),
         status.pages.len(),
@@ -130,7 +130,9 @@ fn tier_index(c: &Checked, tier: &str) -> Option<usize> {
 }
 
 /// The CSS that makes a heatmap link show only its cell's rows of the page table: `#f-p0-t1:target` (and
-/// `#f-p0-t1-unproven:target`) hide every other row. No script: the link's fragment is the whole state.
+/// `#f-p0-t1-unproven:target`), a note just before the table, hides every other row. No script: the link's
+/// fragment is the whole state. (A sibling selector rather than `body:has(...)`: with `:has`, axe-core's check of
+/// the 10,000-page report in the browser test took over five minutes here, with this about two.)
 fn filter_rules(c: &Checked, status: &Status) -> String {
     let mut css = String::new();
     let phases =
@@ -139,12 +141,12 @@ fn filter_rules(c: &Checked, status: &Status) -> String {
         for t in 0..c.config.tiers.len() {
             let _ = write!(
                 css,
-                "body:has(#f-p{p}-t{t}:target) #pages tbody tr:not(.p{p}.t{t}){{display:none}}"
+                "#f-p{p}-t{t}:target~.scroll tbody tr:not(.p{p}.t{t}){{display:none}}"
             );
             for s in STATES {
                 let _ = write!(
                     css,
-                    "body:has(#f-p{p}-t{t}-{s}:target) #pages tbody tr:not(.p{p}.t{t}.s-{s}){{display:none}}",
+                    "#f-p{p}-t{t}-{s}:target~.scroll tbody tr:not(.p{p}.t{t}.s-{s}){{display:none}}",
                     s = s.id()
                 );
             }
@@ -639,7 +641,7 @@ fn helpfulness(out: &mut String, status: &Status, f: &Feedback) {
         if pages.len() == 1 { "" } else { "s" },
         if f.left_out > 0 {
             format!(
-                " {} row{} left out (see the warnings shirube printed).",
+                " {} row{} left out (a bad row, of which shirube printed a warning, or a value mapped to nothing).",
                 f.left_out,
                 if f.left_out == 1 { " was" } else { "s were" }
             )
@@ -809,18 +811,18 @@ fn pages_table(out: &mut String, c: &Checked, status: &Status) {
 /// contrast for text in both schemes.
 const STYLE: &str = r#"
 :root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#4b5563;--line:#d0d7de;--panel:#f6f8fa;--link:#0a58ca;
---warn-bg:#fff4ce;--warn-fg:#5c3c00;--success:#1a7f37;--partial:#bf8700;--failed:#cf222e;--fresh:#1a7f37;--expiring:#bf8700;--expired:#cf222e;--yes:#1a7f37;--track:#e5e7eb;
+--warn-bg:#fff4ce;--warn-fg:#5c3c00;--stale-fg:#7d5700;--success:#1a7f37;--partial:#bf8700;--failed:#cf222e;--fresh:#1a7f37;--expiring:#bf8700;--expired:#cf222e;--yes:#1a7f37;--track:#e5e7eb;
 --h0:#f3f4f6;--h1:#fde2e1;--h2:#fbe7c6;--h3:#fdf6b2;--h4:#d9f2d0;--h5:#b7e4c7;--hfg:#1b1f24}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9da7b3;--line:#30363d;--panel:#161b22;--link:#6cb6ff;
---warn-bg:#3b2e00;--warn-fg:#f8e3a1;--success:#3fb950;--partial:#d29922;--failed:#f85149;--fresh:#3fb950;--expiring:#d29922;--expired:#f85149;--yes:#3fb950;--track:#30363d;
+--warn-bg:#3b2e00;--warn-fg:#f8e3a1;--stale-fg:#e3b341;--success:#3fb950;--partial:#d29922;--failed:#f85149;--fresh:#3fb950;--expiring:#d29922;--expired:#f85149;--yes:#3fb950;--track:#30363d;
 --h0:#1f242c;--h1:#4c1d1d;--h2:#4a3511;--h3:#3f3d12;--h4:#1f3d24;--h5:#185c2e;--hfg:#f0f3f6}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,"Segoe UI","Hiragino Sans","Noto Sans CJK JP",sans-serif}
 a{color:var(--link)}
 .internal{background:var(--warn-bg);color:var(--warn-fg);padding:.6rem 1rem;border-bottom:2px solid var(--partial)}
-header,main,footer,nav{max-width:1200px;margin:0 auto;padding:0 1rem}
+header .head,main,footer,nav{max-width:1200px;margin:0 auto;padding:0 1rem}
 h1{font-size:1.6rem;margin:1rem 0 .2rem}h2{font-size:1.3rem;margin:2rem 0 .5rem;border-bottom:1px solid var(--line)}h3{font-size:1.05rem;margin:1.2rem 0 .3rem}
-header p,.note,.legend,footer{color:var(--muted)}
+header .head p,.note,.legend,footer{color:var(--muted)}
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.3rem 1rem;padding:0;margin:.5rem 0}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .figures{display:flex;flex-wrap:wrap;gap:.6rem;margin:1rem 0}
@@ -830,7 +832,7 @@ nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.3rem 1rem;padding:0;marg
 table{border-collapse:collapse}
 .heatmap th,.heatmap td{border:1px solid var(--line);padding:.4rem .6rem;vertical-align:top;text-align:left}
 .heatmap thead th{background:var(--panel)}.heatmap .sub{display:block;font-weight:400;color:var(--muted);font-size:.8rem}
-.heat{color:var(--hfg);min-width:9rem}.heat a{color:inherit}.heat ul{list-style:none;margin:.2rem 0 0;padding:0;font-size:.85rem}
+.heat{color:var(--hfg);min-width:9rem}.heat a{color:inherit}.heat ul{list-style:none;margin:.2rem 0 0;padding:0;font-size:.85rem}.heat li{line-height:24px}.heat a{display:inline-block;min-height:24px;line-height:24px;min-width:24px}
 .heat .total{font-weight:700}.heat .pct{font-size:.8rem}.h0{background:var(--h0)}.h1{background:var(--h1)}.h2{background:var(--h2)}.h3{background:var(--h3)}.h4{background:var(--h4)}.h5{background:var(--h5)}
 .swatch{display:inline-block;width:.9rem;height:.9rem;border:1px solid var(--line);vertical-align:middle;min-width:0}
 span.c-success,span.c-fresh{background:var(--success)}span.c-partial,span.c-expiring{background:var(--partial)}span.c-failed,span.c-expired{background:var(--failed)}
@@ -842,7 +844,7 @@ rect.c-success,rect.c-fresh,rect.c-yes{fill:var(--success)}rect.c-partial,rect.c
 table.data{margin:.4rem 0;font-size:.9rem}table.data th,table.data td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
 table.data thead th{background:var(--panel)}
 .path{display:block;color:var(--muted);font-size:.8rem;font-family:ui-monospace,monospace}
-.state{font-weight:600}.s-published .state,span.s-published{color:var(--success)}span.s-unproven,span.s-expired{color:var(--failed)}span.s-stale{color:var(--partial)}
+.state{font-weight:600}.s-published .state,span.s-published{color:var(--success)}span.s-unproven,span.s-expired{color:var(--failed)}span.s-stale{color:var(--stale-fg)}
 .answer.no{color:var(--failed);font-weight:600}.answer.yes{color:var(--success);font-weight:600}
 .comments{margin:.3rem 0;padding-left:1.1rem}.empty{color:var(--muted)}
 .filter{display:none;background:var(--warn-bg);color:var(--warn-fg);padding:.4rem .8rem;border-radius:4px}.filter:target{display:block}.filter a{color:inherit}

@@ -8,6 +8,7 @@ mod common;
 mod support;
 
 mod browser_reader;
+mod browser_report;
 mod browser_search;
 mod browser_serve;
 mod build;

@@ -215,7 +215,7 @@ fn the_report_lists_helpfulness_lowest_first_with_comments() {
     // The answer about a page that is not in the guide is shown apart, with its comment.
     assert!(section.contains("https://guide.kumohr.example/playbooks/onboarding/old-sso-page/"));
     assert!(section.contains("The link in the kickoff email is broken"));
-    assert!(section.contains("1 row was left out"));
+    assert!(section.contains("1 row was left out (a bad row"));
 
     // Comments reach nothing but the report: a build after it holds none.
     site.build(&[]).expect_ok();
