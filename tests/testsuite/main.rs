@@ -21,6 +21,7 @@ mod links;
 mod mangled;
 mod proof;
 mod prove_csv;
+mod prove_xlsx;
 mod reader;
 mod report;
 mod search_index_bench;
