@@ -124,6 +124,8 @@ pub enum Command {
         /// `human` for people, `json` for dashboards (format documented in the README).
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        #[command(flatten)]
+        feedback: crate::report::feedback::FeedbackArgs,
     },
     /// Print a shell completion script: `shirube completions bash > ~/.local/share/bash-completion/completions/shirube`
     /// (zsh: a file `_shirube` on your `$fpath`; fish: `~/.config/fish/completions/shirube.fish`; PowerShell: add
@@ -141,6 +143,12 @@ pub enum Command {
     /// edit it and run the import again to apply it) and import-report.md. Running it again keeps the files
     /// you edited (unless --force) and never writes outside --into.
     Import(Box<crate::cmd::import::Args>),
+    /// Write an internal HTML report for customer-success leads: coverage by phase and tier, proofs over time,
+    /// proof age, what to prove next and, with --feedback, how helpful readers found each page.
+    ///
+    /// The report names customers and quotes readers' comments: it is written outside the published output
+    /// (never into public/) and is not for customers. Its figures are those of `status --format json`.
+    Report(Box<crate::cmd::report::Args>),
 }
 
 /// Runs the parsed command.
@@ -202,9 +210,12 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Command::Prove(args) => crate::cmd::prove::run(&root, &args),
         Command::Import(args) => crate::cmd::import::run(cli.root.as_deref(), &args),
-        Command::Status { format } => crate::cmd::status::run(&root, format == Format::Json),
         Command::Completions { shell } => crate::cmd::completions::completions(shell),
         Command::Man => crate::cmd::completions::man(),
+        Command::Status { format, feedback } => {
+            crate::cmd::status::run(&root, format == Format::Json, &feedback)
+        }
+        Command::Report(args) => crate::cmd::report::run(&root, &args),
     }
 }
 

@@ -8,7 +8,8 @@
 //! This module only reads: it returns the engagements of the good rows and one diagnostic per problem of the bad
 //! ones, each at `FILE:ROW:COLUMN`. It does not edit the manifest (`cmd::prove::from` does, through
 //! [`crate::prove`]) and nothing it returns reaches the build: customer and CSM names go to the manifest only.
-//! Excel workbooks (`.xlsx`) are left out: save the sheet as CSV.
+//! Excel workbooks (`.xlsx`) are read with `calamine` ([`xlsx_to_csv`]): their first sheet becomes CSV text, read
+//! as any export.
 
 use crate::config::{Config, MAPPED_FIELDS, Mapping};
 use crate::dates::{format_date, parse_date};
@@ -150,6 +151,62 @@ pub fn decode(
         "not UTF-8, UTF-16 or Shift_JIS".into(),
         "save it as \"CSV UTF-8\", or name its encoding, e.g. --encoding windows-1252".into(),
     ))
+}
+
+/// The first sheet of an Excel workbook (`.xlsx`) as CSV text, for [`read`]: text as it is, numbers without a
+/// needless `.0` (ids such as 7001), dates as Excel serial numbers (which [`parse_cell_date`] reads), error cells
+/// (`#N/A`) as their text. Rows and columns count from the sheet's first used cell, which is the header in an
+/// export. `Err` with (what is wrong, how to fix it).
+pub fn xlsx_to_csv(bytes: &[u8]) -> Result<String, (String, String)> {
+    use calamine::{Data, Reader as _, Xlsx};
+    let unreadable = |e: String| {
+        (
+            format!("cannot read the workbook: {e}"),
+            "save it again from Excel as .xlsx, or as \"CSV UTF-8\"".to_string(),
+        )
+    };
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let range = match book.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return Err(unreadable(e.to_string())),
+        None => {
+            return Err((
+                "the workbook has no sheet".into(),
+                "export the report again from the CRM".into(),
+            ));
+        }
+    };
+    let number = |f: f64| {
+        if f.fract() == 0.0 && f.abs() < 1e15 {
+            format!("{}", f as i64)
+        } else {
+            f.to_string()
+        }
+    };
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for row in range.rows() {
+        let cells = row.iter().map(|c| match c {
+            Data::Empty => String::new(),
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+            Data::Int(i) => i.to_string(),
+            Data::Float(f) => number(*f),
+            Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Data::DateTime(d) => number(d.as_f64()),
+            Data::Error(e) => e.to_string(),
+        });
+        out.write_record(cells)
+            .map_err(|e| unreadable(e.to_string()))?;
+    }
+    let bytes = out.into_inner().map_err(|e| unreadable(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| unreadable(e.to_string()))
+}
+
+/// Whether `file_name` names an Excel workbook (`.xlsx`, `.xlsm`).
+pub fn is_workbook(file_name: &str) -> bool {
+    let lower = file_name.to_ascii_lowercase();
+    lower.ends_with(".xlsx") || lower.ends_with(".xlsm")
 }
 
 /// The encoding a label names: the WHATWG labels, and the names Windows users know (cp932, utf-16).
@@ -608,7 +665,7 @@ fn show(v: &Option<String>) -> String {
 
 /// The manifest value `--value FIELD:FROM=TO` gives a cell: an exact match first, then one that differs only
 /// in case, width or surrounding spaces. `None` when no mapping names the cell.
-fn mapped_value(mapping: &Mapping, field: &str, cell: &str) -> Option<String> {
+pub fn mapped_value(mapping: &Mapping, field: &str, cell: &str) -> Option<String> {
     let of_field = || mapping.values.iter().rev().filter(|(f, _, _)| f == field);
     if let Some((_, _, to)) = of_field().find(|(_, from, _)| from.trim() == cell.trim()) {
         return Some(to.clone());
@@ -686,7 +743,7 @@ pub fn parse_cell_date(cell: &str, order: Option<DateOrder>) -> Result<i64, Date
 
 /// The day-month order a column of dates shows: a date whose first number is over 12 is day first, one whose
 /// second is, month first. `None` when no date tells, or they disagree.
-fn infer_order<'a>(cells: impl Iterator<Item = &'a str>) -> Option<DateOrder> {
+pub fn infer_order<'a>(cells: impl Iterator<Item = &'a str>) -> Option<DateOrder> {
     let (mut mdy, mut dmy) = (false, false);
     for cell in cells {
         match (
@@ -705,15 +762,16 @@ fn infer_order<'a>(cells: impl Iterator<Item = &'a str>) -> Option<DateOrder> {
     }
 }
 
-/// The gated pages by source path, URL and title.
-struct PageIndex<'a> {
+/// The pages rows may name, by source path, URL and title.
+pub struct PageIndex<'a> {
     pages: &'a [PageRef<'a>],
     base_origin: String,
     base_path: String,
 }
 
 impl<'a> PageIndex<'a> {
-    fn new(pages: &'a [PageRef<'a>], config: &Config) -> Self {
+    /// An index of `pages`, whose URLs are under `config`'s base URL.
+    pub fn new(pages: &'a [PageRef<'a>], config: &Config) -> Self {
         PageIndex {
             pages,
             base_origin: config.base_url.origin.to_lowercase(),
@@ -788,7 +846,7 @@ impl<'a> PageIndex<'a> {
 
     /// A page URL as `Page::url` holds it (`playbooks/onboarding/connect-sso/`), from a full URL, a path from
     /// the site root, or a path under the base path. `None` when `name` does not look like a URL.
-    fn url_path(&self, name: &str) -> Option<String> {
+    pub fn url_path(&self, name: &str) -> Option<String> {
         let mut rest = name;
         let lower = rest.to_lowercase();
         if lower.starts_with("http://") || lower.starts_with("https://") {

@@ -33,6 +33,7 @@ pub mod pipeline;
 pub mod proof;
 pub mod prove;
 pub mod render;
+pub mod report;
 pub mod requires;
 pub mod routes;
 pub mod search;

@@ -8,6 +8,7 @@ pub mod import;
 pub mod init;
 pub mod new;
 pub mod prove;
+pub mod report;
 pub mod status;
 
 use crate::diagnostics::Diagnostics;

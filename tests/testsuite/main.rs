@@ -9,6 +9,7 @@ mod support;
 
 mod browser_phone;
 mod browser_reader;
+mod browser_report;
 mod browser_search;
 mod browser_serve;
 mod build;
@@ -29,7 +30,9 @@ mod links;
 mod mangled;
 mod proof;
 mod prove_csv;
+mod prove_xlsx;
 mod reader;
+mod report;
 mod search_index_bench;
 mod search_js;
 mod search_leak;

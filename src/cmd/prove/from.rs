@@ -25,7 +25,8 @@ pub const DEFAULT_INTO: &str = "manifest/imported.yaml";
 /// The options of `prove --from`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ImportArgs {
-    /// Record every engagement of a CRM export instead: a CSV or TSV file (UTF-8, UTF-16 or Shift_JIS), one
+    /// Record every engagement of a CRM export instead: a CSV or TSV file (UTF-8, UTF-16 or Shift_JIS) or the
+    /// first sheet of an Excel workbook (.xlsx), one
     /// row per engagement or per engagement and page. Rows with errors are reported and left out; the others
     /// are recorded. Importing the same file again changes nothing; a changed row updates its engagement.
     #[arg(
@@ -124,7 +125,12 @@ pub fn run(root: &Path, checked: &Checked, file: &Path, args: &ImportArgs) -> Ex
         }
     };
     let encoding = args.encoding.as_deref().or(mapping.encoding.as_deref());
-    let text = match import_csv::decode(&bytes, encoding) {
+    let decoded = if import_csv::is_workbook(&name) {
+        import_csv::xlsx_to_csv(&bytes).map(|t| (t, "xlsx"))
+    } else {
+        import_csv::decode(&bytes, encoding)
+    };
+    let text = match decoded {
         Ok((text, _)) => text,
         Err((what, help)) => {
             let mut d = Diagnostics::default();
