@@ -317,7 +317,7 @@ fn a_mapping_that_does_not_fit_the_header_says_which_column_it_meant() {
     run.expect_code(2);
     assert_eq!(
         run.stderr,
-        "error: the mapping gives tier \"small\" for \"SMB\", which is no tier\n  help: tiers in shirube.yaml: tech, low, mid, high (or \"all\")\n"
+        "error: the mapping gives tier \"small\" for \"SMB\", which is no tier\n  help: tiers in shirube.yaml: tech, low, mid, high\n"
     );
 }
 
