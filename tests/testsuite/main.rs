@@ -21,6 +21,7 @@ mod mangled;
 mod proof;
 mod prove_csv;
 mod reader;
+mod search_churn;
 mod search_index_bench;
 mod search_js;
 mod search_leak;
