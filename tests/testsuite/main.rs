@@ -25,6 +25,7 @@ mod search_churn;
 mod search_index_bench;
 mod search_js;
 mod search_leak;
+mod search_parts;
 mod search_quality;
 mod search_tokenizer;
 mod serve;
