@@ -12,7 +12,7 @@
 //! search/manifest.json        fixed name, small: the names of the files below, shard boundaries, facets
 //! search/d/<hash>.bin         facet combination and length of each page
 //! search/s/<hash>.bin         postings for a sorted range of terms, with positions and term frequencies
-//! search/l/<hash>.bin         the fragment names of 128 pages
+//! search/l/<hash>.bin         the fragment names of 64 pages
 //! search/f/<hash>.json        one page: URL, title, summary and the text of each section (for excerpts)
 //! ```
 //!
@@ -52,7 +52,7 @@ pub const SHARD_TARGET_BYTES: usize = 8 * 1024;
 /// A shard is closed once its postings reach this many bytes (one term's postings are never split).
 pub const SHARD_MAX_BYTES: usize = 48 * 1024;
 /// Pages per list of fragment names (`search/l/`).
-pub const FRAGMENT_LIST_PAGES: usize = 128;
+pub const FRAGMENT_LIST_PAGES: usize = 64;
 /// The block of a page's first section (see [`invert::BLOCK_ALIGN`]).
 const FIRST_SECTION_BLOCK: u32 = 1;
 

@@ -951,7 +951,7 @@ async function excerptFragment(site, m, doc, groups, cache) {
   return { ...frag, x: frag.x.map(([h, a, t, b], i) => [h, a, typeof t === 'string' ? t : texts.get(i) ?? '', b]) };
 }
 
-// The fragment of page `doc`: its name is in the list of its 128 pages.
+// The fragment of page `doc`: its name is in the list of its `fragment_list_pages` pages.
 async function loadFragment(site, m, doc) {
   const per = m.fragment_list_pages;
   const name = m.fragment_lists[Math.floor(doc / per)];
