@@ -4,25 +4,43 @@
 //! unproven pages never reach it, so they cannot leak into a shard. `docs/search-index.md` describes the file
 //! formats; `docs/search-tokenizer.md` the tokenizer (in [`tokenize`]).
 //!
-//! Layout, with `<gen>` a hash of everything under it (a new build with any change gets a new folder, so
-//! browsers never mix files of two builds):
+//! Layout: one small file with a fixed name, and every other file named by a hash of its own bytes, so that
+//! a rebuild after an edit writes only the files whose bytes changed, and browsers and CDNs can keep any of
+//! them forever:
 //!
 //! ```text
-//! search/manifest.json        fixed name, small: generation, shard boundaries, facets
-//! search/<gen>/docs.bin       facet combination of each page (for filters)
-//! search/<gen>/s/<n>.bin      postings for a sorted range of terms, with positions and impacts
-//! search/<gen>/f/<id>.json    one page: URL, title, summary and the text of each section (for excerpts)
+//! search/manifest.json        fixed name, small: the names of the files below, shard boundaries, facets
+//! search/d/<hash>.bin         facet combination and length of each page
+//! search/s/<hash>.bin         postings for a sorted range of terms, with positions and term frequencies
+//! search/l/<hash>.bin         the fragment names of 64 pages
+//! search/f/<hash>.json        one page: URL, title, summary and the text of each section (for excerpts)
 //! ```
 //!
-//! Scores are precomputed per page and term as a BM25 "impact" (the term-frequency part, with title,
-//! heading and summary boosts), so the browser needs only the document frequency for the IDF part and no
-//! page lengths. Left out: ranking signals other than text (no popularity), and stemming beyond plurals.
+//! What an edit of one page changes: its fragment and the list that names it, the docs file when its length
+//! changed, and the shards of the terms whose postings on that page changed: positions are counted from the
+//! start of each section ([`invert::BLOCK_ALIGN`]), and the BM25 impact is made in the browser from the term
+//! frequency and the page length, so the terms of the other sections keep their bytes. Shard boundaries are
+//! chosen by the terms themselves ([`cut_shards`]), so the other shards keep theirs.
+//!
+//! Scores are BM25 with title, heading and summary boosts, so the browser needs only term frequencies, page
+//! lengths and document frequencies. Left out: ranking signals other than text (no popularity), and stemming
+//! beyond plurals.
 
 mod invert;
 pub mod tokenize;
 
+use crate::HashSet;
+use crate::config::Config;
+use crate::markdown::Rendered;
+use crate::model::OutputFile;
+use crate::model::{Kind, Page};
+use crate::text::collapse;
+use invert::{Field, PageTerms, Scratch, Vocabulary};
+use rayon::prelude::*;
+use serde::Serialize;
+
 /// The folders of index files named by their content, as `_headers` patterns under the base path
-/// (`search/<generation>/*`): hosts may cache them for good, since a build that changes a file writes it under
+/// (`search/s/*`, `search/f/*`, ...): hosts may cache them for good, since a build that changes a file writes it under
 /// another name. `paths` are the output paths of a build.
 pub fn immutable_patterns<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
     let folders: std::collections::BTreeSet<&str> = paths
@@ -38,22 +56,22 @@ pub fn immutable_patterns<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<Strin
         .collect()
 }
 
-use crate::config::Config;
-use crate::markdown::Rendered;
-use crate::model::OutputFile;
-use crate::model::{Kind, Page};
-use crate::text::collapse;
-use crate::theme::short_hash;
-use invert::{Field, PageTerms, Scratch, Vocabulary};
-use rayon::prelude::*;
-use serde::Serialize;
-
-/// Format version, in the manifest and the shard header.
-pub const VERSION: u32 = 2;
+/// Format version, in the manifest.
+pub const VERSION: u32 = 3;
 /// Magic bytes at the start of a shard.
-pub const SHARD_MAGIC: &[u8; 4] = b"SHS2";
+pub const SHARD_MAGIC: &[u8; 4] = b"SHS3";
+/// The one file of the index with a fixed name.
+pub const MANIFEST_PATH: &str = "search/manifest.json";
+/// A shard holds at least this many bytes of postings, unless it is the last one.
+pub const SHARD_MIN_BYTES: usize = 4 * 1024;
+/// Past [`SHARD_MIN_BYTES`], a shard ends after about this many more bytes on average (see [`cut_shards`]).
+pub const SHARD_TARGET_BYTES: usize = 8 * 1024;
 /// A shard is closed once its postings reach this many bytes (one term's postings are never split).
-pub const SHARD_TARGET_BYTES: usize = 12 * 1024;
+pub const SHARD_MAX_BYTES: usize = 48 * 1024;
+/// Pages per list of fragment names (`search/l/`).
+pub const FRAGMENT_LIST_PAGES: usize = 64;
+/// The block of a page's first section (see [`invert::BLOCK_ALIGN`]).
+const FIRST_SECTION_BLOCK: u32 = 1;
 
 /// One section of a page's fragment: heading text, anchor id, text.
 type SectionJson = (String, String, String);
@@ -68,9 +86,25 @@ struct Fragment<'a> {
     c: usize,
     /// Summary (front matter), may be empty.
     s: &'a str,
-    /// Sections: the text before the first heading (heading and anchor empty), then one per heading.
-    x: Vec<SectionJson>,
+    /// Sections: the text before the first heading (heading and anchor empty), then one per heading, each
+    /// `[heading, anchor, text or the index of the part in p that holds it, block of its positions]`.
+    x: Vec<(String, String, TextOrPart, u32)>,
+    /// Names of the page's other parts (`f/<name>.json`, each `[[section index, text], ...]`), when its text
+    /// is longer than [`FRAGMENT_TEXT_BYTES`]. Left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    p: Vec<String>,
 }
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum TextOrPart {
+    Text(String),
+    Part(usize),
+}
+
+/// The text a page's fragment holds itself; the sections past it go into parts of about this size, so that
+/// the first query on a site of long pages reads the sections that match, not every page's whole text.
+pub const FRAGMENT_TEXT_BYTES: usize = 6 * 1024;
 
 #[derive(Serialize)]
 struct FacetValue {
@@ -89,14 +123,21 @@ struct Facets {
 #[derive(Serialize)]
 struct Manifest<'a> {
     version: u32,
-    /// Folder of this build's files, under `search/`.
-    generation: &'a str,
     /// The site's base path (`/` or `/onboarding/`); result URLs are made under it.
     base: &'a str,
     /// Number of pages in the index.
     pages: usize,
-    /// First term of each shard (the first is always ""); shard `n` is `<generation>/s/<n>.bin`.
+    /// The average page length in tokens (to two decimals: the manifest changes with every edit anyway).
+    length_average: f64,
+    /// Name of the docs file (`d/<name>.bin`).
+    docs: String,
+    /// First term of each shard (the first is always "").
     shards: Vec<String>,
+    /// Name of each shard (`s/<name>.bin`).
+    shard_files: Vec<String>,
+    /// Name of each list of fragment names (`l/<name>.bin`), `fragment_list_pages` pages each.
+    fragment_lists: Vec<String>,
+    fragment_list_pages: usize,
     /// Facet combinations: `[kind, phase or -1, [tiers]]`, indices into `facets`.
     combos: Vec<(usize, i64, Vec<usize>)>,
     /// Every facet value, with the number of indexed pages that have it.
@@ -151,29 +192,31 @@ pub fn build<'a>(
     let sections: Vec<Vec<SectionJson>> =
         pages.par_iter().map(|(_, body)| sections(body)).collect();
     let vocab = Vocabulary::default();
-    let docs: Vec<PageTerms> = pages
+    let mut docs: Vec<PageTerms> = pages
         .par_iter()
         .zip(sections.par_iter())
         .map_init(Scratch::default, |scratch, ((page, _), secs)| {
             PageTerms::new(fields(page, secs), &vocab, scratch)
         })
         .collect();
+    // Where each section's positions start (its block, unless an earlier one ran long).
+    let section_blocks: Vec<Vec<u32>> = docs
+        .iter_mut()
+        .zip(&sections)
+        .map(|(d, secs)| {
+            let starts = std::mem::take(&mut d.block_starts);
+            (0..secs.len() as u32)
+                .map(|i| {
+                    let b = FIRST_SECTION_BLOCK + i;
+                    starts.iter().find(|s| s.0 == b).map_or(b, |s| s.1)
+                })
+                .collect()
+        })
+        .collect();
     let inverted = invert::invert(docs, &vocab);
 
-    // Shards: the sorted terms cut into ranges of about SHARD_TARGET_BYTES.
-    let mut cuts: Vec<std::ops::Range<usize>> = Vec::new();
-    let (mut first, mut bytes) = (0usize, 0usize);
-    for (i, (term, body)) in inverted.terms.iter().zip(&inverted.postings).enumerate() {
-        bytes += body.len() + term.len() + 4;
-        if bytes >= SHARD_TARGET_BYTES {
-            cuts.push(first..i + 1);
-            first = i + 1;
-            bytes = 0;
-        }
-    }
-    if first < inverted.terms.len() || cuts.is_empty() {
-        cuts.push(first..inverted.terms.len());
-    }
+    // Shards: the sorted terms cut into ranges of about SHARD_TARGET_BYTES, where the terms themselves say.
+    let cuts = cut_shards(&inverted.terms, &inverted.postings);
     let boundaries: Vec<String> = cuts
         .iter()
         .enumerate()
@@ -198,13 +241,15 @@ pub fn build<'a>(
         })
         .collect();
 
-    // Fragments and the docs table.
-    let fragments: Vec<Vec<u8>> = pages
+    // Fragments, the lists of their names, and the docs table.
+    let (fragments, parts): (Vec<Vec<u8>>, Vec<Vec<Vec<u8>>>) = pages
         .par_iter()
         .zip(sections.into_par_iter())
+        .zip(section_blocks.par_iter())
         .zip(combo_of.par_iter())
-        .map(|(((page, _), secs), &c)| fragment(page, secs, c))
-        .collect();
+        .map(|((((page, _), secs), blocks), &c)| fragment(page, secs, blocks, c))
+        .unzip();
+    let parts: Vec<Vec<u8>> = parts.into_iter().flatten().collect();
     let width: u8 = if combos.len() <= 256 { 1 } else { 2 };
     let mut docs_bin = vec![width];
     for &c in &combo_of {
@@ -214,18 +259,24 @@ pub fn build<'a>(
             docs_bin.extend_from_slice(&(c as u16).to_le_bytes());
         }
     }
+    docs_bin.extend(inverted.lengths.iter().map(|&l| length_byte(f64::from(l))));
+    let average = if inverted.lengths.is_empty() {
+        1.0
+    } else {
+        inverted.lengths.iter().map(|&l| f64::from(l)).sum::<f64>() / inverted.lengths.len() as f64
+    };
 
-    // Generation: a hash over every file of this build's folder.
-    let hashes: Vec<String> = shard_files
-        .par_iter()
-        .chain(fragments.par_iter())
-        .map(|f| short_hash(f))
+    // Every file but the manifest is named by a hash of its bytes.
+    let shard_names: Vec<[u8; HASH_BYTES]> =
+        shard_files.par_iter().map(|f| content_hash(f)).collect();
+    let fragment_names: Vec<[u8; HASH_BYTES]> =
+        fragments.par_iter().map(|f| content_hash(f)).collect();
+    let lists: Vec<Vec<u8>> = fragment_names
+        .chunks(FRAGMENT_LIST_PAGES)
+        .map(|c| c.concat())
         .collect();
-    let mut all = docs_bin.clone();
-    for h in &hashes {
-        all.extend_from_slice(h.as_bytes());
-    }
-    let generation = short_hash(&all)[..12].to_string();
+    let list_names: Vec<[u8; HASH_BYTES]> = lists.iter().map(|l| content_hash(l)).collect();
+    let docs_name = content_hash(&docs_bin);
 
     let facet_values = |ids: Vec<(String, String)>, counts: &[usize]| -> Vec<FacetValue> {
         ids.into_iter()
@@ -235,10 +286,14 @@ pub fn build<'a>(
     };
     let manifest = Manifest {
         version: VERSION,
-        generation: &generation,
         base: &config.base_url.path,
         pages: pages.len(),
+        length_average: (average * 100.0).round() / 100.0,
+        docs: hex(&docs_name),
         shards: boundaries,
+        shard_files: shard_names.iter().map(|h| hex(h)).collect(),
+        fragment_lists: list_names.iter().map(|h| hex(h)).collect(),
+        fragment_list_pages: FRAGMENT_LIST_PAGES,
         combos,
         synonyms: &config.search.synonyms,
         facets: Facets {
@@ -269,46 +324,130 @@ pub fn build<'a>(
         },
     };
 
-    let mut files = Vec::with_capacity(shard_files.len() + fragments.len() + 2);
+    let mut files = Vec::with_capacity(shard_files.len() + fragments.len() + lists.len() + 2);
     files.push(OutputFile {
         // Serializing plain strings and numbers cannot fail.
-        path: "search/manifest.json".into(),
+        path: MANIFEST_PATH.into(),
         bytes: serde_json::to_vec(&manifest).unwrap_or_default(),
     });
     files.push(OutputFile {
-        path: format!("search/{generation}/docs.bin"),
+        path: format!("search/d/{}.bin", hex(&docs_name)),
         bytes: docs_bin,
     });
-    for (n, bytes) in shard_files.into_iter().enumerate() {
-        files.push(OutputFile {
-            path: format!("search/{generation}/s/{n}.bin"),
-            bytes,
-        });
-    }
-    for (id, bytes) in fragments.into_iter().enumerate() {
-        files.push(OutputFile {
-            path: format!("search/{generation}/f/{id}.json"),
-            bytes,
-        });
-    }
+    let named = |dir: &str, ext: &str, names: &[[u8; HASH_BYTES]], bytes: Vec<Vec<u8>>| {
+        names
+            .iter()
+            .zip(bytes)
+            .map(|(h, bytes)| OutputFile {
+                path: format!("search/{dir}/{}.{ext}", hex(h)),
+                bytes,
+            })
+            .collect::<Vec<_>>()
+    };
+    files.extend(named("s", "bin", &shard_names, shard_files));
+    files.extend(named("l", "bin", &list_names, lists));
+    files.extend(named("f", "json", &fragment_names, fragments));
+    let part_names: Vec<[u8; HASH_BYTES]> = parts.par_iter().map(|f| content_hash(f)).collect();
+    files.extend(named("f", "json", &part_names, parts));
+    // Two pages with the same fragment (or two equal shards) share one file.
+    let mut seen = HashSet::default();
+    files.retain(|f| seen.insert(f.path.clone()));
     files
 }
 
-/// The fields of a page in index order: title, summary and tags, then the body section by section.
+/// Bytes of the hash that names a file (16 hex digits: two different files of any number of builds of a site
+/// do not get the same name by chance).
+const HASH_BYTES: usize = 8;
+
+/// The first bytes of the SHA-256 of `bytes`: a file's name.
+fn content_hash(bytes: &[u8]) -> [u8; HASH_BYTES] {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut out = [0u8; HASH_BYTES];
+    out.copy_from_slice(&digest[..HASH_BYTES]);
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        // Writing to a String cannot fail.
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Steps of [`length_byte`] per doubling of a page's length.
+pub const LENGTH_STEPS: f64 = 16.0;
+
+/// A page length (tokens) as one byte, on a log scale of [`LENGTH_STEPS`] steps per doubling (within 3%: less
+/// than the rounding of impacts to 127 levels). The runtime reads it as `2^(byte / LENGTH_STEPS) - 1`.
+fn length_byte(tokens: f64) -> u8 {
+    (LENGTH_STEPS * (1.0 + tokens.max(0.0)).log2())
+        .round()
+        .clamp(0.0, 255.0) as u8
+}
+
+/// Cuts the sorted terms into shards. A shard ends after a term when it holds at least [`SHARD_MIN_BYTES`]
+/// and a hash of the term falls under the term's share of [`SHARD_TARGET_BYTES`] (so a shard ends after
+/// about that many bytes past the minimum, and right after a term that large), or when it reaches
+/// [`SHARD_MAX_BYTES`]. Where a shard ends depends on its own terms, not on how many bytes came before: a
+/// change to some posting lists moves only the nearby cuts, and the other shards keep their bytes (and their
+/// names).
+fn cut_shards(terms: &[String], postings: &[Vec<u8>]) -> Vec<std::ops::Range<usize>> {
+    let mut cuts: Vec<std::ops::Range<usize>> = Vec::new();
+    let (mut first, mut bytes) = (0usize, 0usize);
+    for (i, (term, body)) in terms.iter().zip(postings).enumerate() {
+        let size = body.len() + term.len() + 4;
+        bytes += size;
+        let chance = (size as u128) << 64;
+        let drawn = u128::from(term_hash(term)) * SHARD_TARGET_BYTES as u128;
+        if bytes >= SHARD_MAX_BYTES || (bytes >= SHARD_MIN_BYTES && drawn < chance) {
+            cuts.push(first..i + 1);
+            first = i + 1;
+            bytes = 0;
+        }
+    }
+    if first < terms.len() || cuts.is_empty() {
+        cuts.push(first..terms.len());
+    }
+    cuts
+}
+
+/// FNV-1a of the term, mixed (fixed here, so that cuts do not move with a dependency's hash function).
+fn term_hash(term: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in term.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    // splitmix64's finalizer: FNV's low bits are poor, and the whole range is compared.
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// The fields of a page in index order, with their blocks (see [`invert::BLOCK_ALIGN`]): title, summary, tags
+/// and the words of the URL (block 0, a line each), then the body section by section (1 on).
 fn fields<'p>(
     page: &'p Page,
     sections: &'p [SectionJson],
-) -> impl Iterator<Item = (&'p str, Field)> + 'p {
-    std::iter::once((page.title.as_str(), Field::Title))
-        .chain(page.summary.iter().map(|s| (s.as_str(), Field::Summary)))
-        .chain(page.tags.iter().map(|t| (t.as_str(), Field::Summary)))
-        .chain(sections.iter().flat_map(|(heading, _, text)| {
-            [
-                (heading.as_str(), Field::Heading),
-                (text.as_str(), Field::Body),
-            ]
-        }))
-        .chain(std::iter::once((url_words(&page.url), Field::Body)))
+) -> impl Iterator<Item = (&'p str, Field, u32)> + 'p {
+    std::iter::once((page.title.as_str(), Field::Title, 0))
+        .chain(page.summary.iter().map(|s| (s.as_str(), Field::Summary, 0)))
+        .chain(page.tags.iter().map(|t| (t.as_str(), Field::Summary, 0)))
+        .chain(std::iter::once((url_words(&page.url), Field::Body, 0)))
+        .chain(sections.iter().zip(FIRST_SECTION_BLOCK..).flat_map(
+            |((heading, _, text), block)| {
+                [
+                    (heading.as_str(), Field::Heading, block),
+                    (text.as_str(), Field::Body, block),
+                ]
+            },
+        ))
 }
 
 /// The last segment of a page's URL (`csv-import-errors` of `faq/csv-import-errors/`): its words are the
@@ -344,16 +483,47 @@ fn sections(body: &Rendered) -> Vec<SectionJson> {
     out
 }
 
-fn fragment(page: &Page, sections: Vec<SectionJson>, combo: usize) -> Vec<u8> {
+/// A page's fragment, and its other parts (see [`Fragment`]): the sections in order, as many as fit in
+/// [`FRAGMENT_TEXT_BYTES`] in the fragment itself, the rest in parts of about that size (a longer section is a
+/// part of its own).
+fn fragment(
+    page: &Page,
+    sections: Vec<SectionJson>,
+    blocks: &[u32],
+    combo: usize,
+) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let mut x = Vec::with_capacity(sections.len());
+    let mut parts: Vec<Vec<(usize, String)>> = Vec::new();
+    let (mut inline, mut part_bytes) = (0usize, 0usize);
+    for (i, ((heading, anchor, text), &block)) in sections.into_iter().zip(blocks).enumerate() {
+        if parts.is_empty() && inline + text.len() <= FRAGMENT_TEXT_BYTES {
+            inline += text.len();
+            x.push((heading, anchor, TextOrPart::Text(text), block));
+            continue;
+        }
+        if parts.is_empty() || part_bytes + text.len() > FRAGMENT_TEXT_BYTES {
+            parts.push(Vec::new());
+            part_bytes = 0;
+        }
+        part_bytes += text.len();
+        let n = parts.len() - 1;
+        parts[n].push((i, text));
+        x.push((heading, anchor, TextOrPart::Part(n), block));
+    }
+    // Serializing plain strings and numbers cannot fail.
+    let parts: Vec<Vec<u8>> = parts
+        .iter()
+        .map(|p| serde_json::to_vec(p).unwrap_or_default())
+        .collect();
     let f = Fragment {
         u: &page.url,
         t: &page.title,
         c: combo,
         s: page.summary.as_deref().unwrap_or(""),
-        x: sections,
+        x,
+        p: parts.iter().map(|p| hex(&content_hash(p))).collect(),
     };
-    // Serializing plain strings and numbers cannot fail.
-    serde_json::to_vec(&f).unwrap_or_default()
+    (serde_json::to_vec(&f).unwrap_or_default(), parts)
 }
 
 /// Appends `v` as LEB128.

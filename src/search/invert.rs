@@ -40,12 +40,20 @@ impl Field {
     }
 }
 
-/// BM25 parameters.
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
-/// Impacts are stored in 7 bits; the top bit of the byte says "the term is in the title".
-const IMPACT_MAX: f64 = 127.0;
+/// The weighted term frequency is stored in 7 bits (larger ones are capped: BM25 saturates long before); the
+/// top bit of the byte says "the term is in the title".
+const TF_MAX: u32 = 127;
 const TITLE_FLAG: u8 = 0x80;
+/// Positions of block `b` (0: title, summary, tags and URL words; then one per section) start at
+/// `b * BLOCK_ALIGN`, or at the next multiple of it after the previous block's last position when that one ran
+/// longer; within a block, each line starts at the next multiple of [`LINE_ALIGN`] after the previous line's
+/// last position plus one (the gap that keeps phrases within a line). So a word added to a line moves no
+/// position of another line (unless the line grows past a multiple of `LINE_ALIGN`), nor of another section
+/// (unless it grows past a multiple of `BLOCK_ALIGN`), and the posting lists of the terms elsewhere on the page
+/// keep their bytes (`docs/search-index.md`, "Files").
+pub const BLOCK_ALIGN: u32 = 4096;
+/// See [`BLOCK_ALIGN`].
+pub const LINE_ALIGN: u32 = 32;
 /// The bit of a page's term frequency that says "the term is in the title".
 const IN_TITLE: u32 = 1 << 31;
 
@@ -171,12 +179,16 @@ pub struct PageTerms {
     /// never spans two blocks.
     positions: Vec<u8>,
     ends: Vec<u32>,
+    /// Each block after the first, and the block its positions start in: itself, unless an earlier block ran
+    /// longer than [`BLOCK_ALIGN`] positions.
+    pub block_starts: Vec<(u32, u32)>,
 }
 
 impl PageTerms {
-    /// Tokenizes the fields of one page, in order.
+    /// Tokenizes the fields of one page, in order: text, field and block (see [`BLOCK_ALIGN`]; blocks must
+    /// not decrease).
     pub fn new<'t>(
-        fields: impl IntoIterator<Item = (&'t str, Field)>,
+        fields: impl IntoIterator<Item = (&'t str, Field, u32)>,
         vocab: &Vocabulary,
         scratch: &mut Scratch,
     ) -> PageTerms {
@@ -192,7 +204,17 @@ impl PageTerms {
         terms.clear();
         tokens.clear();
         let mut next = 0u32;
-        for (text, field) in fields {
+        let mut block = 0u32;
+        let mut block_starts = Vec::new();
+        for (text, field, b) in fields {
+            if b != block {
+                block = b;
+                next = next
+                    .div_ceil(BLOCK_ALIGN)
+                    .saturating_mul(BLOCK_ALIGN)
+                    .max(b.saturating_mul(BLOCK_ALIGN));
+                block_starts.push((b, next / BLOCK_ALIGN));
+            }
             let weight = field.weight();
             let title = if field == Field::Title { IN_TITLE } else { 0 };
             for line in text.split('\n') {
@@ -214,7 +236,8 @@ impl PageTerms {
                     next += 1;
                 });
                 if tokens.len() > before {
-                    next += 1;
+                    // A gap, so that no phrase spans two lines, up to the next line's place.
+                    next = (next + 1).div_ceil(LINE_ALIGN).saturating_mul(LINE_ALIGN);
                 }
             }
         }
@@ -250,6 +273,7 @@ impl PageTerms {
             tf: terms.iter().map(|t| t.1).collect(),
             positions,
             ends,
+            block_starts,
         }
     }
 }
@@ -327,6 +351,8 @@ pub struct Inverted {
     pub terms: Vec<String>,
     pub pages: Vec<u32>,
     pub postings: Vec<Vec<u8>>,
+    /// Number of tokens of each page, in page order.
+    pub lengths: Vec<u32>,
 }
 
 /// Turns the pages' terms (in page id order) into posting lists. See the module documentation.
@@ -353,26 +379,19 @@ pub fn invert(pages: Vec<PageTerms>, vocab: &Vocabulary) -> Inverted {
     let terms: Vec<String> = sorted.into_iter().map(|(t, _)| t).collect();
     let vocab_len = terms.len();
 
-    // Impacts (they need the average page length), and term numbers.
-    let avg_len = if pages.is_empty() {
-        1.0
-    } else {
-        (pages.iter().map(|p| f64::from(p.length)).sum::<f64>() / pages.len() as f64).max(1.0)
-    };
+    // Term numbers, and per page and term one byte: the title bit and the weighted frequency. The BM25
+    // impact is made in the browser from it and the page's length (in the docs file), so that an edit that
+    // changes a page's length changes one byte of the docs file, not every posting list of the page.
+    let lengths: Vec<u32> = pages.iter().map(|p| p.length).collect();
     let pages: Vec<Numbered> = pages
         .into_par_iter()
         .map(|p| {
-            let norm = K1 * (1.0 - B + B * f64::from(p.length) / avg_len);
             let flags =
                 p.tf.iter()
                     .map(|&tf| {
                         let title = tf & IN_TITLE != 0;
-                        let tf = f64::from(tf & !IN_TITLE);
-                        let part = tf * (K1 + 1.0) / (tf + norm);
-                        let impact = ((part / (K1 + 1.0)) * IMPACT_MAX)
-                            .round()
-                            .clamp(1.0, IMPACT_MAX) as u8;
-                        impact | if title { TITLE_FLAG } else { 0 }
+                        let tf = (tf & !IN_TITLE).clamp(1, TF_MAX) as u8;
+                        tf | if title { TITLE_FLAG } else { 0 }
                     })
                     .collect();
             // Every key was collected above.
@@ -435,11 +454,12 @@ pub fn invert(pages: Vec<PageTerms>, vocab: &Vocabulary) -> Inverted {
         terms,
         pages: df,
         postings,
+        lengths,
     }
 }
 
-/// One term's postings (see "Shard" in `docs/search-index.md`): the page ids (varint deltas), one impact byte
-/// per page, the byte length of each page's positions (varints), then the positions (varint deltas per page).
+/// One term's postings (see "Shard" in `docs/search-index.md`): the page ids (varint deltas), one frequency
+/// byte per page, the byte length of each page's positions (varints), then the positions (varint deltas per page).
 fn encode(chunks: &[Chunk], t: usize, df: usize) -> Vec<u8> {
     let bytes: usize = chunks
         .iter()
@@ -536,11 +556,11 @@ mod tests {
         let mut scratch = Scratch::default();
         let pages: Vec<PageTerms> = [
             vec![
-                ("Invite admins", Field::Title),
-                ("invite\nthe admins", Field::Body),
+                ("Invite admins", Field::Title, 0),
+                ("invite\nthe admins", Field::Body, 4),
             ],
-            vec![("設定", Field::Body)],
-            vec![("admin", Field::Body)],
+            vec![("設定", Field::Body, 4)],
+            vec![("admin", Field::Body, 0)],
         ]
         .into_iter()
         .map(|fields| PageTerms::new(fields, &vocab, &mut scratch))
@@ -548,18 +568,17 @@ mod tests {
         let inv = invert(pages, &vocab);
         assert_eq!(inv.terms, ["admin", "invite", "the", "設定"]);
         assert_eq!(inv.pages, [2, 1, 1, 1]);
+        assert_eq!(inv.lengths, [5, 1, 1]);
         let admin = &inv.postings[0];
-        // Pages 0 and 2 (deltas 0, 2); two impact bytes, the first with the title flag; position lists of
-        // 2 and 1 bytes: page 0 has admin at 1 and 6 (title 0-1, gap, "invite" 3, gap, "the admins" 5-6),
-        // page 2 at 0.
-        assert_eq!(&admin[..2], &[0, 2]);
-        assert!(admin[2] & TITLE_FLAG != 0 && admin[3] & TITLE_FLAG == 0);
-        // The title flag is not part of the frequency: page 0's impact (title 6 + body 1) is high, not the most.
-        assert!(
-            (64..127).contains(&(admin[2] & !TITLE_FLAG)),
-            "{}",
-            admin[2]
-        );
-        assert_eq!(&admin[4..], &[2, 1, 1, 5, 0]);
+        // Pages 0 and 2 (deltas 0, 2); two frequency bytes, the first with the title flag (title 6 + body 1 =
+        // 7), the second 1; then the byte lengths of the position lists and the lists: page 0 has admin at 1
+        // (title) and in block 4 (its body) on the second line, page 2 at 0.
+        assert_eq!(&admin[..4], &[0, 2, TITLE_FLAG | 7, 1]);
+        let mut page0 = vec![1];
+        push_varint(&mut page0, u64::from(4 * BLOCK_ALIGN + LINE_ALIGN + 1 - 1));
+        let mut want = vec![page0.len() as u8, 1];
+        want.extend_from_slice(&page0);
+        want.push(0);
+        assert_eq!(&admin[4..], &want[..]);
     }
 }

@@ -612,7 +612,7 @@ impl SiteThread {
         // Files rendered from the current build, in `st.files`.
         let mut fresh: HashSet<String> = HashSet::default();
         // Only templated files can fail to render: other files' old bytes are not kept (the search index's
-        // paths change with each generation, and would pile up).
+        // file names change with their bytes, and would pile up).
         st.files.retain(|path, _| path.ends_with(".html"));
         for (path, bytes) in st.seed.drain(..) {
             st.files.insert(path.clone(), Arc::new(bytes));

@@ -6,9 +6,13 @@
 //   const results = await search('SSO設定', { limit: 5, filters: { phase: ['onboarding'] } });
 //   // Node 18+: await search('invite admins', { baseDir: '/path/to/public' });
 
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 const MAX_WORD_CHARS = 40;
-const SHARD_MAGIC = 'SHS2';
+const SHARD_MAGIC = 'SHS3';
+// BM25 (k1, b), and the steps per doubling of the page length bytes of the docs file.
+const K1 = 1.2;
+const B = 0.75;
+const LENGTH_STEPS = 16;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tokenizer (spec: docs/search-tokenizer.md)
@@ -443,6 +447,7 @@ function openSite(options) {
       dir: options.baseDir || null,
       root: options.baseDir ? null : siteRootUrl(options),
       manifest: null,
+      // Loaded files by path: each is named by a hash of its bytes, so a name always means the same bytes.
       shards: new Map(),
       fragments: new Map(),
       docs: null,
@@ -454,7 +459,6 @@ function openSite(options) {
   if (!site.manifest) {
     site.manifest = readFile(site, 'search/manifest.json', 'json', true).then((m) => {
       if (!m || m.version !== FORMAT_VERSION) throw new Error(`shirube-search: unsupported index version ${m && m.version}`);
-      m.prefix = `search/${m.generation}/`;
       return m;
     });
     site.manifest.catch(() => {
@@ -464,16 +468,15 @@ function openSite(options) {
   return site;
 }
 
-// A file of the current generation; when it is gone (a new deploy), the manifest is read again once.
-async function genFile(site, map, rel, kind, decode) {
-  const m = await site.manifest;
-  const key = m.generation + '/' + rel;
-  if (!map.has(key)) {
-    const p = readFile(site, m.prefix + rel, kind).then(decode);
-    map.set(key, p);
-    p.catch(() => map.delete(key));
+// A file named by the manifest (`rel`: its path under the site), loaded once: a name always holds the same
+// bytes. When it is gone (a new deploy), withRetry reads the manifest again once.
+function namedFile(site, map, rel, kind, decode) {
+  if (!map.has(rel)) {
+    const p = readFile(site, rel, kind).then(decode);
+    map.set(rel, p);
+    p.catch(() => map.delete(rel));
   }
-  return map.get(key);
+  return map.get(rel);
 }
 
 /** Bytes and files read so far for the site of `options` (for benchmarks). */
@@ -533,8 +536,8 @@ function parseShard(buf) {
 // A term's postings: page ids (varint deltas), then one impact byte per page, then the byte length of each
 // page's positions, then the positions. Ids are decoded once, impacts are a view; positions are located (the
 // lengths summed) only when a page's positions are first needed.
-function postings(entry) {
-  if (entry.decoded) return entry.decoded;
+function postings(entry, norms) {
+  if (entry.decoded && entry.norms === norms) return entry.decoded;
   const buf = entry.buf;
   const n = entry.ndocs;
   const docs = new Uint32Array(n);
@@ -545,7 +548,14 @@ function postings(entry) {
     doc += b < 0x80 ? (at++, b) : varint(buf);
     docs[i] = doc;
   }
-  const flags = buf.subarray(at, at + n);
+  // The stored byte is the weighted term frequency (and the title bit); scores use the impact, which also
+  // depends on the page's length.
+  const flags = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const f = buf[at + i];
+    flags[i] = (f & 0x80) | norms.impact(docs[i], f & 0x7f);
+  }
+  entry.norms = norms;
   entry.decoded = { buf, docs, flags, lengthsAt: at + n, starts: null };
   return entry.decoded;
 }
@@ -647,8 +657,16 @@ function shardsFor(m, group) {
   return [...set];
 }
 
-function loadShard(site, n) {
-  return genFile(site, site.shards, `s/${n}.bin`, 'bin', parseShard);
+// Shard n of the manifest, with the page lengths its term frequencies are scored with.
+async function loadShard(site, n) {
+  const m = await site.manifest;
+  const name = m.shard_files[n];
+  if (name === undefined) throw new Error(`shirube-search: the manifest names no shard ${n}`);
+  const [shard, docs] = await Promise.all([
+    namedFile(site, site.shards, `search/s/${name}.bin`, 'bin', parseShard),
+    loadDocs(site),
+  ]);
+  return { terms: shard.terms, sorted: shard.sorted, norms: docs.norms };
 }
 
 // Every (term, postings, factor) a group matches: its exact terms, and the terms that start with its prefix.
@@ -659,7 +677,7 @@ function groupTerms(group, shards) {
     for (const s of shards) {
       const e = s.terms.get(term);
       if (e) {
-        out.push({ term, p: postings(e), factor: 1 });
+        out.push({ term, p: postings(e, s.norms), factor: 1 });
         seen.add(term);
         break;
       }
@@ -674,7 +692,7 @@ function groupTerms(group, shards) {
           seen.add(term);
           added++;
           // A completion is worth a little less than the word itself.
-          out.push({ term, p: postings(s.terms.get(term)), factor: group.kind === 'uni' ? 0.9 : 0.8 });
+          out.push({ term, p: postings(s.terms.get(term), s.norms), factor: group.kind === 'uni' ? 0.9 : 0.8 });
         }
       }
     }
@@ -859,14 +877,91 @@ function matchSynonyms(group, shards, n) {
   return { docs, scores, titles, verify: null, startsAt };
 }
 
-function loadDocs(site) {
-  return genFile(site, site.fragments, 'docs.bin', 'bin', (buf) => {
+// The docs file: {combos: each page's facet combination, norms: {impact(doc, tf)}}.
+async function loadDocs(site) {
+  const m = await site.manifest;
+  return namedFile(site, site.fragments, `search/d/${m.docs}.bin`, 'bin', (buf) => {
     const width = buf[0];
-    const n = (buf.length - 1) / width;
-    const out = new Uint16Array(n);
-    for (let i = 0; i < n; i++) out[i] = width === 1 ? buf[1 + i] : buf[1 + 2 * i] | (buf[2 + 2 * i] << 8);
-    return out;
+    const n = m.pages;
+    if (buf.length !== 1 + n * (width + 1)) throw new Error('shirube-search: the docs file does not fit the manifest');
+    const combos = new Uint16Array(n);
+    for (let i = 0; i < n; i++) combos[i] = width === 1 ? buf[1 + i] : buf[1 + 2 * i] | (buf[2 + 2 * i] << 8);
+    const lens = buf.subarray(1 + n * width);
+    return { combos, norms: makeNorms(lens, m.length_average) };
   });
+}
+
+// BM25's term-frequency part, from the weighted frequency (1-127) and the page's length byte, scaled to 1-127
+// as the indexer did before version 3. One row of 128 per length byte, made when first needed.
+function makeNorms(lens, averageLength) {
+  const length = (b) => 2 ** (b / LENGTH_STEPS) - 1;
+  const average = Math.max(1, averageLength);
+  const table = new Uint8Array(256 * 128);
+  const made = new Uint8Array(256);
+  return {
+    impact(doc, tf) {
+      const b = lens[doc];
+      if (!made[b]) {
+        const norm = K1 * (1 - B + (B * length(b)) / average);
+        for (let t = 1; t < 128; t++) table[b * 128 + t] = Math.min(127, Math.max(1, Math.round((t / (t + norm)) * 127)));
+        made[b] = 1;
+      }
+      return table[b * 128 + tf];
+    },
+  };
+}
+
+// Positions of block b (a section) start at b * BLOCK_ALIGN (src/search/invert.rs).
+const BLOCK_ALIGN = 4096;
+
+// The fragment of page `doc` with the text of the sections an excerpt may come from: a long page keeps only its
+// first sections in its fragment, and the rest in parts (`p`), of which only those holding the sections where
+// the query's groups occur most (known from their positions) are read. Sections not read have no text.
+async function excerptFragment(site, m, doc, groups, cache) {
+  const frag = await loadFragment(site, m, doc);
+  if (!frag.p || !frag.p.length) return frag;
+  const sectionOf = new Map(frag.x.map((x, i) => [x[3], i]));
+  const found = new Map();
+  groups.forEach((g, gi) => {
+    const match = cache.get(groupKey(g));
+    if (!match || !match.docs.length) return;
+    const j = findDoc(match.docs, doc);
+    if (j < 0 || (match.verify && !match.verify(j))) return;
+    for (const pos of match.startsAt(j)) {
+      const s = sectionOf.get(Math.floor(pos / BLOCK_ALIGN));
+      if (s === undefined) continue;
+      const f = found.get(s) || { s, groups: new Set(), hits: 0 };
+      f.groups.add(gi);
+      f.hits++;
+      found.set(s, f);
+    }
+  });
+  const best = [...found.values()]
+    .sort((a, b) => b.groups.size - a.groups.size || b.hits - a.hits || a.s - b.s)
+    .slice(0, EXCERPT_PARTS)
+    .map((f) => f.s);
+  // No section matches (the title, summary or URL does): the excerpt is the summary, or the first section.
+  if (!best.length && !frag.s && frag.x.length) best.push(0);
+  const want = [...new Set(best.map((s) => frag.x[s][2]).filter((t) => typeof t === 'number'))];
+  const texts = new Map();
+  const loaded = await Promise.all(
+    want.map((k) => namedFile(site, site.fragments, `search/f/${frag.p[k]}.json`, 'json', (x) => x)),
+  );
+  for (const part of loaded) for (const [i, text] of part) texts.set(i, text);
+  return { ...frag, x: frag.x.map(([h, a, t, b], i) => [h, a, typeof t === 'string' ? t : texts.get(i) ?? '', b]) };
+}
+
+// The fragment of page `doc`: its name is in the list of its `fragment_list_pages` pages.
+async function loadFragment(site, m, doc) {
+  const per = m.fragment_list_pages;
+  const name = m.fragment_lists[Math.floor(doc / per)];
+  if (name === undefined) throw new Error(`shirube-search: the manifest names no fragment of page ${doc}`);
+  const list = await namedFile(site, site.fragments, `search/l/${name}.bin`, 'bin', (x) => x);
+  const at = (doc % per) * 8;
+  if (list.length < at + 8) throw new Error(`shirube-search: the fragment list ${name} has no page ${doc}`);
+  let hex = '';
+  for (let i = at; i < at + 8; i++) hex += (list[i] < 16 ? '0' : '') + list[i].toString(16);
+  return namedFile(site, site.fragments, `search/f/${hex}.json`, 'json', (x) => x);
 }
 
 function comboMatches(m, combo, filters) {
@@ -893,18 +988,18 @@ const RESCORE = 200;
 async function rank(site, query, filters, limit, literal = false) {
   const m = await site.manifest;
   const groups = planQuery(query, prepareSynonyms(m));
-  if (!groups.length) return { m, groups, ranked: [], partial: false, corrected: null };
+  if (!groups.length) return { m, groups, ranked: [], partial: false, corrected: null, cache: new Map() };
   // Each group's matches, shared by the passes below (with what they have verified of chains).
   const cache = new Map();
   const first = await rankPlanned(site, m, groups, filters, limit, cache);
-  if (literal || (first.ranked.length && !first.partial)) return { m, groups, ...first, corrected: null };
+  if (literal || (first.ranked.length && !first.partial)) return { m, groups, ...first, corrected: null, cache };
   // Some word is on no page: search again with the nearest spelling of each such word that is in the index.
   const fixes = await corrections(site, m, query, groups, cache);
-  if (!fixes.length) return { m, groups, ...first, corrected: null };
+  if (!fixes.length) return { m, groups, ...first, corrected: null, cache };
   const fixed = groups.map((g) => fixes.find((f) => f.group === g)?.replacement ?? g);
   const second = await rankPlanned(site, m, fixed, filters, limit, cache);
-  if (!second.ranked.length) return { m, groups, ...first, corrected: null };
-  return { m, groups: fixed, ...second, corrected: correctedText(query, fixes) };
+  if (!second.ranked.length) return { m, groups, ...first, corrected: null, cache };
+  return { m, groups: fixed, ...second, corrected: correctedText(query, fixes), cache };
 }
 
 // rank() for planned groups, without corrections.
@@ -1137,7 +1232,7 @@ async function rankGroups(site, m, groups, filters, limit, cache = new Map()) {
   for (const g of groups) if (g.required || g.load) for (const s of shardsFor(m, g)) shardNums.add(s);
   const loaded = new Map();
   await Promise.all([...shardNums].map(async (s) => loaded.set(s, await loadShard(site, s))));
-  const combos = hasFilters(filters) ? await loadDocs(site) : null;
+  const combos = hasFilters(filters) ? (await loadDocs(site)).combos : null;
   const matches = groups.map((g) => {
     const key = groupKey(g);
     if (cache.has(key)) return cache.get(key);
@@ -1548,12 +1643,10 @@ export async function search(query, options = {}) {
   const limit = Number.isNaN(n) ? 10 : Math.max(0, Math.floor(n));
   if (!String(query ?? '').trim()) return [];
   return withRetry(options, async (site) => {
-    const { m, groups, ranked, partial, corrected } = await rank(site, String(query), options.filters, Number.isFinite(limit) ? limit : undefined, !!options.literal);
+    const { m, groups, ranked, partial, corrected, cache } = await rank(site, String(query), options.filters, Number.isFinite(limit) ? limit : undefined, !!options.literal);
     const top = ranked.slice(0, limit);
     const base = resultBase(site, m);
-    const frags = await Promise.all(
-      top.map(({ doc }) => genFile(site, site.fragments, `f/${doc}.json`, 'json', (x) => x)),
-    );
+    const frags = await Promise.all(top.map(({ doc }) => excerptFragment(site, m, doc, groups, cache)));
     return top.map(({ score, missing }, i) => ({
       ...buildResult(m, frags[i], score, groups, base),
       partial,
@@ -1577,7 +1670,7 @@ export async function facets(query, options = {}) {
       return { phase: copy(m.facets.phase), tier: copy(m.facets.tier), kind: copy(m.facets.kind) };
     }
     const { ranked } = await rank(site, String(query), null, undefined, !!options.literal);
-    const docs = ranked.length ? await loadDocs(site) : null;
+    const docs = ranked.length ? (await loadDocs(site)).combos : null;
     const out = {
       phase: m.facets.phase.map(({ id, name }) => ({ id, name, count: 0 })),
       tier: m.facets.tier.map(({ id, name }) => ({ id, name, count: 0 })),
