@@ -19,7 +19,7 @@ fn main() {
         let mut files = Vec::new();
         collect(&dir, &dir, &mut files);
         files.sort();
-        writeln!(code, "pub static {name}: &[(&str, &[u8])] = &[").unwrap();
+        writeln!(code, "pub(crate) static {name}: &[(&str, &[u8])] = &[").unwrap();
         for (rel, abs) in files {
             writeln!(
                 code,

@@ -1128,7 +1128,10 @@ mod tests {
         let (_, d) = parse(
             "title: A\nsearch:\n  synonyms:\n    - []\n    - [MFA]\n    - [SSO, \"。\"]\n    - [2FA, 2fa]\n",
         );
-        let got: Vec<String> = d.iter().map(|d| d.render()).collect();
+        let got: Vec<String> = d
+            .iter()
+            .map(super::super::diagnostics::Diagnostic::render)
+            .collect();
         assert_eq!(
             got,
             [

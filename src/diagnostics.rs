@@ -624,7 +624,11 @@ impl PathSuggestions {
         candidates: impl FnOnce() -> I,
     ) -> Option<String> {
         // A poisoned lock only means another thread panicked; the map is still whole.
-        let memo = || self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        let memo = || {
+            self.memo
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
         if let Some(found) = memo().get(path) {
             return found.clone();
         }

@@ -25,7 +25,9 @@ pub struct Section {
 pub fn section() -> Section {
     Section {
         // A poisoned lock only means a thread panicked inside a section; the lock itself still works.
-        _guard: SAFE_POINT.lock().unwrap_or_else(|e| e.into_inner()),
+        _guard: SAFE_POINT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
     }
 }
 

@@ -665,7 +665,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 rewritten.push((Event::Html(html.into()), range));
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => {
-                rewritten.push((Event::Html("</aside>\n".into()), range))
+                rewritten.push((Event::Html("</aside>\n".into()), range));
             }
             Event::Start(Tag::Table(align)) => {
                 // It scrolls sideways on a phone: focusable, so the keyboard can scroll it too. No landmark
@@ -1589,7 +1589,7 @@ fn item_text(events: &[(Event<'_>, Range<usize>)]) -> String {
     for (e, _) in events {
         match e {
             Event::Start(Tag::List(_) | Tag::Table(_) | Tag::CodeBlock(_) | Tag::BlockQuote(_)) => {
-                nested += 1
+                nested += 1;
             }
             Event::End(
                 TagEnd::List(_) | TagEnd::Table | TagEnd::CodeBlock | TagEnd::BlockQuote(_),
@@ -1597,7 +1597,7 @@ fn item_text(events: &[(Event<'_>, Range<usize>)]) -> String {
             Event::End(TagEnd::Item) if nested == 0 => break,
             Event::Text(t) | Event::Code(t) if nested == 0 => text.push_str(t),
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) if nested == 0 => {
-                text.push(' ')
+                text.push(' ');
             }
             _ => {}
         }
@@ -2122,7 +2122,11 @@ mod tests {
         );
         assert!(r.html.contains("src=\"/guide/assets/a.svg\""), "{}", r.html);
         assert_eq!(r.assets, ["content/assets/a.svg"]);
-        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        let msgs: Vec<String> = r
+            .diagnostics
+            .iter()
+            .map(super::super::diagnostics::Diagnostic::render)
+            .collect();
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert_eq!(
             msgs[0],
@@ -2155,7 +2159,11 @@ mod tests {
             "<details><summary>More</summary>\n<a href=\"/guide/playbooks/onboarding/a/\">a</a> <a title=\"t\" href=\"/guide/assets/a.svg\">file</a> <a class=\"x\">hidden</a> <a href=\"zz.md\">zz</a>\n</details>\n"
         );
         assert_eq!(r.assets, ["content/assets/a.svg"]);
-        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        let msgs: Vec<String> = r
+            .diagnostics
+            .iter()
+            .map(super::super::diagnostics::Diagnostic::render)
+            .collect();
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(
             msgs[0].starts_with("playbooks/onboarding/b.md:5:87: warning: link to playbooks/onboarding/hidden.md, which is not published in this build\n"),
@@ -2178,7 +2186,11 @@ mod tests {
         let mut s = site(&[&b]);
         s.other_urls.insert("files/terms.pdf".into());
         let r = render(&b, &s);
-        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        let msgs: Vec<String> = r
+            .diagnostics
+            .iter()
+            .map(super::super::diagnostics::Diagnostic::render)
+            .collect();
         assert_eq!(
             msgs,
             [
@@ -2226,7 +2238,11 @@ mod tests {
             "{}",
             r.html
         );
-        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        let msgs: Vec<String> = r
+            .diagnostics
+            .iter()
+            .map(super::super::diagnostics::Diagnostic::render)
+            .collect();
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
             msgs[0].starts_with(
@@ -2253,7 +2269,11 @@ mod tests {
         let r = render(&b, &s);
         assert!(!r.html.contains("hidden"), "{}", r.html);
         assert!(!r.html.contains("export-data"), "{}", r.html);
-        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        let msgs: Vec<String> = r
+            .diagnostics
+            .iter()
+            .map(super::super::diagnostics::Diagnostic::render)
+            .collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert!(
             msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning: link to playbooks/adoption/hidden.md (at \"/playbooks/adoption/hidden/\"), which is not published in this build\n"),
@@ -2289,7 +2309,11 @@ mod tests {
             "{}",
             r.html
         );
-        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
+        let msgs: Vec<String> = r
+            .diagnostics
+            .iter()
+            .map(super::super::diagnostics::Diagnostic::render)
+            .collect();
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
             msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning: link to playbooks/adoption/hidden.md (at \"https://X.example/guide/playbooks/adoption/hidden/\"), which is not published in this build\n"),

@@ -787,7 +787,7 @@ mod failpoint {
     }
 
     /// Counts one change to the file system, and crashes there when the test hook asks for it.
-    pub fn step() {
+    pub(super) fn step() {
         static STEPS: AtomicUsize = AtomicUsize::new(0);
         let Some((action, after)) = plan() else {
             return;

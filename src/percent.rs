@@ -67,7 +67,7 @@ pub fn decode(s: &str) -> Option<String> {
     percent_decode_str(s)
         .decode_utf8()
         .ok()
-        .map(|s| s.into_owned())
+        .map(std::borrow::Cow::into_owned)
 }
 
 #[cfg(test)]

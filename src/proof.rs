@@ -1784,7 +1784,10 @@ mod tests {
         let p = page("playbooks/onboarding/sso.md", &[1], "Body");
         let yaml = "engagements:\n  - id: E1\n    tier: low\n    date: 2026-10-01\n    used:\n      - path: playbooks/onboarding/sso.md\n      - playbooks/onboarding/sso.md\n";
         let (m, d) = manifest(&c, yaml, day("2026-11-25"));
-        let got: Vec<String> = d.iter().map(|d| d.render()).collect();
+        let got: Vec<String> = d
+            .iter()
+            .map(super::super::diagnostics::Diagnostic::render)
+            .collect();
         assert_eq!(
             got,
             [

@@ -825,7 +825,7 @@ impl<'a> Renderer<'a> {
                         slowest.sort_by_key(|s| std::cmp::Reverse(s.1));
                         slowest.truncate(SLOWEST);
                     }
-                    files.push(f)
+                    files.push(f);
                 }
                 Err(d) => diags.push(d),
             }

@@ -273,7 +273,7 @@ pub fn build<'a>(
         fragments.par_iter().map(|f| content_hash(f)).collect();
     let lists: Vec<Vec<u8>> = fragment_names
         .chunks(FRAGMENT_LIST_PAGES)
-        .map(|c| c.concat())
+        .map(<[[u8; 8]]>::concat)
         .collect();
     let list_names: Vec<[u8; HASH_BYTES]> = lists.iter().map(|l| content_hash(l)).collect();
     let docs_name = content_hash(&docs_bin);

@@ -38,7 +38,7 @@ pub fn read(src: &Path, into: &Path) -> Result<SourceSite, String> {
         match cfg.get("collections") {
             Some(serde_json::Value::Object(m)) => collections.extend(m.keys().cloned()),
             Some(serde_json::Value::Array(a)) => {
-                collections.extend(a.iter().filter_map(|v| v.as_str().map(str::to_string)))
+                collections.extend(a.iter().filter_map(|v| v.as_str().map(str::to_string)));
             }
             _ => {}
         }

@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Where the legacy proof goes: its own file, so that it never mixes with engagements written by hand.
-pub const LEGACY_FILE: &str = "manifest/legacy-import.yaml";
+pub(super) const LEGACY_FILE: &str = "manifest/legacy-import.yaml";
 
 /// The customer name of legacy engagements.
-pub const LEGACY_CUSTOMER: &str = "legacy help centre";
+pub(super) const LEGACY_CUSTOMER: &str = "legacy help centre";
 
 /// A page once placed.
 pub(super) struct Placed {
@@ -49,7 +49,7 @@ fn site_of(into: &Path) -> Result<Site, String> {
                 .collect(),
             tiers: ["tech", "low", "mid", "high"]
                 .iter()
-                .map(|t| t.to_string())
+                .map(std::string::ToString::to_string)
                 .collect(),
             has_config: false,
         });

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The report's file name in the site folder.
-pub const REPORT_FILE: &str = "import-report.md";
+pub(super) const REPORT_FILE: &str = "import-report.md";
 
 /// The imported site as `check` and `status` see it.
 #[derive(Default)]

@@ -20,7 +20,7 @@ use super::Events;
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// The class that marks a heading as one of several alternatives.
-pub const ALTERNATIVE_CLASS: &str = "alternative";
+pub(super) const ALTERNATIVE_CLASS: &str = "alternative";
 
 /// What a step counts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -218,7 +218,7 @@ mod tests {
     use super::*;
 
     fn tokens(steps: &[(&str, StepRole)]) -> String {
-        progress_tokens(steps.iter().copied(), |id| id.to_uppercase())
+        progress_tokens(steps.iter().copied(), str::to_uppercase)
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::sync::Mutex;
 
 /// Where a text comes from, for its weight in the impact score.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Field {
+pub(super) enum Field {
     Title,
     Summary,
     Heading,
@@ -51,9 +51,9 @@ const TITLE_FLAG: u8 = 0x80;
 /// position of another line (unless the line grows past a multiple of `LINE_ALIGN`), nor of another section
 /// (unless it grows past a multiple of `BLOCK_ALIGN`), and the posting lists of the terms elsewhere on the page
 /// keep their bytes (`docs/search-index.md`, "Files").
-pub const BLOCK_ALIGN: u32 = 4096;
+pub(super) const BLOCK_ALIGN: u32 = 4096;
 /// See [`BLOCK_ALIGN`].
-pub const LINE_ALIGN: u32 = 32;
+pub(super) const LINE_ALIGN: u32 = 32;
 /// The bit of a page's term frequency that says "the term is in the title".
 const IN_TITLE: u32 = 1 << 31;
 
@@ -113,7 +113,7 @@ fn cjk_key(a: char, b: Option<char>) -> Key {
 
 /// The terms longer than 16 bytes (rare: long words), shared by the tokenizing tasks.
 #[derive(Default)]
-pub struct Vocabulary {
+pub(super) struct Vocabulary {
     long: Mutex<(HashMap<String, u32>, Vec<String>)>,
 }
 
@@ -124,7 +124,10 @@ impl Vocabulary {
             return pack(bytes);
         }
         // A panic while holding the lock cannot leave the table half-updated, so a poisoned lock is usable.
-        let mut guard = self.long.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self
+            .long
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let (ids, terms) = &mut *guard;
         if let Some(&id) = ids.get(term) {
             return LONG | Key::from(id);
@@ -137,7 +140,10 @@ impl Vocabulary {
 
     fn text(&self, key: Key) -> String {
         if key & LONG == LONG {
-            let guard = self.long.lock().unwrap_or_else(|e| e.into_inner());
+            let guard = self
+                .long
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             return guard
                 .1
                 .get((key & 0xFFFF_FFFF) as usize)
@@ -153,7 +159,7 @@ impl Vocabulary {
 
 /// Reusable buffers of one tokenizing task.
 #[derive(Default)]
-pub struct Scratch {
+pub(super) struct Scratch {
     index: HashMap<Key, u32>,
     /// Per term of the page, in order of first occurrence: key, weighted frequency (top bit: in the title),
     /// number of occurrences.
@@ -167,7 +173,7 @@ pub struct Scratch {
 }
 
 /// What one page contributes to the index.
-pub struct PageTerms {
+pub(super) struct PageTerms {
     /// Number of tokens.
     length: u32,
     /// The page's terms, in order of first occurrence.
@@ -187,7 +193,7 @@ pub struct PageTerms {
 impl PageTerms {
     /// Tokenizes the fields of one page, in order: text, field and block (see [`BLOCK_ALIGN`]; blocks must
     /// not decrease).
-    pub fn new<'t>(
+    pub(super) fn new<'t>(
         fields: impl IntoIterator<Item = (&'t str, Field, u32)>,
         vocab: &Vocabulary,
         scratch: &mut Scratch,
@@ -347,7 +353,7 @@ impl Chunk {
 }
 
 /// The inverted index: every term in code point order, with its page count and encoded postings.
-pub struct Inverted {
+pub(super) struct Inverted {
     pub terms: Vec<String>,
     pub pages: Vec<u32>,
     pub postings: Vec<Vec<u8>>,
@@ -356,7 +362,7 @@ pub struct Inverted {
 }
 
 /// Turns the pages' terms (in page id order) into posting lists. See the module documentation.
-pub fn invert(pages: Vec<PageTerms>, vocab: &Vocabulary) -> Inverted {
+pub(super) fn invert(pages: Vec<PageTerms>, vocab: &Vocabulary) -> Inverted {
     // Every distinct term, sorted, numbered.
     let keys: HashSet<Key> = pages
         .par_iter()

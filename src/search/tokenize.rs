@@ -179,7 +179,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         out.push(Token {
             term: term.to_string(),
             cjk,
-        })
+        });
     });
     out
 }

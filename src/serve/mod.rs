@@ -1033,19 +1033,16 @@ fn handle(req: &conn::Req, tx: &Sender<Msg>, base_path: &RwLock<String>, bind: I
         path: path.clone(),
         reply: reply_tx,
     }));
-    let answer = match asked
+    let Some(answer) = asked
         .ok()
         .and_then(|()| reply_rx.recv_timeout(ANSWER_TIMEOUT).ok())
-    {
-        Some(a) => a,
-        None => {
-            return reply(
-                req,
-                503,
-                TEXT,
-                b"503: the preview server is busy\n".to_vec(),
-            );
-        }
+    else {
+        return reply(
+            req,
+            503,
+            TEXT,
+            b"503: the preview server is busy\n".to_vec(),
+        );
     };
     file_reply(req, &path, &base, answer)
 }

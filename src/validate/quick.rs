@@ -75,21 +75,21 @@ pub(super) fn front(yaml: &str) -> Option<Front> {
                     value: list_of(value, line)?,
                     line,
                     col,
-                })
+                });
             }
             "requires" => {
                 f.requires = Some(At {
                     value: list_of(value, line)?,
                     line,
                     col,
-                })
+                });
             }
             "aliases" => {
                 f.aliases = Some(At {
                     value: list_of(value, line)?,
                     line,
                     col,
-                })
+                });
             }
             "tags" => f.tags = Some(list_of(value, line)?),
             "time" => {

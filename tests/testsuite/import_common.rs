@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A source (`<tmp>/src`) and the site it is imported into (`<tmp>/site`).
-pub struct Import {
+pub(crate) struct Import {
     pub tmp: tempfile::TempDir,
     pub src: PathBuf,
     pub site: PathBuf,
@@ -15,7 +15,7 @@ pub struct Import {
 
 impl Import {
     /// `tests/fixtures/import/<name>` copied to `<tmp>/src`.
-    pub fn fixture(name: &str) -> Import {
+    pub(crate) fn fixture(name: &str) -> Import {
         let tmp = tempfile::tempdir().unwrap();
         let src = tmp.path().join("src");
         copy_dir(&fixture_dir(&format!("import/{name}")), &src);
@@ -24,7 +24,7 @@ impl Import {
     }
 
     /// Runs `shirube ARGS` in the temp folder.
-    pub fn shirube(&self, args: &[&str]) -> crate::common::Run {
+    pub(crate) fn shirube(&self, args: &[&str]) -> crate::common::Run {
         let out = Command::new(BIN)
             .args(args)
             .current_dir(self.tmp.path())
@@ -40,12 +40,17 @@ impl Import {
     }
 
     /// `shirube import SOURCE <src> --into <site> EXTRA...`
-    pub fn import(&self, source: &str, extra: &[&str]) -> crate::common::Run {
+    pub(crate) fn import(&self, source: &str, extra: &[&str]) -> crate::common::Run {
         self.import_from(source, &self.src.clone(), extra)
     }
 
     /// `shirube import SOURCE FROM --into <site> EXTRA...`
-    pub fn import_from(&self, source: &str, from: &Path, extra: &[&str]) -> crate::common::Run {
+    pub(crate) fn import_from(
+        &self,
+        source: &str,
+        from: &Path,
+        extra: &[&str],
+    ) -> crate::common::Run {
         let from = from.to_str().unwrap().to_string();
         let site = self.site.to_str().unwrap().to_string();
         let mut args = vec!["import", source, &from, "--into", &site];
@@ -55,7 +60,7 @@ impl Import {
 
     /// `shirube check` of the imported site: panics unless it has no errors.
     #[track_caller]
-    pub fn check_ok(&self) -> String {
+    pub(crate) fn check_ok(&self) -> String {
         let r = self.shirube(&["check", "--root", self.site.to_str().unwrap()]);
         r.expect_ok();
         assert!(
@@ -68,20 +73,20 @@ impl Import {
 
     /// `shirube build` of the imported site into `<site>/public`: panics unless it succeeds.
     #[track_caller]
-    pub fn build_ok(&self) {
+    pub(crate) fn build_ok(&self) {
         self.shirube(&["build", "--root", self.site.to_str().unwrap()])
             .expect_ok();
     }
 
     /// A file of the imported site.
     #[track_caller]
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         let p = self.site.join(rel);
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
     }
 
     /// Titles of the published pages, from `public/manifest.json` (which lists exactly those), by kind.
-    pub fn published(&self) -> BTreeSet<(String, String)> {
+    pub(crate) fn published(&self) -> BTreeSet<(String, String)> {
         let text = std::fs::read_to_string(self.site.join("public/manifest.json")).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         v["pages"]
@@ -98,7 +103,7 @@ impl Import {
     }
 
     /// Paths the legacy manifest proves.
-    pub fn legacy_paths(&self) -> BTreeSet<String> {
+    pub(crate) fn legacy_paths(&self) -> BTreeSet<String> {
         let Ok(text) = std::fs::read_to_string(self.site.join("manifest/legacy-import.yaml"))
         else {
             return BTreeSet::new();
@@ -110,7 +115,7 @@ impl Import {
     }
 
     /// Every file under the temp folder but the site, with its bytes.
-    pub fn outside(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+    pub(crate) fn outside(&self) -> BTreeMap<PathBuf, Vec<u8>> {
         let mut m = BTreeMap::new();
         for e in walkdir::WalkDir::new(self.tmp.path()).into_iter().flatten() {
             if e.file_type().is_file() && !e.path().starts_with(&self.site) {
@@ -121,7 +126,7 @@ impl Import {
     }
 
     /// Every file of the built site's output, as text (for leak checks).
-    pub fn public_text(&self) -> String {
+    pub(crate) fn public_text(&self) -> String {
         let mut all = String::new();
         for e in walkdir::WalkDir::new(self.site.join("public"))
             .into_iter()

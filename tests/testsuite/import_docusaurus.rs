@@ -101,7 +101,7 @@ fn a_docusaurus_build_publishes_exactly_what_the_legacy_option_proves() {
         "Welcome to Kumo",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(std::string::ToString::to_string)
     .collect();
     assert_eq!(titles, want);
 }

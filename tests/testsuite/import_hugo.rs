@@ -148,7 +148,7 @@ fn a_build_publishes_exactly_what_the_legacy_option_proves() {
             "playbooks/misc/notes.md",
         ]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect::<BTreeSet<_>>(),
         "every page but the draft"
     );
@@ -167,7 +167,7 @@ fn a_build_publishes_exactly_what_the_legacy_option_proves() {
         "Working with Kumo",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(std::string::ToString::to_string)
     .collect();
     assert_eq!(gated, want);
     assert!(

@@ -89,7 +89,7 @@ fn a_jekyll_build_publishes_exactly_what_the_legacy_option_proves() {
         "Is SSO required?",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(std::string::ToString::to_string)
     .collect();
     assert_eq!(titles, want);
 }

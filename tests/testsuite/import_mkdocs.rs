@@ -113,7 +113,7 @@ fn an_mkdocs_build_publishes_exactly_what_the_legacy_option_proves() {
         "Do I need SSO?",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(std::string::ToString::to_string)
     .collect();
     assert_eq!(gated(&t), want);
     assert_eq!(t.legacy_paths().len(), 4);

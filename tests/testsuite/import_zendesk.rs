@@ -139,7 +139,7 @@ fn legacy_proof_publishes_the_imported_articles_and_nothing_else() {
     let proven = t.legacy_paths();
     let want: BTreeSet<String> = [INVITE, RENEW, JA_INVITE, JA_FAQ]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
     assert_eq!(proven, want, "every article but the draft");
     t.build_ok();
@@ -153,7 +153,7 @@ fn legacy_proof_publishes_the_imported_articles_and_nothing_else() {
             "パスワードを再設定するには？"
         ]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect()
     );
     let text = t.public_text();

@@ -49,7 +49,10 @@ impl Bench {
     /// full build, and returns how much work the update did and whether it had errors.
     #[track_caller]
     fn step(&mut self, what: &str, touched: &[&str]) -> (Work, bool) {
-        let touched: Vec<String> = touched.iter().map(|s| s.to_string()).collect();
+        let touched: Vec<String> = touched
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
         let update = self.session.update(&touched);
         let full = pipeline::build(&self.opts);
         assert_eq!(

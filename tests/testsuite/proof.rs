@@ -717,7 +717,10 @@ fn the_feed_lists_proven_pages_newest_proof_first() {
             title.to_string(),
             format!("https://guide.example/{url}"),
             format!("{date}T00:00:00Z"),
-            terms.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+            terms
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>(),
         )
     };
     // Newest proof first; the two proven on the same day in URL order. The ungated page, the unproven, the

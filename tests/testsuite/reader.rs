@@ -369,7 +369,7 @@ fn proof_dates_are_written_per_language() {
         let (m, rest) = rest.split_once('月').expect("月");
         let d = rest.strip_suffix('日').expect("日");
         let iso = between(proof, "datetime=\"", "\"");
-        assert_eq!(iso, format!("{y}-{:0>2}-{:0>2}", m, d), "{proof}");
+        assert_eq!(iso, format!("{y}-{m:0>2}-{d:0>2}"), "{proof}");
         assert!(proof.contains("社のお客さま"), "{proof}");
     }
 }

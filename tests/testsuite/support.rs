@@ -7,26 +7,26 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_shirube");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_shirube");
 
 /// The repository root.
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// True when CI demands the JS and browser tests (`SHIRUBE_REQUIRE_BROWSER=1`): a missing tool is a failure.
-pub fn required() -> bool {
+pub(crate) fn required() -> bool {
     std::env::var("SHIRUBE_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
 }
 
 /// Prints a SKIP line, or panics when the tool is required.
-pub fn skip(why: &str) {
+pub(crate) fn skip(why: &str) {
     assert!(!required(), "SHIRUBE_REQUIRE_BROWSER=1 but {why}");
     eprintln!("SKIP: {why} (set SHIRUBE_REQUIRE_BROWSER=1 to make this a failure)");
 }
 
 /// `node` when it is version 18 or newer.
-pub fn node() -> Option<&'static str> {
+pub(crate) fn node() -> Option<&'static str> {
     let out = Command::new("node").arg("--version").output().ok()?;
     let v = String::from_utf8_lossy(&out.stdout);
     let major: u32 = v
@@ -40,7 +40,7 @@ pub fn node() -> Option<&'static str> {
 }
 
 /// Builds `root` into `out` with extra arguments; panics with shirube's output when it fails.
-pub fn build(root: &Path, out: &Path, extra: &[&str]) {
+pub(crate) fn build(root: &Path, out: &Path, extra: &[&str]) {
     let mut cmd = Command::new(BIN);
     cmd.arg("build")
         .arg("--root")
@@ -59,7 +59,7 @@ pub fn build(root: &Path, out: &Path, extra: &[&str]) {
 }
 
 /// Copies a directory tree.
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in walk(from) {
         let rel = entry.strip_prefix(from).expect("under from");
         let dest = to.join(rel);
@@ -71,7 +71,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// Every file under `dir`, sorted.
-pub fn walk(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -89,7 +89,7 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Runs `node args...` in the repository root with `envs`; returns (success, stdout, stderr).
-pub fn run_node(args: &[&str], envs: &[(&str, String)]) -> (bool, String, String) {
+pub(crate) fn run_node(args: &[&str], envs: &[(&str, String)]) -> (bool, String, String) {
     let mut cmd = Command::new("node");
     cmd.args(args).current_dir(repo_root());
     for (k, v) in envs {

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 /// Where imported engagements go unless `--into` or `mapping: into:` says otherwise: a file of their own, so
 /// that the hand-written manifest.yaml is never edited by an import.
-pub const DEFAULT_INTO: &str = "manifest/imported.yaml";
+pub(super) const DEFAULT_INTO: &str = "manifest/imported.yaml";
 
 /// The options of `prove --from`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -92,7 +92,7 @@ enum Plan<'a> {
 }
 
 /// Runs `shirube prove --from FILE`, on a site already prepared and locked by [`super::run`].
-pub fn run(root: &Path, checked: &Checked, file: &Path, args: &ImportArgs) -> ExitCode {
+pub(super) fn run(root: &Path, checked: &Checked, file: &Path, args: &ImportArgs) -> ExitCode {
     let config = &checked.config;
     let mapping = match mapping(config, args) {
         Ok(m) => m,
@@ -357,9 +357,8 @@ pub fn run(root: &Path, checked: &Checked, file: &Path, args: &ImportArgs) -> Ex
             .filter(|d| d.severity == Severity::Error)
             .collect();
         let lost = plans.iter().find_map(|p| {
-            let imported = match p {
-                Plan::Add(i) | Plan::Update { imported: i, .. } => i,
-                _ => return None,
+            let (Plan::Add(imported) | Plan::Update { imported, .. }) = p else {
+                return None;
             };
             let ok = reparsed.engagements.iter().any(|e| {
                 e.id == imported.id

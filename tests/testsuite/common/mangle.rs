@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 
 /// xorshift64*: small, deterministic, good enough to pick offsets and cases.
-pub struct Rng(pub u64);
+pub(crate) struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -16,13 +16,13 @@ impl Rng {
     }
 
     /// A number in `0..n` (`n` > 0).
-    pub fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 }
 
 /// What gets spliced in: syntax of every language a source file mixes, and bytes editors and checkouts produce.
-pub const SPLICES: &[&[u8]] = &[
+pub(crate) const SPLICES: &[&[u8]] = &[
     b"---\n",
     b"\n---\n",
     b":",
@@ -76,7 +76,7 @@ pub const SPLICES: &[&[u8]] = &[
 
 /// What an author edits, and so what gets damaged: the config, the manifest and every Markdown file under
 /// `playbooks/` and `content/` of the site at `root` (not the theme), sorted.
-pub fn sources(root: &Path) -> Vec<PathBuf> {
+pub(crate) fn sources(root: &Path) -> Vec<PathBuf> {
     let mut out = vec![root.join("shirube.yaml"), root.join("manifest.yaml")];
     for dir in ["playbooks", "content"] {
         for entry in walkdir::WalkDir::new(root.join(dir)) {
@@ -91,14 +91,14 @@ pub fn sources(root: &Path) -> Vec<PathBuf> {
 }
 
 /// One to three kinds of damage ([`damage`]) at random places.
-pub fn damage_some(bytes: &mut Vec<u8>, rng: &mut Rng) {
+pub(crate) fn damage_some(bytes: &mut Vec<u8>, rng: &mut Rng) {
     for _ in 0..=rng.below(3) {
         damage(bytes, rng);
     }
 }
 
 /// One kind of damage at a random place.
-pub fn damage(bytes: &mut Vec<u8>, rng: &mut Rng) {
+pub(crate) fn damage(bytes: &mut Vec<u8>, rng: &mut Rng) {
     let len = bytes.len();
     let at = rng.below(len + 1);
     match rng.below(6) {

@@ -6,29 +6,29 @@
 // Each test crate uses a different subset of these helpers.
 #![allow(dead_code)]
 
-pub mod mangle;
-pub mod server;
+pub(crate) mod mangle;
+pub(crate) mod server;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The binary under test, built by Cargo for the integration tests.
-pub const BIN: &str = env!("CARGO_BIN_EXE_shirube");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_shirube");
 
 /// The repository root (itself the sample site).
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `tests/fixtures/<name>`.
-pub fn fixture_dir(name: &str) -> PathBuf {
+pub(crate) fn fixture_dir(name: &str) -> PathBuf {
     repo_root().join("tests").join("fixtures").join(name)
 }
 
 /// What one run of the binary did.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     /// Exit code (-1 when killed by a signal).
     pub code: i32,
     pub stdout: String,
@@ -38,7 +38,7 @@ pub struct Run {
 impl Run {
     /// Panics with the whole output unless the exit code is `code`.
     #[track_caller]
-    pub fn expect_code(&self, code: i32) -> &Self {
+    pub(crate) fn expect_code(&self, code: i32) -> &Self {
         assert_eq!(
             self.code, code,
             "expected exit code {code}, got {}\n--- stdout\n{}\n--- stderr\n{}",
@@ -49,13 +49,13 @@ impl Run {
 
     /// Panics unless the run succeeded.
     #[track_caller]
-    pub fn expect_ok(&self) -> &Self {
+    pub(crate) fn expect_ok(&self) -> &Self {
         self.expect_code(0)
     }
 
     /// Panics unless the run succeeded without printing any warning (for `build`; `check` always prints a count).
     #[track_caller]
-    pub fn expect_clean(&self) -> &Self {
+    pub(crate) fn expect_clean(&self) -> &Self {
         self.expect_ok();
         assert!(
             !self.stderr.to_lowercase().contains("warning"),
@@ -68,10 +68,10 @@ impl Run {
 
 /// The day proofs are judged against in these runs (`SHIRUBE_TODAY`), so that a test's outcome does not change as
 /// the sample manifest's proofs age past `max_age_days`.
-pub const TODAY: &str = "2026-11-25";
+pub(crate) const TODAY: &str = "2026-11-25";
 
 /// Runs the binary in `dir` with `args` and extra environment variables (which may set another `SHIRUBE_TODAY`).
-pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
+pub(crate) fn run_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .current_dir(dir)
@@ -89,21 +89,21 @@ pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
 }
 
 /// A site in its own temp dir: `<tmp>/site` is the site root, `<tmp>/site/public` the default output.
-pub struct TestSite {
+pub(crate) struct TestSite {
     tmp: tempfile::TempDir,
     pub root: PathBuf,
 }
 
 impl TestSite {
     /// A copy of `tests/fixtures/<name>`.
-    pub fn fixture(name: &str) -> TestSite {
+    pub(crate) fn fixture(name: &str) -> TestSite {
         let site = TestSite::empty();
         copy_dir(&fixture_dir(name), &site.root);
         site
     }
 
     /// An empty site folder (which exists).
-    pub fn empty() -> TestSite {
+    pub(crate) fn empty() -> TestSite {
         let tmp = tempfile::tempdir().expect("cannot create a temp dir");
         let root = tmp.path().join("site");
         std::fs::create_dir(&root).unwrap();
@@ -111,17 +111,17 @@ impl TestSite {
     }
 
     /// The temp dir that holds the site folder (for outputs and other folders beside the site).
-    pub fn tmp(&self) -> &Path {
+    pub(crate) fn tmp(&self) -> &Path {
         self.tmp.path()
     }
 
     /// A path under the site root.
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
     /// Writes a file under the site root, creating folders.
-    pub fn write(&self, rel: &str, text: &str) {
+    pub(crate) fn write(&self, rel: &str, text: &str) {
         let p = self.path(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
@@ -129,39 +129,39 @@ impl TestSite {
 
     /// Reads a file under the site root.
     #[track_caller]
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         let p = self.path(rel);
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
     }
 
     /// Replaces `from` with `to` in a file of the site; panics when `from` is not there.
     #[track_caller]
-    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+    pub(crate) fn edit(&self, rel: &str, from: &str, to: &str) {
         let text = self.read(rel);
         assert!(text.contains(from), "{rel} does not contain {from:?}");
         self.write(rel, &text.replacen(from, to, 1));
     }
 
     /// Runs `shirube ARGS` with the site root as the current folder.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         run_in(&self.root, args, &[])
     }
 
     /// `shirube build ARGS` in the site root.
-    pub fn build(&self, args: &[&str]) -> Run {
+    pub(crate) fn build(&self, args: &[&str]) -> Run {
         let mut all = vec!["build"];
         all.extend_from_slice(args);
         self.run(&all)
     }
 
     /// The default output folder, `<site>/public`.
-    pub fn public(&self) -> PathBuf {
+    pub(crate) fn public(&self) -> PathBuf {
         self.path("public")
     }
 
     /// Reads `public/<rel>`.
     #[track_caller]
-    pub fn out(&self, rel: &str) -> String {
+    pub(crate) fn out(&self, rel: &str) -> String {
         let p = self.public().join(rel);
         std::fs::read_to_string(&p)
             .unwrap_or_else(|e| panic!("cannot read output {}: {e}", p.display()))
@@ -169,7 +169,7 @@ impl TestSite {
 }
 
 /// Copies the sample site (the parts of the repository root a build reads) to `to`.
-pub fn copy_sample_site(to: &Path) {
+pub(crate) fn copy_sample_site(to: &Path) {
     std::fs::create_dir_all(to).expect("site folder");
     for part in [
         "shirube.yaml",
@@ -188,7 +188,7 @@ pub fn copy_sample_site(to: &Path) {
 }
 
 /// Copies a folder tree.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in
         std::fs::read_dir(from).unwrap_or_else(|e| panic!("cannot read {}: {e}", from.display()))
@@ -204,7 +204,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Every file under `dir` (hidden ones included), by `/`-separated relative path, with its bytes.
-pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -230,12 +230,12 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Relative paths of every file under `dir`.
-pub fn file_list(dir: &Path) -> BTreeSet<String> {
+pub(crate) fn file_list(dir: &Path) -> BTreeSet<String> {
     snapshot(dir).into_keys().collect()
 }
 
 /// Names of the entries directly in `dir`.
-pub fn entries(dir: &Path) -> BTreeSet<String> {
+pub(crate) fn entries(dir: &Path) -> BTreeSet<String> {
     std::fs::read_dir(dir)
         .map(|d| {
             d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -245,7 +245,7 @@ pub fn entries(dir: &Path) -> BTreeSet<String> {
 }
 
 /// Every `.html` file under `dir`, as relative paths.
-pub fn html_files(dir: &Path) -> Vec<String> {
+pub(crate) fn html_files(dir: &Path) -> Vec<String> {
     file_list(dir)
         .into_iter()
         .filter(|p| p.ends_with(".html"))
@@ -254,7 +254,7 @@ pub fn html_files(dir: &Path) -> Vec<String> {
 
 /// The part of `html` from the first `start` to the next `end` after it (both excluded). Panics when missing.
 #[track_caller]
-pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+pub(crate) fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let i = html
         .find(start)
         .unwrap_or_else(|| panic!("{start:?} not found in:\n{html}"))
@@ -267,7 +267,7 @@ pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 
 /// The text of the first `<tag ...>...</tag>` (attributes ignored, inner markup kept).
 #[track_caller]
-pub fn element<'a>(html: &'a str, tag: &str) -> &'a str {
+pub(crate) fn element<'a>(html: &'a str, tag: &str) -> &'a str {
     let open = format!("<{tag}");
     let i = html
         .find(&open)
@@ -281,17 +281,17 @@ pub fn element<'a>(html: &'a str, tag: &str) -> &'a str {
 }
 
 /// The `<title>` of a page.
-pub fn title(html: &str) -> &str {
+pub(crate) fn title(html: &str) -> &str {
     element(html, "title")
 }
 
 /// The first `<h1>` of a page.
-pub fn h1(html: &str) -> &str {
+pub(crate) fn h1(html: &str) -> &str {
     element(html, "h1")
 }
 
 /// Markup removed and the usual entities decoded.
-pub fn text(html: &str) -> String {
+pub(crate) fn text(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {
@@ -306,7 +306,7 @@ pub fn text(html: &str) -> String {
 }
 
 /// Decodes the entities HTML escapers write.
-pub fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     s.replace("&quot;", "\"")
         .replace("&#x27;", "'")
         .replace("&#39;", "'")
@@ -317,7 +317,7 @@ pub fn unescape(s: &str) -> String {
 }
 
 /// Values of every `attr="..."` in `html` (entities decoded). Matches ` href="` but not `data-href="`.
-pub fn attr_values(html: &str, attr: &str) -> Vec<String> {
+pub(crate) fn attr_values(html: &str, attr: &str) -> Vec<String> {
     let needle = format!("{attr}=\"");
     let mut out = Vec::new();
     let mut from = 0;
@@ -336,12 +336,12 @@ pub fn attr_values(html: &str, attr: &str) -> Vec<String> {
 }
 
 /// Every `id` in a page.
-pub fn ids(html: &str) -> BTreeSet<String> {
+pub(crate) fn ids(html: &str) -> BTreeSet<String> {
     attr_values(html, "id").into_iter().collect()
 }
 
 /// Titles of the cards (`<… class="card-title"><a href=…>TITLE</a>`) in `html`, in order.
-pub fn card_titles(html: &str) -> Vec<String> {
+pub(crate) fn card_titles(html: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(i) = rest.find("class=\"card-title\"") {
@@ -354,7 +354,7 @@ pub fn card_titles(html: &str) -> Vec<String> {
 }
 
 /// Decodes `%XX` escapes (UTF-8).
-pub fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -374,7 +374,7 @@ pub fn percent_decode(s: &str) -> String {
 }
 
 /// True for `https:`, `mailto:`, `//host` and other links that leave the site.
-pub fn is_external(url: &str) -> bool {
+pub(crate) fn is_external(url: &str) -> bool {
     if url.starts_with("//") {
         return true;
     }
@@ -395,7 +395,7 @@ pub fn is_external(url: &str) -> bool {
 /// (`https://host/path/`). Internal links (and absolute links to the site's own origin) must point under the base
 /// path at a file that exists (`x/` → `x/index.html`), and a `#fragment` must be an `id` in the target page.
 /// Returns one line per problem, and the number of links checked.
-pub fn check_links(out: &Path, base_url: &str) -> (Vec<String>, usize) {
+pub(crate) fn check_links(out: &Path, base_url: &str) -> (Vec<String>, usize) {
     let (origin, base_path) = split_base_url(base_url);
     let mut problems = Vec::new();
     let mut checked = 0;
@@ -475,7 +475,7 @@ pub fn check_links(out: &Path, base_url: &str) -> (Vec<String>, usize) {
 }
 
 /// `https://host/a/b/` → (`https://host`, `/a/b/`); `/a/` → (``, `/a/`).
-pub fn split_base_url(base_url: &str) -> (String, String) {
+pub(crate) fn split_base_url(base_url: &str) -> (String, String) {
     match base_url.find("://") {
         Some(i) => match base_url[i + 3..].find('/') {
             Some(j) => (
@@ -508,7 +508,7 @@ fn normalize(rel: &str) -> String {
 }
 
 /// Every `<loc>` of a sitemap.
-pub fn sitemap_locs(xml: &str) -> Vec<String> {
+pub(crate) fn sitemap_locs(xml: &str) -> Vec<String> {
     xml.split("<loc>")
         .skip(1)
         .filter_map(|s| s.split("</loc>").next())
@@ -518,7 +518,7 @@ pub fn sitemap_locs(xml: &str) -> Vec<String> {
 
 /// Chromium's path when node 18+, the npm `modules` and Chromium are all there; `None` (after printing SKIP for
 /// `test`) when something is missing and `SHIRUBE_REQUIRE_BROWSER=1` is not set, in which case it panics.
-pub fn browser_prerequisites(test: &str, modules: &[&str]) -> Option<PathBuf> {
+pub(crate) fn browser_prerequisites(test: &str, modules: &[&str]) -> Option<PathBuf> {
     let required = std::env::var("SHIRUBE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
     let chromium = PathBuf::from(
         std::env::var("SHIRUBE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-pub struct StaticServer {
+pub(crate) struct StaticServer {
     /// `http://127.0.0.1:PORT`
     pub origin: String,
     addr: SocketAddr,
@@ -18,7 +18,7 @@ pub struct StaticServer {
 }
 
 impl StaticServer {
-    pub fn start(root: PathBuf, prefix: &str) -> StaticServer {
+    pub(crate) fn start(root: PathBuf, prefix: &str) -> StaticServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
         let stop = Arc::new(AtomicBool::new(false));
