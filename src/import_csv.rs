@@ -7,7 +7,7 @@
 //!
 //! This module only reads: it returns the engagements of the good rows and one diagnostic per problem of the bad
 //! ones, each at `FILE:ROW:COLUMN`. It does not edit the manifest (`cmd::prove::from` does, through
-//! [`crate::prove`]) and nothing it returns reaches the build: customer and CSM names go to the manifest only.
+//! [`crate::manifest_edit`]) and nothing it returns reaches the build: customer and CSM names go to the manifest only.
 //! Excel workbooks (`.xlsx`) are read with `calamine` ([`xlsx_to_csv`]): their first sheet becomes CSV text, read
 //! as any export.
 

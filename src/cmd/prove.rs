@@ -5,10 +5,10 @@ use crate::config::Config;
 use crate::dates::{format_date, parse_date};
 use crate::diagnostics::{Diagnostics, did_you_mean_path};
 use crate::load::{MANIFEST_DIR, MANIFEST_FILE, ManifestFile};
+use crate::manifest_edit::{NewEngagement, add_uses, append_engagement};
 use crate::model::Page;
 use crate::pipeline::{self, Options};
 use crate::proof::{self, Engagement};
-use crate::prove::{NewEngagement, add_uses, append_engagement};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -1,6 +1,6 @@
 //! `shirube prove --from FILE.csv`: record the engagements of a CRM export in the manifest.
 //!
-//! Reading and checking the export is [`crate::import_csv`]; editing the manifest is [`crate::prove`], as for one
+//! Reading and checking the export is [`crate::import_csv`]; editing the manifest is [`crate::manifest_edit`], as for one
 //! engagement. This file decides what each engagement of the export does to the manifest (added, updated,
 //! unchanged, or refused when a hand-written entry elsewhere says otherwise), applies it to one manifest file,
 //! checks the result parses, and writes it. Importing the same export twice changes nothing.
@@ -12,9 +12,9 @@ use crate::dates::format_date;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity, did_you_mean};
 use crate::import_csv::{self, DateOrder, Imported, PageRef};
 use crate::load::{MANIFEST_DIR, MANIFEST_FILE, ManifestFile};
+use crate::manifest_edit::{NewEngagement, add_uses, append_engagement, remove_uses, set_field};
 use crate::pipeline::Checked;
 use crate::proof::{self, Engagement};
-use crate::prove::{NewEngagement, add_uses, append_engagement, remove_uses, set_field};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -1,4 +1,6 @@
-//! `shirube prove`: record in the manifest that pages were used in an engagement.
+//! The manifest writer: the edits `shirube prove` (and `prove --from`, `import --legacy-proof`) make to the
+//! proof manifest. The reader is [`crate::proof::parse`]; the gate that judges pages by it is
+//! [`crate::proof::gate`]; the command is `cmd/prove.rs`.
 //!
 //! The manifest is the authors' file: comments, blank lines and the order of their entries must survive. So this
 //! module edits it as text, line by line, guided by the positions the YAML parser reported, and re-parses the
