@@ -82,7 +82,7 @@ fn lone_cr(yaml: &str, at: Embedded<'_>) -> Option<Diagnostic> {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     Some(
-        Diagnostic::error(at.path, "a carriage return (CR) that does not end a line")
+        Diagnostic::error(at.path, "a carriage return (CR) that does not end a line").code("lone-carriage-return")
             .at(at.file, line + at.line_offset, col, 1)
             .with_help(
                 "save the file with LF (or CRLF) line endings, and remove any carriage return left in the text",
@@ -227,8 +227,9 @@ pub fn to_diagnostic(e: &serde_saphyr::Error, at: Embedded<'_>) -> Diagnostic {
         .map(|l| (l.line() as usize, l.column() as usize))
         .unwrap_or((1, 1));
     let line = if line == 0 { 1 } else { line };
-    let (message, help, len) = match budget_breach(e) {
+    let (code, message, help, len) = match budget_breach(e) {
         Some(breach) => (
+            "yaml-too-large",
             format!("YAML too large to read: {}", breach_words(breach)),
             Some(
                 "an alias (`*name`) repeats the whole value its anchor (`&name`) names, and aliases of values \
@@ -245,7 +246,12 @@ pub fn to_diagnostic(e: &serde_saphyr::Error, at: Embedded<'_>) -> Diagnostic {
     } else {
         len
     };
-    let d = Diagnostic::error(at.path, message).at(at.file, line + at.line_offset, col.max(1), len);
+    let d = Diagnostic::error(at.path, message).code(code).at(
+        at.file,
+        line + at.line_offset,
+        col.max(1),
+        len,
+    );
     match help {
         Some(h) => d.with_help(h),
         None => d,
@@ -316,8 +322,9 @@ fn value_len(file: &str, line: usize, col: usize) -> usize {
     value.chars().count().max(1)
 }
 
-/// Rewrites serde's terse messages. Returns message, help and how many characters to underline.
-fn explain(raw: &str) -> (String, Option<String>, usize) {
+/// Rewrites serde's terse messages. Returns the diagnostic's code, the message, help and how many characters to
+/// underline.
+fn explain(raw: &str) -> (&'static str, String, Option<String>, usize) {
     if let Some(rest) = raw.strip_prefix("unknown field `") {
         if let Some((name, expected)) = rest.split_once("`, expected one of ") {
             let keys: Vec<&str> = expected.split(", ").map(|k| k.trim_matches('`')).collect();
@@ -326,6 +333,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
                 None => format!("known keys here: {}", keys.join(", ")),
             };
             return (
+                "unknown-key",
                 format!("unknown key \"{name}\""),
                 Some(help),
                 name.chars().count(),
@@ -333,6 +341,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
         }
         if let Some((name, _)) = rest.split_once('`') {
             return (
+                "unknown-key",
                 format!("unknown key \"{name}\""),
                 Some("remove it".into()),
                 name.chars().count(),
@@ -355,6 +364,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     if let Some(rest) = raw.strip_prefix("missing field `") {
         let name = rest.trim_end_matches('`');
         return (
+            "missing-key",
             format!("missing required key \"{name}\""),
             Some(format!("add a line `{name}: ...`")),
             1,
@@ -363,6 +373,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     if let Some(rest) = raw.strip_prefix("duplicate mapping key: ") {
         let name = rest.split(',').next().unwrap_or(rest);
         return (
+            "duplicate-key",
             format!("duplicate key \"{name}\""),
             Some("each key may appear once; remove or merge the other one".into()),
             name.chars().count(),
@@ -370,6 +381,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     }
     if raw.starts_with("invalid boolean") {
         return (
+            "expected-boolean",
             "expected true or false".into(),
             Some("write `true` or `false` (yes/no/on/off are not booleans here)".into()),
             1,
@@ -380,6 +392,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
         || raw.starts_with("invalid i")
     {
         return (
+            "expected-number",
             "expected a whole number".into(),
             Some("write a number such as 10".into()),
             1,
@@ -387,6 +400,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     }
     if raw.starts_with("recursion limit exceeded") {
         return (
+            "yaml-too-deep",
             "YAML nested too deeply: too many lists and mappings inside each other".into(),
             Some("[ and { each open a list or mapping: close them, or quote a value that starts with them".into()),
             1,
@@ -432,15 +446,21 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     } else {
         None
     };
-    (raw.to_string(), help.map(String::from), 1)
+    let code = if raw.starts_with("invalid ") {
+        "invalid-value"
+    } else {
+        "yaml-syntax"
+    };
+    (code, raw.to_string(), help.map(String::from), 1)
 }
 
-fn unknown_value(name: &str, values: &[&str]) -> (String, Option<String>, usize) {
+fn unknown_value(name: &str, values: &[&str]) -> (&'static str, String, Option<String>, usize) {
     let help = match did_you_mean(name, values.iter().copied()) {
         Some(s) => format!("did you mean \"{s}\"?"),
         None => format!("use one of: {}", values.join(", ")),
     };
     (
+        "unknown-value",
         format!("unknown value \"{name}\""),
         Some(help),
         name.chars().count(),
