@@ -984,7 +984,7 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(
             d[0].render(),
-            "shirube.yaml:4:11: error: tier id \"low\" is listed twice\n 4 |   - { id: low, name: Again }\n   |           ^^^\n  help: ids must be unique: rename or remove one of them\n"
+            "shirube.yaml:4:11: error[duplicate-id]: tier id \"low\" is listed twice\n 4 |   - { id: low, name: Again }\n   |           ^^^\n  help: ids must be unique: rename or remove one of them\n"
         );
     }
 
@@ -1139,10 +1139,10 @@ mod tests {
         assert_eq!(
             got,
             [
-                "shirube.yaml:4:7: error: synonym group 1 is empty\n 4 |     - []\n   |       ^\n  help: a group lists two or more terms that mean the same; add one, or remove the group (for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`)\n",
-                "shirube.yaml:5:7: error: synonym group 2 has only one term\n 5 |     - [MFA]\n   |       ^\n  help: a group lists two or more terms that mean the same; add one, or remove the group (for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`)\n",
-                "shirube.yaml:6:13: error: synonym \"。\" has no words to search for\n 6 |     - [SSO, \"。\"]\n   |             ^\n  help: write a word or a phrase (letters, digits, kana or kanji), or remove it\n",
-                "shirube.yaml:7:13: error: synonym \"2fa\" is listed twice in its group\n 7 |     - [2FA, 2fa]\n   |             ^^^\n  help: list each term once: merge the two groups, or remove one of them\n",
+                "shirube.yaml:4:7: error[synonym-group-too-small]: synonym group 1 is empty\n 4 |     - []\n   |       ^\n  help: a group lists two or more terms that mean the same; add one, or remove the group (for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`)\n",
+                "shirube.yaml:5:7: error[synonym-group-too-small]: synonym group 2 has only one term\n 5 |     - [MFA]\n   |       ^\n  help: a group lists two or more terms that mean the same; add one, or remove the group (for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`)\n",
+                "shirube.yaml:6:13: error[empty-synonym]: synonym \"。\" has no words to search for\n 6 |     - [SSO, \"。\"]\n   |             ^\n  help: write a word or a phrase (letters, digits, kana or kanji), or remove it\n",
+                "shirube.yaml:7:13: error[duplicate-synonym]: synonym \"2fa\" is listed twice in its group\n 7 |     - [2FA, 2fa]\n   |             ^^^\n  help: list each term once: merge the two groups, or remove one of them\n",
             ]
         );
         let (_, d) = parse("title: A\nsearch:\n  synonym: []\n");

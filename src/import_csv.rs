@@ -527,7 +527,7 @@ pub fn read(
             Err(DateError::Ambiguous(a, b)) => {
                 err(
                     &mut errors,
-"ambiguous-date",
+                    "ambiguous-date",
                     "date",
                     format!(
                         "\"{date_text}\" may be {} or {}",
@@ -541,7 +541,7 @@ pub fn read(
             Err(DateError::Invalid) => {
                 err(
                     &mut errors,
-"invalid-date",
+                    "invalid-date",
                     "date",
                     if date_text.is_empty() {
                         "the date is empty".into()
@@ -595,7 +595,7 @@ pub fn read(
         if used.is_empty() && pages_cell.trim().is_empty() {
             err(
                 &mut errors,
-"no-page-named",
+                "no-page-named",
                 "pages",
                 "no page is named".into(),
                 "name the playbooks or FAQs used, by path, URL or exact title, separated by `;` or line breaks".into(),
@@ -661,7 +661,7 @@ pub fn read(
                         };
                         err(
                             &mut errors,
-"conflicting-rows",
+                            "conflicting-rows",
                             field,
                             message,
                             "give every row of one engagement the same values, or each engagement its own id".into(),

@@ -2161,11 +2161,11 @@ mod tests {
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert_eq!(
             msgs[0],
-            "playbooks/adoption/b.md:6:5: error: broken link: \"../onboarding/zz.md\" resolves to playbooks/onboarding/zz.md, which is not a page or file\n 6 | [x](../onboarding/zz.md) [y](../onboarding/a.md#nope)\n   |     ^^^^^^^^^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n"
+            "playbooks/adoption/b.md:6:5: error[missing-page]: broken link: \"../onboarding/zz.md\" resolves to playbooks/onboarding/zz.md, which is not a page or file\n 6 | [x](../onboarding/zz.md) [y](../onboarding/a.md#nope)\n   |     ^^^^^^^^^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n"
         );
         // A missing anchor is a warning by default (`links: { missing_anchor: warn }`), and the link goes to
         // the page.
-        assert!(msgs[1].starts_with("playbooks/adoption/b.md:6:30: warning: broken link: playbooks/onboarding/a.md has no heading with id \"nope\""), "{}", msgs[1]);
+        assert!(msgs[1].starts_with("playbooks/adoption/b.md:6:30: warning[missing-anchor]: broken link: playbooks/onboarding/a.md has no heading with id \"nope\""), "{}", msgs[1]);
         assert!(
             r.html
                 .contains("href=\"/guide/playbooks/onboarding/a/#nope\""),
@@ -2193,12 +2193,12 @@ mod tests {
         let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(
-            msgs[0].starts_with("playbooks/onboarding/b.md:5:87: warning: link to playbooks/onboarding/hidden.md, which is not published in this build\n"),
+            msgs[0].starts_with("playbooks/onboarding/b.md:5:87: warning[link-to-unpublished]: link to playbooks/onboarding/hidden.md, which is not published in this build\n"),
             "{}",
             msgs[0]
         );
         assert!(
-            msgs[1].starts_with("playbooks/onboarding/b.md:5:128: error: broken link: \"zz.md\" resolves to playbooks/onboarding/zz.md"),
+            msgs[1].starts_with("playbooks/onboarding/b.md:5:128: error[missing-page]: broken link: \"zz.md\" resolves to playbooks/onboarding/zz.md"),
             "{}",
             msgs[1]
         );
@@ -2217,7 +2217,7 @@ mod tests {
         assert_eq!(
             msgs,
             [
-                "content/guide/b.md:4:9: error: broken link: \"../../static/files/terms.pdf\" resolves to static/files/terms.pdf, which is not a page or file\n 4 | [terms](../../static/files/terms.pdf)\n   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: static/ files are published at the site root: link to \"/files/terms.pdf\"\n"
+                "content/guide/b.md:4:9: error[missing-page]: broken link: \"../../static/files/terms.pdf\" resolves to static/files/terms.pdf, which is not a page or file\n 4 | [terms](../../static/files/terms.pdf)\n   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: static/ files are published at the site root: link to \"/files/terms.pdf\"\n"
             ]
         );
     }
@@ -2265,7 +2265,7 @@ mod tests {
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
             msgs[0].starts_with(
-                "playbooks/adoption/b.md:4:88: error: broken link: nothing is published at \"/playbooks/zz/\"\n"
+                "playbooks/adoption/b.md:4:88: error[missing-page]: broken link: nothing is published at \"/playbooks/zz/\"\n"
             ),
             "{}",
             msgs[0]
@@ -2291,16 +2291,16 @@ mod tests {
         let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert!(
-            msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning: link to playbooks/adoption/hidden.md (at \"/playbooks/adoption/hidden/\"), which is not published in this build\n"),
+            msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning[link-to-unpublished]: link to playbooks/adoption/hidden.md (at \"/playbooks/adoption/hidden/\"), which is not published in this build\n"),
             "{}",
             msgs[0]
         );
         assert!(
-            msgs[1].starts_with("playbooks/adoption/b.md:4:42: warning: link to content/faq/export-data.md (on the FAQ page), which is not published in this build\n"),
+            msgs[1].starts_with("playbooks/adoption/b.md:4:42: warning[link-to-unpublished]: link to content/faq/export-data.md (on the FAQ page), which is not published in this build\n"),
             "{}",
             msgs[1]
         );
-        assert!(msgs[2].contains("warning: link to playbooks/adoption/hidden.md (at \"/guide/playbooks/adoption/hidden/\")"), "{}", msgs[2]);
+        assert!(msgs[2].contains("warning[link-to-unpublished]: link to playbooks/adoption/hidden.md (at \"/guide/playbooks/adoption/hidden/\")"), "{}", msgs[2]);
     }
 
     #[test]
@@ -2327,7 +2327,7 @@ mod tests {
         let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.render()).collect();
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
-            msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning: link to playbooks/adoption/hidden.md (at \"https://X.example/guide/playbooks/adoption/hidden/\"), which is not published in this build\n"),
+            msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning[link-to-unpublished]: link to playbooks/adoption/hidden.md (at \"https://X.example/guide/playbooks/adoption/hidden/\"), which is not published in this build\n"),
             "{}",
             msgs[0]
         );

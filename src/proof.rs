@@ -1802,7 +1802,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "manifest.yaml:7:9: warning: playbooks/onboarding/sso.md is listed twice in engagement E1\n 7 |       - playbooks/onboarding/sso.md\n   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: line 6 already lists it, and an engagement counts once however often it lists a page; remove this entry\n"
+                "manifest.yaml:7:9: warning[duplicate-use]: playbooks/onboarding/sso.md is listed twice in engagement E1\n 7 |       - playbooks/onboarding/sso.md\n   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: line 6 already lists it, and an engagement counts once however often it lists a page; remove this entry\n"
             ]
         );
         assert_eq!(m.engagements[0].used.len(), 1);

@@ -641,7 +641,7 @@ impl<'a> PageReader<'a> {
                 Some(m) if m > MAX_MINUTES => {
                     self.diags.push(
                             self.error_at(
-"time-too-long",
+                                "time-too-long",
                                 t.position(self.at),
                                 t.value.0.chars().count(),
                                 format!(
@@ -658,7 +658,7 @@ impl<'a> PageReader<'a> {
                 None => {
                     self.diags.push(
                         self.error_at(
-"invalid-time",
+                            "invalid-time",
                             t.position(self.at),
                             t.value.0.chars().count(),
                             format!("cannot read time \"{}\"", t.value.0),
@@ -755,7 +755,7 @@ impl<'a> PageReader<'a> {
             } else if slug.len() > MAX_SEGMENT_BYTES {
                 self.diags.push(
                     self.error_at(
-"name-too-long",
+                        "name-too-long",
                         s.position(self.at),
                         s.value.chars().count(),
                         format!(

@@ -446,7 +446,14 @@ fn explain(raw: &str) -> (&'static str, String, Option<String>, usize) {
     } else {
         None
     };
-    let code = if raw.starts_with("invalid ") {
+    // A value of the wrong type or form (serde's words), or else a syntax error.
+    let wrong_value = [
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "expected ",
+    ];
+    let code = if wrong_value.iter().any(|w| raw.starts_with(w)) {
         "invalid-value"
     } else {
         "yaml-syntax"
@@ -521,9 +528,9 @@ mod tests {
         assert_eq!(
             got,
             [
-                "a.md:2:9: error: expected a whole number\n 2 | weight: ten\n   |         ^^^\n  help: write a number such as 10\n",
-                "a.md:3:8: error: expected true or false\n 3 | draft: yes\n   |        ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n",
-                "a.md:4:1: error: duplicate key \"title\"\n 4 | title: b\n   | ^^^^^\n  help: each key may appear once; remove or merge the other one\n",
+                "a.md:2:9: error[expected-number]: expected a whole number\n 2 | weight: ten\n   |         ^^^\n  help: write a number such as 10\n",
+                "a.md:3:8: error[expected-boolean]: expected true or false\n 3 | draft: yes\n   |        ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n",
+                "a.md:4:1: error[duplicate-key]: duplicate key \"title\"\n 4 | title: b\n   | ^^^^^\n  help: each key may appear once; remove or merge the other one\n",
             ]
         );
         // A value under its key, and a required key whose only value was bad: not also called missing.
@@ -532,8 +539,8 @@ mod tests {
         assert_eq!(
             heads,
             [
-                "a.md:2:3: error: expected string scalar",
-                "a.md:3:9: error: expected a whole number"
+                "a.md:2:3: error[invalid-value]: expected string scalar",
+                "a.md:3:9: error[expected-number]: expected a whole number"
             ]
         );
         assert!(got[1].contains("\n   |         ^^^\n"), "{}", got[1]);
@@ -549,57 +556,57 @@ mod tests {
         let cases = [
             (
                 "title: \"a\n",
-                "a.md:1:8: error: unclosed quote",
+                "a.md:1:8: error[yaml-syntax]: unclosed quote",
                 "close the quote",
             ),
             (
                 "title: |\nx\n",
-                "a.md:2:1: error: simple key expected",
+                "a.md:2:1: error[yaml-syntax]: simple key expected",
                 "write each line as",
             ),
             (
                 "title: a\n- b\n",
-                "a.md:2:3: error: while parsing a block mapping, did not find expected key",
+                "a.md:2:3: error[yaml-syntax]: while parsing a block mapping, did not find expected key",
                 "line up each key",
             ),
             (
                 "title: a\n#c\n  b: c\n",
-                "a.md:3:3: error: while parsing a block mapping, did not find expected key",
+                "a.md:3:3: error[yaml-syntax]: while parsing a block mapping, did not find expected key",
                 "line up each key",
             ),
             (
                 "title: @a\n",
-                "a.md:1:8: error: unexpected character",
+                "a.md:1:8: error[yaml-syntax]: unexpected character",
                 "a value cannot start with @",
             ),
             (
                 "title: \"\\q\"\n",
-                "a.md:1:8: error: while parsing a quoted scalar, found unknown escape",
+                "a.md:1:8: error[yaml-syntax]: while parsing a quoted scalar, found unknown escape",
                 "in double quotes a backslash",
             ),
             (
                 "title: [a]]\n",
-                "a.md:1:11: error: misplaced bracket",
+                "a.md:1:11: error[yaml-syntax]: misplaced bracket",
                 "a value starting with [ or {",
             ),
             (
                 "title: [a, b}\n",
-                "a.md:1:8: error: mismatched bracket",
+                "a.md:1:8: error[yaml-syntax]: mismatched bracket",
                 "a value starting with [ or {",
             ),
             (
                 "title: 'a'b\n",
-                "a.md:1:11: error: invalid trailing content after single-quoted scalar",
+                "a.md:1:11: error[yaml-syntax]: invalid trailing content after single-quoted scalar",
                 "a quoted value ends",
             ),
             (
                 "title: *x\n",
-                "a.md:1:8: error: alias references unknown anchor",
+                "a.md:1:8: error[yaml-syntax]: alias references unknown anchor",
                 "a value starting with * is an alias",
             ),
             (
                 "title: >x\n",
-                "a.md:1:8: error: while scanning a block scalar",
+                "a.md:1:8: error[yaml-syntax]: while scanning a block scalar",
                 "after | or > the text",
             ),
             (deep.as_str(), "a.md:1:", "[ and { each open"),
@@ -622,7 +629,7 @@ mod tests {
     fn a_lone_carriage_return_is_an_error_at_its_place() {
         // YAML reads a lone CR as a line break and shirube counts lines by LF: every later position would be
         // off. CRLF line endings are fine.
-        let cr = "a.md:2:10: error: a carriage return (CR) that does not end a line\n 2 | weight: 1\rdraft: true\n   |          ^^\n  help: save the file with LF (or CRLF) line endings, and remove any carriage return left in the text\n";
+        let cr = "a.md:2:10: error[lone-carriage-return]: a carriage return (CR) that does not end a line\n 2 | weight: 1\rdraft: true\n   |          ^^\n  help: save the file with LF (or CRLF) line endings, and remove any carriage return left in the text\n";
         let src = "title: A\nweight: 1\rdraft: true\n";
         assert_eq!(err(src), cr.replace('\r', "\\r"));
         assert_eq!(each(src), [cr.replace('\r', "\\r")]);
@@ -654,7 +661,7 @@ mod tests {
         assert_eq!(
             got.lines().next(),
             Some(
-                "a.md:8:15: error: YAML too large to read: it grows to more than 250,000 values here"
+                "a.md:8:15: error[yaml-too-large]: YAML too large to read: it grows to more than 250,000 values here"
             )
         );
         assert_eq!(thousands(1_234_567), "1,234,567");
@@ -703,17 +710,19 @@ mod tests {
     fn unknown_key_gets_did_you_mean() {
         assert_eq!(
             err("title: a\ntilte: b\n"),
-            "a.md:2:1: error: unknown key \"tilte\"\n 2 | tilte: b\n   | ^^^^^\n  help: did you mean \"title\"?\n"
+            "a.md:2:1: error[unknown-key]: unknown key \"tilte\"\n 2 | tilte: b\n   | ^^^^^\n  help: did you mean \"title\"?\n"
         );
     }
 
     #[test]
     fn yes_is_not_a_boolean_and_duplicates_are_errors() {
         assert!(
-            err("title: a\ndraft: no\n").starts_with("a.md:2:8: error: expected true or false\n")
+            err("title: a\ndraft: no\n")
+                .starts_with("a.md:2:8: error[expected-boolean]: expected true or false\n")
         );
         assert!(
-            err("title: a\ntitle: b\n").starts_with("a.md:2:1: error: duplicate key \"title\"\n")
+            err("title: a\ntitle: b\n")
+                .starts_with("a.md:2:1: error[duplicate-key]: duplicate key \"title\"\n")
         );
         assert!(err("weight: 1\n").contains("missing required key \"title\""));
     }

@@ -503,7 +503,7 @@ fn read(
         if page_cell.is_empty() {
             out.left_out += 1;
             out.problems.push(warn(
-"missing-page-url",
+                "missing-page-url",
                 "page",
                 "no page URL".into(),
                 "the form's page question must be prefilled by the guide's link (feedback_url with {url})"
@@ -533,7 +533,7 @@ fn read(
                 Err(DateError::Invalid) => {
                     out.left_out += 1;
                     out.problems.push(warn(
-"invalid-date",
+                        "invalid-date",
                         "date",
                         format!("\"{d}\" is not a date"),
                         "write dates as 2026-10-02, 2026/10/02 or 10/2/2026, or leave the date column unmapped"
