@@ -544,12 +544,14 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
     if phases.is_empty() {
         diags.push(
             Diagnostic::error(CONFIG_FILE, "`phases` is empty")
+                .code("empty-phases")
                 .with_help("list at least one phase, or remove `phases` to use the defaults"),
         );
     }
     if tiers.is_empty() {
         diags.push(
             Diagnostic::error(CONFIG_FILE, "`tiers` is empty")
+                .code("empty-tiers")
                 .with_help("list at least one tier, or remove `tiers` to use the defaults"),
         );
     }
@@ -611,7 +613,7 @@ fn base_url(
             Err(why) => {
                 let (line, col) = yaml::position(s, at);
                 diags.push(
-                        Diagnostic::error(CONFIG_FILE, format!("invalid base_url \"{}\": {why}", s.value))
+                        Diagnostic::error(CONFIG_FILE, format!("invalid base_url \"{}\": {why}", s.value)).code("invalid-base-url")
                             .at(text, line, col, s.value.chars().count())
                             .with_help("for example `base_url: https://guide.example.com/onboarding/` or `base_url: /`"),
                     );
@@ -669,6 +671,7 @@ fn tiers(
                             CONFIG_FILE,
                             "\"all\" cannot be a tier id: it means every tier",
                         )
+                        .code("reserved-tier-id")
                         .at(text, line, col, 3)
                         .with_help("pick another id"),
                     );
@@ -694,7 +697,7 @@ fn check_required(
     if title.value.trim().is_empty() {
         let (line, col) = yaml::position(title, at);
         diags.push(
-            Diagnostic::error(CONFIG_FILE, "title is empty")
+            Diagnostic::error(CONFIG_FILE, "title is empty").code("empty-title")
                 .at(text, line, col, title.value.chars().count().max(1))
                 .with_help("write the guide's name, for example `title: Kumo HR Guide`; every page shows it"),
         );
@@ -705,7 +708,7 @@ fn check_required(
     {
         let (line, col) = yaml::position(m, at);
         diags.push(
-            Diagnostic::error(CONFIG_FILE, "min_proofs is 0")
+            Diagnostic::error(CONFIG_FILE, "min_proofs is 0").code("invalid-min-proofs")
                 .at(text, line, col, 1)
                 .with_help("a gated page needs at least 1 successful engagement; to publish a kind without proof, leave it out of `gate:` (`gate: []` gates nothing)"),
         );
@@ -748,7 +751,7 @@ fn link_url(
     if !ok {
         let (line, col) = yaml::position(&v, at);
         diags.push(
-                Diagnostic::error(CONFIG_FILE, format!("invalid {key} \"{}\"", v.value))
+                Diagnostic::error(CONFIG_FILE, format!("invalid {key} \"{}\"", v.value)).code("invalid-url")
                     .at(text, line, col, v.value.chars().count().max(1))
                     .with_help(format!(
                         "use a full https:// or mailto: address without spaces, for example `{key}: https://forms.example.com/guide`"
@@ -799,7 +802,7 @@ fn check_id(id: &Spanned<String>, what: &str, at: Embedded<'_>, diags: &mut Vec<
     if !ok {
         let (line, col) = yaml::position(id, at);
         diags.push(
-            Diagnostic::error(CONFIG_FILE, format!("invalid {what} id \"{}\"", id.value))
+            Diagnostic::error(CONFIG_FILE, format!("invalid {what} id \"{}\"", id.value)).code("invalid-id")
                 .at(at.file, line, col, id.value.chars().count().max(1))
                 .with_help("ids appear in URLs: use lower-case ASCII letters, digits and `-`, and set `name:` for display"),
         );
@@ -813,6 +816,7 @@ fn check_id(id: &Spanned<String>, what: &str, at: Embedded<'_>, diags: &mut Vec<
                     id.value.len()
                 ),
             )
+            .code("id-too-long")
             .at(at.file, line, col, id.value.chars().count())
             .with_help("ids appear in URLs: keep them short, and set `name:` for display"),
         );
@@ -839,7 +843,7 @@ fn synonyms(
                 format!("synonym group {} has only one term", n + 1)
             };
             diags.push(
-                Diagnostic::error(CONFIG_FILE, what)
+                Diagnostic::error(CONFIG_FILE, what).code("synonym-group-too-small")
                     .at(at.file, line, col, 1)
                     .with_help(format!(
                         "a group lists two or more terms that mean the same; add one, or remove the group ({example})"
@@ -865,6 +869,7 @@ fn synonyms(
                         CONFIG_FILE,
                         format!("synonym \"{}\" has no words to search for", term.value),
                     )
+                    .code("empty-synonym")
                     .at(at.file, line, col, term.value.chars().count().max(1))
                     .with_help(
                         "write a word or a phrase (letters, digits, kana or kanji), or remove it",
@@ -884,6 +889,7 @@ fn synonyms(
                         CONFIG_FILE,
                         format!("synonym \"{}\" is listed {where_}", term.value),
                     )
+                    .code("duplicate-synonym")
                     .at(at.file, line, col, term.value.chars().count().max(1))
                     .with_help("list each term once: merge the two groups, or remove one of them"),
                 );
@@ -917,7 +923,8 @@ fn check_unique(config: &Config, text: &str, diags: &mut Vec<Diagnostic>) {
                     })
                     .nth(1);
                 let d =
-                    Diagnostic::error(CONFIG_FILE, format!("{what} id \"{id}\" is listed twice"));
+                    Diagnostic::error(CONFIG_FILE, format!("{what} id \"{id}\" is listed twice"))
+                        .code("duplicate-id");
                 let d = match at {
                     Some((line, col)) => d.at(text, line, col, id.chars().count()),
                     None => d,
@@ -977,7 +984,7 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(
             d[0].render(),
-            "shirube.yaml:4:11: error: tier id \"low\" is listed twice\n 4 |   - { id: low, name: Again }\n   |           ^^^\n  help: ids must be unique: rename or remove one of them\n"
+            "shirube.yaml:4:11: error[duplicate-id]: tier id \"low\" is listed twice\n 4 |   - { id: low, name: Again }\n   |           ^^^\n  help: ids must be unique: rename or remove one of them\n"
         );
     }
 
@@ -1135,10 +1142,10 @@ mod tests {
         assert_eq!(
             got,
             [
-                "shirube.yaml:4:7: error: synonym group 1 is empty\n 4 |     - []\n   |       ^\n  help: a group lists two or more terms that mean the same; add one, or remove the group (for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`)\n",
-                "shirube.yaml:5:7: error: synonym group 2 has only one term\n 5 |     - [MFA]\n   |       ^\n  help: a group lists two or more terms that mean the same; add one, or remove the group (for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`)\n",
-                "shirube.yaml:6:13: error: synonym \"。\" has no words to search for\n 6 |     - [SSO, \"。\"]\n   |             ^\n  help: write a word or a phrase (letters, digits, kana or kanji), or remove it\n",
-                "shirube.yaml:7:13: error: synonym \"2fa\" is listed twice in its group\n 7 |     - [2FA, 2fa]\n   |             ^^^\n  help: list each term once: merge the two groups, or remove one of them\n",
+                "shirube.yaml:4:7: error[synonym-group-too-small]: synonym group 1 is empty\n 4 |     - []\n   |       ^\n  help: a group lists two or more terms that mean the same; add one, or remove the group (for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`)\n",
+                "shirube.yaml:5:7: error[synonym-group-too-small]: synonym group 2 has only one term\n 5 |     - [MFA]\n   |       ^\n  help: a group lists two or more terms that mean the same; add one, or remove the group (for example `synonyms: [[MFA, 多要素認証, multi-factor authentication]]`)\n",
+                "shirube.yaml:6:13: error[empty-synonym]: synonym \"。\" has no words to search for\n 6 |     - [SSO, \"。\"]\n   |             ^\n  help: write a word or a phrase (letters, digits, kana or kanji), or remove it\n",
+                "shirube.yaml:7:13: error[duplicate-synonym]: synonym \"2fa\" is listed twice in its group\n 7 |     - [2FA, 2fa]\n   |             ^^^\n  help: list each term once: merge the two groups, or remove one of them\n",
             ]
         );
         let (_, d) = parse("title: A\nsearch:\n  synonym: []\n");

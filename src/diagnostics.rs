@@ -9,6 +9,102 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+/// Every diagnostic code shirube uses, sorted. Each is explained, with an example and the fix, in
+/// `docs/diagnostics.md`; tests check this list against the codes in the source and the headings of that page.
+/// A code names a kind of problem and stays the same across releases, so CI scripts can match on it.
+pub const ALL_CODES: &[&str] = &[
+    "alias-clash",
+    "alias-is-own-url",
+    "ambiguous-date",
+    "ambiguous-page",
+    "conflicting-rows",
+    "control-character",
+    "duplicate-engagement-id",
+    "duplicate-heading-id",
+    "duplicate-id",
+    "duplicate-key",
+    "duplicate-synonym",
+    "duplicate-use",
+    "empty-file",
+    "empty-id",
+    "empty-phases",
+    "empty-slug",
+    "empty-synonym",
+    "empty-tiers",
+    "empty-title",
+    "expected-boolean",
+    "expected-number",
+    "future-date",
+    "id-too-long",
+    "image-is-page",
+    "import-conflict",
+    "invalid-alias",
+    "invalid-base-url",
+    "invalid-date",
+    "invalid-file-name",
+    "invalid-hash",
+    "invalid-id",
+    "invalid-mapping",
+    "invalid-min-proofs",
+    "invalid-time",
+    "invalid-today",
+    "invalid-url",
+    "invalid-value",
+    "link-outside-site",
+    "link-to-unpublished",
+    "lone-carriage-return",
+    "manifest-unused",
+    "missing-anchor",
+    "missing-answer",
+    "missing-image",
+    "missing-key",
+    "missing-page",
+    "missing-page-url",
+    "missing-template",
+    "name-too-long",
+    "no-page-named",
+    "no-site",
+    "not-utf8",
+    "off-tier-proof",
+    "old-anchor",
+    "output-clash",
+    "proof-not-needed",
+    "requires-cycle",
+    "requires-unpublished",
+    "reserved-theme-file",
+    "reserved-tier-id",
+    "sample-text",
+    "script-url",
+    "site-has-errors",
+    "stale-proof",
+    "symbolic-link",
+    "synonym-group-too-small",
+    "table-too-large",
+    "template-error",
+    "tier-all-combined",
+    "time-too-long",
+    "toml-front-matter",
+    "unclosed-front-matter",
+    "undecodable-file",
+    "unknown-answer",
+    "unknown-column",
+    "unknown-key",
+    "unknown-kind",
+    "unknown-outcome",
+    "unknown-page",
+    "unknown-phase",
+    "unknown-requires",
+    "unknown-theme",
+    "unknown-tier",
+    "unknown-value",
+    "unmapped-field",
+    "unreadable-file",
+    "unreadable-row",
+    "yaml-syntax",
+    "yaml-too-deep",
+    "yaml-too-large",
+];
+
 /// How bad a diagnostic is. Errors fail the build; warnings are printed and the build goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,6 +120,9 @@ pub enum Severity {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
+    /// What kind of problem this is, a stable kebab-case name (`unknown-phase`, `missing-anchor`) that CI
+    /// scripts can match on and `docs/diagnostics.md` explains; every code is in [`ALL_CODES`].
+    pub code: &'static str,
     /// Path relative to the site root, with `/` separators; empty when the problem is not in one file.
     pub path: String,
     /// 1-based line, 0 when unknown.
@@ -54,12 +153,36 @@ impl Diagnostic {
     fn new(severity: Severity, path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
+            code: "",
             path: path.into(),
             line: 0,
             col: 0,
             message: message.into(),
             help: None,
             excerpt: None,
+        }
+    }
+
+    /// Sets the diagnostic's code, one of [`ALL_CODES`]. Every diagnostic shirube reports has one.
+    pub fn code(mut self, code: &'static str) -> Self {
+        debug_assert!(
+            ALL_CODES.contains(&code),
+            "code {code:?} is not in ALL_CODES"
+        );
+        self.code = code;
+        self
+    }
+
+    /// `error[code]` or `warning[code]`: the severity and, when there is one, the code.
+    pub fn label(&self) -> String {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        if self.code.is_empty() {
+            label.to_string()
+        } else {
+            format!("{label}[{}]", self.code)
         }
     }
 
@@ -104,13 +227,10 @@ impl Diagnostic {
         }
     }
 
-    /// `path:line:col: error: message`, then the source line with a caret, then `help:`.
+    /// `path:line:col: error[code]: message`, then the source line with a caret, then `help:`.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let label = self.label();
         // File names and source lines come from disk: control characters in them (a terminal escape that
         // clears the screen, a line break) are shown escaped, never sent to the terminal.
         let path = escape_controls(&self.path);
@@ -369,7 +489,11 @@ impl Diagnostics {
                     }
                 }
             }
-            props.push("title=shirube".to_string());
+            props.push(if d.code.is_empty() {
+                "title=shirube".to_string()
+            } else {
+                format!("title=shirube {}", d.code)
+            });
             let message = match &d.help {
                 Some(help) => format!("{}\nhelp: {help}", d.message),
                 None => d.message.clone(),

@@ -273,6 +273,7 @@ fn columns(
                 };
                 errors.push(
                     Diagnostic::error(file, format!("no column \"{column}\" (mapped to {field})"))
+                        .code("unknown-column")
                         .at_line(1, 1)
                         .with_help(help),
                 );
@@ -301,6 +302,7 @@ fn columns(
                 file,
                 format!("no column is mapped to {}", missing.join(", ")),
             )
+            .code("unmapped-field")
             .at_line(1, 1)
             .with_help(format!(
                 "map them with --map {example} (or under `mapping: columns:` in shirube.yaml); the columns are: {}",
@@ -352,6 +354,7 @@ pub fn read(
             Ok(r) => records.push((i + 1, r.iter().map(str::to_string).collect())),
             Err(e) => out.errors.push(
                 Diagnostic::error(file, format!("cannot read row {}: {e}", i + 1))
+                    .code("unreadable-row")
                     .at_line(i + 1, 1)
                     .with_help("save the export again from the CRM or spreadsheet"),
             ),
@@ -360,6 +363,7 @@ pub fn read(
     let Some((_, header)) = records.first().cloned() else {
         out.errors.push(
             Diagnostic::error(file, "the file is empty")
+                .code("empty-file")
                 .with_help("export the report again, with its header row"),
         );
         return out;
@@ -399,11 +403,16 @@ pub fn read(
     'rows: for (row, cells) in &rows {
         let row = *row;
         let mut errors = Vec::new();
-        let err = |errors: &mut Vec<Diagnostic>, field: &str, message: String, help: String| {
+        let err = |errors: &mut Vec<Diagnostic>,
+                   code: &'static str,
+                   field: &str,
+                   message: String,
+                   help: String| {
             let col = col_of(field).unwrap_or(0);
             let name = header.get(col).map_or("", String::as_str);
             errors.push(
                 Diagnostic::error(file, format!("column \"{name}\": {message}"))
+                    .code(code)
                     .at_line(row, col + 1)
                     .with_help(help),
             );
@@ -435,6 +444,7 @@ pub fn read(
         if id.is_empty() {
             err(
                 &mut errors,
+                "empty-id",
                 "id",
                 "the engagement id is empty".into(),
                 "give every row the id of its engagement (opportunity, deal or ticket)".into(),
@@ -442,6 +452,7 @@ pub fn read(
         } else if id.chars().any(char::is_control) {
             err(
                 &mut errors,
+                "control-character",
                 "id",
                 format!(
                     "the id \"{}\" holds a line break or control character",
@@ -471,6 +482,7 @@ pub fn read(
                 };
                 err(
                     &mut errors,
+                    "unknown-tier",
                     "tier",
                     format!("unknown tier \"{tier_word}\""),
                     help,
@@ -491,6 +503,7 @@ pub fn read(
                 };
                 err(
                     &mut errors,
+                    "unknown-outcome",
                     "outcome",
                     format!("unknown outcome \"{outcome_word}\""),
                     help,
@@ -503,6 +516,7 @@ pub fn read(
             Ok(d) if d > today => {
                 err(
                     &mut errors,
+                    "future-date",
                     "date",
                     format!("{} is in the future", format_date(d)),
                     "record an engagement once it has happened".into(),
@@ -513,6 +527,7 @@ pub fn read(
             Err(DateError::Ambiguous(a, b)) => {
                 err(
                     &mut errors,
+                    "ambiguous-date",
                     "date",
                     format!(
                         "\"{date_text}\" may be {} or {}",
@@ -526,6 +541,7 @@ pub fn read(
             Err(DateError::Invalid) => {
                 err(
                     &mut errors,
+                    "invalid-date",
                     "date",
                     if date_text.is_empty() {
                         "the date is empty".into()
@@ -548,6 +564,7 @@ pub fn read(
             {
                 err(
                     &mut errors,
+                    "control-character",
                     field,
                     "holds a line break or control character".into(),
                     "write it on one line".into(),
@@ -572,12 +589,13 @@ pub fn read(
                         used.push(src);
                     }
                 }
-                Err((message, help)) => err(&mut errors, "pages", message, help),
+                Err((code, message, help)) => err(&mut errors, code, "pages", message, help),
             }
         }
         if used.is_empty() && pages_cell.trim().is_empty() {
             err(
                 &mut errors,
+                "no-page-named",
                 "pages",
                 "no page is named".into(),
                 "name the playbooks or FAQs used, by path, URL or exact title, separated by `;` or line breaks".into(),
@@ -643,6 +661,7 @@ pub fn read(
                         };
                         err(
                             &mut errors,
+                            "conflicting-rows",
                             field,
                             message,
                             "give every row of one engagement the same values, or each engagement its own id".into(),
@@ -779,8 +798,8 @@ impl<'a> PageIndex<'a> {
         }
     }
 
-    /// The source path of the page `name` names, or (what is wrong, how to fix it).
-    fn resolve(&self, name: &str) -> Result<String, (String, String)> {
+    /// The source path of the page `name` names, or (the diagnostic's code, what is wrong, how to fix it).
+    fn resolve(&self, name: &str) -> Result<String, (&'static str, String, String)> {
         let name_nfc: String = name.nfc().collect();
         let by = |f: &dyn Fn(&Page) -> bool| -> Vec<&PageRef> {
             self.pages.iter().filter(|p| f(p.page)).collect()
@@ -803,6 +822,7 @@ impl<'a> PageIndex<'a> {
         match found[..] {
             [one] if one.gated => Ok(one.page.src.clone()),
             [one] => Err((
+                "proof-not-needed",
                 format!(
                     "\"{name}\" ({}) is a {}, which needs no proof",
                     one.page.src,
@@ -827,9 +847,14 @@ impl<'a> PageIndex<'a> {
                 } else {
                     "name a playbook or FAQ by its path (playbooks/onboarding/connect-sso.md), its URL or its exact title".into()
                 };
-                Err((format!("no playbook or FAQ \"{name}\""), help))
+                Err((
+                    "unknown-page",
+                    format!("no playbook or FAQ \"{name}\""),
+                    help,
+                ))
             }
             _ => Err((
+                "ambiguous-page",
                 format!(
                     "\"{name}\" is the title of {} pages: {}",
                     found.len(),

@@ -190,13 +190,16 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
                         .path()
                         .map(|p| rel(root, p))
                         .unwrap_or_else(|| dir.to_string());
-                    diags.push(Diagnostic::error(path, format!("cannot read: {e}")));
+                    diags.push(
+                        Diagnostic::error(path, format!("cannot read: {e}"))
+                            .code("unreadable-file"),
+                    );
                     continue;
                 }
             };
             if entry.file_type().is_symlink() {
                 diags.push(
-                    Diagnostic::warning(rel(root, entry.path()), "is a symbolic link, which shirube does not follow")
+                    Diagnostic::warning(rel(root, entry.path()), "is a symbolic link, which shirube does not follow").code("symbolic-link")
                         .with_help("put the file (or folder) itself here, or leave it out of the site's folders"),
                 );
                 continue;
@@ -208,6 +211,7 @@ pub fn load_again(root: &Path, reuse: &mut Reuse) -> (Sources, Vec<Diagnostic>, 
             if entry.path().to_str().is_none() {
                 diags.push(
                     Diagnostic::error(path, "the file name is not valid UTF-8")
+                        .code("invalid-file-name")
                         .with_help("rename the file: shirube makes URLs from file names"),
                 );
                 continue;
@@ -304,7 +308,11 @@ pub fn read_config(root: &Path) -> Result<Option<String>, Diagnostic> {
     let bytes = match std::fs::read(root.join(CONFIG_FILE)) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Diagnostic::error(CONFIG_FILE, format!("cannot read: {e}"))),
+        Err(e) => {
+            return Err(
+                Diagnostic::error(CONFIG_FILE, format!("cannot read: {e}")).code("unreadable-file")
+            );
+        }
     };
     let text = String::from_utf8(bytes).map_err(|e| not_utf8(CONFIG_FILE, e))?;
     Ok(Some(text.trim_start_matches('\u{feff}').to_string()))
@@ -321,6 +329,7 @@ fn not_utf8(path: &str, e: std::string::FromUtf8Error) -> Diagnostic {
         path,
         format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
     )
+    .code("not-utf8")
     .at_line(line, col)
     .with_help(match guess_encoding(e.as_bytes()) {
         Some(enc) => format!("it looks like {enc}; save the file as UTF-8"),
@@ -479,7 +488,8 @@ fn load_manifests(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<ManifestFile>
                 path,
                 text: text.trim_start_matches('\u{feff}').to_string(),
             }),
-            Err(e) => diags.push(Diagnostic::error(path, format!("cannot read: {e}"))),
+            Err(e) => diags
+                .push(Diagnostic::error(path, format!("cannot read: {e}")).code("unreadable-file")),
         }
     }
     files
@@ -507,7 +517,9 @@ fn read_doc(root: &Path, path: &str) -> Result<SourceDoc, Diagnostic> {
 /// [`read_doc`], with the stamp of the file it read (`None` when its metadata cannot be read).
 fn read_doc_stamped(root: &Path, path: &str) -> Result<(SourceDoc, Option<Stamp>), Diagnostic> {
     use std::io::Read as _;
-    let cannot = |e: std::io::Error| Diagnostic::error(path, format!("cannot read: {e}"));
+    let cannot = |e: std::io::Error| {
+        Diagnostic::error(path, format!("cannot read: {e}")).code("unreadable-file")
+    };
     let mut file = std::fs::File::open(root.join(path)).map_err(cannot)?;
     let meta = file.metadata().ok();
     let mut bytes = Vec::with_capacity(meta.as_ref().map_or(0, |m| m.len() as usize));
@@ -527,6 +539,7 @@ pub fn split(path: &str, text: String) -> Result<SourceDoc, Diagnostic> {
     if first.trim_end() == "+++" {
         return Err(
             Diagnostic::error(path, "TOML front matter (+++) is not supported")
+                .code("toml-front-matter")
                 .at(&text, 1, 1, 3)
                 .with_help("write the front matter as YAML between two `---` lines"),
         );
@@ -563,6 +576,7 @@ pub fn split(path: &str, text: String) -> Result<SourceDoc, Diagnostic> {
         line_no += 1;
     }
     Err(Diagnostic::error(path, "front matter is not closed")
+        .code("unclosed-front-matter")
         .at(&text, 1, 1, 3)
         .with_help("add a line with `---` after the last front matter line"))
 }

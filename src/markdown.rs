@@ -415,6 +415,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 "tables too large: {cells} cells up to this table (rows × header columns), at most {MAX_TABLE_CELLS} on a page"
             ),
         )
+        .code("table-too-large")
         .at(body, line, col, body[row].chars().count())
         .with_help(
             "split the table over several pages, or put the data in a CSV file next to the page and link to it; \
@@ -482,20 +483,25 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
         let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
         (line, col)
     };
-    let diag = |range: &Range<usize>, needle: &str, error: bool, msg: String| -> Diagnostic {
+    let diag = |code: &'static str,
+                range: &Range<usize>,
+                needle: &str,
+                error: bool,
+                msg: String|
+     -> Diagnostic {
         let (line, col) = locate(range, needle);
         let body_line = line + 1 - page.body_line;
         let d = if error {
-            Diagnostic::error(&page.src, msg)
+            Diagnostic::error(&page.src, msg).code(code)
         } else {
-            Diagnostic::warning(&page.src, msg)
+            Diagnostic::warning(&page.src, msg).code(code)
         };
         let mut d = d.at(body, body_line, col, needle.chars().count());
         d.line = line;
         d
     };
     let report = |range: &Range<usize>, needle: &str, p: Problem| {
-        let mut d = diag(range, needle, p.severity == Severity::Error, p.msg);
+        let mut d = diag(p.code, range, needle, p.severity == Severity::Error, p.msg);
         d.help = p.help;
         d
     };
@@ -504,6 +510,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
         let (first_line, _) = locate(&first, &needle);
         out.diagnostics.push(
             diag(
+                "duplicate-heading-id",
                 &again,
                 &needle,
                 true,
@@ -526,7 +533,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
             Event::Start(Tag::Link { dest_url, .. }) if script_scheme(&dest_url).is_some() => {
                 let (msg, help) = script_url_warning(&dest_url, "link");
                 out.diagnostics
-                    .push(diag(&range, &dest_url, false, msg).with_help(help));
+                    .push(diag("script-url", &range, &dest_url, false, msg).with_help(help));
                 drop_link_end += 1;
             }
             Event::Start(Tag::Link {
@@ -564,7 +571,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                 }
                 Resolved::Unpublished(msg) => {
                     out.diagnostics.push(
-                        diag(&range, &dest_url, false, msg).with_help(
+                        diag("link-to-unpublished", &range, &dest_url, false, msg).with_help(
                             "the link is shown as plain text until that page is published",
                         ),
                     );
@@ -575,7 +582,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
             Event::Start(Tag::Image { dest_url, .. }) if script_scheme(&dest_url).is_some() => {
                 let (msg, help) = script_url_warning(&dest_url, "image");
                 out.diagnostics
-                    .push(diag(&range, &dest_url, false, msg).with_help(help));
+                    .push(diag("script-url", &range, &dest_url, false, msg).with_help(help));
                 // Its alt text stays, as plain text.
                 kept_images.push(false);
             }
@@ -639,7 +646,7 @@ fn render_tracked(page: &Page, site: &SiteIndex, deps: &mut LinkDeps) -> Rendere
                             last = u.value.end;
                         }
                         Resolved::Unpublished(msg) => {
-                            out.diagnostics.push(diag(&range, dest, false, msg).with_help(
+                            out.diagnostics.push(diag("link-to-unpublished", &range, dest, false, msg).with_help(
                                 "the link has no address (it is not a link) until that page is published",
                             ));
                             fixed.push_str(html[last..u.attr.start].trim_end());
@@ -806,6 +813,8 @@ enum Resolved {
 
 /// A link or image that leads nowhere, or not where it should.
 struct Broken {
+    /// The diagnostic's code.
+    code: &'static str,
     /// What is wrong.
     msg: String,
     /// How to fix it.
@@ -833,14 +842,16 @@ enum Missing {
 /// A diagnostic to report about a link, made by [`settle`].
 struct Problem {
     severity: Severity,
+    code: &'static str,
     msg: String,
     help: Option<String>,
 }
 
 impl Resolved {
     /// A broken link of `class`, left as written whatever the policy.
-    fn broken(msg: String, help: Option<String>, class: Missing) -> Resolved {
+    fn broken(code: &'static str, msg: String, help: Option<String>, class: Missing) -> Resolved {
         Resolved::Broken(Box::new(Broken {
+            code,
             msg,
             help,
             class,
@@ -850,12 +861,14 @@ impl Resolved {
 
     /// A broken link of `class` that becomes `otherwise` when the policy makes it no error.
     fn broken_or(
+        code: &'static str,
         msg: String,
         help: Option<String>,
         class: Missing,
         otherwise: Resolved,
     ) -> Resolved {
         Resolved::Broken(Box::new(Broken {
+            code,
             msg,
             help,
             class,
@@ -893,6 +906,7 @@ fn settle(r: Resolved, policy: LinkPolicy, mut report: impl FnMut(Problem)) -> R
     };
     report(Problem {
         severity,
+        code: b.code,
         msg: b.msg,
         help: b.help,
     });
@@ -960,6 +974,7 @@ fn resolve(
     let dir = page.src.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let Some(target) = join_path(dir, &path) else {
         return Resolved::broken(
+            "link-outside-site",
             format!("broken {what}: \"{dest}\" points outside the site"),
             Some("links must stay inside playbooks/ and content/".into()),
             if image { Missing::Other } else { Missing::Page },
@@ -989,6 +1004,7 @@ fn resolve(
     if let Some((src, t)) = target_page {
         if image {
             return Resolved::broken(
+                "image-is-page",
                 format!("image \"{dest}\" is a page, not an image"),
                 None,
                 Missing::Other,
@@ -1025,6 +1041,7 @@ fn resolve(
         // Files under static/ are copied as they are to the site root; they are not content.
         deps.urls = true;
         return Resolved::broken(
+            missing_code(image),
             msg,
             Some(format!(
                 "static/ files are published at the site root: link to \"/{url}\""
@@ -1041,10 +1058,20 @@ fn resolve(
             Some("paths are relative to this file; check the folder and the file name".into())
         });
     Resolved::broken(
+        missing_code(image),
         msg,
         help,
         if image { Missing::Other } else { Missing::Page },
     )
+}
+
+/// The code of a link to nothing: `missing-image` for an image, `missing-page` for a link.
+fn missing_code(image: bool) -> &'static str {
+    if image {
+        "missing-image"
+    } else {
+        "missing-page"
+    }
 }
 
 /// A link to `#f` on a page with `anchors` (`page`: its source path, `None` for the page itself): `ok` when
@@ -1060,6 +1087,7 @@ fn check_anchor(f: &str, anchors: &Anchors, page: Option<&str>, ok: Resolved) ->
             Some(src) => format!("a heading of {src} had"),
         };
         return Resolved::broken_or(
+            "old-anchor",
             format!(
                 "link to \"#{f}\", the id {whose} before heading ids followed GitHub's; it works until the next release"
             ),
@@ -1072,7 +1100,13 @@ fn check_anchor(f: &str, anchors: &Anchors, page: Option<&str>, ok: Resolved) ->
         None => format!("broken link: no heading with id \"{f}\" on this page"),
         Some(src) => format!("broken link: {src} has no heading with id \"{f}\""),
     };
-    Resolved::broken_or(msg, Some(anchor_help(f, &anchors.ids)), Missing::Anchor, ok)
+    Resolved::broken_or(
+        "missing-anchor",
+        msg,
+        Some(anchor_help(f, &anchors.ids)),
+        Missing::Anchor,
+        ok,
+    )
 }
 
 /// A link's destination as its path, `?query` and `#fragment` (without the `?` and `#`).
@@ -1166,6 +1200,7 @@ fn site_url(
             ok()
         }
         None if strict => Some(Resolved::broken(
+            missing_code(what == "image"),
             format!("broken {what}: nothing is published at \"{shown}\""),
             Some(
                 "link to the Markdown file instead, for example `../faq/reset-password.md`".into(),
@@ -2130,11 +2165,11 @@ mod tests {
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert_eq!(
             msgs[0],
-            "playbooks/adoption/b.md:6:5: error: broken link: \"../onboarding/zz.md\" resolves to playbooks/onboarding/zz.md, which is not a page or file\n 6 | [x](../onboarding/zz.md) [y](../onboarding/a.md#nope)\n   |     ^^^^^^^^^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n"
+            "playbooks/adoption/b.md:6:5: error[missing-page]: broken link: \"../onboarding/zz.md\" resolves to playbooks/onboarding/zz.md, which is not a page or file\n 6 | [x](../onboarding/zz.md) [y](../onboarding/a.md#nope)\n   |     ^^^^^^^^^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n"
         );
         // A missing anchor is a warning by default (`links: { missing_anchor: warn }`), and the link goes to
         // the page.
-        assert!(msgs[1].starts_with("playbooks/adoption/b.md:6:30: warning: broken link: playbooks/onboarding/a.md has no heading with id \"nope\""), "{}", msgs[1]);
+        assert!(msgs[1].starts_with("playbooks/adoption/b.md:6:30: warning[missing-anchor]: broken link: playbooks/onboarding/a.md has no heading with id \"nope\""), "{}", msgs[1]);
         assert!(
             r.html
                 .contains("href=\"/guide/playbooks/onboarding/a/#nope\""),
@@ -2166,12 +2201,12 @@ mod tests {
             .collect();
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(
-            msgs[0].starts_with("playbooks/onboarding/b.md:5:87: warning: link to playbooks/onboarding/hidden.md, which is not published in this build\n"),
+            msgs[0].starts_with("playbooks/onboarding/b.md:5:87: warning[link-to-unpublished]: link to playbooks/onboarding/hidden.md, which is not published in this build\n"),
             "{}",
             msgs[0]
         );
         assert!(
-            msgs[1].starts_with("playbooks/onboarding/b.md:5:128: error: broken link: \"zz.md\" resolves to playbooks/onboarding/zz.md"),
+            msgs[1].starts_with("playbooks/onboarding/b.md:5:128: error[missing-page]: broken link: \"zz.md\" resolves to playbooks/onboarding/zz.md"),
             "{}",
             msgs[1]
         );
@@ -2194,7 +2229,7 @@ mod tests {
         assert_eq!(
             msgs,
             [
-                "content/guide/b.md:4:9: error: broken link: \"../../static/files/terms.pdf\" resolves to static/files/terms.pdf, which is not a page or file\n 4 | [terms](../../static/files/terms.pdf)\n   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: static/ files are published at the site root: link to \"/files/terms.pdf\"\n"
+                "content/guide/b.md:4:9: error[missing-page]: broken link: \"../../static/files/terms.pdf\" resolves to static/files/terms.pdf, which is not a page or file\n 4 | [terms](../../static/files/terms.pdf)\n   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: static/ files are published at the site root: link to \"/files/terms.pdf\"\n"
             ]
         );
     }
@@ -2246,7 +2281,7 @@ mod tests {
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
             msgs[0].starts_with(
-                "playbooks/adoption/b.md:4:88: error: broken link: nothing is published at \"/playbooks/zz/\"\n"
+                "playbooks/adoption/b.md:4:88: error[missing-page]: broken link: nothing is published at \"/playbooks/zz/\"\n"
             ),
             "{}",
             msgs[0]
@@ -2276,16 +2311,16 @@ mod tests {
             .collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert!(
-            msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning: link to playbooks/adoption/hidden.md (at \"/playbooks/adoption/hidden/\"), which is not published in this build\n"),
+            msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning[link-to-unpublished]: link to playbooks/adoption/hidden.md (at \"/playbooks/adoption/hidden/\"), which is not published in this build\n"),
             "{}",
             msgs[0]
         );
         assert!(
-            msgs[1].starts_with("playbooks/adoption/b.md:4:42: warning: link to content/faq/export-data.md (on the FAQ page), which is not published in this build\n"),
+            msgs[1].starts_with("playbooks/adoption/b.md:4:42: warning[link-to-unpublished]: link to content/faq/export-data.md (on the FAQ page), which is not published in this build\n"),
             "{}",
             msgs[1]
         );
-        assert!(msgs[2].contains("warning: link to playbooks/adoption/hidden.md (at \"/guide/playbooks/adoption/hidden/\")"), "{}", msgs[2]);
+        assert!(msgs[2].contains("warning[link-to-unpublished]: link to playbooks/adoption/hidden.md (at \"/guide/playbooks/adoption/hidden/\")"), "{}", msgs[2]);
     }
 
     #[test]
@@ -2316,7 +2351,7 @@ mod tests {
             .collect();
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
-            msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning: link to playbooks/adoption/hidden.md (at \"https://X.example/guide/playbooks/adoption/hidden/\"), which is not published in this build\n"),
+            msgs[0].starts_with("playbooks/adoption/b.md:4:5: warning[link-to-unpublished]: link to playbooks/adoption/hidden.md (at \"https://X.example/guide/playbooks/adoption/hidden/\"), which is not published in this build\n"),
             "{}",
             msgs[0]
         );

@@ -153,7 +153,9 @@ pub fn build(opts: &Options) -> Outcome {
 
 /// The error for a folder without `shirube.yaml`, the same from every command.
 pub fn no_site(root: &std::path::Path) -> Diagnostic {
-    Diagnostic::error(CONFIG_FILE, format!("no {CONFIG_FILE} in {}", root.display())).with_help(
+    Diagnostic::error(CONFIG_FILE, format!("no {CONFIG_FILE} in {}", root.display()))
+        .code("no-site")
+        .with_help(
         "run shirube in the folder of your site or a folder inside it, pass `--root DIR`, or create a site with \
          `shirube init`",
     )
@@ -177,6 +179,7 @@ fn load_config(sources: &Sources, opts: &Options, diags: &mut Diagnostics) -> Op
             Err(why) => {
                 diags.push(
                     Diagnostic::error("--base-url", format!("invalid base URL \"{b}\": {why}"))
+                        .code("invalid-base-url")
                         .with_help(
                             "for example `--base-url https://guide.example.com/onboarding/`",
                         ),

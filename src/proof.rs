@@ -330,6 +330,7 @@ pub fn parse(
                     &file.path,
                     "nothing needs proof (`gate: []`), so this manifest is not used",
                 )
+                .code("manifest-unused")
                 .at_in(&lines, first.id.line, first.id.col, first.id.value.chars().count())
                 .with_help("to publish pages only once they are proven, list their kinds in shirube.yaml: `proof: gate: [playbook, faq]`"),
             );
@@ -345,6 +346,7 @@ pub fn parse(
                         &file.path,
                         format!("duplicate engagement id \"{}\"", e.id.value),
                     )
+                    .code("duplicate-engagement-id")
                     .at_in(&lines, id_pos.0, id_pos.1, e.id.value.chars().count())
                     .with_help(format!(
                         "{first_file}:{first_line} already uses it; give each engagement its own id"
@@ -384,13 +386,16 @@ fn check_entry(
 ) -> (Option<Engagement>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let line = e.line;
-    let err = |s: (usize, usize), len: usize, msg: String| {
-        Diagnostic::error(&file.path, msg).at_in(lines, s.0, s.1, len)
+    let err = |code: &'static str, s: (usize, usize), len: usize, msg: String| {
+        Diagnostic::error(&file.path, msg)
+            .code(code)
+            .at_in(lines, s.0, s.1, len)
     };
     let tier = config.tier_index(&e.tier.value);
     if tier.is_none() {
         diags.push(
             err(
+                "unknown-tier",
                 (e.tier.line, e.tier.col),
                 e.tier.value.chars().count(),
                 format!("unknown tier \"{}\"", e.tier.value),
@@ -404,6 +409,7 @@ fn check_entry(
         None => {
             diags.push(
                 err(
+                    "invalid-date",
                     date_pos,
                     e.date.value.chars().count(),
                     format!("invalid date \"{}\"", e.date.value),
@@ -416,6 +422,7 @@ fn check_entry(
         Some(d) if d > today => {
             diags.push(
                 err(
+                    "future-date",
                     date_pos,
                     e.date.value.chars().count(),
                     format!("date {} is in the future", e.date.value),
@@ -435,6 +442,7 @@ fn check_entry(
         Some(o) => Outcome::parse(&o.value).unwrap_or_else(|help| {
             diags.push(
                 err(
+                    "unknown-outcome",
                     (o.line, o.col),
                     o.value.chars().count(),
                     format!("unknown outcome \"{}\"", o.value),
@@ -481,8 +489,10 @@ fn check_uses(
     suggestions: &PathSuggestions,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Use>, bool) {
-    let err = |s: (usize, usize), len: usize, msg: String| {
-        Diagnostic::error(&file.path, msg).at_in(lines, s.0, s.1, len)
+    let err = |code: &'static str, s: (usize, usize), len: usize, msg: String| {
+        Diagnostic::error(&file.path, msg)
+            .code(code)
+            .at_in(lines, s.0, s.1, len)
     };
     let mut used: Vec<Use> = Vec::new();
     let mut ok = true;
@@ -498,6 +508,7 @@ fn check_uses(
                         u.path, id
                     ),
                 )
+                .code("duplicate-use")
                 .at_in(
                     lines,
                     pos.0,
@@ -519,6 +530,7 @@ fn check_uses(
                     };
                 diags.push(
                     err(
+                        "unknown-page",
                         pos,
                         u.path.chars().count(),
                         format!("no page at \"{}\"", u.path),
@@ -535,6 +547,7 @@ fn check_uses(
                     &file.path,
                     format!("{} is not gated; this proof is not needed", u.path),
                 )
+                .code("proof-not-needed")
                 .at_in(lines, pos.0, pos.1, u.path.chars().count())
                 .with_help(gate_help(config)),
             ),
@@ -557,6 +570,7 @@ fn check_uses(
                 .unwrap_or((pos.0, line_text.len().max(1)));
             diags.push(
                 Diagnostic::error(&file.path, format!("\"{h}\" is not a hash shirube writes"))
+                    .code("invalid-hash")
                     .at_in(lines, l, c, h.chars().count())
                     .with_help(
                         "remove the `hash:` line, or let `shirube prove` write it (16 hex digits)",
@@ -1791,7 +1805,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "manifest.yaml:7:9: warning: playbooks/onboarding/sso.md is listed twice in engagement E1\n 7 |       - playbooks/onboarding/sso.md\n   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: line 6 already lists it, and an engagement counts once however often it lists a page; remove this entry\n"
+                "manifest.yaml:7:9: warning[duplicate-use]: playbooks/onboarding/sso.md is listed twice in engagement E1\n 7 |       - playbooks/onboarding/sso.md\n   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: line 6 already lists it, and an engagement counts once however often it lists a page; remove this entry\n"
             ]
         );
         assert_eq!(m.engagements[0].used.len(), 1);

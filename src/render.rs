@@ -388,10 +388,9 @@ pub fn compile(theme: &Theme) -> Result<tera::Tera, Vec<Diagnostic>> {
     for (name, file) in &theme.templates {
         match std::str::from_utf8(&file.bytes) {
             Ok(text) => sources.push((name.as_str(), text)),
-            Err(_) => diags.push(Diagnostic::error(
-                &file.origin,
-                "template is not valid UTF-8",
-            )),
+            Err(_) => diags.push(
+                Diagnostic::error(&file.origin, "template is not valid UTF-8").code("not-utf8"),
+            ),
         }
     }
     if let Err(e) = tera.add_raw_templates(sources.iter().copied()) {
@@ -424,6 +423,7 @@ pub fn compile(theme: &Theme) -> Result<tera::Tera, Vec<Diagnostic>> {
                     "themes",
                     format!("the theme has no template \"{required}\""),
                 )
+                .code("missing-template")
                 .with_help(
                     "add it under templates/, or remove the theme's folder to use the built-in one",
                 ),
@@ -484,7 +484,7 @@ fn positioned_template_error(theme: &Theme, e: &tera::Error) -> Diagnostic {
             .iter()
             .find(|(name, _)| msg.contains(name.as_str()))
             .map_or_else(|| "templates".to_string(), |(_, f)| f.origin.clone());
-        return Diagnostic::error(origin, format!("template error: {msg}"));
+        return Diagnostic::error(origin, format!("template error: {msg}")).code("template-error");
     };
     let span = report.span();
     let file = theme.templates.get(report.filename());
@@ -501,12 +501,9 @@ fn positioned_template_error(theme: &Theme, e: &tera::Error) -> Diagnostic {
     } else {
         1
     };
-    Diagnostic::error(origin, format!("template error: {}", report.message())).at(
-        &source,
-        span.start_line,
-        span.start_col + 1,
-        len,
-    )
+    Diagnostic::error(origin, format!("template error: {}", report.message()))
+        .code("template-error")
+        .at(&source, span.start_line, span.start_col + 1, len)
 }
 
 impl<'a> Renderer<'a> {

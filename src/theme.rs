@@ -75,6 +75,7 @@ pub fn load(root: &Path, config: &Config) -> (Theme, Vec<Diagnostic>) {
                 crate::config::CONFIG_FILE,
                 format!("theme \"{}\" not found", config.theme),
             )
+            .code("unknown-theme")
             .at(&text, line, col, config.theme.chars().count())
             .with_help(format!(
                 "create the folder themes/{}/ or remove the `theme:` line",
@@ -131,6 +132,7 @@ pub fn load(root: &Path, config: &Config) -> (Theme, Vec<Diagnostic>) {
                     &file.origin,
                     format!("not copied: shirube writes its own {name}"),
                 )
+                .code("reserved-theme-file")
                 .with_help(format!("remove this file: {why}")),
             );
         }
@@ -191,10 +193,10 @@ fn read_tree(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::error(
-                    dir.display().to_string(),
-                    format!("cannot read: {e}"),
-                ));
+                diags.push(
+                    Diagnostic::error(dir.display().to_string(), format!("cannot read: {e}"))
+                        .code("unreadable-file"),
+                );
                 continue;
             }
         };
@@ -207,7 +209,9 @@ fn read_tree(
             Ok(bytes) => {
                 files.insert(format!("{prefix}{rel}"), ThemeFile { origin, bytes });
             }
-            Err(e) => diags.push(Diagnostic::error(origin, format!("cannot read: {e}"))),
+            Err(e) => diags.push(
+                Diagnostic::error(origin, format!("cannot read: {e}")).code("unreadable-file"),
+            ),
         }
     }
 }

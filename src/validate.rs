@@ -257,6 +257,7 @@ fn unknown_key(doc: &SourceDoc, lines: &Lines, at: Embedded<'_>, k: &At<String>)
         &doc.path,
         format!("unknown front matter key \"{}\"", k.value),
     )
+    .code("unknown-key")
     .at_in(lines, line, col, k.value.chars().count())
     .with_help(help)
 }
@@ -408,8 +409,16 @@ impl<'a> PageReader<'a> {
         }
     }
 
-    fn error_at(&self, (line, col): (usize, usize), len: usize, msg: String) -> Diagnostic {
-        Diagnostic::error(&self.doc.path, msg).at(&self.doc.text, line, col, len)
+    fn error_at(
+        &self,
+        code: &'static str,
+        (line, col): (usize, usize),
+        len: usize,
+        msg: String,
+    ) -> Diagnostic {
+        Diagnostic::error(&self.doc.path, msg)
+            .code(code)
+            .at(&self.doc.text, line, col, len)
     }
 
     /// The front matter's values; `None` when not even its keys can be read.
@@ -473,14 +482,20 @@ impl<'a> PageReader<'a> {
             Some(t) if !t.value.trim().is_empty() => t.value.trim().to_string(),
             Some(t) => {
                 self.diags.push(
-                    self.error_at(t.position(self.at), 1, "title is empty".into())
-                        .with_help("write the page title after `title:`"),
+                    self.error_at(
+                        "empty-title",
+                        t.position(self.at),
+                        1,
+                        "title is empty".into(),
+                    )
+                    .with_help("write the page title after `title:`"),
                 );
                 String::new()
             }
             None if self.present.iter().any(|k| k == "title") => String::new(),
             None => {
-                let d = Diagnostic::error(&self.doc.path, "missing required key \"title\"");
+                let d = Diagnostic::error(&self.doc.path, "missing required key \"title\"")
+                    .code("missing-key");
                 let d = if self.doc.front.is_some() {
                     d.at(&self.doc.text, 1, 1, 3)
                         .with_help("add a line `title: ...` to the front matter")
@@ -505,6 +520,7 @@ impl<'a> PageReader<'a> {
                 other => {
                     self.diags.push(
                         self.error_at(
+                            "unknown-kind",
                             k.position(self.at),
                             other.chars().count(),
                             format!("unknown kind \"{other}\""),
@@ -529,6 +545,7 @@ impl<'a> PageReader<'a> {
                 None => {
                     self.diags.push(
                         self.error_at(
+                            "unknown-phase",
                             p.position(self.at),
                             p.value.chars().count(),
                             format!("unknown phase \"{}\"", p.value),
@@ -552,6 +569,7 @@ impl<'a> PageReader<'a> {
                             kind.id()
                         ),
                     )
+                    .code("missing-key")
                     .at(&self.doc.text, 1, 1, 3)
                     .with_help(format!(
                         "add a line `phase: {}` (one of: {})",
@@ -582,6 +600,11 @@ impl<'a> PageReader<'a> {
                                 Some((line, col)) => (line + self.at.line_offset, (*col).max(1)),
                                 None => list.position(self.at),
                             };
+                            let code = if id == "all" {
+                                "tier-all-combined"
+                            } else {
+                                "unknown-tier"
+                            };
                             let msg = if id == "all" {
                                 "\"all\" cannot be combined with other tiers".to_string()
                             } else {
@@ -592,8 +615,10 @@ impl<'a> PageReader<'a> {
                             } else {
                                 self.config.unknown_tier_help(id)
                             };
-                            self.diags
-                                .push(self.error_at(pos, id.chars().count(), msg).with_help(help));
+                            self.diags.push(
+                                self.error_at(code, pos, id.chars().count(), msg)
+                                    .with_help(help),
+                            );
                         }
                     }
                 }
@@ -616,6 +641,7 @@ impl<'a> PageReader<'a> {
                 Some(m) if m > MAX_MINUTES => {
                     self.diags.push(
                             self.error_at(
+                                "time-too-long",
                                 t.position(self.at),
                                 t.value.0.chars().count(),
                                 format!(
@@ -632,6 +658,7 @@ impl<'a> PageReader<'a> {
                 None => {
                     self.diags.push(
                         self.error_at(
+                            "invalid-time",
                             t.position(self.at),
                             t.value.0.chars().count(),
                             format!("cannot read time \"{}\"", t.value.0),
@@ -681,6 +708,7 @@ impl<'a> PageReader<'a> {
                     &self.doc.path,
                     format!("\"{sample}\" is sample text from `shirube new`"),
                 )
+                .code("sample-text")
                 .at(text, line, col, sample.chars().count())
                 .with_help("replace it with your own words before the page is published"),
             );
@@ -695,11 +723,11 @@ impl<'a> PageReader<'a> {
         for (alias, line, col) in list {
             match alias_url(&alias) {
                 Err(why) => self.diags.push(
-                    self.error_at((line, col), alias.chars().count().max(1), format!("alias \"{alias}\" {why}"))
+                    self.error_at("invalid-alias", (line, col), alias.chars().count().max(1), format!("alias \"{alias}\" {why}"))
                         .with_help("write the old URL as a path from the site's base, for example `aliases: [/old/connect-sso/]`"),
                 ),
                 Ok(a) if a == url => self.diags.push(
-                    self.error_at((line, col), alias.chars().count(), format!("alias \"{alias}\" is the page's own URL"))
+                    self.error_at("alias-is-own-url", (line, col), alias.chars().count(), format!("alias \"{alias}\" is the page's own URL"))
                         .with_help("remove it: an alias is an old URL that redirects here"),
                 ),
                 Ok(a) if kept.iter().any(|(k, _, _)| *k == a) => {}
@@ -717,6 +745,7 @@ impl<'a> PageReader<'a> {
             if slug.is_empty() {
                 self.diags.push(
                     self.error_at(
+                        "empty-slug",
                         s.position(self.at),
                         s.value.chars().count().max(1),
                         "slug is empty".into(),
@@ -726,6 +755,7 @@ impl<'a> PageReader<'a> {
             } else if slug.len() > MAX_SEGMENT_BYTES {
                 self.diags.push(
                     self.error_at(
+                        "name-too-long",
                         s.position(self.at),
                         s.value.chars().count(),
                         format!(
@@ -749,7 +779,7 @@ impl<'a> PageReader<'a> {
                         long.chars().take(20).collect::<String>(),
                         long.len()
                     ),
-                )
+                ).code("name-too-long")
                 .with_help("rename the file or its folder, or set a shorter `slug:`"),
             );
         }
@@ -813,6 +843,7 @@ fn check_urls(pages: &[&Page], sources: &Sources, config: &Config, diags: &mut V
                     &page.src,
                     format!("output path /{} is already {what}", page.url),
                 )
+                .code("output-clash")
                 .at(doc_text, 1, 1, 3)
                 .with_help("set another `slug:` or rename the file"),
             );
@@ -829,6 +860,7 @@ fn check_urls(pages: &[&Page], sources: &Sources, config: &Config, diags: &mut V
                             page.url, first.src
                         ),
                     )
+                    .code("output-clash")
                     .at(doc_text, line, 1, len)
                     .with_help("give one of them another `slug:` or rename one of the files"),
                 );
@@ -855,6 +887,7 @@ fn check_urls(pages: &[&Page], sources: &Sources, config: &Config, diags: &mut V
             match clash {
                 Some(what) => diags.push(
                     Diagnostic::error(&page.src, format!("alias /{alias} is already {what}"))
+                        .code("alias-clash")
                         .at(doc_text, *line, *col, alias.chars().count() + 1)
                         .with_help("remove the alias, or move the page that has this URL"),
                 ),
@@ -903,6 +936,7 @@ fn check_requires(pages: &[&Page], sources: &Sources, diags: &mut Vec<Diagnostic
                     &page.src,
                     format!("requires \"{req}\", but there is no such page"),
                 )
+                .code("unknown-requires")
                 .at(text, *line, *col, req.chars().count())
                 .with_help(help),
             );
@@ -941,6 +975,7 @@ fn check_require_cycles(pages: &[&Page], sources: &Sources, diags: &mut Vec<Diag
         if let [(p, entry)] = cycle[..] {
             let page = &pages[p];
             let d = Diagnostic::error(&page.src, format!("{} requires itself", page.src))
+                .code("requires-cycle")
                 .with_help("remove this `requires` entry: a page cannot be its own prerequisite");
             diags.push(locate_entry(d, page, entry, sources));
         } else if !cycle.iter().all(|&(p, _)| on_kickoff_path(pages[p])) {
@@ -968,7 +1003,9 @@ fn cycle_error(
     names.push(names[0]);
     let (first, entry) = cycle[0];
     let page = &pages[first];
-    let d = Diagnostic::error(&page.src, format!("{what}: {}", names.join(" → "))).with_help(help);
+    let d = Diagnostic::error(&page.src, format!("{what}: {}", names.join(" → ")))
+        .code("requires-cycle")
+        .with_help(help);
     locate_entry(d, page, entry, sources)
 }
 

@@ -82,7 +82,7 @@ fn lone_cr(yaml: &str, at: Embedded<'_>) -> Option<Diagnostic> {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     Some(
-        Diagnostic::error(at.path, "a carriage return (CR) that does not end a line")
+        Diagnostic::error(at.path, "a carriage return (CR) that does not end a line").code("lone-carriage-return")
             .at(at.file, line + at.line_offset, col, 1)
             .with_help(
                 "save the file with LF (or CRLF) line endings, and remove any carriage return left in the text",
@@ -227,8 +227,9 @@ pub fn to_diagnostic(e: &serde_saphyr::Error, at: Embedded<'_>) -> Diagnostic {
         .map(|l| (l.line() as usize, l.column() as usize))
         .unwrap_or((1, 1));
     let line = if line == 0 { 1 } else { line };
-    let (message, help, len) = match budget_breach(e) {
+    let (code, message, help, len) = match budget_breach(e) {
         Some(breach) => (
+            "yaml-too-large",
             format!("YAML too large to read: {}", breach_words(breach)),
             Some(
                 "an alias (`*name`) repeats the whole value its anchor (`&name`) names, and aliases of values \
@@ -245,7 +246,12 @@ pub fn to_diagnostic(e: &serde_saphyr::Error, at: Embedded<'_>) -> Diagnostic {
     } else {
         len
     };
-    let d = Diagnostic::error(at.path, message).at(at.file, line + at.line_offset, col.max(1), len);
+    let d = Diagnostic::error(at.path, message).code(code).at(
+        at.file,
+        line + at.line_offset,
+        col.max(1),
+        len,
+    );
     match help {
         Some(h) => d.with_help(h),
         None => d,
@@ -316,8 +322,9 @@ fn value_len(file: &str, line: usize, col: usize) -> usize {
     value.chars().count().max(1)
 }
 
-/// Rewrites serde's terse messages. Returns message, help and how many characters to underline.
-fn explain(raw: &str) -> (String, Option<String>, usize) {
+/// Rewrites serde's terse messages. Returns the diagnostic's code, the message, help and how many characters to
+/// underline.
+fn explain(raw: &str) -> (&'static str, String, Option<String>, usize) {
     if let Some(rest) = raw.strip_prefix("unknown field `") {
         if let Some((name, expected)) = rest.split_once("`, expected one of ") {
             let keys: Vec<&str> = expected.split(", ").map(|k| k.trim_matches('`')).collect();
@@ -326,6 +333,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
                 None => format!("known keys here: {}", keys.join(", ")),
             };
             return (
+                "unknown-key",
                 format!("unknown key \"{name}\""),
                 Some(help),
                 name.chars().count(),
@@ -333,6 +341,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
         }
         if let Some((name, _)) = rest.split_once('`') {
             return (
+                "unknown-key",
                 format!("unknown key \"{name}\""),
                 Some("remove it".into()),
                 name.chars().count(),
@@ -355,6 +364,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     if let Some(rest) = raw.strip_prefix("missing field `") {
         let name = rest.trim_end_matches('`');
         return (
+            "missing-key",
             format!("missing required key \"{name}\""),
             Some(format!("add a line `{name}: ...`")),
             1,
@@ -363,6 +373,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     if let Some(rest) = raw.strip_prefix("duplicate mapping key: ") {
         let name = rest.split(',').next().unwrap_or(rest);
         return (
+            "duplicate-key",
             format!("duplicate key \"{name}\""),
             Some("each key may appear once; remove or merge the other one".into()),
             name.chars().count(),
@@ -370,6 +381,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     }
     if raw.starts_with("invalid boolean") {
         return (
+            "expected-boolean",
             "expected true or false".into(),
             Some("write `true` or `false` (yes/no/on/off are not booleans here)".into()),
             1,
@@ -380,6 +392,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
         || raw.starts_with("invalid i")
     {
         return (
+            "expected-number",
             "expected a whole number".into(),
             Some("write a number such as 10".into()),
             1,
@@ -387,6 +400,7 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     }
     if raw.starts_with("recursion limit exceeded") {
         return (
+            "yaml-too-deep",
             "YAML nested too deeply: too many lists and mappings inside each other".into(),
             Some("[ and { each open a list or mapping: close them, or quote a value that starts with them".into()),
             1,
@@ -432,15 +446,28 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     } else {
         None
     };
-    (raw.to_string(), help.map(String::from), 1)
+    // A value of the wrong type or form (serde's words), or else a syntax error.
+    let wrong_value = [
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "expected ",
+    ];
+    let code = if wrong_value.iter().any(|w| raw.starts_with(w)) {
+        "invalid-value"
+    } else {
+        "yaml-syntax"
+    };
+    (code, raw.to_string(), help.map(String::from), 1)
 }
 
-fn unknown_value(name: &str, values: &[&str]) -> (String, Option<String>, usize) {
+fn unknown_value(name: &str, values: &[&str]) -> (&'static str, String, Option<String>, usize) {
     let help = match did_you_mean(name, values.iter().copied()) {
         Some(s) => format!("did you mean \"{s}\"?"),
         None => format!("use one of: {}", values.join(", ")),
     };
     (
+        "unknown-value",
         format!("unknown value \"{name}\""),
         Some(help),
         name.chars().count(),
@@ -501,9 +528,9 @@ mod tests {
         assert_eq!(
             got,
             [
-                "a.md:2:9: error: expected a whole number\n 2 | weight: ten\n   |         ^^^\n  help: write a number such as 10\n",
-                "a.md:3:8: error: expected true or false\n 3 | draft: yes\n   |        ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n",
-                "a.md:4:1: error: duplicate key \"title\"\n 4 | title: b\n   | ^^^^^\n  help: each key may appear once; remove or merge the other one\n",
+                "a.md:2:9: error[expected-number]: expected a whole number\n 2 | weight: ten\n   |         ^^^\n  help: write a number such as 10\n",
+                "a.md:3:8: error[expected-boolean]: expected true or false\n 3 | draft: yes\n   |        ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n",
+                "a.md:4:1: error[duplicate-key]: duplicate key \"title\"\n 4 | title: b\n   | ^^^^^\n  help: each key may appear once; remove or merge the other one\n",
             ]
         );
         // A value under its key, and a required key whose only value was bad: not also called missing.
@@ -512,8 +539,8 @@ mod tests {
         assert_eq!(
             heads,
             [
-                "a.md:2:3: error: expected string scalar",
-                "a.md:3:9: error: expected a whole number"
+                "a.md:2:3: error[invalid-value]: expected string scalar",
+                "a.md:3:9: error[expected-number]: expected a whole number"
             ]
         );
         assert!(got[1].contains("\n   |         ^^^\n"), "{}", got[1]);
@@ -529,57 +556,57 @@ mod tests {
         let cases = [
             (
                 "title: \"a\n",
-                "a.md:1:8: error: unclosed quote",
+                "a.md:1:8: error[yaml-syntax]: unclosed quote",
                 "close the quote",
             ),
             (
                 "title: |\nx\n",
-                "a.md:2:1: error: simple key expected",
+                "a.md:2:1: error[yaml-syntax]: simple key expected",
                 "write each line as",
             ),
             (
                 "title: a\n- b\n",
-                "a.md:2:3: error: while parsing a block mapping, did not find expected key",
+                "a.md:2:3: error[yaml-syntax]: while parsing a block mapping, did not find expected key",
                 "line up each key",
             ),
             (
                 "title: a\n#c\n  b: c\n",
-                "a.md:3:3: error: while parsing a block mapping, did not find expected key",
+                "a.md:3:3: error[yaml-syntax]: while parsing a block mapping, did not find expected key",
                 "line up each key",
             ),
             (
                 "title: @a\n",
-                "a.md:1:8: error: unexpected character",
+                "a.md:1:8: error[yaml-syntax]: unexpected character",
                 "a value cannot start with @",
             ),
             (
                 "title: \"\\q\"\n",
-                "a.md:1:8: error: while parsing a quoted scalar, found unknown escape",
+                "a.md:1:8: error[yaml-syntax]: while parsing a quoted scalar, found unknown escape",
                 "in double quotes a backslash",
             ),
             (
                 "title: [a]]\n",
-                "a.md:1:11: error: misplaced bracket",
+                "a.md:1:11: error[yaml-syntax]: misplaced bracket",
                 "a value starting with [ or {",
             ),
             (
                 "title: [a, b}\n",
-                "a.md:1:8: error: mismatched bracket",
+                "a.md:1:8: error[yaml-syntax]: mismatched bracket",
                 "a value starting with [ or {",
             ),
             (
                 "title: 'a'b\n",
-                "a.md:1:11: error: invalid trailing content after single-quoted scalar",
+                "a.md:1:11: error[yaml-syntax]: invalid trailing content after single-quoted scalar",
                 "a quoted value ends",
             ),
             (
                 "title: *x\n",
-                "a.md:1:8: error: alias references unknown anchor",
+                "a.md:1:8: error[yaml-syntax]: alias references unknown anchor",
                 "a value starting with * is an alias",
             ),
             (
                 "title: >x\n",
-                "a.md:1:8: error: while scanning a block scalar",
+                "a.md:1:8: error[yaml-syntax]: while scanning a block scalar",
                 "after | or > the text",
             ),
             (deep.as_str(), "a.md:1:", "[ and { each open"),
@@ -602,7 +629,7 @@ mod tests {
     fn a_lone_carriage_return_is_an_error_at_its_place() {
         // YAML reads a lone CR as a line break and shirube counts lines by LF: every later position would be
         // off. CRLF line endings are fine.
-        let cr = "a.md:2:10: error: a carriage return (CR) that does not end a line\n 2 | weight: 1\rdraft: true\n   |          ^^\n  help: save the file with LF (or CRLF) line endings, and remove any carriage return left in the text\n";
+        let cr = "a.md:2:10: error[lone-carriage-return]: a carriage return (CR) that does not end a line\n 2 | weight: 1\rdraft: true\n   |          ^^\n  help: save the file with LF (or CRLF) line endings, and remove any carriage return left in the text\n";
         let src = "title: A\nweight: 1\rdraft: true\n";
         assert_eq!(err(src), cr.replace('\r', "\\r"));
         assert_eq!(each(src), [cr.replace('\r', "\\r")]);
@@ -634,7 +661,7 @@ mod tests {
         assert_eq!(
             got.lines().next(),
             Some(
-                "a.md:8:15: error: YAML too large to read: it grows to more than 250,000 values here"
+                "a.md:8:15: error[yaml-too-large]: YAML too large to read: it grows to more than 250,000 values here"
             )
         );
         assert_eq!(thousands(1_234_567), "1,234,567");
@@ -683,17 +710,19 @@ mod tests {
     fn unknown_key_gets_did_you_mean() {
         assert_eq!(
             err("title: a\ntilte: b\n"),
-            "a.md:2:1: error: unknown key \"tilte\"\n 2 | tilte: b\n   | ^^^^^\n  help: did you mean \"title\"?\n"
+            "a.md:2:1: error[unknown-key]: unknown key \"tilte\"\n 2 | tilte: b\n   | ^^^^^\n  help: did you mean \"title\"?\n"
         );
     }
 
     #[test]
     fn yes_is_not_a_boolean_and_duplicates_are_errors() {
         assert!(
-            err("title: a\ndraft: no\n").starts_with("a.md:2:8: error: expected true or false\n")
+            err("title: a\ndraft: no\n")
+                .starts_with("a.md:2:8: error[expected-boolean]: expected true or false\n")
         );
         assert!(
-            err("title: a\ntitle: b\n").starts_with("a.md:2:1: error: duplicate key \"title\"\n")
+            err("title: a\ntitle: b\n")
+                .starts_with("a.md:2:1: error[duplicate-key]: duplicate key \"title\"\n")
         );
         assert!(err("weight: 1\n").contains("missing required key \"title\""));
     }

@@ -92,12 +92,12 @@ pub fn run(root: Option<&Path>, args: &Args) -> ExitCode {
             ExitCode::SUCCESS
         }
         // A diagnostic of a file (import.yaml) comes rendered, with its position.
-        Err(e) if e.contains(": error: ") => {
+        Err(e) if e.contains(": error[") => {
             crate::console::err(&e);
             ExitCode::from(1)
         }
         // A diagnostic of a file (import.yaml) comes rendered, with its position.
-        Err(e) if e.contains(": error: ") => {
+        Err(e) if e.contains(": error[") => {
             crate::console::err(&e);
             ExitCode::from(1)
         }

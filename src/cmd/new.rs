@@ -25,7 +25,9 @@ pub fn run(
         return code;
     }
     let Ok(text) = std::fs::read_to_string(root.join(CONFIG_FILE)) else {
-        say!("error: cannot read {CONFIG_FILE}\n  help: run `shirube check` to see why");
+        say!(
+            "error[unreadable-file]: cannot read {CONFIG_FILE}\n  help: run `shirube check` to see why"
+        );
         return ExitCode::from(1);
     };
     let (Some(config), _) = config::parse(&text) else {
@@ -34,7 +36,7 @@ pub fn run(
     };
     if config.phase_index(phase).is_none() {
         say!(
-            "error: unknown phase \"{phase}\"\n  help: {}",
+            "error[unknown-phase]: unknown phase \"{phase}\"\n  help: {}",
             config.unknown_phase_help(phase)
         );
         return ExitCode::from(2);
@@ -48,7 +50,7 @@ pub fn run(
     for t in &tiers {
         if *t != "all" && config.tier_index(t).is_none() {
             say!(
-                "error: unknown tier \"{t}\"\n  help: {}",
+                "error[unknown-tier]: unknown tier \"{t}\"\n  help: {}",
                 config.unknown_tier_help(t)
             );
             return ExitCode::from(2);

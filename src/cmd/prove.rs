@@ -442,7 +442,7 @@ fn warn_off_tier(
             && !page.tiers.contains(&tier)
         {
             let (message, help) = proof::off_tier_warning(page, engagement, tier, config);
-            say!("warning: {message}\n  help: {help}");
+            say!("warning[off-tier-proof]: {message}\n  help: {help}");
         }
     }
 }

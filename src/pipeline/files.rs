@@ -93,8 +93,9 @@ impl Output<'_> {
     }
 
     fn read_asset(&self, src: &str) -> Result<Vec<u8>, Diagnostic> {
-        std::fs::read(self.root.join(src))
-            .map_err(|e| Diagnostic::error(src, format!("cannot read: {e}")))
+        std::fs::read(self.root.join(src)).map_err(|e| {
+            Diagnostic::error(src, format!("cannot read: {e}")).code("unreadable-file")
+        })
     }
 
     /// Every file of the build, in the order `build` writes them (a later file with the same path wins). The

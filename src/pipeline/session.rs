@@ -282,7 +282,7 @@ impl Session {
             Ok(t) => t,
             Err(msg) => {
                 up.diagnostics
-                    .push(Diagnostic::error(crate::dates::TODAY_ENV, msg));
+                    .push(Diagnostic::error(crate::dates::TODAY_ENV, msg).code("invalid-today"));
                 return None;
             }
         };
@@ -742,10 +742,10 @@ impl Session {
     /// the kickoff path). Only after an update without errors.
     pub fn output(&self) -> Result<Output<'_>, Vec<Diagnostic>> {
         let nothing = || {
-            vec![Diagnostic::error(
-                "",
-                "the site has errors; there is nothing to render",
-            )]
+            vec![
+                Diagnostic::error("", "the site has errors; there is nothing to render")
+                    .code("site-has-errors"),
+            ]
         };
         let (Some(config), Some(theme), Some(Ok(tera)), true) =
             (&self.config, &self.theme, &self.tera, self.ok)

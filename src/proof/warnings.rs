@@ -35,6 +35,7 @@ pub fn warnings(
                 .unwrap_or(("changed since it was last proven", &decision.reason));
             diags.push(
                 Diagnostic::warning(&page.src, format!("{what}{held}"))
+                    .code("stale-proof")
                     .with_help(format!("{todo}; `shirube status` shows every page")),
             );
         }
@@ -63,6 +64,7 @@ pub fn warnings(
         let col = super::path_col(line, &page.src, o.col);
         diags.push(
             Diagnostic::warning(&o.file, message)
+                .code("off-tier-proof")
                 .at_in(lines, o.line, col, page.src.chars().count())
                 .with_help(help),
         );
@@ -87,7 +89,7 @@ pub fn warnings(
                     Diagnostic::warning(
                         &page.src,
                         format!("requires {}, which is not published", target.src),
-                    )
+                    ).code("requires-unpublished")
                     .at(text, *line, *col, req.chars().count())
                     .with_help(
                         "it is shown without its title or link until it is proven; see `shirube status`",

@@ -135,8 +135,11 @@ pub fn load(args: &FeedbackArgs, pages: &[Page], config: &Config, file_name: &st
     let mapping = match mapping(args) {
         Ok(m) => m,
         Err((what, help)) => {
-            out.problems
-                .push(Diagnostic::error(file_name, what).with_help(help));
+            out.problems.push(
+                Diagnostic::error(file_name, what)
+                    .code("invalid-mapping")
+                    .with_help(help),
+            );
             return out;
         }
     };
@@ -148,6 +151,7 @@ pub fn load(args: &FeedbackArgs, pages: &[Page], config: &Config, file_name: &st
         Err(e) => {
             out.problems.push(
                 Diagnostic::error(file_name, format!("cannot read the feedback export: {e}"))
+                    .code("unreadable-file")
                     .with_help("check the path given to --feedback"),
             );
             return out;
@@ -156,8 +160,11 @@ pub fn load(args: &FeedbackArgs, pages: &[Page], config: &Config, file_name: &st
     let text = match decode(&bytes, args.encoding.as_deref()) {
         Ok((text, _)) => text,
         Err((what, help)) => {
-            out.problems
-                .push(Diagnostic::error(file_name, what).with_help(help));
+            out.problems.push(
+                Diagnostic::error(file_name, what)
+                    .code("undecodable-file")
+                    .with_help(help),
+            );
             return out;
         }
     };
@@ -301,6 +308,7 @@ fn columns(
                 };
                 problems.push(
                     Diagnostic::error(file, format!("no column \"{column}\" (mapped to {field})"))
+                        .code("unknown-column")
                         .at_line(1, 1)
                         .with_help(help),
                 );
@@ -352,6 +360,7 @@ fn columns(
                         .join(" or the ")
                 ),
             )
+            .code("unmapped-field")
             .at_line(1, 1)
             .with_help(format!(
                 "name the columns with --map {example}; the columns are: {}",
@@ -391,6 +400,7 @@ fn read(
             Ok(r) => records.push((i + 1, r.iter().map(str::to_string).collect())),
             Err(e) => out.problems.push(
                 Diagnostic::warning(file, format!("cannot read row {}: {e}; left out", i + 1))
+                    .code("unreadable-row")
                     .at_line(i + 1, 1)
                     .with_help("download the responses again from the form"),
             ),
@@ -399,6 +409,7 @@ fn read(
     let Some((_, header)) = records.first().cloned() else {
         out.problems.push(
             Diagnostic::error(file, "the feedback export is empty")
+                .code("empty-file")
                 .with_help("download the responses again, with their header row"),
         );
         return out;
@@ -443,7 +454,7 @@ fn read(
 
     for (row, cells) in rows {
         let row = *row;
-        let warn = |field: &str, message: String, help: String| {
+        let warn = |code: &'static str, field: &str, message: String, help: String| {
             let col = col_of(field).unwrap_or(0);
             Diagnostic::warning(
                 file,
@@ -452,6 +463,7 @@ fn read(
                     header.get(col).map_or("", String::as_str)
                 ),
             )
+            .code(code)
             .at_line(row, col + 1)
             .with_help(help)
         };
@@ -469,6 +481,7 @@ fn read(
             } else {
                 out.left_out += 1;
                 out.problems.push(warn(
+                    "missing-answer",
                     "helpful",
                     "no answer".into(),
                     "every row needs yes or no; remove rows without an answer from the export"
@@ -480,6 +493,7 @@ fn read(
         let Some(yes) = answer(&helpful_cell) else {
             out.left_out += 1;
             out.problems.push(warn(
+                "unknown-answer",
                 "helpful",
                 format!("\"{helpful_cell}\" is neither yes nor no"),
                 format!("say what it means: --value \"helpful:{helpful_cell}=yes\" (or =no)"),
@@ -489,6 +503,7 @@ fn read(
         if page_cell.is_empty() {
             out.left_out += 1;
             out.problems.push(warn(
+                "missing-page-url",
                 "page",
                 "no page URL".into(),
                 "the form's page question must be prefilled by the guide's link (feedback_url with {url})"
@@ -503,6 +518,7 @@ fn read(
                 Err(DateError::Ambiguous(a, b)) => {
                     out.left_out += 1;
                     out.problems.push(warn(
+                        "ambiguous-date",
                         "date",
                         format!(
                             "\"{d}\" may be {} or {}",
@@ -517,6 +533,7 @@ fn read(
                 Err(DateError::Invalid) => {
                     out.left_out += 1;
                     out.problems.push(warn(
+                        "invalid-date",
                         "date",
                         format!("\"{d}\" is not a date"),
                         "write dates as 2026-10-02, 2026/10/02 or 10/2/2026, or leave the date column unmapped"

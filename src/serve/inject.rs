@@ -25,7 +25,7 @@ pub const MAX_TEXT: usize = 2000;
 pub struct OverlayItem {
     /// `error` or `warning`.
     pub severity: &'static str,
-    /// `path:line:col: error: message`, the source line with a caret, and `help:`.
+    /// `path:line:col: error[code]: message`, the source line with a caret, and `help:`.
     pub text: String,
     /// For the line that sums up the items left out: how many (the client counts them in its title).
     #[serde(skip_serializing_if = "is_zero")]

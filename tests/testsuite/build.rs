@@ -774,7 +774,7 @@ fn static_files_named_like_generated_ones_are_not_copied_and_say_so() {
         ),
     ] {
         let want = format!(
-            "static/{name}: warning: not copied: shirube writes its own {name}\n  help: remove this file: {why}\n"
+            "static/{name}: warning[reserved-theme-file]: not copied: shirube writes its own {name}\n  help: remove this file: {why}\n"
         );
         assert!(
             run.stderr.contains(&want),

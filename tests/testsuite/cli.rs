@@ -243,7 +243,7 @@ fn new_playbook_has_valid_front_matter_and_builds() {
     );
     assert!(
         check.stderr.contains(
-            "playbooks/onboarding/connect-sso.md:5:11: warning: \"Write one sentence here: what the reader gets done.\" is sample text"
+            "playbooks/onboarding/connect-sso.md:5:11: warning[sample-text]: \"Write one sentence here: what the reader gets done.\" is sample text"
         ),
         "{}",
         check.stderr
@@ -435,7 +435,8 @@ fn new_refuses_to_overwrite_and_unknown_phases() {
     let run = site.run(&["new", "playbook", "Something", "--phase", "onbording"]);
     run.expect_code(2);
     assert!(
-        run.stderr.contains("error: unknown phase \"onbording\""),
+        run.stderr
+            .contains("error[unknown-phase]: unknown phase \"onbording\""),
         "{}",
         run.stderr
     );
@@ -457,7 +458,8 @@ fn new_refuses_to_overwrite_and_unknown_phases() {
     ]);
     run.expect_code(2);
     assert!(
-        run.stderr.contains("error: unknown tier \"hihg\""),
+        run.stderr
+            .contains("error[unknown-tier]: unknown tier \"hihg\""),
         "{}",
         run.stderr
     );
@@ -714,7 +716,7 @@ fn every_command_outside_a_site_says_so_the_same_way() {
     build.expect_code(1);
     let said = build.stderr.lines().take(2).collect::<Vec<_>>().join("\n");
     assert!(
-        said.starts_with("shirube.yaml: error: no shirube.yaml in ."),
+        said.starts_with("shirube.yaml: error[no-site]: no shirube.yaml in ."),
         "{said}"
     );
     for args in [

@@ -55,7 +55,7 @@ fn yaml_syntax_error_points_at_line_and_column() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/a.md:2:19: error: mapping values are not allowed in this context\n 2 | title: Connect SSO: Okta\n   |                   ^\n  help: put the value in quotes if it contains \": \" (title: \"SSO: Okta\"), and start each key at the beginning of its line\n\n1 error, 0 warnings\n"
+        "playbooks/onboarding/a.md:2:19: error[yaml-syntax]: mapping values are not allowed in this context\n 2 | title: Connect SSO: Okta\n   |                   ^\n  help: put the value in quotes if it contains \": \" (title: \"SSO: Okta\"), and start each key at the beginning of its line\n\n1 error, 0 warnings\n"
     );
 }
 
@@ -68,7 +68,7 @@ fn unknown_phase_suggests_the_closest() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/a.md:3:8: error: unknown phase \"onbording\"\n 3 | phase: onbording\n   |        ^^^^^^^^^\n  help: did you mean \"onboarding\"?\n\n1 error, 0 warnings\n"
+        "playbooks/onboarding/a.md:3:8: error[unknown-phase]: unknown phase \"onbording\"\n 3 | phase: onbording\n   |        ^^^^^^^^^\n  help: did you mean \"onboarding\"?\n\n1 error, 0 warnings\n"
     );
 }
 
@@ -81,7 +81,7 @@ fn unknown_tier_in_a_list_points_at_the_item() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/a.md:4:13: error: unknown tier \"mdi\"\n 4 | tier: [low, mdi]\n   |             ^^^\n  help: did you mean \"mid\"?\n\n1 error, 0 warnings\n"
+        "playbooks/onboarding/a.md:4:13: error[unknown-tier]: unknown tier \"mdi\"\n 4 | tier: [low, mdi]\n   |             ^^^\n  help: did you mean \"mid\"?\n\n1 error, 0 warnings\n"
     );
 }
 
@@ -91,7 +91,7 @@ fn missing_title() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "content/about.md:1:1: error: missing required key \"title\"\n 1 | ---\n   | ^^^\n  help: add a line `title: ...` to the front matter\n\n1 error, 0 warnings\n"
+        "content/about.md:1:1: error[missing-key]: missing required key \"title\"\n 1 | ---\n   | ^^^\n  help: add a line `title: ...` to the front matter\n\n1 error, 0 warnings\n"
     );
 }
 
@@ -110,7 +110,7 @@ fn requires_pointing_at_nothing() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/sso.md:5:5: error: requires \"playbooks/onboarding/invite-admin.md\", but there is no such page\n 5 |   - playbooks/onboarding/invite-admin.md\n   |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"playbooks/onboarding/invite-admins.md\"?\n\n1 error, 0 warnings\n"
+        "playbooks/onboarding/sso.md:5:5: error[unknown-requires]: requires \"playbooks/onboarding/invite-admin.md\", but there is no such page\n 5 |   - playbooks/onboarding/invite-admin.md\n   |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"playbooks/onboarding/invite-admins.md\"?\n\n1 error, 0 warnings\n"
     );
 }
 
@@ -132,9 +132,9 @@ fn broken_link_anchor_and_image() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/adoption/roll-out.md:5:21: error: broken link: \"../onboarding/ssso.md\" resolves to playbooks/onboarding/ssso.md, which is not a page or file\n 5 | First [connect SSO](../onboarding/ssso.md).\n   |                     ^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"../onboarding/sso.md\"?\n\n\
-         playbooks/adoption/roll-out.md:6:21: warning: broken link: playbooks/onboarding/sso.md has no heading with id \"ipd\"\n 6 | Then [the IdP part](../onboarding/sso.md#ipd).\n   |                     ^^^^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"#idp\"?\n\n\
-         playbooks/adoption/roll-out.md:8:12: error: image not found: \"img/flow.png\" (looked for playbooks/adoption/img/flow.png)\n 8 | ![Diagram](img/flow.png)\n   |            ^^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n\
+        "playbooks/adoption/roll-out.md:5:21: error[missing-page]: broken link: \"../onboarding/ssso.md\" resolves to playbooks/onboarding/ssso.md, which is not a page or file\n 5 | First [connect SSO](../onboarding/ssso.md).\n   |                     ^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"../onboarding/sso.md\"?\n\n\
+         playbooks/adoption/roll-out.md:6:21: warning[missing-anchor]: broken link: playbooks/onboarding/sso.md has no heading with id \"ipd\"\n 6 | Then [the IdP part](../onboarding/sso.md#ipd).\n   |                     ^^^^^^^^^^^^^^^^^^^^^^^^\n  help: did you mean \"#idp\"?\n\n\
+         playbooks/adoption/roll-out.md:8:12: error[missing-image]: image not found: \"img/flow.png\" (looked for playbooks/adoption/img/flow.png)\n 8 | ![Diagram](img/flow.png)\n   |            ^^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n\
          2 errors, 1 warning\n"
     );
 }
@@ -149,7 +149,7 @@ fn a_bad_percent_escape_in_a_link_is_a_broken_link_not_a_crash() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/sso.md:5:12: error: broken link: \"foo%aé.md\" resolves to playbooks/onboarding/foo%aé.md, which is not a page or file\n 5 | See [this](foo%aé.md).\n   |            ^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n\
+        "playbooks/onboarding/sso.md:5:12: error[missing-page]: broken link: \"foo%aé.md\" resolves to playbooks/onboarding/foo%aé.md, which is not a page or file\n 5 | See [this](foo%aé.md).\n   |            ^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n\
          1 error, 0 warnings\n"
     );
 }
@@ -163,7 +163,7 @@ fn missing_image_in_raw_html() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/sso.md:7:29: error: image not found: \"img/idp.png\" (looked for playbooks/onboarding/img/idp.png)\n 7 | <figure><img alt=\"IdP\" src=\"img/idp.png\"></figure>\n   |                             ^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n\
+        "playbooks/onboarding/sso.md:7:29: error[missing-image]: image not found: \"img/idp.png\" (looked for playbooks/onboarding/img/idp.png)\n 7 | <figure><img alt=\"IdP\" src=\"img/idp.png\"></figure>\n   |                             ^^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n\
          1 error, 0 warnings\n"
     );
 }
@@ -181,8 +181,8 @@ fn duplicate_output_paths_name_both_files() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "content/phases/onboarding.md:1:1: error: output path /phases/onboarding/ is already the page of phase \"onboarding\"\n 1 | ---\n   | ^^^\n  help: set another `slug:` or rename the file\n\n\
-         content/pricing.md:1:1: error: output path /pricing/ is also the output of content/plans.md\n 1 | ---\n   | ^^^\n  help: give one of them another `slug:` or rename one of the files\n\n\
+        "content/phases/onboarding.md:1:1: error[output-clash]: output path /phases/onboarding/ is already the page of phase \"onboarding\"\n 1 | ---\n   | ^^^\n  help: set another `slug:` or rename the file\n\n\
+         content/pricing.md:1:1: error[output-clash]: output path /pricing/ is also the output of content/plans.md\n 1 | ---\n   | ^^^\n  help: give one of them another `slug:` or rename one of the files\n\n\
          2 errors, 0 warnings\n"
     );
 }
@@ -195,8 +195,8 @@ fn content_from_hugo_loads_with_warnings_only() {
     )]);
     let (code, _, err) = run(dir.path(), &["build"]);
     assert_eq!(code, 0, "{err}");
-    let expected = "content/migrated.md:6:1: warning: unknown front matter key \"lastmod\"\n 6 | lastmod: 2024-05-01\n   | ^^^^^^^\n  help: shirube ignores this key; remove it if you do not need it\n\n\
-                    content/migrated.md:7:1: warning: unknown front matter key \"tilte\"\n 7 | tilte: typo\n   | ^^^^^\n  help: did you mean \"title\"?\n\n";
+    let expected = "content/migrated.md:6:1: warning[unknown-key]: unknown front matter key \"lastmod\"\n 6 | lastmod: 2024-05-01\n   | ^^^^^^^\n  help: shirube ignores this key; remove it if you do not need it\n\n\
+                    content/migrated.md:7:1: warning[unknown-key]: unknown front matter key \"tilte\"\n 7 | tilte: typo\n   | ^^^^^\n  help: did you mean \"title\"?\n\n";
     assert!(err.starts_with(expected), "{err}");
     let html = std::fs::read_to_string(dir.path().join("public/migrated/index.html"))
         .expect("page written");
@@ -232,15 +232,15 @@ fn five_different_errors_are_all_reported_in_one_run() {
         ),
     ]);
     assert_eq!(code, 1);
-    let headlines: Vec<&str> = err.lines().filter(|l| l.contains(": error: ")).collect();
+    let headlines: Vec<&str> = err.lines().filter(|l| l.contains(": error[")).collect();
     assert_eq!(
         headlines,
         [
-            "playbooks/onboarding/a.md:3:8: error: unknown phase \"onbording\"",
-            "playbooks/onboarding/b.md:1:1: error: missing required key \"title\"",
-            "playbooks/onboarding/c.md:4:12: error: requires \"playbooks/nowhere.md\", but there is no such page",
-            "playbooks/onboarding/d.md:5:5: error: broken link: \"missing.md\" resolves to playbooks/onboarding/missing.md, which is not a page or file",
-            "playbooks/onboarding/e.md:4:7: error: cannot read time \"soon\"",
+            "playbooks/onboarding/a.md:3:8: error[unknown-phase]: unknown phase \"onbording\"",
+            "playbooks/onboarding/b.md:1:1: error[missing-key]: missing required key \"title\"",
+            "playbooks/onboarding/c.md:4:12: error[unknown-requires]: requires \"playbooks/nowhere.md\", but there is no such page",
+            "playbooks/onboarding/d.md:5:5: error[missing-page]: broken link: \"missing.md\" resolves to playbooks/onboarding/missing.md, which is not a page or file",
+            "playbooks/onboarding/e.md:4:7: error[invalid-time]: cannot read time \"soon\"",
         ]
     );
     assert!(err.ends_with("\n5 errors, 0 warnings\n"), "{err}");
@@ -255,8 +255,8 @@ fn config_errors_have_did_you_mean() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "shirube.yaml:2:11: error: unknown value \"jp\"\n 2 | language: jp\n   |           ^^\n  help: did you mean \"ja\"?\n\n\
-         shirube.yaml:3:1: error: unknown key \"base_ur\"\n 3 | base_ur: https://x.example/\n   | ^^^^^^^\n  help: did you mean \"base_url\"?\n\n\
+        "shirube.yaml:2:11: error[unknown-value]: unknown value \"jp\"\n 2 | language: jp\n   |           ^^\n  help: did you mean \"ja\"?\n\n\
+         shirube.yaml:3:1: error[unknown-key]: unknown key \"base_ur\"\n 3 | base_ur: https://x.example/\n   | ^^^^^^^\n  help: did you mean \"base_url\"?\n\n\
          2 errors, 0 warnings\n"
     );
 }
@@ -268,7 +268,7 @@ fn missing_config_says_how_to_start() {
     assert_eq!(code, 1);
     assert!(
         err.starts_with(&format!(
-            "shirube.yaml: error: no shirube.yaml in {}\n",
+            "shirube.yaml: error[no-site]: no shirube.yaml in {}\n",
             dir.path().display()
         )),
         "{err}"
@@ -294,7 +294,7 @@ fn kickoff_cycle_is_named() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/a.md:5:12: error: before_kickoff playbooks require each other in a cycle: playbooks/onboarding/a.md → playbooks/onboarding/b.md → playbooks/onboarding/a.md\n 5 | requires: [playbooks/onboarding/b.md]\n   |            ^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: remove one of these `requires` entries so the kickoff path has an order\n\n1 error, 0 warnings\n"
+        "playbooks/onboarding/a.md:5:12: error[requires-cycle]: before_kickoff playbooks require each other in a cycle: playbooks/onboarding/a.md → playbooks/onboarding/b.md → playbooks/onboarding/a.md\n 5 | requires: [playbooks/onboarding/b.md]\n   |            ^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: remove one of these `requires` entries so the kickoff path has an order\n\n1 error, 0 warnings\n"
     );
     // Through a page that is not published (a draft here): still an error, since the preview and the
     // build after its proof could not order the kickoff path.
@@ -314,7 +314,7 @@ fn kickoff_cycle_is_named() {
     ]);
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.starts_with("playbooks/onboarding/a.md:5:12: error: before_kickoff playbooks require each other in a cycle: playbooks/onboarding/a.md → playbooks/onboarding/b.md → playbooks/onboarding/c.md → playbooks/onboarding/a.md\n"),
+        err.starts_with("playbooks/onboarding/a.md:5:12: error[requires-cycle]: before_kickoff playbooks require each other in a cycle: playbooks/onboarding/a.md → playbooks/onboarding/b.md → playbooks/onboarding/c.md → playbooks/onboarding/a.md\n"),
         "{err}"
     );
     assert!(err.ends_with("\n1 error, 1 warning\n"), "{err}");
@@ -344,9 +344,9 @@ fn a_page_that_requires_itself_or_a_cycle_of_any_pages_is_an_error() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/a.md:4:12: error: playbooks/onboarding/a.md requires itself\n 4 | requires: [a.md]\n   |            ^^^^\n  help: remove this `requires` entry: a page cannot be its own prerequisite\n\n\
-         playbooks/onboarding/b.md:4:12: error: pages require each other in a cycle: playbooks/onboarding/b.md → playbooks/onboarding/c.md → playbooks/onboarding/b.md\n 4 | requires: [c.md]\n   |            ^^^^\n  help: remove one of these `requires` entries: each page would ask the reader to complete the other first\n\n\
-         playbooks/onboarding/d.md:6:5: error: playbooks/onboarding/d.md requires itself\n 6 |   - playbooks/onboarding/d.md\n   |     ^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: remove this `requires` entry: a page cannot be its own prerequisite\n\n\
+        "playbooks/onboarding/a.md:4:12: error[requires-cycle]: playbooks/onboarding/a.md requires itself\n 4 | requires: [a.md]\n   |            ^^^^\n  help: remove this `requires` entry: a page cannot be its own prerequisite\n\n\
+         playbooks/onboarding/b.md:4:12: error[requires-cycle]: pages require each other in a cycle: playbooks/onboarding/b.md → playbooks/onboarding/c.md → playbooks/onboarding/b.md\n 4 | requires: [c.md]\n   |            ^^^^\n  help: remove one of these `requires` entries: each page would ask the reader to complete the other first\n\n\
+         playbooks/onboarding/d.md:6:5: error[requires-cycle]: playbooks/onboarding/d.md requires itself\n 6 |   - playbooks/onboarding/d.md\n   |     ^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: remove this `requires` entry: a page cannot be its own prerequisite\n\n\
          3 errors, 0 warnings\n"
     );
 }
@@ -360,7 +360,7 @@ fn a_heading_id_written_twice_is_an_error() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/a.md:9:15: error: heading id \"dup\" is used twice on this page (first on line 5)\n 9 | ### Check it {#dup .note}\n   |               ^^^^\n  help: give each heading its own `{#id}`: a link to this id would only ever reach the first\n\n\
+        "playbooks/onboarding/a.md:9:15: error[duplicate-heading-id]: heading id \"dup\" is used twice on this page (first on line 5)\n 9 | ### Check it {#dup .note}\n   |               ^^^^\n  help: give each heading its own `{#id}`: a link to this id would only ever reach the first\n\n\
          1 error, 0 warnings\n"
     );
 }
@@ -384,8 +384,8 @@ fn a_time_over_1000_hours_is_an_error() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/a.md:4:7: error: time \"99999999999999999999h\" is more than 1000 h\n 4 | time: 99999999999999999999h\n   |       ^^^^^^^^^^^^^^^^^^^^^\n  help: give the effort of this one task, in minutes or hours, for example `20m` or `2h`\n\n\
-         playbooks/onboarding/b.md:4:7: error: time \"1000h 1m\" is more than 1000 h\n 4 | time: 1000h 1m\n   |       ^^^^^^^^\n  help: give the effort of this one task, in minutes or hours, for example `20m` or `2h`\n\n\
+        "playbooks/onboarding/a.md:4:7: error[time-too-long]: time \"99999999999999999999h\" is more than 1000 h\n 4 | time: 99999999999999999999h\n   |       ^^^^^^^^^^^^^^^^^^^^^\n  help: give the effort of this one task, in minutes or hours, for example `20m` or `2h`\n\n\
+         playbooks/onboarding/b.md:4:7: error[time-too-long]: time \"1000h 1m\" is more than 1000 h\n 4 | time: 1000h 1m\n   |       ^^^^^^^^\n  help: give the effort of this one task, in minutes or hours, for example `20m` or `2h`\n\n\
          2 errors, 0 warnings\n"
     );
 }
@@ -408,10 +408,10 @@ fn script_and_data_urls_in_markdown_are_left_out_with_a_warning() {
     assert_eq!(
         err,
         format!(
-            "content/a.md:4:7: warning: link to a `javascript:` URL left out\n 4 | [run](javascript:alert(1)) and ![shot *x*](data:image/png;base64,AA)\n   |       ^^^^^^^^^^^^^^^^^^^\n{}\
-             content/a.md:4:44: warning: image to a `data:` URL left out\n 4 | [run](javascript:alert(1)) and ![shot *x*](data:image/png;base64,AA)\n   |                                            ^^^^^^^^^^^^^^^^^^^^^^^^\n{}\
-             content/a.md:6:7: warning: link to a `vbscript:` URL left out\n 6 | [old](VBScript:msgbox) [hidden](&#106;avascript:alert(2))\n   |       ^^^^^^^^^^^^^^^\n{}\
-             content/a.md:6:24: warning: link to a `javascript:` URL left out\n 6 | [old](VBScript:msgbox) [hidden](&#106;avascript:alert(2))\n   |                        ^^^^^^^^^^^^^^^^^^^\n{}\
+            "content/a.md:4:7: warning[script-url]: link to a `javascript:` URL left out\n 4 | [run](javascript:alert(1)) and ![shot *x*](data:image/png;base64,AA)\n   |       ^^^^^^^^^^^^^^^^^^^\n{}\
+             content/a.md:4:44: warning[script-url]: image to a `data:` URL left out\n 4 | [run](javascript:alert(1)) and ![shot *x*](data:image/png;base64,AA)\n   |                                            ^^^^^^^^^^^^^^^^^^^^^^^^\n{}\
+             content/a.md:6:7: warning[script-url]: link to a `vbscript:` URL left out\n 6 | [old](VBScript:msgbox) [hidden](&#106;avascript:alert(2))\n   |       ^^^^^^^^^^^^^^^\n{}\
+             content/a.md:6:24: warning[script-url]: link to a `javascript:` URL left out\n 6 | [old](VBScript:msgbox) [hidden](&#106;avascript:alert(2))\n   |                        ^^^^^^^^^^^^^^^^^^^\n{}\
              0 errors, 4 warnings\n",
             help("link"),
             help("image"),
@@ -443,7 +443,7 @@ fn failed_build_writes_nothing_and_says_so() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "content/a.md:3:8: error: expected true or false\n 3 | draft: yes\n   |        ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n\nbuild failed: 1 error, 0 warnings; nothing was written\n"
+        "content/a.md:3:8: error[expected-boolean]: expected true or false\n 3 | draft: yes\n   |        ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n\nbuild failed: 1 error, 0 warnings; nothing was written\n"
     );
     assert!(!dir.path().join("public").exists());
 }
@@ -478,7 +478,7 @@ fn template_errors_point_at_the_template_line() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "templates/page.html:2:7: error: template error: Found `%}` but expected one of: integer, float, string, \
+        "templates/page.html:2:7: error[template-error]: template error: Found `%}` but expected one of: integer, float, string, \
          bool, ident, `-`, `not`, `<`, `{`, `[` or `(`\n 2 | {% if %}\n   |       ^^\n\n1 error, 0 warnings\n"
     );
     // Every broken template, not only the first Tera meets.
@@ -488,11 +488,11 @@ fn template_errors_point_at_the_template_line() {
     ]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("templates/page.html:2:7: error: template error: Found `%}`"),
+        err.contains("templates/page.html:2:7: error[template-error]: template error: Found `%}`"),
         "{err}"
     );
     assert!(
-        err.contains("templates/tier.html:2:4: error: template error: Found `}}`"),
+        err.contains("templates/tier.html:2:4: error[template-error]: template error: Found `}}`"),
         "{err}"
     );
     assert!(err.ends_with("\n2 errors, 0 warnings\n"), "{err}");
@@ -507,7 +507,7 @@ fn template_errors_point_at_the_template_line() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "templates/page.html:2:7: error: template error: `+` requires both operands to be numbers, found `i64` \
+        "templates/page.html:2:7: error[template-error]: template error: `+` requires both operands to be numbers, found `i64` \
          and `string`\n 2 | <p>{{ 1 + \"x\" }}</p>\n   |       ^^^^^^^\n  help: while rendering about/index.html\n\n\
          1 error, 0 warnings\n"
     );
@@ -524,7 +524,7 @@ fn names_too_long_for_the_file_system_are_errors_in_check() {
     assert_eq!(
         err,
         format!(
-            "playbooks/onboarding/a.md:4:7: error: slug is too long for a file name (201 bytes, at most 200)\n \
+            "playbooks/onboarding/a.md:4:7: error[name-too-long]: slug is too long for a file name (201 bytes, at most 200)\n \
              4 | slug: {}…\n   |       {}\n  help: a slug is one part of the page's URL: a few words are \
              enough\n\n1 error, 0 warnings\n",
             // The excerpt shows 120 characters of a long line.
@@ -541,7 +541,7 @@ fn names_too_long_for_the_file_system_are_errors_in_check() {
     assert_eq!(code, 1);
     assert!(
         err.starts_with(&format!(
-            "{name}: error: the URL part \"bbbbbbbbbbbbbbbbbbbb…\" is too long for a file name (210 bytes, at most 200)\n  \
+            "{name}: error[name-too-long]: the URL part \"bbbbbbbbbbbbbbbbbbbb…\" is too long for a file name (210 bytes, at most 200)\n  \
              help: rename the file or its folder, or set a shorter `slug:`\n"
         )),
         "{err}"
@@ -554,7 +554,7 @@ fn names_too_long_for_the_file_system_are_errors_in_check() {
     assert_eq!(code, 1);
     assert!(
         err.starts_with(&format!(
-            "shirube.yaml:5:9: error: phase id is 65 characters long, at most 64\n 5 |   - id: {id}\n"
+            "shirube.yaml:5:9: error[id-too-long]: phase id is 65 characters long, at most 64\n 5 |   - id: {id}\n"
         )),
         "{err}"
     );
@@ -591,11 +591,11 @@ fn bytes_and_names_that_are_not_utf8_and_symlinks_are_named() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "content/ab\u{fffd}out.md: error: the file name is not valid UTF-8\n  help: rename the file: shirube \
+        "content/ab\u{fffd}out.md: error[invalid-file-name]: the file name is not valid UTF-8\n  help: rename the file: shirube \
          makes URLs from file names\n\n\
-         content/linked.md: warning: is a symbolic link, which shirube does not follow\n  help: put the file (or \
+         content/linked.md: warning[symbolic-link]: is a symbolic link, which shirube does not follow\n  help: put the file (or \
          folder) itself here, or leave it out of the site's folders\n\n\
-         playbooks/onboarding/b.md:6:4: error: not valid UTF-8 (byte 43)\n  help: it looks like Windows-1252 \
+         playbooks/onboarding/b.md:6:4: error[not-utf8]: not valid UTF-8 (byte 43)\n  help: it looks like Windows-1252 \
          (Latin-1); save the file as UTF-8\n\n\
          2 errors, 1 warning\n"
     );
@@ -623,9 +623,9 @@ fn a_file_that_cannot_be_read_is_one_error_not_one_per_link_to_it() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/b.md:5:4: error: not valid UTF-8 (byte 38)\n  help: it looks like Windows-1252 \
+        "playbooks/onboarding/b.md:5:4: error[not-utf8]: not valid UTF-8 (byte 38)\n  help: it looks like Windows-1252 \
          (Latin-1); save the file as UTF-8\n\n\
-         playbooks/onboarding/c.md:1:1: error: front matter is not closed\n 1 | ---\n   | ^^^\n  help: add a line \
+         playbooks/onboarding/c.md:1:1: error[unclosed-front-matter]: front matter is not closed\n 1 | ---\n   | ^^^\n  help: add a line \
          with `---` after the last front matter line\n\n\
          2 errors, 0 warnings\n"
     );
@@ -644,7 +644,7 @@ fn a_config_that_is_not_utf8_is_one_error_that_names_the_encoding() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "shirube.yaml:5:11: error: not valid UTF-8 (byte 63)\n  help: it looks like Shift_JIS; save the file as \
+        "shirube.yaml:5:11: error[not-utf8]: not valid UTF-8 (byte 63)\n  help: it looks like Shift_JIS; save the file as \
          UTF-8\n\n1 error, 0 warnings\n"
     );
 }
@@ -665,9 +665,9 @@ fn control_characters_in_file_names_and_lines_are_escaped() {
     assert_eq!(
         err,
         format!(
-            "content/a\\u{{1b}}[2Jb.md:1:1: error: missing required key \"title\"\n 1 | ---\n   | ^^^\n  help: add \
+            "content/a\\u{{1b}}[2Jb.md:1:1: error[missing-key]: missing required key \"title\"\n 1 | ---\n   | ^^^\n  help: add \
              a line `title: ...` to the front matter\n\n\
-             content/c\\nd.md:4:18: error: broken link: \"nope\\u{{202e}}.md\" resolves to content/nope\\u{{202e}}.md, \
+             content/c\\nd.md:4:18: error[missing-page]: broken link: \"nope\\u{{202e}}.md\" resolves to content/nope\\u{{202e}}.md, \
              which is not a page or file\n 4 | \\u{{1b}}[31mSee\\u{{1b}}[0m [x](nope\\u{{202e}}.md)\n{caret}\n  help: \
              paths are relative to this file; check the folder and the file name\n\n\
              2 errors, 0 warnings\n"
@@ -721,7 +721,7 @@ fn an_alias_bomb_in_front_matter_is_named_in_words() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "content/a.md:8:15: error: YAML too large to read: it grows to more than 250,000 values here\n \
+        "content/a.md:8:15: error[yaml-too-large]: YAML too large to read: it grows to more than 250,000 values here\n \
          8 | b5: &b5 [*b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4, *b4]\n   |               ^\n  help: an alias \
          (`*name`) repeats the whole value its anchor (`&name`) names, and aliases of values that hold aliases \
          multiply: write the values out, or use fewer aliases\n\n1 error, 0 warnings\n"
@@ -745,7 +745,7 @@ fn tables_with_too_many_cells_are_an_error_not_gigabytes() {
     assert_eq!(code, 1);
     assert!(
         err.starts_with(
-            "content/a.md:7:1: error: tables too large: 60200 cells up to this table (rows × header columns), at \
+            "content/a.md:7:1: error[table-too-large]: tables too large: 60200 cells up to this table (rows × header columns), at \
              most 50000 on a page\n 7 | |-|-|-|"
         ),
         "{err}"
@@ -779,11 +779,11 @@ fn every_bad_front_matter_value_is_reported_in_one_run() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "playbooks/onboarding/a.md:2:8: error: expected string scalar\n 2 | title: [A]\n   |        ^\n\n\
-         playbooks/onboarding/a.md:4:9: error: expected a whole number\n 4 | weight: ten\n   |         ^^^\n  help: write a number such as 10\n\n\
-         playbooks/onboarding/a.md:5:17: error: expected true or false\n 5 | before_kickoff: yes # soon\n   |                 ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n\n\
-         playbooks/onboarding/a.md:6:7: error: cannot read time \"1h30\"\n 6 | time: 1h30\n   |       ^^^^\n  help: write the effort as minutes or hours, for example `20m`, `1h` or `1h 30m`\n\n\
-         playbooks/onboarding/a.md:7:1: warning: unknown front matter key \"hugo_key\"\n 7 | hugo_key: 1\n   | ^^^^^^^^\n  help: shirube ignores this key; remove it if you do not need it\n\n\
+        "playbooks/onboarding/a.md:2:8: error[invalid-value]: expected string scalar\n 2 | title: [A]\n   |        ^\n\n\
+         playbooks/onboarding/a.md:4:9: error[expected-number]: expected a whole number\n 4 | weight: ten\n   |         ^^^\n  help: write a number such as 10\n\n\
+         playbooks/onboarding/a.md:5:17: error[expected-boolean]: expected true or false\n 5 | before_kickoff: yes # soon\n   |                 ^^^\n  help: write `true` or `false` (yes/no/on/off are not booleans here)\n\n\
+         playbooks/onboarding/a.md:6:7: error[invalid-time]: cannot read time \"1h30\"\n 6 | time: 1h30\n   |       ^^^^\n  help: write the effort as minutes or hours, for example `20m`, `1h` or `1h 30m`\n\n\
+         playbooks/onboarding/a.md:7:1: warning[unknown-key]: unknown front matter key \"hugo_key\"\n 7 | hugo_key: 1\n   | ^^^^^^^^\n  help: shirube ignores this key; remove it if you do not need it\n\n\
          4 errors, 1 warning\n"
     );
 }
@@ -794,8 +794,8 @@ fn an_empty_title_and_min_proofs_0_are_config_errors() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "shirube.yaml:1:8: error: title is empty\n 1 | title: \"\"\n   |        ^\n  help: write the guide's name, for example `title: Kumo HR Guide`; every page shows it\n\n\
-         shirube.yaml:3:15: error: min_proofs is 0\n 3 |   min_proofs: 0\n   |               ^\n  help: a gated page needs at least 1 successful engagement; to publish a kind without proof, leave it out of `gate:` (`gate: []` gates nothing)\n\n\
+        "shirube.yaml:1:8: error[empty-title]: title is empty\n 1 | title: \"\"\n   |        ^\n  help: write the guide's name, for example `title: Kumo HR Guide`; every page shows it\n\n\
+         shirube.yaml:3:15: error[invalid-min-proofs]: min_proofs is 0\n 3 |   min_proofs: 0\n   |               ^\n  help: a gated page needs at least 1 successful engagement; to publish a kind without proof, leave it out of `gate:` (`gate: []` gates nothing)\n\n\
          2 errors, 0 warnings\n"
     );
 }
@@ -810,7 +810,7 @@ fn site_absolute_links_to_theme_files_are_known() {
     assert_eq!(code, 1, "{err}");
     assert!(
         err.starts_with(
-            "content/about.md:4:59: error: broken link: nothing is published at \"/nope.css\"\n"
+            "content/about.md:4:59: error[missing-page]: broken link: nothing is published at \"/nope.css\"\n"
         ),
         "{err}"
     );
@@ -851,10 +851,10 @@ fn check_format_github_annotates_each_diagnostic_on_its_line() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!(
-            "::error file={},line=1,col=1,title=shirube::missing required key \"title\"%0Ahelp: add a line `title: ...` to the front matter\n\
-             ::error file={},line=5,col=21,title=shirube::broken link: \"../onboarding/ssso.md\" resolves to playbooks/onboarding/ssso.md, which is not a page or file%0Ahelp: did you mean \"../onboarding/sso.md\"?\n\
-             ::warning file={},line=6,col=21,title=shirube::broken link: playbooks/onboarding/sso.md has no heading with id \"ipd\"%0Ahelp: did you mean \"#idp\"?\n\
-             ::error file={},line=3,col=8,title=shirube::unknown phase \"onbording\"%0Ahelp: did you mean \"onboarding\"?\n",
+            "::error file={},line=1,col=1,title=shirube missing-key::missing required key \"title\"%0Ahelp: add a line `title: ...` to the front matter\n\
+             ::error file={},line=5,col=21,title=shirube missing-page::broken link: \"../onboarding/ssso.md\" resolves to playbooks/onboarding/ssso.md, which is not a page or file%0Ahelp: did you mean \"../onboarding/sso.md\"?\n\
+             ::warning file={},line=6,col=21,title=shirube missing-anchor::broken link: playbooks/onboarding/sso.md has no heading with id \"ipd\"%0Ahelp: did you mean \"#idp\"?\n\
+             ::error file={},line=3,col=8,title=shirube unknown-phase::unknown phase \"onbording\"%0Ahelp: did you mean \"onboarding\"?\n",
             p("content/100%25%2Cdone.md"),
             p("playbooks/adoption/roll-out.md"),
             p("playbooks/adoption/roll-out.md"),

@@ -75,9 +75,9 @@ fn aliases_that_take_another_url_are_errors_at_their_line() {
     run.expect_code(1);
     let err = &run.stderr;
     for want in [
-        "playbooks/onboarding/connect-sso.md:8:11: error: alias /faq/ is already the FAQ index",
-        "error: alias /playbooks/onboarding/invite-admins/ is already the URL of playbooks/onboarding/invite-admins.md",
-        "error: alias \"no-slash\" does not start with /",
+        "playbooks/onboarding/connect-sso.md:8:11: error[alias-clash]: alias /faq/ is already the FAQ index",
+        "error[alias-clash]: alias /playbooks/onboarding/invite-admins/ is already the URL of playbooks/onboarding/invite-admins.md",
+        "error[invalid-alias]: alias \"no-slash\" does not start with /",
     ] {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }

@@ -443,7 +443,7 @@ fn a_mistake_in_import_yaml_is_reported_at_its_line_with_a_fix() {
     r.expect_code(1);
     assert_eq!(
         r.stderr,
-        "import.yaml:4:5: error: unknown key \"phse\"\n 4 |     phse: adoption\n   |     ^^^^\n  help: did you mean \"phase\"?\n\n"
+        "import.yaml:4:5: error[unknown-key]: unknown key \"phse\"\n 4 |     phse: adoption\n   |     ^^^^\n  help: did you mean \"phase\"?\n\n"
     );
     std::fs::write(t.site.join("import.yaml"), "unplaced: nosuch\n").unwrap();
     let r = t.import("hugo", &[]);

@@ -168,7 +168,7 @@ fn incremental_updates_equal_full_builds() {
     let full = pipeline::build(&b.opts).diagnostics.render();
     assert!(
         full.contains(
-            "warning: broken link: content/target.md has no heading with id \"first-part\""
+            "warning[missing-anchor]: broken link: content/target.md has no heading with id \"first-part\""
         ),
         "the link to #first-part is broken now: {full}"
     );

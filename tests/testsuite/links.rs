@@ -155,8 +155,8 @@ fn policy_site(links: &str) -> TestSite {
     site
 }
 
-const MISSING_PAGE: &str = "content/b.md:4:8: {level}: broken link: \"missing.md\" resolves to content/missing.md, which is not a page or file\n 4 | [gone](missing.md)\n   |        ^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n";
-const MISSING_ANCHOR: &str = "content/b.md:6:16: {level}: broken link: content/a.md has no heading with id \"ipd\"\n 6 | [the IdP step](a.md#ipd)\n   |                ^^^^^^^^\n  help: did you mean \"#idp\"?\n\n";
+const MISSING_PAGE: &str = "content/b.md:4:8: {level}[missing-page]: broken link: \"missing.md\" resolves to content/missing.md, which is not a page or file\n 4 | [gone](missing.md)\n   |        ^^^^^^^^^^\n  help: paths are relative to this file; check the folder and the file name\n\n";
+const MISSING_ANCHOR: &str = "content/b.md:6:16: {level}[missing-anchor]: broken link: content/a.md has no heading with id \"ipd\"\n 6 | [the IdP step](a.md#ipd)\n   |                ^^^^^^^^\n  help: did you mean \"#idp\"?\n\n";
 
 fn at(template: &str, level: &str) -> String {
     template.replace("{level}", level)
@@ -291,8 +291,8 @@ fn bad_link_policy_values_and_keys_are_config_errors_with_did_you_mean() {
     run.expect_code(1);
     assert_eq!(
         run.stderr,
-        "shirube.yaml:5:17: error: unknown value \"eror\"\n 5 |   missing_page: eror\n   |                 ^^^^\n  help: did you mean \"error\"?\n\n\
-         shirube.yaml:6:3: error: unknown key \"misisng_anchor\"\n 6 |   misisng_anchor: warn\n   |   ^^^^^^^^^^^^^^\n  help: did you mean \"missing_anchor\"?\n\n\
+        "shirube.yaml:5:17: error[unknown-value]: unknown value \"eror\"\n 5 |   missing_page: eror\n   |                 ^^^^\n  help: did you mean \"error\"?\n\n\
+         shirube.yaml:6:3: error[unknown-key]: unknown key \"misisng_anchor\"\n 6 |   misisng_anchor: warn\n   |   ^^^^^^^^^^^^^^\n  help: did you mean \"missing_anchor\"?\n\n\
          2 errors, 0 warnings\n"
     );
 }
@@ -447,7 +447,7 @@ fn a_link_to_an_old_heading_id_works_with_a_warning() {
     let run = site.run(&["check"]);
     assert_eq!(
         run.stderr,
-        "content/b.md:4:7: warning: link to \"#snake-case\", the id a heading of content/a.md had before heading ids followed GitHub's; it works until the next release\n 4 | [old](a.md#snake-case)\n   |       ^^^^^^^^^^^^^^^\n  help: link to \"#snake_case\", the heading's id now\n\n\
+        "content/b.md:4:7: warning[old-anchor]: link to \"#snake-case\", the id a heading of content/a.md had before heading ids followed GitHub's; it works until the next release\n 4 | [old](a.md#snake-case)\n   |       ^^^^^^^^^^^^^^^\n  help: link to \"#snake_case\", the heading's id now\n\n\
          0 errors, 1 warning\n"
     );
     run.expect_ok();

@@ -14,6 +14,7 @@ mod browser_search;
 mod browser_serve;
 mod build;
 mod cli;
+mod codes;
 mod crash;
 mod crash_kills;
 mod deploy;

@@ -111,7 +111,7 @@ fn judge(run: &Run) -> Result<(), String> {
 /// Whether some error line starts with a source path (`playbooks/...`, `content/...`, `shirube.yaml`, ...).
 fn names_a_file(stderr: &str) -> bool {
     stderr.lines().any(|l| {
-        l.contains(": error: ")
+        l.contains(": error[")
             && ["playbooks/", "content/", "shirube.yaml", "manifest.yaml"]
                 .iter()
                 .any(|p| l.starts_with(p))
@@ -125,7 +125,7 @@ fn a_crash_or_an_unexplained_failure_is_caught() {
         stdout: String::new(),
         stderr: stderr.into(),
     };
-    let error = "playbooks/a.md:3:1: error: unknown phase \"x\"\n\n1 error";
+    let error = "playbooks/a.md:3:1: error[unknown-phase]: unknown phase \"x\"\n\n1 error";
     assert!(judge(&run(0, "")).is_ok());
     assert!(judge(&run(1, error)).is_ok());
     assert!(judge(&run(101, "thread 'main' panicked at src/x.rs:1:1")).is_err());

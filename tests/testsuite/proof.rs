@@ -151,10 +151,10 @@ fn nothing_unproven_or_private_reaches_a_published_build() {
         std::fs::read_to_string(out.join("playbooks/onboarding/sso/index.html")).expect("page");
     assert!(!sso.contains("canaryslugunproven"));
     assert!(err.contains(
-        "playbooks/onboarding/sso.md:6:12: warning: requires playbooks/onboarding/canaryslugunproven.md, which is not published"
+        "playbooks/onboarding/sso.md:6:12: warning[requires-unpublished]: requires playbooks/onboarding/canaryslugunproven.md, which is not published"
     ), "{err}");
     assert!(err.contains(
-        "playbooks/onboarding/sso.md:8:28: warning: link to playbooks/onboarding/canaryslugunproven.md, which is not published in this build"
+        "playbooks/onboarding/sso.md:8:28: warning[link-to-unpublished]: link to playbooks/onboarding/canaryslugunproven.md, which is not published in this build"
     ), "{err}");
     for (col, what) in [
         (
@@ -168,7 +168,7 @@ fn nothing_unproven_or_private_reaches_a_published_build() {
         (214, "content/faq/draft.md (on the FAQ page)"),
     ] {
         let warning = format!(
-            "playbooks/onboarding/sso.md:8:{col}: warning: link to {what}, which is not published in this build"
+            "playbooks/onboarding/sso.md:8:{col}: warning[link-to-unpublished]: link to {what}, which is not published in this build"
         );
         assert!(err.contains(&warning), "{warning}\n{err}");
     }
@@ -558,10 +558,10 @@ fn manifest_errors_fail_the_build_with_positions() {
     assert_eq!(
         headlines,
         [
-            "manifest.yaml:3:11: error: unknown tier \"lowe\"",
-            "manifest.yaml:4:11: error: invalid date \"2026-13-01\"",
-            "manifest.yaml:5:14: error: unknown outcome \"sucess\"",
-            "manifest.yaml:7:9: error: no page at \"playbooks/onboarding/ssso.md\"",
+            "manifest.yaml:3:11: error[unknown-tier]: unknown tier \"lowe\"",
+            "manifest.yaml:4:11: error[invalid-date]: invalid date \"2026-13-01\"",
+            "manifest.yaml:5:14: error[unknown-outcome]: unknown outcome \"sucess\"",
+            "manifest.yaml:7:9: error[unknown-page]: no page at \"playbooks/onboarding/ssso.md\"",
         ]
     );
 }
@@ -615,7 +615,7 @@ fn manifest_folder_files_are_merged() {
     assert_eq!(code, 1);
     assert!(
         err.starts_with(
-            "manifest/2026-q4.yaml:2:9: error: duplicate engagement id \"Q3-1\"\n 2 |   - id: Q3-1\n   |         ^^^^\n  help: manifest/2026-q3.yaml:2 already uses it; give each engagement its own id\n"
+            "manifest/2026-q4.yaml:2:9: error[duplicate-engagement-id]: duplicate engagement id \"Q3-1\"\n 2 |   - id: Q3-1\n   |         ^^^^\n  help: manifest/2026-q3.yaml:2 already uses it; give each engagement its own id\n"
         ),
         "{err}"
     );
@@ -634,7 +634,7 @@ fn a_page_with_broken_front_matter_is_not_also_missing_from_the_manifest() {
     let (code, _, err) = shirube(site.path(), &["check"]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("playbooks/onboarding/sso.md:2:8: error:"),
+        err.contains("playbooks/onboarding/sso.md:2:8: error[yaml-syntax]:"),
         "{err}"
     );
     assert!(!err.contains("no page at"), "one mistake, one error: {err}");
@@ -843,7 +843,7 @@ fn a_page_changed_since_its_proof_is_a_warning_that_says_what_to_do() {
     assert_eq!(code, 0, "a warning only");
     assert_eq!(
         err,
-        "playbooks/onboarding/sso.md: warning: changed since it was last proven on 2026-11-02\n  \
+        "playbooks/onboarding/sso.md: warning[stale-proof]: changed since it was last proven on 2026-11-02\n  \
          help: prove it again with a low-touch customer (shirube prove playbooks/onboarding/sso.md); \
          `shirube status` shows every page\n\n0 errors, 1 warning\n"
     );
@@ -1029,7 +1029,7 @@ fn a_success_with_a_tier_the_page_does_not_target_is_recorded_with_a_warning() {
     let hash = out.split(' ').nth(1).expect("path and hash").trim();
     assert_eq!(
         err,
-        "recorded 1 page in engagement E1 (manifest.yaml)\nwarning: engagement E1 is low tier, which playbooks/retention/review.md does not target: it is not proof of the page\n  help: the page targets high; it is published after a success with a high-touch customer. If it is meant for low customers too, add low to its `tier:`\n"
+        "recorded 1 page in engagement E1 (manifest.yaml)\nwarning[off-tier-proof]: engagement E1 is low tier, which playbooks/retention/review.md does not target: it is not proof of the page\n  help: the page targets high; it is published after a success with a high-touch customer. If it is meant for low customers too, add low to its `tier:`\n"
     );
     let manifest = std::fs::read_to_string(site.path().join("manifest.yaml")).expect("manifest");
     assert!(manifest.contains(&format!("hash: {hash}")), "{manifest}");
@@ -1038,7 +1038,7 @@ fn a_success_with_a_tier_the_page_does_not_target_is_recorded_with_a_warning() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         err,
-        "manifest.yaml:7:15: warning: engagement E1 is low tier, which playbooks/retention/review.md does not target: it is not proof of the page\n 7 |       - path: playbooks/retention/review.md\n   |               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: the page targets high; it is published after a success with a high-touch customer. If it is meant for low customers too, add low to its `tier:`\n\n0 errors, 1 warning\n"
+        "manifest.yaml:7:15: warning[off-tier-proof]: engagement E1 is low tier, which playbooks/retention/review.md does not target: it is not proof of the page\n 7 |       - path: playbooks/retention/review.md\n   |               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  help: the page targets high; it is published after a success with a high-touch customer. If it is meant for low customers too, add low to its `tier:`\n\n0 errors, 1 warning\n"
     );
     // Adding it to an existing engagement of another tier warns too; a partial outcome is no proof anyway, and
     // a targeted tier is proof: no warning.
@@ -1053,7 +1053,7 @@ fn a_success_with_a_tier_the_page_does_not_target_is_recorded_with_a_warning() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("\nwarning: engagement E1 is low tier"),
+        err.contains("\nwarning[off-tier-proof]: engagement E1 is low tier"),
         "{err}"
     );
     for (id, tier, outcome) in [("E2", "mid", "partial"), ("E3", "high", "success")] {
@@ -1185,7 +1185,7 @@ fn with_nothing_gated_the_manifest_is_unused_said_once() {
     assert_eq!(code, 0);
     assert_eq!(
         err,
-        "manifest.yaml:2:9: warning: nothing needs proof (`gate: []`), so this manifest is not used\n 2 |   - id: E1\n   |         ^^\n  help: to publish pages only once they are proven, list their kinds in shirube.yaml: `proof: gate: [playbook, faq]`\n\n0 errors, 1 warning\n"
+        "manifest.yaml:2:9: warning[manifest-unused]: nothing needs proof (`gate: []`), so this manifest is not used\n 2 |   - id: E1\n   |         ^^\n  help: to publish pages only once they are proven, list their kinds in shirube.yaml: `proof: gate: [playbook, faq]`\n\n0 errors, 1 warning\n"
     );
     let (code, _, err) = shirube(
         site.path(),

@@ -243,34 +243,34 @@ fn every_bad_row_is_reported_at_once_and_the_good_ones_are_recorded() {
     assert_eq!(run.stdout, "added E-1 (1 page)\n");
     pretty_assertions::assert_eq!(
         run.stderr,
-        r#"bad-rows.csv:3:1: error: column "Opportunity ID": the engagement id is empty
+        r#"bad-rows.csv:3:1: error[empty-id]: column "Opportunity ID": the engagement id is empty
   help: give every row the id of its engagement (opportunity, deal or ticket)
 
-bad-rows.csv:4:3: error: column "Segment": unknown tier "Enterprise"
+bad-rows.csv:4:3: error[unknown-tier]: column "Segment": unknown tier "Enterprise"
   help: map it to a tier: --value "tier:Enterprise=tech" (tiers in shirube.yaml: tech, low, mid, high)
 
-bad-rows.csv:5:4: error: column "Close Date": "2026-13-45" is not a date
+bad-rows.csv:5:4: error[invalid-date]: column "Close Date": "2026-13-45" is not a date
   help: write it as 2026-10-02, 2026/10/02 or 10/2/2026 (with --date-format when the order is unclear), or as an Excel date number
 
-bad-rows.csv:6:4: error: column "Close Date": 2027-01-01 is in the future
+bad-rows.csv:6:4: error[future-date]: column "Close Date": 2027-01-01 is in the future
   help: record an engagement once it has happened
 
-bad-rows.csv:7:5: error: column "Stage": unknown outcome "Negotiation"
+bad-rows.csv:7:5: error[unknown-outcome]: column "Stage": unknown outcome "Negotiation"
   help: map it: --value "outcome:Negotiation=success" (or partial or failed; map it to nothing, --value "outcome:Negotiation=", to leave such rows out)
 
-bad-rows.csv:8:6: error: column "Playbooks Used": no playbook or FAQ "Conect your SSO provider"
+bad-rows.csv:8:6: error[unknown-page]: column "Playbooks Used": no playbook or FAQ "Conect your SSO provider"
   help: did you mean "Connect your SSO provider" (playbooks/onboarding/connect-sso.md)?
 
-bad-rows.csv:9:6: error: column "Playbooks Used": "About us" (content/about.md) is a page, which needs no proof
+bad-rows.csv:9:6: error[proof-not-needed]: column "Playbooks Used": "About us" (content/about.md) is a page, which needs no proof
   help: name only playbooks and FAQs (the kinds under `proof: gate:` in shirube.yaml)
 
-bad-rows.csv:10:6: error: column "Playbooks Used": no page is named
+bad-rows.csv:10:6: error[no-page-named]: column "Playbooks Used": no page is named
   help: name the playbooks or FAQs used, by path, URL or exact title, separated by `;` or line breaks
 
-bad-rows.csv:12:3: error: column "Segment": engagement E-10 is mid here but low on row 11
+bad-rows.csv:12:3: error[conflicting-rows]: column "Segment": engagement E-10 is mid here but low on row 11
   help: give every row of one engagement the same values, or each engagement its own id
 
-bad-rows.csv:13:4: error: column "Close Date": "10/2/2026" may be 2026-10-02 or 2026-02-10
+bad-rows.csv:13:4: error[ambiguous-date]: column "Close Date": "10/2/2026" may be 2026-10-02 or 2026-02-10
   help: say which with --date-format mdy (month first) or --date-format dmy (day first), or `date_format:` under `mapping:` in shirube.yaml
 
 bad-rows.csv: 12 rows: 1 added, 0 updated, 0 unchanged, 0 refused, 10 rows with errors left out (written to manifest/imported.yaml)
@@ -296,8 +296,8 @@ fn a_mapping_that_does_not_fit_the_header_says_which_column_it_meant() {
     run.expect_code(1);
     assert_eq!(
         run.stderr,
-        "bad-rows.csv:1:1: error: no column \"Close Dat\" (mapped to date)\n  help: did you mean \"Close Date\"? (--map date=\"Close Date\")\n\n\
-         bad-rows.csv:1:1: error: no column is mapped to outcome\n  help: map them with --map outcome=\"Stage\" (or under `mapping: columns:` in shirube.yaml); the columns are: \"Opportunity ID\", \"Account Name\", \"Segment\", \"Close Date\", \"Stage\", \"Playbooks Used\"\n\n\
+        "bad-rows.csv:1:1: error[unknown-column]: no column \"Close Dat\" (mapped to date)\n  help: did you mean \"Close Date\"? (--map date=\"Close Date\")\n\n\
+         bad-rows.csv:1:1: error[unmapped-field]: no column is mapped to outcome\n  help: map them with --map outcome=\"Stage\" (or under `mapping: columns:` in shirube.yaml); the columns are: \"Opportunity ID\", \"Account Name\", \"Segment\", \"Close Date\", \"Stage\", \"Playbooks Used\"\n\n\
          bad-rows.csv: 0 rows: 0 added, 0 updated, 0 unchanged, 0 refused (manifest/imported.yaml is up to date)\n"
     );
     // Usage errors: an unknown field, a --value that gives no tier.
@@ -339,7 +339,7 @@ fn an_engagement_written_by_hand_is_never_changed_by_an_import() {
     run.expect_code(1);
     assert_eq!(
         run.stderr,
-        "crm.csv:2:1: error: column \"ID\": engagement HAND-1 is recorded in manifest.yaml:4, and the export differs: outcome partial → success\n  help: this import writes only manifest/imported.yaml; change the engagement in manifest.yaml by hand, or import into that file with --into manifest.yaml\n\n\
+        "crm.csv:2:1: error[import-conflict]: column \"ID\": engagement HAND-1 is recorded in manifest.yaml:4, and the export differs: outcome partial → success\n  help: this import writes only manifest/imported.yaml; change the engagement in manifest.yaml by hand, or import into that file with --into manifest.yaml\n\n\
          crm.csv: 2 rows: 1 added, 0 updated, 0 unchanged, 1 refused (written to manifest/imported.yaml)\n"
     );
     assert_eq!(site.read("manifest.yaml"), hand_written);

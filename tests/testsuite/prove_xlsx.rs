@@ -66,7 +66,7 @@ fn a_file_named_xlsx_that_is_no_workbook_is_an_error() {
     run.expect_code(1);
     assert!(
         run.stderr
-            .contains("deals.xlsx: error: cannot read the workbook:")
+            .contains("deals.xlsx: error[undecodable-file]: cannot read the workbook:")
             && run
                 .stderr
                 .contains("help: save it again from Excel as .xlsx, or as \"CSV UTF-8\""),

@@ -117,7 +117,7 @@ fn a_google_forms_export_gives_each_page_its_helpful_figure() {
     // The one bad row, at FILE:ROW:COLUMN with the header's name and the fix.
     assert!(
         run.stderr.contains(&format!(
-            "{file}:11:3: warning: column \"Was this page helpful?\": \"Maybe\" is neither yes nor no; the row is left out"
+            "{file}:11:3: warning[unknown-answer]: column \"Was this page helpful?\": \"Maybe\" is neither yes nor no; the row is left out"
         )) && run.stderr.contains("help: say what it means: --value \"helpful:Maybe=yes\" (or =no)"),
         "{}",
         run.stderr
@@ -238,7 +238,7 @@ fn a_feedback_export_without_the_needed_columns_is_refused_with_the_columns() {
     run.expect_code(1);
     assert!(
         run.stderr.contains(
-            "answers.csv:1:1: error: no column of the feedback export is the page URL or the helpful answer (yes or no)"
+            "answers.csv:1:1: error[unmapped-field]: no column of the feedback export is the page URL or the helpful answer (yes or no)"
         ) && run.stderr.contains(
             "help: name the columns with --map page=\"Where\",helpful=\"COLUMN\"; the columns are: \"When\", \"Where\", \"Score\""
         ),
@@ -269,7 +269,7 @@ fn a_feedback_export_without_the_needed_columns_is_refused_with_the_columns() {
     run.expect_code(1);
     assert!(
         run.stderr
-            .contains("error: no column \"Were\" (mapped to page)")
+            .contains("error[unknown-column]: no column \"Were\" (mapped to page)")
             && run
                 .stderr
                 .contains("did you mean \"Where\"? (--map page=\"Where\")"),

@@ -391,13 +391,15 @@ fn broken_front_matter_shows_the_overlay_and_keeps_the_last_good_page() {
     let (name, data) = events.next();
     assert_eq!(name, "errors");
     assert!(
-        data.contains("playbooks/onboarding/invite-admins.md:3:6: error: "),
+        data.contains("playbooks/onboarding/invite-admins.md:3:6: error[yaml-syntax]: "),
         "{data}"
     );
     assert!(data.contains("help: "), "{data}");
     events.quiet();
     // The terminal says the same.
-    server.wait_line(|l| l.starts_with("playbooks/onboarding/invite-admins.md:3:6: error: "));
+    server.wait_line(|l| {
+        l.starts_with("playbooks/onboarding/invite-admins.md:3:6: error[yaml-syntax]: ")
+    });
 
     // The last good page, with the errors in its live state (the client shows them over it).
     let during = server.get(page);
@@ -406,7 +408,7 @@ fn broken_front_matter_shows_the_overlay_and_keeps_the_last_good_page() {
     assert!(
         during
             .live_errors()
-            .contains("playbooks/onboarding/invite-admins.md:3:6: error: ")
+            .contains("playbooks/onboarding/invite-admins.md:3:6: error[yaml-syntax]: ")
     );
 
     edit(
@@ -755,7 +757,9 @@ fn a_template_that_fails_when_rendering_fails_the_build_and_keeps_the_last_good_
         &template[at..]
     );
     write(&root, "templates/page.html", &broken);
-    let want = format!("templates/page.html:{line}:4: error: template error: Variable `nosuchvar`");
+    let want = format!(
+        "templates/page.html:{line}:4: error[template-error]: template error: Variable `nosuchvar`"
+    );
     let (name, data) = events.next();
     assert_eq!(name, "errors", "{data}");
     assert!(data.contains(&want), "{want} in {data}");

@@ -134,7 +134,11 @@ pub(super) fn run(root: &Path, checked: &Checked, file: &Path, args: &ImportArgs
         Ok((text, _)) => text,
         Err((what, help)) => {
             let mut d = Diagnostics::default();
-            d.push(Diagnostic::error(&name, what).with_help(help));
+            d.push(
+                Diagnostic::error(&name, what)
+                    .code("undecodable-file")
+                    .with_help(help),
+            );
             crate::console::err(&d.render());
             return ExitCode::from(1);
         }
@@ -188,6 +192,7 @@ pub(super) fn run(root: &Path, checked: &Checked, file: &Path, args: &ImportArgs
                                     said.join(", ")
                                 ),
                             )
+                            .code("import-conflict")
                             .at_line(imported.row, col + 1)
                             .with_help(format!(
                                 "this import writes only {into}; change the engagement in {} by hand, or import into that file with --into {}",
