@@ -110,7 +110,7 @@ test("broken front matter shows the overlay over the last good page; the fix rem
   const overlay = page.locator("#shirube-overlay");
   await overlay.waitFor({ state: "visible", ...WAIT });
   const text = await overlay.innerText();
-  assert.match(text, /playbooks\/onboarding\/invite-admins\.md:\d+:\d+: error: /);
+  assert.match(text, /playbooks\/onboarding\/invite-admins\.md:\d+:\d+: error\[yaml-syntax\]: /);
   assert.match(text, /help: /);
   // Underneath, the last good page.
   assert.ok((await page.locator("h1").innerText()).includes("Invite your admins"));
