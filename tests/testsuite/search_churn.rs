@@ -192,6 +192,11 @@ fn a_one_page_edit_writes_only_the_search_files_it_changes() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let site = tmp.path().join("site");
     let generator = crate::common::repo_root().join("../shared/bench/gen_corpus.py");
+    if !generator.exists() {
+        // The generator sits beside the repository on the team's machines and in CI, not in a bare clone.
+        eprintln!("SKIP: {} not found", generator.display());
+        return;
+    }
     let made = Command::new("python3")
         .arg(&generator)
         .args(["--pages", "1000", "--lang", "en", "--out"])
