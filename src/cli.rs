@@ -3,7 +3,7 @@
 //! Exit codes: 0 ok, 1 content or config errors, 2 usage errors (bad flags, a refused output folder).
 
 use crate::cmd::{Format, check::CheckFormat, init::Lang, new::NewKind};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -210,8 +210,10 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Command::Prove(args) => crate::cmd::prove::run(&root, &args),
         Command::Import(args) => crate::cmd::import::run(cli.root.as_deref(), &args),
-        Command::Completions { shell } => crate::cmd::completions::completions(shell),
-        Command::Man => crate::cmd::completions::man(),
+        Command::Completions { shell } => {
+            crate::cmd::completions::completions(shell, Cli::command())
+        }
+        Command::Man => crate::cmd::completions::man(Cli::command()),
         Command::Status { format, feedback } => {
             crate::cmd::status::run(&root, format == Format::Json, &feedback)
         }

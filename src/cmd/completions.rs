@@ -1,21 +1,18 @@
-//! `shirube completions SHELL` and `shirube man`: generated from the command-line definitions in
-//! [`crate::cli`], so they always match what the binary accepts.
+//! `shirube completions SHELL` and `shirube man`: generated from the command-line definitions that
+//! [`crate::cli`] hands over, so they always match what the binary accepts.
 
-use crate::cli::Cli;
-use clap::CommandFactory;
 use std::process::ExitCode;
 
 /// Prints the completion script for `shell`.
-pub fn completions(shell: clap_complete::Shell) -> ExitCode {
+pub fn completions(shell: clap_complete::Shell, mut cmd: clap::Command) -> ExitCode {
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "shirube", &mut out);
+    clap_complete::generate(shell, &mut cmd, "shirube", &mut out);
     print(&out)
 }
 
 /// Prints the man page, `shirube(1)`, subcommands included.
-pub fn man() -> ExitCode {
+pub fn man(cmd: clap::Command) -> ExitCode {
     let mut out = Vec::new();
-    let cmd = Cli::command();
     if let Err(e) = clap_mangen::Man::new(cmd.clone()).render(&mut out) {
         say!("error: cannot write the man page: {e}");
         return ExitCode::from(1);

@@ -319,3 +319,25 @@ pub fn is_draft(front: &Map<String, Value>) -> bool {
     front::bool_of(front, "draft") == Some(true)
         || front::bool_of(front, "published") == Some(false)
 }
+
+/// Where the legacy proof goes: its own file, so that it never mixes with engagements written by hand.
+pub(crate) const LEGACY_FILE: &str = "manifest/legacy-import.yaml";
+
+/// The customer name of legacy engagements.
+pub(crate) const LEGACY_CUSTOMER: &str = "legacy help centre";
+
+/// A page once placed.
+pub(crate) struct Placed {
+    pub raw: RawPage,
+    pub title: String,
+    pub kind: crate::model::Kind,
+    pub phase: Option<String>,
+    /// `None`: every tier.
+    pub tiers: Option<Vec<String>>,
+    /// Path in the new site.
+    pub out: String,
+    /// Placed by `unplaced:` (nothing else said where it goes).
+    pub unplaced: bool,
+    /// Why a front matter value was not used.
+    pub dropped: Vec<String>,
+}

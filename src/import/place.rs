@@ -5,32 +5,10 @@ use super::front::{bool_of, int_of, list_of, str_of};
 use super::links::{self, Action};
 use super::mapping::{self, Entry, Mapping, Rule, TierSpec};
 use super::write::{Outcome, Writer};
-use super::{Options, RawPage, SourceSite, Summary};
+use super::{LEGACY_CUSTOMER, LEGACY_FILE, Options, Placed, RawPage, SourceSite, Summary};
 use crate::model::Kind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-
-/// Where the legacy proof goes: its own file, so that it never mixes with engagements written by hand.
-pub(super) const LEGACY_FILE: &str = "manifest/legacy-import.yaml";
-
-/// The customer name of legacy engagements.
-pub(super) const LEGACY_CUSTOMER: &str = "legacy help centre";
-
-/// A page once placed.
-pub(super) struct Placed {
-    pub raw: RawPage,
-    pub title: String,
-    pub kind: Kind,
-    pub phase: Option<String>,
-    /// `None`: every tier.
-    pub tiers: Option<Vec<String>>,
-    /// Path in the new site.
-    pub out: String,
-    /// Placed by `unplaced:` (nothing else said where it goes).
-    pub unplaced: bool,
-    /// Why a front matter value was not used.
-    pub dropped: Vec<String>,
-}
 
 /// The site's phases and tiers (from an existing shirube.yaml, or the defaults written with the new one).
 pub(super) struct Site {

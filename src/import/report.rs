@@ -1,8 +1,8 @@
 //! The import's report: `import-report.md` and the lines printed at the end.
 
 use super::Options;
-use super::place::{LEGACY_FILE, Placed};
 use super::write::Outcome;
+use super::{LEGACY_CUSTOMER, LEGACY_FILE, Placed};
 use crate::model::Kind;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -198,9 +198,8 @@ pub(super) fn markdown(c: &Ctx<'_>, done: &[(String, Outcome)]) -> String {
     if c.legacy {
         s.push_str(&format!(
             "`--legacy-proof` recorded one engagement per imported playbook and FAQ in `{LEGACY_FILE}` (ids \
-             `LEGACY-...`, customer \"{}\", dated today). They publish until they expire under `max_age_days`: \
-             prove them with real engagements before then.\n",
-            super::place::LEGACY_CUSTOMER
+             `LEGACY-...`, customer \"{LEGACY_CUSTOMER}\", dated today). They publish until they expire under \
+             `max_age_days`: prove them with real engagements before then.\n"
         ));
         if st.min_proofs > 1 {
             s.push_str(&format!(
@@ -289,8 +288,7 @@ pub(super) fn terminal(c: &Ctx<'_>, done: &[(String, Outcome)]) -> Vec<String> {
     let st = c.status;
     if c.legacy {
         v.push(format!(
-            "legacy proof: {LEGACY_FILE} records one engagement per page (LEGACY-..., \"{}\"); {} playbooks and FAQs publish",
-            super::place::LEGACY_CUSTOMER,
+            "legacy proof: {LEGACY_FILE} records one engagement per page (LEGACY-..., \"{LEGACY_CUSTOMER}\"); {} playbooks and FAQs publish",
             st.published
         ));
     } else {

@@ -18,7 +18,7 @@ use crate::import_csv::{
     parse_cell_date,
 };
 use crate::model::{Kind, Page};
-use crate::report::status::Helpful;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use unicode_normalization::UnicodeNormalization as _;
@@ -590,6 +590,35 @@ fn page_url(cell: &str) -> String {
     });
     let raw = from_query.as_deref().unwrap_or(cell);
     crate::percent::decode(raw).unwrap_or_else(|| raw.to_string())
+}
+
+/// A page's "Was this helpful?" answers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Helpful {
+    /// Answered yes.
+    pub yes: u32,
+    /// Answered no.
+    pub no: u32,
+    /// yes / (yes + no), rounded to three decimals.
+    pub rate: f64,
+}
+
+impl Helpful {
+    /// The figure for `yes` and `no` answers (at least one of them).
+    pub fn new(yes: u32, no: u32) -> Helpful {
+        let n = f64::from(yes + no);
+        let rate = if n == 0.0 {
+            0.0
+        } else {
+            (f64::from(yes) / n * 1000.0).round() / 1000.0
+        };
+        Helpful { yes, no, rate }
+    }
+
+    /// Answers in all.
+    pub fn answers(&self) -> u32 {
+        self.yes + self.no
+    }
 }
 
 #[cfg(test)]

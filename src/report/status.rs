@@ -7,7 +7,7 @@
 use crate::dates::format_date;
 use crate::pipeline::Checked;
 use crate::proof::{Drift, State};
-use crate::report::feedback::Feedback;
+use crate::report::feedback::{Feedback, Helpful};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -73,35 +73,6 @@ impl Uses {
     /// Every engagement that used the page.
     pub fn total(&self) -> u32 {
         self.success + self.partial + self.failed
-    }
-}
-
-/// A page's "Was this helpful?" answers.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Helpful {
-    /// Answered yes.
-    pub yes: u32,
-    /// Answered no.
-    pub no: u32,
-    /// yes / (yes + no), rounded to three decimals.
-    pub rate: f64,
-}
-
-impl Helpful {
-    /// The figure for `yes` and `no` answers (at least one of them).
-    pub fn new(yes: u32, no: u32) -> Helpful {
-        let n = f64::from(yes + no);
-        let rate = if n == 0.0 {
-            0.0
-        } else {
-            (f64::from(yes) / n * 1000.0).round() / 1000.0
-        };
-        Helpful { yes, no, rate }
-    }
-
-    /// Answers in all.
-    pub fn answers(&self) -> u32 {
-        self.yes + self.no
     }
 }
 
