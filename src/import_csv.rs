@@ -332,6 +332,40 @@ fn quoted_list(items: &[String]) -> String {
         .join(", ")
 }
 
+/// One row of an export: its number (the header is row 1) and its cells.
+pub type Row = (usize, Vec<String>);
+
+/// Every row of a decoded export (comma, semicolon or tab separated, see [`delimiter`]), numbered from 1 (the
+/// header is row 1), and the rows the CSV reader could not read, with why.
+pub fn rows(file: &str, text: &str) -> (Vec<Row>, Vec<(usize, csv::Error)>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter(file, text))
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    let mut unreadable = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        match record {
+            Ok(r) => records.push((i + 1, r.iter().map(str::to_string).collect())),
+            Err(e) => unreadable.push((i + 1, e)),
+        }
+    }
+    (records, unreadable)
+}
+
+/// The header of [`rows`]: the first row, each name trimmed (and the first one's byte order mark dropped);
+/// `None` for an empty file.
+pub fn header_of(records: &[Row]) -> Option<Vec<String>> {
+    let (_, first) = records.first()?;
+    Some(
+        first
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+            .collect(),
+    )
+}
+
 /// Reads a decoded export. `file` names it in diagnostics; `today` bounds dates.
 pub fn read(
     file: &str,
@@ -343,24 +377,16 @@ pub fn read(
     today: i64,
 ) -> Read {
     let mut out = Read::default();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter(file, text))
-        .from_reader(text.as_bytes());
-    let mut records: Vec<(usize, Vec<String>)> = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        match record {
-            Ok(r) => records.push((i + 1, r.iter().map(str::to_string).collect())),
-            Err(e) => out.errors.push(
-                Diagnostic::error(file, format!("cannot read row {}: {e}", i + 1))
-                    .code("unreadable-row")
-                    .at_line(i + 1, 1)
-                    .with_help("save the export again from the CRM or spreadsheet"),
-            ),
-        }
+    let (records, unreadable) = rows(file, text);
+    for (row, e) in unreadable {
+        out.errors.push(
+            Diagnostic::error(file, format!("cannot read row {row}: {e}"))
+                .code("unreadable-row")
+                .at_line(row, 1)
+                .with_help("save the export again from the CRM or spreadsheet"),
+        );
     }
-    let Some((_, header)) = records.first().cloned() else {
+    let Some(header) = header_of(&records) else {
         out.errors.push(
             Diagnostic::error(file, "the file is empty")
                 .code("empty-file")
@@ -368,10 +394,6 @@ pub fn read(
         );
         return out;
     };
-    let header: Vec<String> = header
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-        .collect();
     let cols = columns(file, &header, mapping, &mut out.errors);
     if !out.errors.is_empty() {
         return out;

@@ -14,8 +14,8 @@
 use crate::config::{Config, Mapping};
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::import_csv::{
-    DateError, DateOrder, PageIndex, PageRef, decode, delimiter, infer_order, mapped_value,
-    parse_cell_date,
+    DateError, DateOrder, PageIndex, PageRef, decode, header_of, infer_order, mapped_value,
+    parse_cell_date, rows,
 };
 use crate::model::{Kind, Page};
 use serde::Serialize;
@@ -389,24 +389,16 @@ fn read(
     config: &Config,
     mut out: Feedback,
 ) -> Feedback {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter(file, text))
-        .from_reader(text.as_bytes());
-    let mut records: Vec<(usize, Vec<String>)> = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        match record {
-            Ok(r) => records.push((i + 1, r.iter().map(str::to_string).collect())),
-            Err(e) => out.problems.push(
-                Diagnostic::warning(file, format!("cannot read row {}: {e}; left out", i + 1))
-                    .code("unreadable-row")
-                    .at_line(i + 1, 1)
-                    .with_help("download the responses again from the form"),
-            ),
-        }
+    let (records, unreadable) = rows(file, text);
+    for (row, e) in unreadable {
+        out.problems.push(
+            Diagnostic::warning(file, format!("cannot read row {row}: {e}; left out"))
+                .code("unreadable-row")
+                .at_line(row, 1)
+                .with_help("download the responses again from the form"),
+        );
     }
-    let Some((_, header)) = records.first().cloned() else {
+    let Some(header) = header_of(&records) else {
         out.problems.push(
             Diagnostic::error(file, "the feedback export is empty")
                 .code("empty-file")
@@ -414,10 +406,6 @@ fn read(
         );
         return out;
     };
-    let header: Vec<String> = header
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-        .collect();
     let sample = records.get(1).map_or(&[][..], |(_, r)| r.as_slice());
     let cols = columns(file, &header, sample, mapping, &mut out.problems);
     if out.failed() {
