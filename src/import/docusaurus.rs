@@ -4,8 +4,8 @@
 //! dropped and `<Tabs>`/`<TabItem label="...">` follow one another; other JSX stays as written and is listed.
 //! Files and folders whose names start with `_` are partials, not pages, as in Docusaurus.
 
+use super::SourceSite;
 use super::front::{self, str_of};
-use super::{RawPage, SourceSite};
 use serde_json::Value;
 use std::path::Path;
 
@@ -89,25 +89,7 @@ pub fn read(src: &Path, into: &Path) -> Result<SourceSite, String> {
     }
     for file in super::walk_markdown(&docs, &skip, &["md", "mdx"]) {
         let rel = super::rel_path(&docs, &file);
-        let text = super::read_text(&file)?;
-        let mut page = RawPage {
-            src: super::rel_path(src, &file),
-            file: Some(file.clone()),
-            ..RawPage::default()
-        };
-        let body_line = match front::split(&text) {
-            Ok(s) => {
-                page.front = s.front;
-                page.body = s.body;
-                s.body_line
-            }
-            Err((line, e)) => {
-                page.left
-                    .push((line, format!("{e}: the file was imported as text")));
-                page.body = text;
-                1
-            }
-        };
+        let (mut page, body_line) = super::read_page(super::rel_path(src, &file), &file)?;
         let stem = rel.trim_end_matches(".mdx").trim_end_matches(".md");
         let name = stem.rsplit('/').next().unwrap_or(stem);
         page.section_index = matches!(name, "index" | "README");

@@ -72,25 +72,7 @@ pub fn read(src: &Path, into: &Path) -> Result<SourceSite, String> {
     for file in files {
         let rel_src = super::rel_path(src, &file);
         let rel = super::rel_path(&content, &file);
-        let text = super::read_text(&file)?;
-        let mut page = RawPage {
-            src: rel_src,
-            file: Some(file.clone()),
-            ..RawPage::default()
-        };
-        let body_line = match front::split(&text) {
-            Ok(s) => {
-                page.front = s.front;
-                page.body = s.body;
-                s.body_line
-            }
-            Err((line, e)) => {
-                page.left
-                    .push((line, format!("{e}: the file was imported as text")));
-                page.body = text;
-                1
-            }
-        };
+        let (mut page, body_line) = super::read_page(rel_src, &file)?;
         let name = rel.rsplit('/').next().unwrap_or(&rel);
         page.section_index = matches!(name, "_index.md" | "index.md" | "_index.markdown");
         page.rel = if rel.ends_with(".markdown") {

@@ -3,8 +3,8 @@
 //! collapsible ones `<details>`), content tabs (`=== "Tab"`) follow one another under their titles. Snippets
 //! (`--8<--`) and other extensions stay as written and are listed.
 
+use super::SourceSite;
 use super::front::{self, str_of};
-use super::{RawPage, SourceSite};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -65,25 +65,7 @@ pub fn read(src: &Path, into: &Path) -> Result<SourceSite, String> {
     site.static_dirs.push(docs.clone());
     for file in super::walk_markdown(&docs, &|p| super::skip_common(p, into), &["md", "markdown"]) {
         let rel = super::rel_path(&docs, &file);
-        let text = super::read_text(&file)?;
-        let mut page = RawPage {
-            src: super::rel_path(src, &file),
-            file: Some(file.clone()),
-            ..RawPage::default()
-        };
-        let body_line = match front::split(&text) {
-            Ok(s) => {
-                page.front = s.front;
-                page.body = s.body;
-                s.body_line
-            }
-            Err((line, e)) => {
-                page.left
-                    .push((line, format!("{e}: the file was imported as text")));
-                page.body = text;
-                1
-            }
-        };
+        let (mut page, body_line) = super::read_page(super::rel_path(src, &file), &file)?;
         let name = rel.rsplit('/').next().unwrap_or(&rel);
         page.section_index = matches!(name, "index.md" | "README.md");
         page.rel = if page.section_index {

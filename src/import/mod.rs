@@ -300,6 +300,32 @@ pub fn read_text(p: &Path) -> Result<String, String> {
     std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
 }
 
+/// Reads a Markdown file of the source as a page named `src` (its path from the source root): front matter
+/// split from the body, or, when the front matter cannot be read, the whole file as the body with a note for
+/// the report. Returns the page and the line where its body starts.
+pub fn read_page(src: String, file: &Path) -> Result<(RawPage, usize), String> {
+    let text = read_text(file)?;
+    let mut page = RawPage {
+        src,
+        file: Some(file.to_path_buf()),
+        ..RawPage::default()
+    };
+    let body_line = match front::split(&text) {
+        Ok(s) => {
+            page.front = s.front;
+            page.body = s.body;
+            s.body_line
+        }
+        Err((line, e)) => {
+            page.left
+                .push((line, format!("{e}: the file was imported as text")));
+            page.body = text;
+            1
+        }
+    };
+    Ok((page, body_line))
+}
+
 /// Whether most of the pages' text is Japanese (kana or kanji).
 pub fn mostly_japanese(pages: &[RawPage]) -> bool {
     let ja = pages
